@@ -1,0 +1,51 @@
+"""Base classes for city APIs: resolve the actor, refuse strangers, fail closed.
+
+Every view under /api/v1/<city>/ derives from `CityAPIView`. The middleware has
+already entered the city's scope; this adds the "may this user act here?" check
+after authentication and exposes `request.actor` to the view.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import permissions
+from rest_framework.generics import GenericAPIView
+
+from ipops.access import actor_for
+from ipops.errors import PermissionDenied
+
+
+class CityAccessDenied(PermissionDenied):
+    code = "city_access_denied"
+    default_message = _("You have no access to this city.")
+
+
+class ReadOnlyForOfficials(PermissionDenied):
+    code = "read_only_access"
+    default_message = _("Your access to this city is read-only.")
+
+
+class CityMember(permissions.BasePermission):
+    """The user acts in the URL's city (membership), or reads it (grant) for safe methods."""
+
+    def has_permission(self, request, view) -> bool:
+        city = getattr(request._request, "city", None)
+        if city is None:
+            raise CityAccessDenied()
+        actor = actor_for(request.user, city)
+        if actor is None:
+            raise CityAccessDenied()
+        if request.method not in permissions.SAFE_METHODS and not actor.can_write:
+            raise ReadOnlyForOfficials()
+        request.actor = actor
+        return True
+
+
+class CityAPIView(GenericAPIView):
+    """Base of every /api/v1/<city>/ view. Lists page through `DEFAULT_PAGINATION_CLASS`."""
+
+    permission_classes = [permissions.IsAuthenticated, CityMember]
+
+    @property
+    def actor(self):
+        return self.request.actor

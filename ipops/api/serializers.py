@@ -1,0 +1,78 @@
+"""Registry API serialisers: shapes only; validation of meaning lives in the services."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from ipops.models import AssetKind, Industry, IPAsset, LegalStatus, Organization
+
+
+class OrganizationRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "kind"]
+
+
+class EncumbranceSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    holder = serializers.CharField(source="holder.name", default=None)
+    reference = serializers.CharField()
+    starts_on = serializers.DateField(allow_null=True)
+    ends_on = serializers.DateField(allow_null=True)
+
+
+class AssetOutputSerializer(serializers.ModelSerializer):
+    owner = OrganizationRefSerializer(read_only=True)
+    display_number = serializers.CharField(read_only=True)
+    expiry_date = serializers.DateField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = IPAsset
+        fields = [
+            "id", "kind", "number", "display_number", "title", "abstract", "owner", "ipc_codes",
+            "filing_date", "grant_date", "expiry_date", "legal_status", "is_pct", "industry",
+            "created_at", "updated_at",
+        ]
+
+
+class AssetDetailSerializer(AssetOutputSerializer):
+    encumbrances = serializers.SerializerMethodField()
+
+    class Meta(AssetOutputSerializer.Meta):
+        fields = [*AssetOutputSerializer.Meta.fields, "encumbrances"]
+
+    def get_encumbrances(self, asset) -> list[dict]:
+        rows = asset.encumbrances.filter(released_at__isnull=True).select_related("holder")
+        return EncumbranceSerializer(rows, many=True).data
+
+
+class AssetInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=AssetKind.choices)
+    number = serializers.CharField(max_length=60)
+    title = serializers.CharField(max_length=300)
+    abstract = serializers.CharField(required=False, allow_blank=True, default="")
+    owner = serializers.IntegerField(required=False, help_text="Bureau staff only: the owning organisation's id.")
+    ipc_codes = serializers.ListField(child=serializers.CharField(max_length=30), required=False, default=list)
+    filing_date = serializers.DateField(required=False, allow_null=True)
+    grant_date = serializers.DateField(required=False, allow_null=True)
+    legal_status = serializers.ChoiceField(choices=LegalStatus.choices, default=LegalStatus.PENDING)
+    is_pct = serializers.BooleanField(required=False, default=False)
+    industry = serializers.ChoiceField(choices=Industry.choices, default=Industry.OTHER)
+
+
+class AssetUpdateSerializer(AssetInputSerializer):
+    def __init__(self, *args, **kwargs):
+        kwargs["partial"] = True
+        super().__init__(*args, **kwargs)
+
+    class Meta:
+        fields = "__all__"
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"})
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()

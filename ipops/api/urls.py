@@ -1,0 +1,10 @@
+from django.urls import path
+
+from ipops.api import views
+
+app_name = "ipops-api"
+
+urlpatterns = [
+    path("assets/", views.AssetListCreateApi.as_view(), name="asset-list"),
+    path("assets/<int:pk>/", views.AssetDetailApi.as_view(), name="asset-detail"),
+]

@@ -1,0 +1,113 @@
+"""Registry and auth API. Views parse, call one service or selector, and serialise."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ipops.api.base import CityAPIView
+from ipops.api.serializers import (
+    AssetDetailSerializer,
+    AssetInputSerializer,
+    AssetOutputSerializer,
+    AssetUpdateSerializer,
+    TokenRequestSerializer,
+    TokenResponseSerializer,
+)
+from ipops.errors import NotFound, PermissionDenied
+from ipops.models import Organization
+from ipops.selectors.registry import asset_get, asset_list
+from ipops.services.registry import asset_create, asset_update
+
+
+class TokenApi(APIView):
+    """Exchange a username and password for an API token (banks' and city systems' integrations)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_scope = "token"
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer}, tags=["auth"])
+    def post(self, request):
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(request, **data.validated_data)
+        if user is None or not user.is_active:
+            raise PermissionDenied(_("Wrong username or password."), code="invalid_credentials")
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class AssetFilter(filters.FilterSet):
+    """Documents the query parameters; the selector applies them."""
+
+    q = filters.CharFilter(help_text="Text in title, number or owner name")
+    kind = filters.CharFilter()
+    legal_status = filters.CharFilter()
+    industry = filters.CharFilter()
+    ipc = filters.CharFilter(help_text="IPC prefix, e.g. H04L or H04L 29/06")
+    owner = filters.NumberFilter()
+    is_pct = filters.BooleanFilter()
+
+
+def _owner_for(actor, owner_id):
+    if owner_id is None:
+        return None
+    org = Organization.objects.filter(pk=owner_id).first()
+    if org is None:
+        raise NotFound(_("No such organisation."), code="organization_not_found")
+    return org
+
+
+class AssetListCreateApi(CityAPIView):
+    serializer_class = AssetOutputSerializer
+    filter_backends: list = []
+
+    @extend_schema(
+        parameters=[OpenApiParameter(n, str, required=False) for n in AssetFilter.base_filters],
+        responses=AssetOutputSerializer(many=True),
+        tags=["registry"],
+    )
+    def get(self, request, city):
+        form = AssetFilter(request.query_params)
+        form.form.is_valid()
+        params = {k: v for k, v in form.form.cleaned_data.items() if v not in (None, "")}
+        queryset = asset_list(self.actor, **params)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(AssetOutputSerializer(page, many=True).data)
+
+    @extend_schema(request=AssetInputSerializer, responses={201: AssetDetailSerializer}, tags=["registry"])
+    def post(self, request, city):
+        data = AssetInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        owner = _owner_for(self.actor, fields.pop("owner", None))
+        asset = asset_create(actor=self.actor, owner=owner, **fields)
+        return Response(AssetDetailSerializer(asset).data, status=status.HTTP_201_CREATED)
+
+
+class AssetDetailApi(CityAPIView):
+    serializer_class = AssetDetailSerializer
+
+    @extend_schema(responses=AssetDetailSerializer, tags=["registry"])
+    def get(self, request, city, pk):
+        return Response(AssetDetailSerializer(asset_get(self.actor, pk)).data)
+
+    @extend_schema(request=AssetUpdateSerializer, responses=AssetDetailSerializer, tags=["registry"])
+    def patch(self, request, city, pk):
+        asset = asset_get(self.actor, pk)
+        data = AssetUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        if "owner" in changes:
+            raise PermissionDenied(_("Ownership changes only through a completed assignment."),
+                                   code="owner_not_editable")
+        asset = asset_update(actor=self.actor, asset=asset, **changes)
+        return Response(AssetDetailSerializer(asset).data)

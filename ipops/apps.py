@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _seal_after_migrate(sender, using, **kwargs):
+    from ipops.audit import install_seal_triggers
+
+    install_seal_triggers(using)
+
+
+class IpopsConfig(AppConfig):
+    name = "ipops"
+    label = "ipops"
+    verbose_name = _("IPOps core")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from ipops import permissions  # noqa: F401 - registers the rule predicates
+
+        # Seal triggers hang off tables migrations create; attach them once all apps migrated.
+        post_migrate.connect(_seal_after_migrate, sender=self, dispatch_uid="ipops_audit_seal")

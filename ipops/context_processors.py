@@ -1,0 +1,17 @@
+from ipops import navigation as nav
+from ipops.access import cities_for
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {}
+    city = getattr(request, "city", None)
+    actor = getattr(request, "actor", None)
+    ctx = {"my_cities": cities_for(user), "current_city": city, "actor": actor}
+    if city and actor:
+        ctx["nav_items"] = navigation_items(str(actor.role), city.slug)
+    return ctx
+
+
+navigation_items = nav.items_for

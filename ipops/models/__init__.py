@@ -1,0 +1,31 @@
+from ipops.models.accounts import City, CityGrant, Membership, Organization, OrgKind, Role, User
+from ipops.models.ops import AuditEvent, AuditSeal, JobRun
+from ipops.models.registry import (
+    AssetKind,
+    AssetValuation,
+    Encumbrance,
+    EncumbranceKind,
+    Industry,
+    IPAsset,
+    LegalStatus,
+)
+
+__all__ = [
+    "AssetKind",
+    "AssetValuation",
+    "AuditEvent",
+    "AuditSeal",
+    "City",
+    "CityGrant",
+    "Encumbrance",
+    "EncumbranceKind",
+    "IPAsset",
+    "Industry",
+    "JobRun",
+    "LegalStatus",
+    "Membership",
+    "OrgKind",
+    "Organization",
+    "Role",
+    "User",
+]

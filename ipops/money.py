@@ -1,0 +1,67 @@
+"""Money is Decimal, to the fen (分), rounded half up (四舍五入); splits sum exactly."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import TypeVar
+
+FEN = Decimal("0.01")
+WAN = Decimal("10000")
+YI = Decimal("100000000")
+ZERO = Decimal("0.00")
+
+K = TypeVar("K", bound=Hashable)
+
+
+def to_decimal(value) -> Decimal:
+    if isinstance(value, float):
+        # A float has already lost the fen; make the caller pass a str or Decimal.
+        raise TypeError("money must not be a float")
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def fen(value) -> Decimal:
+    """Round to the fen, half up."""
+    return to_decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def split_by_shares(total, shares: Mapping[K, Decimal]) -> dict[K, Decimal]:
+    """Split `total` (≥ 0) by `shares` so the parts, in fen, sum exactly to `total`.
+
+    Largest remainder: every part first gets its exact share rounded down to the
+    fen; the leftover fen go one each to the parts with the largest dropped
+    fractions (ties to the earlier key, so the result is deterministic). Every part
+    is then within one fen of its exact share.
+    """
+    total = fen(total)
+    if total < 0:
+        raise ValueError("cannot split a negative amount")
+    weights = {k: Fraction(to_decimal(v)) for k, v in shares.items()}
+    if any(w < 0 for w in weights.values()):
+        raise ValueError("shares must not be negative")
+    weight_sum = sum(weights.values())
+    if not weights or weight_sum == 0:
+        raise ValueError("shares must not all be zero")
+    total_fen = int(total * 100)
+    exact = {k: total_fen * w / weight_sum for k, w in weights.items()}
+    floors = {k: int(x) for k, x in exact.items()}  # exact ≥ 0, so int() floors
+    leftover = total_fen - sum(floors.values())
+    order = sorted(weights, key=lambda k: (-(exact[k] - floors[k]), list(weights).index(k)))
+    for k in order[:leftover]:
+        floors[k] += 1
+    return {k: (Decimal(floors[k]) / 100).quantize(FEN) for k in weights}
+
+
+def to_wan(amount, places: int = 2) -> Decimal:
+    """Amount in 万元 (10,000 CNY), as Chinese reports show it."""
+    return (to_decimal(amount) / WAN).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def to_yi(amount, places: int = 2) -> Decimal:
+    return (to_decimal(amount) / YI).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def floor_fen(value) -> Decimal:
+    return to_decimal(value).quantize(FEN, rounding=ROUND_DOWN)

@@ -1,0 +1,66 @@
+"""Reads of the registry, always through the actor's view of the city."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from ipops import ids
+from ipops.access import Actor
+from ipops.errors import NotFound
+from ipops.models import Encumbrance, IPAsset
+from ipops.permissions import can
+
+
+def asset_queryset(actor: Actor) -> QuerySet[IPAsset]:
+    """The assets this actor may see: all of the city for bureau and officials, else their own."""
+    qs = IPAsset.objects.select_related("owner")
+    if actor.is_bureau or actor.is_official:
+        return qs
+    if actor.organization_id:
+        return qs.filter(owner_id=actor.organization_id)
+    return qs.none()
+
+
+def asset_list(actor: Actor, *, q: str = "", kind: str = "", legal_status: str = "", industry: str = "",
+               ipc: str = "", owner: int | None = None, is_pct: bool | None = None) -> QuerySet[IPAsset]:
+    qs = asset_queryset(actor)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(number__icontains=q.replace("ZL", "").replace("zl", ""))
+                       | Q(owner__name__icontains=q))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if legal_status:
+        qs = qs.filter(legal_status=legal_status)
+    if industry:
+        qs = qs.filter(industry=industry)
+    if owner:
+        qs = qs.filter(owner_id=owner)
+    if is_pct is not None:
+        qs = qs.filter(is_pct=is_pct)
+    if ipc:
+        prefix = ids.normalize_ipc_prefix(ipc)
+        # ipc_codes is text[]; match any element by prefix.
+        qs = qs.extra(where=["EXISTS (SELECT 1 FROM unnest(ipops_ipasset.ipc_codes) c WHERE c LIKE %s)"],  # noqa: S610
+                      params=[prefix.replace("%", "") + "%"])
+    return qs
+
+
+def asset_get(actor: Actor, pk) -> IPAsset:
+    """One asset, or 404 — the same answer for another city's asset as for a missing one."""
+    try:
+        asset = IPAsset.objects.select_related("owner").get(pk=pk)
+    except (IPAsset.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound(_("No such asset."), code="asset_not_found") from exc
+    if not can(actor, "asset.view", asset):
+        raise NotFound(_("No such asset."), code="asset_not_found")
+    return asset
+
+
+def active_encumbrances(asset_ids) -> dict[int, list[Encumbrance]]:
+    out: dict[int, list[Encumbrance]] = {}
+    for row in Encumbrance.objects.filter(asset_id__in=list(asset_ids), released_at__isnull=True).select_related(
+        "holder"
+    ):
+        out.setdefault(row.asset_id, []).append(row)
+    return out

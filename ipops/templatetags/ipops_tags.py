@@ -1,0 +1,42 @@
+from decimal import Decimal
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from ipops.money import to_wan
+
+register = template.Library()
+
+
+@register.filter
+def wan(amount):
+    """Show an amount in 万元, the full value on hover (officials read 万元; auditors want the fen)."""
+    if amount in (None, ""):
+        return "—"
+    amount = Decimal(str(amount))
+    return format_html('<span class="money" title="{} {}">{} {}</span>', f"{amount:,.2f}", _("CNY"),
+                       f"{to_wan(amount):,.2f}", _("10k CNY"))
+
+
+@register.filter
+def yuan(amount):
+    if amount in (None, ""):
+        return "—"
+    return f"{Decimal(str(amount)):,.2f}"
+
+
+@register.simple_tag
+def chart_option(kind, title, rows, label_key="label", value_key="n"):
+    """A minimal ECharts option for a bar or pie of rows [{label, n}]."""
+    labels = [str(r[label_key]) for r in rows]
+    values = [r[value_key] for r in rows]
+    if kind == "pie":
+        return {"title": {"text": str(title), "left": "center", "textStyle": {"fontSize": 14}},
+                "tooltip": {"trigger": "item"},
+                "series": [{"type": "pie", "radius": ["35%", "65%"],
+                            "data": [{"name": n, "value": v} for n, v in zip(labels, values, strict=True)]}]}
+    return {"title": {"text": str(title), "textStyle": {"fontSize": 14}}, "tooltip": {},
+            "grid": {"left": 40, "right": 10, "bottom": 60},
+            "xAxis": {"type": "category", "data": labels, "axisLabel": {"rotate": 30}},
+            "yAxis": {"type": "value"}, "series": [{"type": "bar", "data": values}]}

@@ -1,0 +1,47 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from ipops.api.views import TokenApi
+from ipops.views import pages
+
+# API: /api/v1/<city>/... — each app contributes its own `api/urls.py`.
+city_api = [
+    path("", include("ipops.api.urls")),
+]
+for app in ("trading", "pledge_finance", "funds", "subsidies", "reporting"):
+    try:
+        city_api.append(path("", include(f"{app}.api.urls")))
+    except ModuleNotFoundError:
+        continue
+
+# Pages: /<city>/... — each app contributes its own `urls.py`.
+city_pages = [path("", include("ipops.urls_city"))]
+for app in ("trading", "pledge_finance", "funds", "subsidies", "reporting"):
+    try:
+        city_pages.append(path("", include(f"{app}.urls")))
+    except ModuleNotFoundError:
+        continue
+
+urlpatterns = [
+    path("", pages.root, name="root"),
+    path("accounts/login/", auth_views.LoginView.as_view(template_name="ipops/login.html",
+                                                          redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("home/", pages.root, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+    path("api/v1/auth/token/", TokenApi.as_view(), name="api-token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/<slug:city>/", include(city_api)),
+    path("healthz/", pages.healthz, name="healthz"),
+    path("<slug:city>/", include(city_pages)),
+]
+
+if settings.DEBUG:
+    admin.site.site_header = "IPOps"

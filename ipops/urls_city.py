@@ -1,0 +1,15 @@
+from django.urls import path
+
+from ipops.views import pages
+
+urlpatterns = [
+    path("", pages.CityHomeView.as_view(), name="city-home"),
+    path("assets/", pages.AssetListView.as_view(), name="asset-list"),
+    path("assets/export.xlsx", pages.AssetExportView.as_view(), name="asset-export"),
+    path("assets/new/", pages.AssetCreateView.as_view(), name="asset-create"),
+    path("assets/<int:pk>/", pages.AssetDetailView.as_view(), name="asset-detail"),
+    path("assets/<int:pk>/edit/", pages.AssetUpdateView.as_view(), name="asset-update"),
+    path("organisation/", pages.OrganizationView.as_view(), name="my-organization"),
+    path("jobs/<int:pk>/", pages.JobRunView.as_view(), name="job-run"),
+    path("jobs/snapshot/", pages.RegistrySnapshotView.as_view(), name="registry-snapshot"),
+]

@@ -1,0 +1,222 @@
+"""Server-rendered pages of the core: role homes, the registry, organisation, job progress."""
+
+from __future__ import annotations
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from ipops import excel, navigation
+from ipops.access import actor_for, cities_for
+from ipops.errors import ApplicationError, NotFound, PermissionDenied
+from ipops.forms import AssetFilterForm, AssetForm
+from ipops.ids import InvalidIdentifier
+from ipops.models import Encumbrance, IPAsset, JobRun, Membership, Role
+from ipops.selectors import dashboard
+from ipops.selectors.registry import active_encumbrances, asset_get, asset_list
+from ipops.services.registry import asset_create, asset_update
+
+
+def root(request):
+    if not request.user.is_authenticated:
+        return redirect("login")
+    cities = cities_for(request.user)
+    if cities:
+        return redirect("city-home", city=cities[0].slug)
+    if request.user.is_platform_admin or request.user.is_superuser:
+        return redirect("admin:index")
+    return render(request, "ipops/no_city.html", status=403)
+
+
+def healthz(request):
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1")
+    return JsonResponse({"ok": True})
+
+
+class CityPageMixin(LoginRequiredMixin):
+    """Every /<city>/ page: logged in, allowed in this city, `request.actor` set; errors as pages."""
+
+    write_required = False
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        actor = actor_for(request.user, request.city)
+        if actor is None:
+            return render(request, "ipops/forbidden.html",
+                          {"message": _("You have no access to this city.")}, status=403)
+        if self.write_required and not actor.can_write:
+            return render(request, "ipops/forbidden.html",
+                          {"message": _("Your access to this city is read-only.")}, status=403)
+        request.actor = self.actor = actor
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(str(exc.message)) from exc
+        except PermissionDenied as exc:
+            return render(request, "ipops/forbidden.html", {"message": exc.message}, status=403)
+
+
+class CityHomeView(CityPageMixin, View):
+    """Each role lands on a page made for its work."""
+
+    def get(self, request, city):
+        actor = self.actor
+        role = actor.role
+        today = timezone.localdate()
+        ctx = {"role": role, "today": today}
+        if role in (Role.ENTERPRISE, Role.UNIVERSITY, Role.SERVICE):
+            ctx.update(dashboard.holder_home(actor, today=today))
+            template = "ipops/home_holder.html"
+        elif role in (Role.BANK, Role.INSURER, Role.GUARANTOR, Role.FUND_MANAGER):
+            ctx.update(dashboard.institution_home(actor))
+            template = "ipops/home_institution.html"
+        elif role in (Role.BUREAU_STAFF, Role.BUREAU_ADMIN):
+            ctx.update(dashboard.bureau_home(actor))
+            template = "ipops/home_bureau.html"
+        else:
+            ctx.update(dashboard.official_home(actor, cities_for(request.user)))
+            template = "ipops/home_official.html"
+        ctx["home_links"] = navigation.items_for(str(role), city)
+        return render(request, template, ctx)
+
+
+class AssetListView(CityPageMixin, View):
+    def get(self, request, city):
+        form = AssetFilterForm(request.GET or None)
+        params = form.cleaned_data if form.is_valid() else {}
+        try:
+            assets = asset_list(self.actor, **{k: v for k, v in params.items() if v})
+        except InvalidIdentifier as exc:
+            form.add_error("ipc", str(exc.message))
+            assets = asset_list(self.actor)
+        page = Paginator(assets.order_by("-filing_date", "-id"), 25).get_page(request.GET.get("page"))
+        encumbrances = active_encumbrances([a.pk for a in page])
+        rows = [(a, encumbrances.get(a.pk, [])) for a in page]
+        can_create = self.actor.can_write and (self.actor.is_bureau or self.actor.is_asset_holder)
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(request, "ipops/asset_list.html", {
+            "form": form, "page": page, "rows": rows, "can_create": can_create, "query": query.urlencode(),
+        })
+
+
+class AssetExportView(CityPageMixin, View):
+    def get(self, request, city):
+        form = AssetFilterForm(request.GET or None)
+        params = form.cleaned_data if form.is_valid() else {}
+        assets = asset_list(self.actor, **{k: v for k, v in params.items() if v})[:50000]
+        headers = [_("Number"), _("Title"), _("Kind"), _("Owner"), _("IPC"), _("Filing date"), _("Grant date"),
+                   _("Expiry date"), _("Legal status"), _("PCT"), _("Industry")]
+        rows = ([a.display_number, a.title, a.get_kind_display(), a.owner.name, "; ".join(a.ipc_codes),
+                 a.filing_date, a.grant_date, a.expiry_date, a.get_legal_status_display(),
+                 _("yes") if a.is_pct else _("no"), a.get_industry_display()] for a in assets)
+        return excel.response(f"assets-{city}-{timezone.localdate():%Y%m%d}.xlsx", _("IP assets"), headers, rows)
+
+
+class AssetDetailView(CityPageMixin, View):
+    def get(self, request, city, pk):
+        asset = asset_get(self.actor, pk)
+        today = timezone.localdate()
+        encumbrances = Encumbrance.objects.filter(asset=asset).select_related("holder").order_by("-created_at")
+        return render(request, "ipops/asset_detail.html", {
+            "asset": asset,
+            "remaining_days": asset.remaining_term_days(today),
+            "encumbrances": encumbrances,
+            "valuations": asset.valuations.select_related("appraiser")[:20],
+            "can_edit": self.actor.can_write and (self.actor.is_bureau or asset.owner_id == self.actor.organization_id),
+        })
+
+
+def _initial_from(asset: IPAsset) -> dict:
+    return {
+        "kind": asset.kind, "number": asset.number, "title": asset.title, "abstract": asset.abstract,
+        "ipc_codes": ", ".join(asset.ipc_codes), "filing_date": asset.filing_date, "grant_date": asset.grant_date,
+        "legal_status": asset.legal_status, "is_pct": asset.is_pct, "industry": asset.industry,
+    }
+
+
+class AssetCreateView(CityPageMixin, View):
+    write_required = True
+
+    def get(self, request, city):
+        return render(request, "ipops/asset_form.html", {"form": AssetForm(initial={"legal_status": "in_force"})})
+
+    def post(self, request, city):
+        form = AssetForm(request.POST)
+        if form.is_valid():
+            try:
+                asset = asset_create(actor=self.actor, **form.cleaned_data)
+            except ApplicationError as exc:
+                if isinstance(exc, PermissionDenied):
+                    raise
+                form.add_service_errors(exc)
+            else:
+                return redirect("asset-detail", city=city, pk=asset.pk)
+        return render(request, "ipops/asset_form.html", {"form": form}, status=400)
+
+
+class AssetUpdateView(CityPageMixin, View):
+    write_required = True
+
+    def get(self, request, city, pk):
+        asset = asset_get(self.actor, pk)
+        return render(request, "ipops/asset_form.html", {"form": AssetForm(initial=_initial_from(asset)),
+                                                         "asset": asset})
+
+    def post(self, request, city, pk):
+        asset = asset_get(self.actor, pk)
+        form = AssetForm(request.POST)
+        if form.is_valid():
+            try:
+                asset = asset_update(actor=self.actor, asset=asset, **form.cleaned_data)
+            except ApplicationError as exc:
+                if isinstance(exc, PermissionDenied):
+                    raise
+                form.add_service_errors(exc)
+            else:
+                return redirect("asset-detail", city=city, pk=asset.pk)
+        return render(request, "ipops/asset_form.html", {"form": form, "asset": asset}, status=400)
+
+
+class OrganizationView(CityPageMixin, View):
+    def get(self, request, city):
+        org = self.actor.organization
+        if org is None:
+            raise Http404
+        members = Membership.objects.filter(organization=org).select_related("user")
+        return render(request, "ipops/organization.html", {
+            "org": org, "members": members,
+            "asset_count": IPAsset.objects.filter(owner=org).count(),
+        })
+
+
+class RegistrySnapshotView(CityPageMixin, View):
+    """Bureau: run the registry snapshot now, then watch its progress."""
+
+    write_required = True
+
+    def post(self, request, city):
+        from ipops.tasks import registry_snapshot
+
+        if not self.actor.is_bureau:
+            raise PermissionDenied()
+        run = JobRun.objects.create(name="registry_snapshot", city=request.city)
+        registry_snapshot.delay_on_commit(request.city.pk, run.pk)
+        return redirect("job-run", city=city, pk=run.pk)
+
+
+class JobRunView(CityPageMixin, View):
+    def get(self, request, city, pk):
+        run = JobRun.objects.filter(pk=pk, city=request.city).first()
+        if run is None:
+            raise Http404
+        template = "ipops/_job_progress.html" if request.htmx else "ipops/job_run.html"
+        return render(request, template, {"run": run, "back": reverse("city-home", kwargs={"city": city})})
