@@ -62,7 +62,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "ipops.i18n.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -179,7 +179,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Named enums keep the schema stable when several models share a field name like "kind".
+    "ENUM_NAME_OVERRIDES": {
+        "AssetKindEnum": "ipops.models.registry.AssetKind",
+        "OrgKindEnum": "ipops.models.accounts.OrgKind",
+        "LegalStatusEnum": "ipops.models.registry.LegalStatus",
+        "IndustryEnum": "ipops.models.registry.Industry",
+        "EncumbranceKindEnum": "ipops.models.registry.EncumbranceKind",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------

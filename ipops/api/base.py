@@ -7,6 +7,7 @@ after authentication and exposes `request.actor` to the view.
 
 from __future__ import annotations
 
+import pghistory
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 from rest_framework.generics import GenericAPIView
@@ -38,6 +39,8 @@ class CityMember(permissions.BasePermission):
         if request.method not in permissions.SAFE_METHODS and not actor.can_write:
             raise ReadOnlyForOfficials()
         request.actor = actor
+        # Token users are known only now, after DRF authenticated them: name them in the row history.
+        pghistory.context(user=request.user.pk)
         return True
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
-from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -21,8 +20,9 @@ from ipops.api.serializers import (
     TokenRequestSerializer,
     TokenResponseSerializer,
 )
-from ipops.errors import NotFound, PermissionDenied
-from ipops.models import Organization
+from ipops.errors import NotFound, PermissionDenied, ValidationFailed, field_error
+from ipops.ids import InvalidIdentifier
+from ipops.models import AssetKind, Industry, LegalStatus, Organization
 from ipops.selectors.registry import asset_get, asset_list
 from ipops.services.registry import asset_create, asset_update
 
@@ -45,16 +45,16 @@ class TokenApi(APIView):
         return Response({"token": token.key})
 
 
-class AssetFilter(filters.FilterSet):
-    """Documents the query parameters; the selector applies them."""
+class AssetQuerySerializer(serializers.Serializer):
+    """The list's query parameters; the selector applies them."""
 
-    q = filters.CharFilter(help_text="Text in title, number or owner name")
-    kind = filters.CharFilter()
-    legal_status = filters.CharFilter()
-    industry = filters.CharFilter()
-    ipc = filters.CharFilter(help_text="IPC prefix, e.g. H04L or H04L 29/06")
-    owner = filters.NumberFilter()
-    is_pct = filters.BooleanFilter()
+    q = serializers.CharField(required=False, help_text="Text in title, number or owner name")
+    kind = serializers.ChoiceField(choices=AssetKind.choices, required=False)
+    legal_status = serializers.ChoiceField(choices=LegalStatus.choices, required=False)
+    industry = serializers.ChoiceField(choices=Industry.choices, required=False)
+    ipc = serializers.CharField(required=False, help_text="IPC prefix, e.g. H04L or H04L 29/06")
+    owner = serializers.IntegerField(required=False)
+    is_pct = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
 def _owner_for(actor, owner_id):
@@ -71,15 +71,18 @@ class AssetListCreateApi(CityAPIView):
     filter_backends: list = []
 
     @extend_schema(
-        parameters=[OpenApiParameter(n, str, required=False) for n in AssetFilter.base_filters],
+        parameters=[AssetQuerySerializer],
         responses=AssetOutputSerializer(many=True),
         tags=["registry"],
     )
     def get(self, request, city):
-        form = AssetFilter(request.query_params)
-        form.form.is_valid()
-        params = {k: v for k, v in form.form.cleaned_data.items() if v not in (None, "")}
-        queryset = asset_list(self.actor, **params)
+        query = AssetQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = {k: v for k, v in query.validated_data.items() if v not in (None, "")}
+        try:
+            queryset = asset_list(self.actor, **params)
+        except InvalidIdentifier as exc:
+            raise ValidationFailed(exc.message, code=exc.code, fields=field_error("ipc", exc)) from exc
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(AssetOutputSerializer(page, many=True).data)
 
