@@ -6,3 +6,24 @@ class PledgeFinanceConfig(AppConfig):
     name = "pledge_finance"
     verbose_name = _("Pledge finance")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from ipops import navigation
+        from ipops.models import Role
+        from pledge_finance import permissions  # noqa: F401 - registers the rule predicates
+
+        institutions = [Role.BANK, Role.INSURER, Role.GUARANTOR]
+        navigation.register(_("Apply for a pledge loan"), "pledge-apply", roles=[Role.ENTERPRISE],
+                            icon="bank", order=40)
+        navigation.register(_("Pledge loans"), "pledge-loan-list",
+                            roles=[Role.ENTERPRISE, *institutions, Role.BUREAU_STAFF, Role.BUREAU_ADMIN,
+                                   Role.OFFICIAL],
+                            icon="cash-coin", order=41)
+        navigation.register(_("Review queue"), "pledge-queue", roles=[*institutions, Role.SERVICE],
+                            icon="inbox", order=42)
+        navigation.register(_("Loan portfolio"), "pledge-portfolio", roles=institutions, icon="briefcase",
+                            order=43)
+        navigation.register(_("Loan products"), "pledge-product-list",
+                            roles=[Role.BUREAU_STAFF, Role.BUREAU_ADMIN], icon="sliders", order=44)
+        navigation.register(_("Risk reserve"), "pledge-reserve",
+                            roles=[Role.BUREAU_STAFF, Role.BUREAU_ADMIN, Role.OFFICIAL], icon="safe", order=45)

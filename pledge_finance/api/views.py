@@ -1,0 +1,322 @@
+"""Pledge-loan API under /api/v1/<city>/loans/. Views parse, call one service or selector, and serialise."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from ipops.api.base import CityAPIView
+from ipops.errors import ValidationFailed
+from pledge_finance import selectors, services
+from pledge_finance.api import serializers as s
+from pledge_finance.errors import ProductNotFound, ReserveNotOpen
+from pledge_finance.models import Instalment, Loan, ProductInstitution
+from pledge_finance.permissions import require
+
+TAG = ["pledge loans"]
+
+
+def _detail(actor, pk) -> Loan:
+    loan = selectors.loan_get(actor, pk)
+    return (Loan.objects.filter(pk=loan.pk)
+            .select_related("product", "enterprise", "bank", "insurer", "guarantor", "appraiser")
+            .prefetch_related(Prefetch("instalments", queryset=Instalment.objects.order_by("number")),
+                              "decisions__organization", "decisions__decided_by", "repayments",
+                              "allocations__organization", "recoveries")
+            .get())
+
+
+def _product_for_application(actor, product_id):
+    try:
+        return selectors.product_get(actor, product_id)
+    except ProductNotFound as exc:
+        raise ValidationFailed(_("No such loan product."), code="loan_product_not_found",
+                               fields={"product": [{"code": "loan_product_not_found", "detail": str(product_id)}]}
+                               ) from exc
+
+
+def _application_kwargs(data: dict) -> dict:
+    mapping = {"bank": "bank_id", "insurer": "insurer_id", "guarantor": "guarantor_id", "assets": "asset_ids",
+               "amount": "amount", "term_months": "term_months", "purpose": "purpose"}
+    return {mapping[k]: v for k, v in data.items() if k in mapping}
+
+
+class LoanListCreateApi(CityAPIView):
+    """Loans the caller may see (a bank: its own; an enterprise: its applications; the bureau: all)."""
+
+    serializer_class = s.LoanOutputSerializer
+
+    @extend_schema(parameters=[s.LoanFilterSerializer], responses=s.LoanOutputSerializer(many=True), tags=TAG)
+    def get(self, request, city):
+        params = s.LoanFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        page = self.paginate_queryset(selectors.loan_list(self.actor, **params.validated_data))
+        return self.get_paginated_response(s.LoanOutputSerializer(page, many=True).data)
+
+    @extend_schema(request=s.LoanCreateSerializer, responses={201: s.LoanDetailSerializer}, tags=TAG,
+                   summary="Start a pledge-loan application (draft)")
+    def post(self, request, city):
+        data = s.LoanCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        require(self.actor, "loan.create")
+        product = _product_for_application(self.actor, fields.pop("product"))
+        loan = services.loan_create(actor=self.actor, product=product, **_application_kwargs(fields))
+        return Response(s.LoanDetailSerializer(_detail(self.actor, loan.pk)).data, status=status.HTTP_201_CREATED)
+
+
+class LoanDetailApi(CityAPIView):
+    serializer_class = s.LoanDetailSerializer
+
+    @extend_schema(responses=s.LoanDetailSerializer, tags=TAG,
+                   summary="A loan with its assets, decisions, schedule, repayments, allocation and timeline")
+    def get(self, request, city, pk):
+        return Response(s.LoanDetailSerializer(_detail(self.actor, pk)).data)
+
+    @extend_schema(request=s.LoanUpdateSerializer, responses=s.LoanDetailSerializer, tags=TAG,
+                   summary="Change a draft application")
+    def patch(self, request, city, pk):
+        loan = selectors.loan_get(self.actor, pk)
+        data = s.LoanUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        changes.pop("product", None)
+        services.loan_update(actor=self.actor, loan=loan, **_application_kwargs(changes))
+        return Response(s.LoanDetailSerializer(_detail(self.actor, pk)).data)
+
+
+class _LoanActionApi(CityAPIView):
+    """One action on one loan: parse the input, call the service, answer with the loan."""
+
+    serializer_class = s.LoanDetailSerializer
+    input_serializer: type | None = None
+    created = False
+
+    def perform(self, loan: Loan, data: dict):
+        raise NotImplementedError
+
+    def run(self, request, pk):
+        loan = selectors.loan_get(self.actor, pk)
+        data = {}
+        if self.input_serializer is not None:
+            parsed = self.input_serializer(data=request.data)
+            parsed.is_valid(raise_exception=True)
+            data = dict(parsed.validated_data)
+        self.perform(loan, data)
+        return Response(s.LoanDetailSerializer(_detail(self.actor, pk)).data,
+                        status=status.HTTP_201_CREATED if self.created else status.HTTP_200_OK)
+
+
+class LoanSubmitApi(_LoanActionApi):
+    @extend_schema(request=None, responses=s.LoanDetailSerializer, tags=TAG,
+                   summary="Submit a draft; the assets are held for the pledge (409 asset_already_pledged)")
+    def post(self, request, city, pk):
+        return self.run(request, pk)
+
+    def perform(self, loan, data):
+        services.loan_submit(actor=self.actor, loan=loan)
+
+
+class LoanWithdrawApi(_LoanActionApi):
+    input_serializer = s.WithdrawSerializer
+
+    @extend_schema(request=s.WithdrawSerializer, responses=s.LoanDetailSerializer, tags=TAG,
+                   summary="Withdraw an application before it is decided")
+    def post(self, request, city, pk):
+        return self.run(request, pk)
+
+    def perform(self, loan, data):
+        services.loan_withdraw(actor=self.actor, loan=loan, reason=data.get("reason", ""))
+
+
+class LoanValuationApi(_LoanActionApi):
+    input_serializer = s.ValuationSerializer
+
+    @extend_schema(request=s.ValuationSerializer, responses=s.LoanDetailSerializer, tags=TAG,
+                   summary="Appraiser: record the appraised value (400 amount_exceeds_ltv)")
+    def post(self, request, city, pk):
+        return self.run(request, pk)
+
+    def perform(self, loan, data):
+        services.loan_record_valuation(actor=self.actor, loan=loan, appraised_value=data.get("appraised_value"),
+                                       report_ref=data["report_ref"], valued_on=data.get("valued_on"),
+                                       asset_values=data.get("asset_values"))
+
+
+class LoanDecisionApi(_LoanActionApi):
+    input_serializer = s.DecisionInputSerializer
+    created = True
+
+    @extend_schema(request=s.DecisionInputSerializer, responses={201: s.LoanDetailSerializer}, tags=TAG,
+                   summary="Bank, insurer or guarantor: approve or reject, once, for itself")
+    def post(self, request, city, pk):
+        return self.run(request, pk)
+
+    def perform(self, loan, data):
+        services.loan_decide(actor=self.actor, loan=loan, **data)
+
+
+class LoanDisburseApi(_LoanActionApi):
+    input_serializer = s.DisburseSerializer
+
+    @extend_schema(request=s.DisburseSerializer, responses=s.LoanDetailSerializer, tags=TAG,
+                   summary="Bank: contract, CNIPA pledge registration and disbursement; generates the schedule")
+    def post(self, request, city, pk):
+        return self.run(request, pk)
+
+    def perform(self, loan, data):
+        services.loan_disburse(actor=self.actor, loan=loan, **data)
+
+
+class LoanRepaymentApi(_LoanActionApi):
+    input_serializer = s.RepaymentInputSerializer
+    created = True
+
+    @extend_schema(request=s.RepaymentInputSerializer, responses={201: s.LoanDetailSerializer}, tags=TAG,
+                   summary="Bank: record a repayment; the last one closes the loan and releases the pledge")
+    def post(self, request, city, pk):
+        return self.run(request, pk)
+
+    def perform(self, loan, data):
+        services.loan_record_repayment(actor=self.actor, loan=loan, **data)
+
+
+class LoanDefaultApi(_LoanActionApi):
+    input_serializer = s.DefaultSerializer
+
+    @extend_schema(request=s.DefaultSerializer, responses=s.LoanDetailSerializer, tags=TAG,
+                   summary="Bank: declare default; allocates the loss and draws on the risk reserve")
+    def post(self, request, city, pk):
+        return self.run(request, pk)
+
+    def perform(self, loan, data):
+        services.loan_declare_default(actor=self.actor, loan=loan, **data)
+
+
+class LoanRecoveryApi(_LoanActionApi):
+    input_serializer = s.RecoveryInputSerializer
+    created = True
+
+    @extend_schema(request=s.RecoveryInputSerializer, responses={201: s.LoanDetailSerializer}, tags=TAG,
+                   summary="Bank: record a recovery after default, shared back by the loan's shares")
+    def post(self, request, city, pk):
+        return self.run(request, pk)
+
+    def perform(self, loan, data):
+        services.loan_record_recovery(actor=self.actor, loan=loan, **data)
+
+
+class LoanReleasePledgeApi(_LoanActionApi):
+    input_serializer = s.ReleaseSerializer
+
+    @extend_schema(request=s.ReleaseSerializer, responses=s.LoanDetailSerializer, tags=TAG,
+                   summary="Bank: release the pledge of a defaulted loan")
+    def post(self, request, city, pk):
+        return self.run(request, pk)
+
+    def perform(self, loan, data):
+        services.loan_release_pledge(actor=self.actor, loan=loan, **data)
+
+
+# --- products ---------------------------------------------------------------------------
+
+
+def _products(qs):
+    return qs.prefetch_related(Prefetch("institutions",
+                                        queryset=ProductInstitution.objects.select_related("organization")))
+
+
+class ProductListCreateApi(CityAPIView):
+    serializer_class = s.ProductOutputSerializer
+
+    @extend_schema(responses=s.ProductOutputSerializer(many=True), tags=TAG, summary="Loan products of the city")
+    def get(self, request, city):
+        page = self.paginate_queryset(_products(selectors.product_list(self.actor)))
+        return self.get_paginated_response(s.ProductOutputSerializer(page, many=True).data)
+
+    @extend_schema(request=s.ProductInputSerializer, responses={201: s.ProductOutputSerializer}, tags=TAG,
+                   summary="Bureau: create a loan product (shares must total exactly 1)")
+    def post(self, request, city):
+        data = s.ProductInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        product = services.product_create(actor=self.actor, institutions=fields.pop("institutions"), **fields)
+        return Response(s.ProductOutputSerializer(_products(selectors.product_list(self.actor)).get(pk=product.pk))
+                        .data, status=status.HTTP_201_CREATED)
+
+
+class ProductDetailApi(CityAPIView):
+    serializer_class = s.ProductOutputSerializer
+
+    @extend_schema(responses=s.ProductOutputSerializer, tags=TAG)
+    def get(self, request, city, pk):
+        return Response(s.ProductOutputSerializer(selectors.product_get(self.actor, pk)).data)
+
+    @extend_schema(request=s.ProductUpdateSerializer, responses=s.ProductOutputSerializer, tags=TAG,
+                   summary="Bureau: edit a product (approved loans keep their copied shares)")
+    def patch(self, request, city, pk):
+        product = selectors.product_get(self.actor, pk)
+        data = s.ProductUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        services.product_update(actor=self.actor, product=product, institutions=fields.pop("institutions", None),
+                                **fields)
+        return Response(s.ProductOutputSerializer(selectors.product_get(self.actor, pk)).data)
+
+
+# --- reserve ----------------------------------------------------------------------------
+
+
+def _reserve(actor):
+    require(actor, "reserve.view")
+    reserve = selectors.reserve_get()
+    if reserve is None:
+        raise ReserveNotOpen()
+    return reserve
+
+
+class ReserveApi(CityAPIView):
+    """The city's risk compensation reserve (风险补偿准备金): bureau staff and officials."""
+
+    serializer_class = s.ReserveSerializer
+
+    @extend_schema(responses=s.ReserveSerializer, tags=TAG)
+    def get(self, request, city):
+        return Response(s.ReserveSerializer(_reserve(self.actor)).data)
+
+    @extend_schema(request=s.ReserveOpenSerializer, responses={201: s.ReserveSerializer}, tags=TAG,
+                   summary="Bureau: open the reserve with its opening balance")
+    def post(self, request, city):
+        data = s.ReserveOpenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reserve = services.reserve_open(actor=self.actor, **data.validated_data)
+        return Response(s.ReserveSerializer(reserve).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ReserveUpdateSerializer, responses=s.ReserveSerializer, tags=TAG,
+                   summary="Bureau: change the share of each institution's loss the reserve reimburses")
+    def patch(self, request, city):
+        data = s.ReserveUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(s.ReserveSerializer(services.reserve_update(actor=self.actor, **data.validated_data)).data)
+
+
+class ReserveLedgerApi(CityAPIView):
+    serializer_class = s.ReserveEntrySerializer
+
+    @extend_schema(responses=s.ReserveEntrySerializer(many=True), tags=TAG,
+                   summary="Every movement of the reserve, newest first")
+    def get(self, request, city):
+        page = self.paginate_queryset(selectors.reserve_ledger(_reserve(self.actor)))
+        return self.get_paginated_response(s.ReserveEntrySerializer(page, many=True).data)
+
+    @extend_schema(request=s.TopUpSerializer, responses={201: s.ReserveEntrySerializer}, tags=TAG,
+                   summary="Bureau: top up the reserve",
+                   parameters=[OpenApiParameter("page", int, required=False)])
+    def post(self, request, city):
+        data = s.TopUpSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = services.reserve_top_up(actor=self.actor, **data.validated_data)
+        return Response(s.ReserveEntrySerializer(entry).data, status=status.HTTP_201_CREATED)

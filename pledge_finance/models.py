@@ -1,0 +1,442 @@
+"""Patent-pledge insurance loans (专利权质押保险贷款), Qingdao model.
+
+A city's bureau defines loan products (risk shares insurer / guarantor / bank, LTV,
+terms, rates, participating institutions). An enterprise applies; an appraiser values
+the pledged assets; bank, insurer and guarantor each decide; the bank disburses,
+records repayments, and on default the loss is shared by the shares stored on the
+loan, with the city's risk compensation reserve (风险补偿准备金) reimbursing part.
+
+The loan lifecycle is declared once, as data, in `TRANSITIONS`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pghistory
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ipops.tenancy import CityOwned
+from pledge_finance import clock, rules
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+RATE = {"max_digits": 9, "decimal_places": 6}
+ZERO = Decimal("0.00")
+
+
+class RepaymentMethod(models.TextChoices):
+    EQUAL_INSTALMENTS = rules.EQUAL_INSTALMENTS, _("Equal monthly instalments")
+    BULLET = rules.BULLET, _("Monthly interest, principal at maturity")
+
+
+class Party(models.TextChoices):
+    """The three risk-sharing institutions of a loan."""
+
+    INSURER = "insurer", _("Insurer")
+    GUARANTOR = "guarantor", _("Guarantor")
+    BANK = "bank", _("Bank")
+
+
+class InstitutionRole(models.TextChoices):
+    BANK = "bank", _("Bank")
+    INSURER = "insurer", _("Insurer")
+    GUARANTOR = "guarantor", _("Guarantor")
+    APPRAISER = "appraiser", _("Appraiser")
+
+
+#: Which organisation kind may take which role in a product.
+ROLE_ORG_KIND = {"bank": "bank", "insurer": "insurer", "guarantor": "guarantor", "appraiser": "service"}
+
+
+class LoanState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    VALUED = "valued", _("Valued, under review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    DISBURSED = "disbursed", _("Disbursed")
+    REPAID = "repaid", _("Repaid")
+    DEFAULTED = "defaulted", _("Defaulted")
+
+
+S = LoanState
+#: The loan's lifecycle, the one place it is declared: action → (states it may start from, state it leads to).
+#: `decide` stays in VALUED until the last of the three decisions; `approve` / `reject` are its outcomes.
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "update": (frozenset({S.DRAFT}), S.DRAFT),
+    "submit": (frozenset({S.DRAFT}), S.SUBMITTED),
+    "withdraw": (frozenset({S.DRAFT, S.SUBMITTED, S.VALUED}), S.WITHDRAWN),
+    "value": (frozenset({S.SUBMITTED}), S.VALUED),
+    "decide": (frozenset({S.VALUED}), S.VALUED),
+    "approve": (frozenset({S.VALUED}), S.APPROVED),
+    "reject": (frozenset({S.VALUED}), S.REJECTED),
+    "disburse": (frozenset({S.APPROVED}), S.DISBURSED),
+    "repay": (frozenset({S.DISBURSED}), S.DISBURSED),
+    "close": (frozenset({S.DISBURSED}), S.REPAID),
+    "default": (frozenset({S.DISBURSED}), S.DEFAULTED),
+    "recover": (frozenset({S.DEFAULTED}), S.DEFAULTED),
+    "release_pledge": (frozenset({S.DEFAULTED}), S.DEFAULTED),
+}
+
+#: States in which the pledged assets are held for the loan (the registry's pledge is active).
+PLEDGE_HELD = frozenset({S.SUBMITTED, S.VALUED, S.APPROVED, S.DISBURSED, S.DEFAULTED})
+#: States with money still owed to the bank.
+LIVE = frozenset({S.DISBURSED})
+
+
+def allowed(action: str, state: str) -> bool:
+    return state in TRANSITIONS[action][0]
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class LoanProduct(CityOwned):
+    """A pledge-loan product the bureau publishes (e.g. Qingdao's 专利权质押保险贷款, 6:2:2)."""
+
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    insurer_share = models.DecimalField(_("insurer share"), **RATE)
+    guarantor_share = models.DecimalField(_("guarantor share"), **RATE)
+    bank_share = models.DecimalField(_("bank share"), **RATE)
+    loan_to_value = models.DecimalField(_("loan-to-value ratio"), default=Decimal("0.500000"), **RATE)
+    allowed_terms = ArrayField(models.PositiveSmallIntegerField(), default=list, verbose_name=_("allowed terms"))
+    repayment_method = models.CharField(_("repayment method"), max_length=20, choices=RepaymentMethod.choices,
+                                        default=RepaymentMethod.EQUAL_INSTALMENTS)
+    min_rate = models.DecimalField(_("minimum annual rate"), **RATE)
+    max_rate = models.DecimalField(_("maximum annual rate"), **RATE)
+    min_amount = models.DecimalField(_("minimum amount"), default=Decimal("100000.00"), **MONEY)
+    max_amount = models.DecimalField(_("maximum amount"), default=Decimal("10000000.00"), **MONEY)
+    is_active = models.BooleanField(_("open for applications"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("loan product")
+        verbose_name_plural = _("loan products")
+        indexes = [models.Index(fields=["city", "is_active"], name="pf_product_city_active")]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "name"], name="pf_product_unique_name"),
+            models.CheckConstraint(condition=Q(insurer_share__gte=0, guarantor_share__gte=0, bank_share__gte=0),
+                                   name="pf_product_shares_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def shares(self) -> dict[str, Decimal]:
+        return {"insurer": self.insurer_share, "guarantor": self.guarantor_share, "bank": self.bank_share}
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class ProductInstitution(CityOwned):
+    """A bank, insurer, guarantor or appraiser taking part in a product."""
+
+    product = models.ForeignKey(LoanProduct, on_delete=models.CASCADE, related_name="institutions")
+    organization = models.ForeignKey("ipops.Organization", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=12, choices=InstitutionRole.choices)
+
+    class Meta:
+        indexes = [models.Index(fields=["city", "organization", "role"], name="pf_prodinst_city_org")]
+        constraints = [models.UniqueConstraint(fields=["city", "product", "organization", "role"],
+                                               name="pf_prodinst_unique")]
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Loan(CityOwned):
+    """One pledge-loan application and, once disbursed, the loan."""
+
+    product = models.ForeignKey(LoanProduct, on_delete=models.PROTECT, related_name="loans",
+                                verbose_name=_("product"))
+    enterprise = models.ForeignKey("ipops.Organization", on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("enterprise"))
+    bank = models.ForeignKey("ipops.Organization", on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("bank"))
+    insurer = models.ForeignKey("ipops.Organization", on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("insurer"))
+    guarantor = models.ForeignKey("ipops.Organization", on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("guarantor"))
+    appraiser = models.ForeignKey("ipops.Organization", on_delete=models.PROTECT, related_name="+", null=True,
+                                  blank=True, verbose_name=_("appraiser"))
+    assets = models.ManyToManyField("ipops.IPAsset", through="LoanAsset", related_name="+")
+    state = models.CharField(_("state"), max_length=12, choices=LoanState.choices, default=LoanState.DRAFT)
+
+    amount = models.DecimalField(_("amount"), **MONEY)
+    term_months = models.PositiveSmallIntegerField(_("term (months)"))
+    purpose = models.TextField(_("purpose"))
+    repayment_method = models.CharField(_("repayment method"), max_length=20, choices=RepaymentMethod.choices)
+    loan_to_value = models.DecimalField(_("loan-to-value ratio"), **RATE)
+
+    appraised_value = models.DecimalField(_("appraised value"), null=True, blank=True, **MONEY)
+    valuation_report_ref = models.CharField(_("valuation report"), max_length=80, blank=True)
+    valued_on = models.DateField(_("valued on"), null=True, blank=True)
+
+    # Copied from the product on approval; later product edits never rewrite them.
+    insurer_share = models.DecimalField(_("insurer share"), null=True, blank=True, **RATE)
+    guarantor_share = models.DecimalField(_("guarantor share"), null=True, blank=True, **RATE)
+    bank_share = models.DecimalField(_("bank share"), null=True, blank=True, **RATE)
+
+    annual_rate = models.DecimalField(_("annual interest rate"), null=True, blank=True, **RATE)
+    contract_number = models.CharField(_("contract number"), max_length=60, blank=True)
+    contract_signed_on = models.DateField(_("contract signed on"), null=True, blank=True)
+    pledge_registration_number = models.CharField(_("CNIPA pledge registration number"), max_length=60,
+                                                  blank=True)
+    pledge_registered_on = models.DateField(_("pledge registered on"), null=True, blank=True)
+    disbursed_on = models.DateField(_("disbursed on"), null=True, blank=True)
+    maturity_date = models.DateField(_("maturity date"), null=True, blank=True)
+
+    default_on = models.DateField(_("default date"), null=True, blank=True)
+    loss_principal = models.DecimalField(_("loss: principal"), null=True, blank=True, **MONEY)
+    loss_interest = models.DecimalField(_("loss: interest"), null=True, blank=True, **MONEY)
+    pledge_released_at = models.DateTimeField(_("pledge released"), null=True, blank=True)
+
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=clock.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("pledge loan")
+        verbose_name_plural = _("pledge loans")
+        indexes = [
+            models.Index(fields=["city", "state"], name="pf_loan_city_state"),
+            models.Index(fields=["city", "enterprise"], name="pf_loan_city_enterprise"),
+            models.Index(fields=["city", "bank", "state"], name="pf_loan_city_bank"),
+            models.Index(fields=["city", "insurer", "state"], name="pf_loan_city_insurer"),
+            models.Index(fields=["city", "guarantor", "state"], name="pf_loan_city_guarantor"),
+            models.Index(fields=["city", "product", "state"], name="pf_loan_city_product"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="pf_loan_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        """The application number the parties quote (质押贷款申请编号)."""
+        return f"PL{self.created_at:%Y}{self.pk:06d}" if self.pk and self.created_at else "PL—"
+
+    @property
+    def shares(self) -> dict[str, Decimal] | None:
+        if self.insurer_share is None:
+            return None
+        return {"insurer": self.insurer_share, "guarantor": self.guarantor_share, "bank": self.bank_share}
+
+    @property
+    def max_amount_by_value(self) -> Decimal | None:
+        if self.appraised_value is None:
+            return None
+        from ipops.money import floor_fen
+
+        return floor_fen(self.appraised_value * self.loan_to_value)
+
+    @property
+    def loss_total(self) -> Decimal | None:
+        if self.loss_principal is None:
+            return None
+        return self.loss_principal + self.loss_interest
+
+    @property
+    def source(self) -> str:
+        """How the registry knows this loan's pledge."""
+        return f"pledge_finance.loan:{self.pk}"
+
+    def party_org_id(self, party: str) -> int:
+        return getattr(self, f"{party}_id")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class LoanAsset(CityOwned):
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="loan_assets")
+    asset = models.ForeignKey("ipops.IPAsset", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["city", "asset"], name="pf_loanasset_city_asset")]
+        constraints = [models.UniqueConstraint(fields=["city", "loan", "asset"], name="pf_loanasset_unique")]
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class ApprovalDecision(CityOwned):
+    """One institution's decision on a loan (bank, insurer or guarantor) — once each."""
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", _("Approve")
+        REJECT = "reject", _("Reject")
+
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="decisions")
+    party = models.CharField(_("party"), max_length=12, choices=Party.choices)
+    organization = models.ForeignKey("ipops.Organization", on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(_("decision"), max_length=8, choices=Decision.choices)
+    comment = models.TextField(_("comment"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"))
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+        indexes = [models.Index(fields=["city", "organization"], name="pf_decision_city_org")]
+        constraints = [models.UniqueConstraint(fields=["city", "loan", "party"], name="pf_decision_once_per_party")]
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Instalment(CityOwned):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        OVERDUE = "overdue", _("Overdue")
+        PAID = "paid", _("Paid")
+
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="instalments")
+    number = models.PositiveSmallIntegerField(_("number"))
+    due_date = models.DateField(_("due date"))
+    principal_due = models.DecimalField(_("principal due"), **MONEY)
+    interest_due = models.DecimalField(_("interest due"), **MONEY)
+    principal_paid = models.DecimalField(_("principal paid"), default=ZERO, **MONEY)
+    interest_paid = models.DecimalField(_("interest paid"), default=ZERO, **MONEY)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    overdue_since = models.DateField(_("overdue since"), null=True, blank=True)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["loan", "number"]
+        indexes = [models.Index(fields=["city", "status", "due_date"], name="pf_instalment_city_due")]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "loan", "number"], name="pf_instalment_unique_number"),
+            models.CheckConstraint(condition=Q(principal_due__gte=0, interest_due__gte=0,
+                                               principal_paid__gte=0, interest_paid__gte=0),
+                                   name="pf_instalment_not_negative"),
+        ]
+
+    @property
+    def total_due(self) -> Decimal:
+        return self.principal_due + self.interest_due
+
+    @property
+    def open_amount(self) -> Decimal:
+        return self.total_due - self.principal_paid - self.interest_paid
+
+    def as_state(self) -> rules.InstalmentState:
+        return rules.InstalmentState(self.due_date, self.principal_due, self.interest_due,
+                                     self.principal_paid, self.interest_paid)
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Repayment(CityOwned):
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="repayments")
+    paid_on = models.DateField(_("paid on"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    principal = models.DecimalField(_("principal"), **MONEY)
+    interest = models.DecimalField(_("interest"), **MONEY)
+    reference = models.CharField(_("bank reference"), max_length=60, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["paid_on", "id"]
+        indexes = [models.Index(fields=["city", "loan", "paid_on"], name="pf_repayment_city_loan")]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="pf_repayment_positive")]
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class LossAllocation(CityOwned):
+    """One institution's part of a defaulted loan's loss, and what the reserve reimbursed."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="allocations")
+    party = models.CharField(_("party"), max_length=12, choices=Party.choices)
+    organization = models.ForeignKey("ipops.Organization", on_delete=models.PROTECT, related_name="+")
+    share = models.DecimalField(_("share"), **RATE)
+    loss = models.DecimalField(_("loss"), **MONEY)
+    reserve_claim = models.DecimalField(_("reserve claim"), **MONEY)
+    reserve_paid = models.DecimalField(_("reserve paid"), **MONEY)
+    recovered = models.DecimalField(_("recovered"), default=ZERO, **MONEY)
+    refunded_to_reserve = models.DecimalField(_("refunded to reserve"), default=ZERO, **MONEY)
+
+    class Meta:
+        ordering = ["loan", "-share", "party"]
+        indexes = [models.Index(fields=["city", "organization"], name="pf_alloc_city_org")]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "loan", "party"], name="pf_alloc_once_per_party"),
+            models.CheckConstraint(condition=Q(loss__gte=0, reserve_paid__gte=0, recovered__gte=0),
+                                   name="pf_alloc_not_negative"),
+        ]
+
+    @property
+    def net_loss(self) -> Decimal:
+        """What the institution still carries after the reserve and recoveries."""
+        return self.loss - self.reserve_paid - self.recovered + self.refunded_to_reserve
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Recovery(CityOwned):
+    """Money recovered after a default (e.g. the pledged patents sold), shared back by the loan's shares."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="recoveries")
+    received_on = models.DateField(_("received on"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    source = models.CharField(_("source"), max_length=200)
+    parts = models.JSONField(_("distribution"), default=dict)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["received_on", "id"]
+        indexes = [models.Index(fields=["city", "loan"], name="pf_recovery_city_loan")]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="pf_recovery_positive")]
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class RiskReserve(CityOwned):
+    """The city's risk compensation reserve (风险补偿准备金). One per city; never negative."""
+
+    name = models.CharField(_("name"), max_length=120)
+    opening_balance = models.DecimalField(_("opening balance"), **MONEY)
+    balance = models.DecimalField(_("balance"), **MONEY)
+    payout_share = models.DecimalField(_("share of each institution's loss reimbursed"),
+                                       default=Decimal("0.300000"), **RATE)
+    opened_on = models.DateField(_("opened on"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("risk compensation reserve")
+        constraints = [
+            models.UniqueConstraint(fields=["city"], name="pf_reserve_one_per_city"),
+            models.CheckConstraint(condition=Q(balance__gte=0), name="pf_reserve_never_negative"),
+        ]
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class ReserveEntry(CityOwned):
+    """One movement of the reserve: opening, top-up, payout on a default, refund from a recovery."""
+
+    class Kind(models.TextChoices):
+        OPENING = "opening", _("Opening balance")
+        TOP_UP = "top_up", _("Top-up")
+        PAYOUT = "payout", _("Loss compensation")
+        REFUND = "refund", _("Refund from recovery")
+
+    reserve = models.ForeignKey(RiskReserve, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    amount = models.DecimalField(_("amount"), help_text=_("Positive in, negative out"), **MONEY)
+    balance_after = models.DecimalField(_("balance after"), **MONEY)
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    organization = models.ForeignKey("ipops.Organization", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    booked_on = models.DateField(_("booked on"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-booked_on", "-id"]
+        indexes = [models.Index(fields=["city", "reserve", "booked_on"], name="pf_reserveentry_city")]
+        constraints = [models.CheckConstraint(condition=Q(balance_after__gte=0),
+                                              name="pf_reserveentry_never_negative")]
