@@ -1,0 +1,194 @@
+"""Search and matching reads: PostgreSQL full-text search (the `simple` configuration over
+pre-tokenised terms, GIN index) with a bounded number of rows ranked per query.
+
+Why bounded: a broad query can match hundreds of thousands of listings, and ranking them all
+costs seconds. Each query first takes at most `MAX_CANDIDATES` matching ids straight from the
+GIN index (no ranking), from the most selective form of the query to the broadest — every word
+(AND), then any two words, then any word (ranked OR) — and only those rows are ranked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import F, QuerySet
+
+from ipops.ids import normalize_ipc_prefix
+
+from . import rules
+from .models import PUBLIC_LISTING_STATUSES, BuyRequest, BuyRequestStatus, Listing
+
+#: Rows taken from the index per query form before ranking; bounds the work of a broad query.
+MAX_CANDIDATES = 1000
+#: Results a search returns at most (pages beyond are not offered; "1000+" is shown instead).
+MAX_RESULTS = 1000
+#: Candidates per signal when matching one buy request or listing.
+MATCH_CANDIDATES = 300
+#: Stop widening the text query once this many candidates are found.
+ENOUGH = 60
+
+
+@dataclass
+class SearchResult:
+    ids: list[int]
+    mode: str = ""  # "and", "pairs", "or" or "" (no text)
+    capped: bool = False
+    terms: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+
+def _ts(raw: str) -> SearchQuery:
+    return SearchQuery(raw, search_type="raw", config="simple")
+
+
+def apply_filters(qs: QuerySet, *, ipc: str = "", kind: str = "", deal_type: str = "", price_min=None,
+                  price_max=None, industry: str = "", seller: int | None = None,
+                  visibility: str = "") -> QuerySet:
+    if ipc:
+        qs = qs.filter(ipc_prefixes__contains=[normalize_ipc_prefix(ipc)])
+    if kind:
+        qs = qs.filter(asset_kinds__contains=[kind])
+    if deal_type:
+        qs = qs.filter(deal_type=deal_type)
+    if price_min is not None:
+        qs = qs.filter(asking_price__gte=price_min)
+    if price_max is not None:
+        qs = qs.filter(asking_price__lte=price_max)
+    if industry:
+        qs = qs.filter(industry=industry)
+    if seller:
+        qs = qs.filter(seller_id=seller)
+    if visibility:
+        qs = qs.filter(visibility=visibility)
+    return qs
+
+
+def ranked_ids(base: QuerySet, q: str, *, order_without_text=("-published_at", "-id"),
+               limit: int = MAX_RESULTS) -> SearchResult:
+    """Ids of `base` ranked for the text `q` (bounded), or newest first when there is no text."""
+    words = [t.term for t in rules.query_terms(q)] if q and q.strip() else []
+    if not words:
+        ids = list(base.order_by(*order_without_text).values_list("pk", flat=True)[:limit + 1])
+        return SearchResult(ids[:limit], "", len(ids) > limit)
+    rank_query = _ts(rules.tsquery(words, "or"))
+    modes = ["and"] + (["pairs"] if len(words) > 2 else []) + (["or"] if len(words) > 1 else [])
+    for mode in modes:
+        candidates = base.filter(search_vector=_ts(rules.tsquery(words, mode))).values("pk")[:MAX_CANDIDATES]
+        ids = list(
+            base.model.objects.filter(pk__in=candidates)
+            .annotate(rank=SearchRank(F("search_vector"), rank_query))
+            .order_by("-rank", *order_without_text)
+            .values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            return SearchResult(ids, mode, len(ids) >= MAX_CANDIDATES, words)
+    return SearchResult([], modes[-1], False, words)
+
+
+def listing_search(base: QuerySet, *, q: str = "", **filters) -> SearchResult:
+    return ranked_ids(apply_filters(base, **filters), q)
+
+
+# --- matching -----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def _query_of(title: str, keywords: str, description: str) -> tuple[rules.QueryTerm, ...]:
+    query = rules.query_terms(f"{title} {keywords}")
+    if len(query) < 2:
+        query += [t for t in rules.query_terms(description) if t.term not in {q.term for q in query}][:6]
+    return tuple(query)
+
+
+def demand_query(br) -> list[rules.QueryTerm]:
+    """What a buy request asks for: the words of its title and keywords (its description if they're few)."""
+    return list(_query_of(br.title, br.keywords, br.description))
+
+
+def _candidate_ids(base: QuerySet, words: list[str], ipc_codes: list[str]) -> set[int]:
+    found: set[int] = set()
+    for mode in ["and"] + (["pairs"] if len(words) > 2 else []) + (["or"] if len(words) > 1 else []):
+        raw = rules.tsquery(words, mode)
+        if not raw:
+            break
+        found |= set(base.filter(search_vector=_ts(raw)).values_list("pk", flat=True)[:MATCH_CANDIDATES])
+        if len(found) >= ENOUGH:
+            break
+    levels = [rules.ipc_levels(c) for c in ipc_codes]
+    for level in ("group", "subclass"):
+        prefixes = sorted({lv[level] for lv in levels if lv})
+        if not prefixes:
+            break
+        before = len(found)
+        found |= set(base.filter(ipc_prefixes__overlap=prefixes).values_list("pk", flat=True)[:MATCH_CANDIDATES])
+        if len(found) - before >= ENOUGH:
+            break
+    return found
+
+
+def _listing_side(row: dict) -> rules.Side:
+    return rules.Side(title_terms=frozenset(row["title_terms"].split()), body_terms=frozenset(row["body_terms"].split()),
+                      ipc_codes=tuple(row["ipc_codes"]), price=row["asking_price"], deal_types=(row["deal_type"],),
+                      region=row["region"])
+
+
+def _demand_side(br) -> rules.Side:
+    return rules.Side(ipc_codes=tuple(br.ipc_codes), budget_min=br.budget_min, budget_max=br.budget_max,
+                      deal_types=tuple(br.deal_types), region=br.region)
+
+
+_LISTING_FIELDS = ("pk", "title_terms", "body_terms", "ipc_codes", "asking_price", "deal_type", "region")
+
+
+def match_listings(br, *, base: QuerySet | None = None, limit: int = 20) -> list[tuple[int, rules.Match]]:
+    """Listings on the market ranked for a buy request: [(listing id, match with reasons)], best first."""
+    base = base if base is not None else Listing.objects.filter(status__in=PUBLIC_LISTING_STATUSES)
+    base = base.exclude(seller_id=br.buyer_id)
+    query = demand_query(br)
+    words = [t.term for t in query]
+    ids = _candidate_ids(base, words, br.ipc_codes)
+    if not ids:
+        return []
+    demand = _demand_side(br)
+    scored = []
+    for row in Listing.objects.filter(pk__in=ids).values(*_LISTING_FIELDS):
+        match = rules.score(demand, query, _listing_side(row))
+        if match.score >= rules.MIN_SCORE:
+            scored.append((row["pk"], match))
+    scored.sort(key=lambda item: (-item[1].score, -item[0]))
+    return scored[:limit]
+
+
+_BR_FIELDS = ("pk", "title", "keywords", "description", "ipc_codes", "budget_min", "budget_max", "deal_types",
+              "region")
+
+
+def match_buy_requests(listing, *, base: QuerySet | None = None, limit: int = 20) -> list[tuple[int, rules.Match]]:
+    """Open buy requests ranked for a listing, scored exactly as the buy request would score the listing."""
+    base = base if base is not None else BuyRequest.objects.filter(status=BuyRequestStatus.OPEN)
+    base = base.exclude(buyer_id=listing.seller_id)
+    words = [t.term for t in rules.query_terms(f"{listing.title} {listing.keywords}")]
+    ids = _candidate_ids(base, words, listing.ipc_codes)
+    if not ids:
+        return []
+    offer = rules.Side(title_terms=frozenset(listing.title_terms.split()),
+                       body_terms=frozenset(listing.body_terms.split()), ipc_codes=tuple(listing.ipc_codes),
+                       price=listing.asking_price, deal_types=(listing.deal_type,), region=listing.region)
+    scored = []
+    for row in BuyRequest.objects.filter(pk__in=ids).values(*_BR_FIELDS):
+        br = _Row(row)
+        match = rules.score(_demand_side(br), demand_query(br), offer)
+        if match.score >= rules.MIN_SCORE:
+            scored.append((row["pk"], match))
+    scored.sort(key=lambda item: (-item[1].score, -item[0]))
+    return scored[:limit]
+
+
+class _Row:
+    def __init__(self, row: dict):
+        self.__dict__.update(row)

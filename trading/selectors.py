@@ -1,0 +1,424 @@
+"""Every non-trivial read of the marketplace, always through the actor's view of the city.
+
+Lists agree with details: an object a list would not show answers 404 on its own, the same
+answer as an object of another city or none at all.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ipops.access import Actor
+from ipops.errors import NotFound
+from ipops.models import City, Encumbrance, IPAsset
+from ipops.tenancy import scopes_disabled
+
+from . import search
+from .models import (
+    CITY_LISTING_STATUSES,
+    LICENCE_DEAL_TYPES,
+    PUBLIC_LISTING_STATUSES,
+    TRANSFER_DEAL_TYPES,
+    BuyRequest,
+    BuyRequestStatus,
+    CentreMembership,
+    Listing,
+    ListingAsset,
+    Negotiation,
+    Offer,
+    OperationsCentre,
+    Transaction,
+    TransactionStatus,
+    Visibility,
+)
+from .permissions import can
+
+ZERO = Decimal("0.00")
+
+def _assets() -> Prefetch:
+    """Built per query: a scoped manager's queryset must be made inside the scope."""
+    return Prefetch("listing_assets", queryset=ListingAsset.objects.select_related("asset"))
+
+
+# --- listings ----------------------------------------------------------------------------------
+
+
+def listing_queryset(actor: Actor | None, *, mine: bool = False) -> QuerySet[Listing]:
+    """Listings this actor may see: on the market (and closed deals) for members, everything of their
+    own, everything for bureau staff and officials; on the market only for anonymous visitors."""
+    qs = Listing.objects.all()
+    if actor is None:
+        return qs.filter(status__in=PUBLIC_LISTING_STATUSES)
+    if mine:
+        return qs.filter(seller_id=actor.organization_id) if actor.organization_id else qs.none()
+    if actor.is_bureau or actor.is_official:
+        return qs
+    return qs.filter(Q(status__in=CITY_LISTING_STATUSES) | Q(seller_id=actor.organization_id))
+
+
+def listing_page(ids: list[int]) -> list[Listing]:
+    """Rows for one page of ranked ids, in that order, with seller and assets (a fixed number of queries)."""
+    rows = Listing.objects.filter(pk__in=ids).select_related("seller").prefetch_related(_assets()).in_bulk()
+    return [rows[i] for i in ids if i in rows]
+
+
+def listing_search(actor: Actor | None, *, q: str = "", mine: bool = False, status: str = "",
+                   **filters) -> search.SearchResult:
+    qs = listing_queryset(actor, mine=mine)
+    if status:
+        qs = qs.filter(status=status)
+    return search.listing_search(qs, q=q, **filters)
+
+
+def listing_get(actor: Actor | None, pk) -> Listing:
+    try:
+        listing = Listing.objects.select_related("seller").prefetch_related(_assets()).get(pk=pk)
+    except (Listing.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound(_("No such listing."), code="listing_not_found") from exc
+    visible = listing.is_public if actor is None else can(actor, "listing.view", listing)
+    if not visible:
+        raise NotFound(_("No such listing."), code="listing_not_found")
+    return listing
+
+
+@dataclass
+class AssetDiligence:
+    """The due-diligence panel (尽职调查) for one asset of a listing."""
+
+    asset: IPAsset
+    expiry_date: datetime.date | None
+    remaining_days: int | None
+    pledges: list[Encumbrance]
+    licences: list[Encumbrance]
+    other: list[Encumbrance]
+
+    @property
+    def warnings(self) -> list[str]:
+        out = []
+        if not self.asset.is_in_force:
+            out.append("not_in_force")
+        if self.pledges:
+            out.append("pledged")
+        if self.remaining_days is not None and self.remaining_days < 365 * 2:
+            out.append("expires_soon")
+        if any(e.kind in ("exclusive_licence", "sole_licence") for e in self.licences):
+            out.append("exclusively_licensed")
+        return out
+
+
+def due_diligence(listing: Listing, *, today: datetime.date | None = None) -> list[AssetDiligence]:
+    today = today or timezone.localdate()
+    assets = [la.asset for la in listing.listing_assets.all()]
+    active: dict[int, list[Encumbrance]] = defaultdict(list)
+    for e in Encumbrance.objects.filter(asset_id__in=[a.pk for a in assets], released_at__isnull=True
+                                        ).select_related("holder").order_by("created_at"):
+        active[e.asset_id].append(e)
+    owners = {a.owner_id for a in assets}
+    from ipops.models import Organization
+
+    names = dict(Organization.objects.filter(pk__in=owners).values_list("pk", "name"))
+    out = []
+    for asset in assets:
+        asset.owner_name = names.get(asset.owner_id, "")
+        rows = active[asset.pk]
+        out.append(AssetDiligence(
+            asset=asset, expiry_date=asset.expiry_date, remaining_days=asset.remaining_term_days(today),
+            pledges=[e for e in rows if e.kind == "pledge"],
+            licences=[e for e in rows if e.kind.endswith("_licence")],
+            other=[e for e in rows if e.kind == "sale_pending"],
+        ))
+    return out
+
+
+def listing_negotiations(actor: Actor, listing: Listing) -> QuerySet[Negotiation]:
+    qs = Negotiation.objects.filter(listing=listing).select_related("buyer").prefetch_related("offers")
+    if actor.is_bureau or actor.is_official or actor.organization_id == listing.seller_id:
+        return qs
+    return qs.filter(buyer_id=actor.organization_id)
+
+
+def listing_matches(actor: Actor, listing: Listing, *, limit: int = 20) -> list[tuple[BuyRequest, object]]:
+    if not can(actor, "listing.matches", listing):
+        raise NotFound(_("No such listing."), code="listing_not_found")
+    scored = search.match_buy_requests(listing, limit=limit)
+    rows = BuyRequest.objects.select_related("buyer").in_bulk([pk for pk, _m in scored])
+    return [(rows[pk], match) for pk, match in scored if pk in rows]
+
+
+# --- the public and national marketplace ------------------------------------------------------------
+
+#: The only fields that leave a city: what the seller published.
+PUBLIC_FIELDS = ("pk", "reference", "title", "description", "keywords", "deal_type", "asking_price", "negotiable",
+                 "industry", "ipc_codes", "asset_kinds", "region", "published_at", "expires_on", "status",
+                 "city__slug", "city__name_zh", "city__name_en", "seller__name")
+
+
+def national_listings(*, q: str = "", city: str = "",
+                      **filters) -> search.SearchResult:
+    """Listings published to the national marketplace, across cities: published fields only.
+
+    The one place the marketplace leaves a city's scope, explicitly, and only for published,
+    nationally visible listings on the market.
+    """
+    with scopes_disabled():
+        base = Listing.objects.filter(visibility=Visibility.NATIONAL, status__in=PUBLIC_LISTING_STATUSES,
+                                      city__is_active=True)
+        if city:
+            base = base.filter(city__slug=city)
+        return search.listing_search(base, q=q, **filters)
+
+
+def national_page(ids: list[int]) -> list[dict]:
+    """Public fields of one page of national listings, in order."""
+    with scopes_disabled():
+        rows = {r["pk"]: r for r in Listing.objects.filter(
+            pk__in=ids, visibility=Visibility.NATIONAL, status__in=PUBLIC_LISTING_STATUSES).values(*PUBLIC_FIELDS)}
+    return [rows[i] for i in ids if i in rows]
+
+
+def national_cities() -> list[City]:
+    return list(City.objects.filter(is_active=True).order_by("slug"))
+
+
+# --- buy requests -----------------------------------------------------------------------------------
+
+
+def buy_request_queryset(actor: Actor, *, mine: bool = False) -> QuerySet[BuyRequest]:
+    qs = BuyRequest.objects.select_related("buyer")
+    if mine:
+        return qs.filter(buyer_id=actor.organization_id) if actor.organization_id else qs.none()
+    if actor.is_bureau or actor.is_official:
+        return qs
+    return qs.filter(Q(status=BuyRequestStatus.OPEN) | Q(buyer_id=actor.organization_id))
+
+
+def buy_request_list(actor: Actor, *, q: str = "", mine: bool = False, status: str = "", industry: str = "",
+                     ipc: str = "", deal_type: str = "") -> list[int]:
+    qs = buy_request_queryset(actor, mine=mine)
+    if status:
+        qs = qs.filter(status=status)
+    if industry:
+        qs = qs.filter(industry=industry)
+    if deal_type:
+        qs = qs.filter(deal_types__contains=[deal_type])
+    if ipc:
+        from ipops.ids import normalize_ipc_prefix
+
+        qs = qs.filter(ipc_prefixes__contains=[normalize_ipc_prefix(ipc)])
+    return search.ranked_ids(qs, q, order_without_text=("-created_at", "-id")).ids
+
+
+def buy_request_page(ids: list[int]) -> list[BuyRequest]:
+    rows = BuyRequest.objects.filter(pk__in=ids).select_related("buyer").in_bulk()
+    return [rows[i] for i in ids if i in rows]
+
+
+def buy_request_get(actor: Actor, pk) -> BuyRequest:
+    try:
+        br = BuyRequest.objects.select_related("buyer").get(pk=pk)
+    except (BuyRequest.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound(_("No such buy request."), code="buy_request_not_found") from exc
+    if not can(actor, "buy_request.view", br):
+        raise NotFound(_("No such buy request."), code="buy_request_not_found")
+    return br
+
+
+def buy_request_matches(actor: Actor, br: BuyRequest, *, limit: int = 20) -> list[tuple[Listing, object]]:
+    if not can(actor, "buy_request.matches", br):
+        raise NotFound(_("No such buy request."), code="buy_request_not_found")
+    scored = search.match_listings(br, limit=limit)
+    rows = {row.pk: row for row in listing_page([pk for pk, _m in scored])}
+    return [(rows[pk], match) for pk, match in scored if pk in rows]
+
+
+# --- negotiations and offers --------------------------------------------------------------------------
+
+
+def negotiation_queryset(actor: Actor) -> QuerySet[Negotiation]:
+    qs = Negotiation.objects.select_related("listing", "buyer", "seller")
+    if actor.is_bureau or actor.is_official:
+        return qs
+    if not actor.organization_id:
+        return qs.none()
+    return qs.filter(Q(buyer_id=actor.organization_id) | Q(seller_id=actor.organization_id))
+
+
+def negotiation_get(actor: Actor, pk) -> Negotiation:
+    try:
+        return negotiation_queryset(actor).prefetch_related("offers", "messages").get(pk=pk)
+    except (Negotiation.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound(_("No such negotiation."), code="negotiation_not_found") from exc
+
+
+def offer_queryset(actor: Actor, *, side: str = "", status: str = "") -> QuerySet[Offer]:
+    qs = Offer.objects.select_related("negotiation", "negotiation__listing", "negotiation__buyer",
+                                      "negotiation__seller")
+    if not (actor.is_bureau or actor.is_official):
+        if not actor.organization_id:
+            return qs.none()
+        qs = qs.filter(Q(negotiation__buyer_id=actor.organization_id)
+                       | Q(negotiation__seller_id=actor.organization_id))
+    if side == "buyer":
+        qs = qs.filter(negotiation__buyer_id=actor.organization_id)
+    elif side == "seller":
+        qs = qs.filter(negotiation__seller_id=actor.organization_id)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")
+
+
+def offer_get(actor: Actor, pk) -> Offer:
+    try:
+        return offer_queryset(actor).get(pk=pk)
+    except (Offer.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound(_("No such offer."), code="offer_not_found") from exc
+
+
+# --- transactions ---------------------------------------------------------------------------------------
+
+
+def transaction_queryset(actor: Actor, *, status: str = "", deal_type: str = "", year: int | None = None,
+                         mine: bool = False) -> QuerySet[Transaction]:
+    qs = Transaction.objects.select_related("listing", "buyer", "seller")
+    if mine or not (actor.is_bureau or actor.is_official):
+        if not actor.organization_id:
+            return qs.none()
+        qs = qs.filter(Q(buyer_id=actor.organization_id) | Q(seller_id=actor.organization_id))
+    if status:
+        qs = qs.filter(status=status)
+    if deal_type:
+        qs = qs.filter(deal_type=deal_type)
+    if year:
+        qs = qs.filter(created_at__year=year)
+    return qs.order_by("-created_at", "-id")
+
+
+def transaction_get(actor: Actor, pk) -> Transaction:
+    try:
+        return transaction_queryset(actor).get(pk=pk)
+    except (Transaction.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound(_("No such transaction."), code="transaction_not_found") from exc
+
+
+# --- figures for the city's indicators ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DealFigures:
+    """Completed deals in a period: transfers (转让) and licences (许可), count and amount."""
+
+    transfers_count: int = 0
+    transfers_amount: Decimal = ZERO
+    licences_count: int = 0
+    licences_amount: Decimal = ZERO
+
+    @property
+    def count(self) -> int:
+        return self.transfers_count + self.licences_count
+
+    @property
+    def amount(self) -> Decimal:
+        return self.transfers_amount + self.licences_amount
+
+
+def _completed(city, date_from: datetime.date | None, date_to: datetime.date | None) -> QuerySet[Transaction]:
+    qs = Transaction.objects.filter(city=city, status=TransactionStatus.COMPLETED)
+    if date_from:
+        qs = qs.filter(completed_at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(completed_at__date__lte=date_to)
+    return qs
+
+
+def deal_figures(*, city, year: int | None = None, date_from: datetime.date | None = None,
+                 date_to: datetime.date | None = None) -> DealFigures:
+    """The city's completed transfers and licences (for `reporting` and `subsidies`).
+
+    `year` is a calendar year in Asia/Shanghai (fiscal year = calendar year); or give a date range.
+    Runs inside the city's scope (or a task's explicit one).
+    """
+    if year:
+        date_from, date_to = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    rows = _completed(city, date_from, date_to).values("deal_type").annotate(n=Count("pk"), amount=Sum("agreed_price"))
+    t_n = l_n = 0
+    t_a = l_a = ZERO
+    for row in rows:
+        if row["deal_type"] in TRANSFER_DEAL_TYPES:
+            t_n += row["n"]
+            t_a += row["amount"] or ZERO
+        elif row["deal_type"] in LICENCE_DEAL_TYPES:
+            l_n += row["n"]
+            l_a += row["amount"] or ZERO
+    return DealFigures(t_n, t_a, l_n, l_a)
+
+
+def deal_figures_by_year(*, city) -> dict[int, DealFigures]:
+    out: dict[int, dict] = defaultdict(lambda: {"tn": 0, "ta": ZERO, "ln": 0, "la": ZERO})
+    rows = (_completed(city, None, None).annotate(y=ExtractYear("completed_at")).values("y", "deal_type")
+            .annotate(n=Count("pk"), amount=Sum("agreed_price")))
+    for row in rows:
+        slot = out[row["y"]]
+        if row["deal_type"] in TRANSFER_DEAL_TYPES:
+            slot["tn"] += row["n"]
+            slot["ta"] += row["amount"] or ZERO
+        else:
+            slot["ln"] += row["n"]
+            slot["la"] += row["amount"] or ZERO
+    return {y: DealFigures(v["tn"], v["ta"], v["ln"], v["la"]) for y, v in sorted(out.items())}
+
+
+def organization_deals(*, city, organization_ids, year: int | None = None) -> QuerySet[Transaction]:
+    """Completed deals where one of the organisations sold or licensed out (its transformations)."""
+    qs = _completed(city, None, None).filter(seller_id__in=list(organization_ids))
+    if year:
+        qs = qs.filter(completed_at__date__gte=datetime.date(year, 1, 1),
+                       completed_at__date__lte=datetime.date(year, 12, 31))
+    return qs
+
+
+# --- operations centres -------------------------------------------------------------------------------------
+
+
+@dataclass
+class CentreYear:
+    year: int
+    count: int
+    amount: Decimal
+
+
+def centre_member_ids(centre: OperationsCentre) -> set[int]:
+    """The centre's own organisation and its members: whose deals are credited to it."""
+    return {centre.organization_id, *CentreMembership.objects.filter(centre=centre).values_list(
+        "organization_id", flat=True)}
+
+
+def centre_yearly(centre: OperationsCentre) -> list[CentreYear]:
+    """Deals credited to a centre by year: completed deals in which a member sold or licensed
+    (technology transformation, 转化), or bought — each deal counted once."""
+    members = centre_member_ids(centre)
+    rows = (Transaction.objects.filter(status=TransactionStatus.COMPLETED)
+            .filter(Q(seller_id__in=members) | Q(buyer_id__in=members))
+            .annotate(y=ExtractYear("completed_at")).values("y")
+            .annotate(n=Count("pk"), amount=Sum("agreed_price")).order_by("y"))
+    return [CentreYear(r["y"], r["n"], r["amount"] or ZERO) for r in rows]
+
+
+def centres_overview() -> list[dict]:
+    centres = list(OperationsCentre.objects.select_related("organization").annotate(
+        members=Count("memberships")).order_by("name"))
+    return [{"centre": c, "members": c.members, "years": centre_yearly(c)} for c in centres]
+
+
+def centre_get(pk) -> OperationsCentre:
+    try:
+        return OperationsCentre.objects.select_related("organization").get(pk=pk)
+    except (OperationsCentre.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound(_("No such operations centre."), code="centre_not_found") from exc
