@@ -1,6 +1,6 @@
 """Who may see and do what with pledge loans: django-rules predicates on (`Actor`, object).
 
-- a bank, insurer or guarantor sees only the loans where it is a party, and acts only for itself;
+- a bank, insurer or guarantor sees only the (submitted) loans where it is a party, and acts only for itself;
 - an appraiser (service institution) sees the submitted loans of products it takes part in, and
   the loans it valued;
 - an enterprise sees its own applications;
@@ -22,6 +22,11 @@ def _org(actor) -> int | None:
     return actor.organization_id
 
 
+def _submitted(loan) -> bool:
+    """Institutions see an application once the enterprise has submitted it, never its drafts."""
+    return loan is not None and loan.submitted_at is not None
+
+
 @rules.predicate
 def can_write(actor, obj=None) -> bool:
     return actor.can_write
@@ -39,17 +44,17 @@ def is_applicant(actor, loan) -> bool:
 
 @rules.predicate
 def is_loan_bank(actor, loan) -> bool:
-    return loan is not None and actor.role == Role.BANK and loan.bank_id == _org(actor)
+    return _submitted(loan) and actor.role == Role.BANK and loan.bank_id == _org(actor)
 
 
 @rules.predicate
 def is_loan_insurer(actor, loan) -> bool:
-    return loan is not None and actor.role == Role.INSURER and loan.insurer_id == _org(actor)
+    return _submitted(loan) and actor.role == Role.INSURER and loan.insurer_id == _org(actor)
 
 
 @rules.predicate
 def is_loan_guarantor(actor, loan) -> bool:
-    return loan is not None and actor.role == Role.GUARANTOR and loan.guarantor_id == _org(actor)
+    return _submitted(loan) and actor.role == Role.GUARANTOR and loan.guarantor_id == _org(actor)
 
 
 @rules.predicate

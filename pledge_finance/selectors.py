@@ -42,12 +42,13 @@ def loan_queryset(actor: Actor) -> QuerySet[Loan]:
     org = actor.organization_id
     if org is None:
         return qs.none()
+    submitted = qs.filter(submitted_at__isnull=False)
     if actor.role == Role.BANK:
-        return qs.filter(bank_id=org)
+        return submitted.filter(bank_id=org)
     if actor.role == Role.INSURER:
-        return qs.filter(insurer_id=org)
+        return submitted.filter(insurer_id=org)
     if actor.role == Role.GUARANTOR:
-        return qs.filter(guarantor_id=org)
+        return submitted.filter(guarantor_id=org)
     if actor.role == Role.SERVICE:
         products = ProductInstitution.objects.filter(organization_id=org, role="appraiser").values("product_id")
         return qs.filter(Q(appraiser_id=org) | Q(appraiser__isnull=True, state=LoanState.SUBMITTED,
