@@ -66,9 +66,13 @@ def install_seal_triggers(using: str = "default") -> None:
     """
     from django.db import connections
 
-    with connections[using].cursor() as cur:
+    conn = connections[using]
+    with conn.cursor() as cur:
         cur.execute(INSTALL_SQL)
+        existing = set(conn.introspection.table_names(cur))
         for table, pk in sealed_tables():
+            if table not in existing:  # a model whose migration is not applied (yet) in this database
+                continue
             cur.execute(
                 f'CREATE OR REPLACE TRIGGER ipops_audit_seal AFTER INSERT ON "{table}" '  # noqa: S608
                 f"FOR EACH ROW EXECUTE FUNCTION ipops_audit_seal('{pk}')"

@@ -14,6 +14,7 @@ import signal
 import time
 import warnings
 from pathlib import Path
+from urllib.parse import quote
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +33,14 @@ def database_url() -> str:
     if "(0 rows)" in server.psql("SELECT 1 FROM pg_database WHERE datname = 'ipops';"):
         server.psql("CREATE DATABASE ipops;")
         logger.info("created database ipops in the embedded server")
-    # The server listens on a Unix socket in its data directory only (no TCP port to collide).
-    return f"postgresql://postgres@/ipops?host={DATA_DIR}"
+    # The server listens only on a Unix socket in its data directory: no TCP port to collide.
+    return f"postgresql://postgres@/ipops?host={quote(str(DATA_DIR))}"
+
+
+def database_settings() -> dict:
+    """Django's DATABASES entry for the embedded server (starting it if needed)."""
+    database_url()
+    return {"NAME": "ipops", "USER": "postgres", "HOST": str(DATA_DIR), "PORT": ""}
 
 
 def stop() -> None:

@@ -95,16 +95,16 @@ TEMPLATES = [
 
 
 # --- Database: DATABASE_URL, or the embedded PostgreSQL under .data/ ---------------
-def _database_url() -> str:
+def _database() -> dict:
     url = env.str("DATABASE_URL", default="")
     if url:
-        return url
-    from ipops.embedded_pg import database_url
+        return env.db_url_config(url)
+    from ipops.embedded_pg import database_settings
 
-    return database_url()
+    return database_settings()
 
 
-DATABASES = {"default": env.db_url_config(_database_url())}
+DATABASES = {"default": _database()}
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_ipops")}

@@ -99,3 +99,14 @@ def jinan(db) -> City:
 @pytest.fixture
 def zhengzhou(db) -> City:
     return make_city("zhengzhou", "郑州")
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(request):
+    """Tasks run in-process except in tests marked `broker`, which use the real Redis and a worker."""
+    from ipops.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = "broker" not in request.keywords
+    yield
+    app.conf.task_always_eager = previous
