@@ -320,6 +320,10 @@ class Instalment(CityOwned):
         return self.principal_due + self.interest_due
 
     @property
+    def paid_total(self) -> Decimal:
+        return self.principal_paid + self.interest_paid
+
+    @property
     def open_amount(self) -> Decimal:
         return self.total_due - self.principal_paid - self.interest_paid
 

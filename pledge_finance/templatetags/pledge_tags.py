@@ -1,0 +1,28 @@
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+_BADGES = {"draft": "secondary", "submitted": "info", "valued": "primary", "approved": "success",
+           "rejected": "danger", "withdrawn": "light", "disbursed": "warning", "repaid": "success",
+           "defaulted": "dark", "pending": "secondary", "overdue": "danger", "paid": "success"}
+
+
+@register.filter
+def percent(value, places: int = 2):
+    """0.0435 → 4.35%; 0.6 → 60%."""
+    if value in (None, ""):
+        return "—"
+    pct = (Decimal(str(value)) * 100).quantize(Decimal(1).scaleb(-int(places))).normalize()
+    return f"{pct:f}%"
+
+
+@register.filter
+def badge(state: str) -> str:
+    return _BADGES.get(str(state), "secondary")
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
