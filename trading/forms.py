@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ipops.forms import AssetForm
+from ipops.models import AssetKind, Industry
+
+from .models import DealType, Visibility
+
+add_service_errors = AssetForm.add_service_errors
+
+
+class _Styled:
+    """Bootstrap classes on every widget, so templates can render fields plainly."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs.setdefault("class", css)
+
+
+def _split(raw: str) -> list[str]:
+    return [p.strip() for p in (raw or "").replace("；", ";").replace("，", ",").replace(";", ",").split(",")
+            if p.strip()]
+
+
+class SearchForm(_Styled, forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200,
+                        widget=forms.TextInput(attrs={"placeholder": _("e.g. 芯片封装, 无人机 避障, BMS"), "id": "search-q"}))
+    ipc = forms.CharField(label=_("IPC prefix"), required=False, max_length=30)
+    kind = forms.ChoiceField(label=_("Asset kind"), required=False, choices=[("", _("All kinds")), *AssetKind.choices])
+    deal_type = forms.ChoiceField(label=_("Deal type"), required=False,
+                                  choices=[("", _("Any deal")), *DealType.choices])
+    industry = forms.ChoiceField(label=_("Industry"), required=False,
+                                 choices=[("", _("All industries")), *Industry.choices])
+    price_min = forms.DecimalField(label=_("Price from (CNY)"), required=False, min_value=0, decimal_places=2,
+                                   max_digits=18)
+    price_max = forms.DecimalField(label=_("Price up to (CNY)"), required=False, min_value=0, decimal_places=2,
+                                   max_digits=18)
+
+    def params(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class NationalSearchForm(SearchForm):
+    city = forms.ChoiceField(label=_("City"), required=False)
+
+    def __init__(self, *args, cities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["city"].choices = [("", _("All cities")), *((c.slug, c.name) for c in cities)]
+
+
+class ListingForm(_Styled, forms.Form):
+    asset_ids = forms.TypedMultipleChoiceField(label=_("Assets"), coerce=int, widget=forms.CheckboxSelectMultiple,
+                                               help_text=_("One asset, or several as a package."))
+    deal_type = forms.ChoiceField(label=_("Deal type"), choices=DealType.choices)
+    title = forms.CharField(label=_("Title"), required=False, max_length=300,
+                            help_text=_("Optional for one asset (its title is used); required for a package."))
+    asking_price = forms.DecimalField(label=_("Asking price (CNY)"), required=False, min_value=0, decimal_places=2,
+                                      max_digits=18)
+    negotiable = forms.BooleanField(label=_("Price negotiable"), required=False)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    keywords = forms.CharField(label=_("Keywords"), required=False, max_length=300)
+    industry = forms.ChoiceField(label=_("Industry"), required=False,
+                                 choices=[("", _("As the asset")), *Industry.choices])
+    region = forms.CharField(label=_("Region"), required=False, max_length=60)
+    visibility = forms.ChoiceField(label=_("Visibility"), choices=Visibility.choices)
+    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    publish = forms.BooleanField(label=_("Publish now"), required=False, initial=True)
+
+    def __init__(self, *args, assets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["asset_ids"].choices = [(a.pk, f"{a.display_number} {a.title}") for a in assets]
+
+    add_service_errors = add_service_errors
+
+
+class BuyRequestForm(_Styled, forms.Form):
+    title = forms.CharField(label=_("What are you looking for?"), max_length=300)
+    keywords = forms.CharField(label=_("Keywords"), required=False, max_length=300)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    ipc_codes = forms.CharField(label=_("IPC"), required=False, help_text=_("e.g. H01M 10/613, separated by commas"))
+    industry = forms.ChoiceField(label=_("Industry"), required=False,
+                                 choices=[("", _("All industries")), *Industry.choices])
+    budget_min = forms.DecimalField(label=_("Budget from (CNY)"), required=False, min_value=0, decimal_places=2,
+                                    max_digits=18)
+    budget_max = forms.DecimalField(label=_("Budget up to (CNY)"), required=False, min_value=0, decimal_places=2,
+                                    max_digits=18)
+    deal_types = forms.MultipleChoiceField(label=_("Deal types"), required=False, choices=DealType.choices,
+                                           widget=forms.CheckboxSelectMultiple)
+    region = forms.CharField(label=_("Region"), required=False, max_length=60)
+
+    def clean_ipc_codes(self) -> list[str]:
+        return _split(self.cleaned_data.get("ipc_codes"))
+
+    add_service_errors = add_service_errors
+
+
+class OfferForm(forms.Form):
+    price = forms.DecimalField(label=_("Price (CNY)"), min_value=0, decimal_places=2, max_digits=18)
+    licence_years = forms.IntegerField(label=_("Licence term (years)"), required=False, min_value=1, max_value=20)
+    message = forms.CharField(label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+
+
+class ContractForm(forms.Form):
+    contract_ref = forms.CharField(label=_("Contract reference"), max_length=80)
+    signed_on = forms.DateField(label=_("Signed on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CompleteForm(forms.Form):
+    recordal_number = forms.CharField(label=_("CNIPA recordal / filing number"), max_length=80)
+    licence_starts_on = forms.DateField(label=_("Licence starts on"), required=False,
+                                        widget=forms.DateInput(attrs={"type": "date"}))
+    licence_ends_on = forms.DateField(label=_("Licence ends on"), required=False,
+                                      widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)

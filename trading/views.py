@@ -1,0 +1,371 @@
+"""Server-rendered marketplace pages. Views parse, call one service or selector, and render.
+
+The marketplace and a listing's page are public (anonymous visitors browse what is on the
+market); they still use `request.city` and its scope, but not `CityPageMixin`, which requires a
+login. Everything else is a workbench page behind `CityPageMixin`.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from ipops import excel
+from ipops.access import actor_for
+from ipops.errors import ApplicationError, NotFound, PermissionDenied
+from ipops.models import IPAsset, LegalStatus
+from ipops.views.pages import CityPageMixin
+
+from . import forms, selectors, services
+from .models import DealType, EscrowStatus, OfferStatus, TransactionStatus
+from .permissions import can
+
+
+def _query_string(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _ranked_page(request, result, fetch, per_page=20):
+    paginator = Paginator(result.ids, per_page)
+    page = paginator.get_page(request.GET.get("page"))
+    page.rows = fetch(list(page.object_list))
+    return page
+
+
+def _act(request, fn, back: str):
+    """Run one service for a form post; business errors come back as a message on the page."""
+    try:
+        fn()
+    except (PermissionDenied, NotFound):
+        raise
+    except ApplicationError as exc:
+        details = [str(e.get("detail")) for errs in exc.fields.values() for e in errs if e.get("detail")]
+        messages.error(request, " ".join([str(exc.message), *details]))
+    return redirect(back)
+
+
+# --- public -----------------------------------------------------------------------------------------
+
+
+class MarketView(View):
+    """The city's marketplace: anyone may browse and search what is on the market."""
+
+    def get(self, request, city):
+        form = forms.SearchForm(request.GET or None)
+        params = form.params()
+        try:
+            result = selectors.listing_search(None, **params)
+        except ApplicationError as exc:
+            form.add_error("ipc", str(exc.message))
+            result = selectors.listing_search(None)
+        page = _ranked_page(request, result, selectors.listing_page)
+        actor = actor_for(request.user, request.city)
+        request.actor = actor
+        return render(request, "trading/market.html", {
+            "form": form, "page": page, "result": result, "query": _query_string(request), "city": request.city,
+            "can_sell": actor is not None and actor.is_asset_holder and actor.can_write,
+        })
+
+
+class ListingDetailView(View):
+    """A listing with its due-diligence panel; members of the city also negotiate here."""
+
+    def get(self, request, city, pk):
+        actor = actor_for(request.user, request.city)
+        request.actor = actor
+        try:
+            listing = selectors.listing_get(actor, pk)
+        except NotFound as exc:
+            raise Http404(str(exc.message)) from exc
+        ctx = {"listing": listing, "diligence": selectors.due_diligence(listing), "city": request.city,
+               "actor": actor}
+        if actor is not None:
+            ctx["negotiations"] = list(selectors.listing_negotiations(actor, listing))
+            ctx["is_seller"] = listing.seller_id == actor.organization_id
+            ctx["can_offer"] = can(actor, "listing.offer", listing) and listing.is_public
+            ctx["can_change"] = can(actor, "listing.change", listing)
+            ctx["can_withdraw"] = can(actor, "listing.withdraw", listing)
+            ctx["offer_form"] = forms.OfferForm()
+            if can(actor, "listing.matches", listing) and listing.is_public:
+                ctx["matches"] = selectors.listing_matches(actor, listing, limit=10)
+        return render(request, "trading/listing_detail.html", ctx)
+
+
+class NationalMarketView(View):
+    """Listings published to the national marketplace by every city — published fields only."""
+
+    def get(self, request):
+        cities = selectors.national_cities()
+        form = forms.NationalSearchForm(request.GET or None, cities=cities)
+        params = form.params()
+        try:
+            result = selectors.national_listings(**params)
+        except ApplicationError as exc:
+            form.add_error("ipc", str(exc.message))
+            result = selectors.national_listings()
+        page = _ranked_page(request, result, selectors.national_page)
+        return render(request, "trading/national.html", {"form": form, "page": page, "result": result,
+                                                         "query": _query_string(request)})
+
+
+# --- seller ---------------------------------------------------------------------------------------------
+
+
+class SellerWorkbenchView(CityPageMixin, View):
+    def get(self, request, city):
+        actor = self.actor
+        listings = selectors.listing_page(selectors.listing_search(actor, mine=True).ids[:200])
+        awaiting = selectors.offer_queryset(actor, side="seller", status=OfferStatus.PENDING).filter(side="buyer")
+        deals = selectors.transaction_queryset(actor, mine=True).filter(seller_id=actor.organization_id)[:50]
+        return render(request, "trading/seller.html", {"listings": listings, "awaiting": awaiting[:50],
+                                                       "deals": deals})
+
+
+class ListingCreateView(CityPageMixin, View):
+    write_required = True
+
+    def _assets(self):
+        return IPAsset.objects.filter(owner_id=self.actor.organization_id,
+                                      legal_status=LegalStatus.IN_FORCE).order_by("-filing_date")[:500]
+
+    def get(self, request, city):
+        initial = {"visibility": "city", "deal_type": DealType.ASSIGNMENT, "publish": True}
+        if request.GET.get("asset"):
+            initial["asset_ids"] = [request.GET["asset"]]
+        return render(request, "trading/listing_form.html",
+                      {"form": forms.ListingForm(initial=initial, assets=self._assets())})
+
+    def post(self, request, city):
+        form = forms.ListingForm(request.POST, assets=self._assets())
+        if form.is_valid():
+            try:
+                listing = services.listing_create(actor=self.actor, **form.cleaned_data)
+            except PermissionDenied:
+                raise
+            except ApplicationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, _("Listing %(ref)s saved.") % {"ref": listing.reference})
+                return redirect("trading-listing", city=city, pk=listing.pk)
+        return render(request, "trading/listing_form.html", {"form": form}, status=400)
+
+
+class ListingActionView(CityPageMixin, View):
+    write_required = True
+
+    def post(self, request, city, pk, action):
+        listing = selectors.listing_get(self.actor, pk)
+        back = reverse("trading-listing", kwargs={"city": city, "pk": pk})
+        if action == "publish":
+            return _act(request, lambda: services.listing_publish(actor=self.actor, listing=listing), back)
+        if action == "withdraw":
+            return _act(request, lambda: services.listing_withdraw(actor=self.actor, listing=listing), back)
+        if action == "offer":
+            form = forms.OfferForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Enter a valid price."))
+                return redirect(back)
+
+            def make():
+                offer = services.offer_make(actor=self.actor, listing=listing, **form.cleaned_data)
+                request.session["last_negotiation"] = offer.negotiation_id
+
+            response = _act(request, make, back)
+            if "last_negotiation" in request.session:
+                return redirect("trading-negotiation", city=city, pk=request.session.pop("last_negotiation"))
+            return response
+        raise Http404
+
+
+# --- buyer ----------------------------------------------------------------------------------------------
+
+
+class BuyerWorkbenchView(CityPageMixin, View):
+    def get(self, request, city):
+        actor = self.actor
+        requests_ = selectors.buy_request_page(selectors.buy_request_list(actor, mine=True)[:50])
+        rows = [(br, selectors.buy_request_matches(actor, br, limit=3) if br.status == "open" else [])
+                for br in requests_]
+        offers = selectors.offer_queryset(actor, side="buyer")[:50]
+        deals = selectors.transaction_queryset(actor, mine=True).filter(buyer_id=actor.organization_id)[:50]
+        return render(request, "trading/buyer.html", {"rows": rows, "offers": offers, "deals": deals})
+
+
+class BuyRequestCreateView(CityPageMixin, View):
+    write_required = True
+
+    def get(self, request, city):
+        return render(request, "trading/buy_request_form.html", {"form": forms.BuyRequestForm()})
+
+    def post(self, request, city):
+        form = forms.BuyRequestForm(request.POST)
+        if form.is_valid():
+            try:
+                br = services.buy_request_create(actor=self.actor, **form.cleaned_data)
+            except PermissionDenied:
+                raise
+            except ApplicationError as exc:
+                form.add_service_errors(exc)
+            else:
+                return redirect("trading-buy-request", city=city, pk=br.pk)
+        return render(request, "trading/buy_request_form.html", {"form": form}, status=400)
+
+
+class BuyRequestDetailView(CityPageMixin, View):
+    def get(self, request, city, pk):
+        br = selectors.buy_request_get(self.actor, pk)
+        matches = selectors.buy_request_matches(self.actor, br) if can(self.actor, "buy_request.matches", br) else []
+        return render(request, "trading/buy_request_detail.html", {
+            "br": br, "matches": matches, "can_change": can(self.actor, "buy_request.change", br)})
+
+    def post(self, request, city, pk):
+        if not self.actor.can_write:
+            raise PermissionDenied()
+        br = selectors.buy_request_get(self.actor, pk)
+        fn = {"close": services.buy_request_close, "reopen": services.buy_request_reopen}.get(request.POST.get("action"))
+        if fn is None:
+            raise Http404
+        return _act(request, lambda: fn(actor=self.actor, buy_request=br),
+                    reverse("trading-buy-request", kwargs={"city": city, "pk": pk}))
+
+
+# --- negotiation ------------------------------------------------------------------------------------------
+
+
+class NegotiationView(CityPageMixin, View):
+    def get(self, request, city, pk):
+        negotiation = selectors.negotiation_get(self.actor, pk)
+        offers = list(negotiation.offers.all())
+        pending = next((o for o in offers if o.status == OfferStatus.PENDING), None)
+        my_side = ("buyer" if negotiation.buyer_id == self.actor.organization_id else
+                   "seller" if negotiation.seller_id == self.actor.organization_id else "")
+        can_act = bool(my_side) and can(self.actor, "negotiation.act", negotiation)
+        tx = selectors.transaction_queryset(self.actor).filter(negotiation=negotiation).first()
+        return render(request, "trading/negotiation.html", {
+            "n": negotiation, "offers": offers, "pending": pending, "my_side": my_side, "can_act": can_act,
+            "answer": pending is not None and can_act and pending.side != my_side,
+            "offer_form": forms.OfferForm(), "message_form": forms.MessageForm(), "tx": tx,
+            "thread": sorted([*({"kind": "offer", "at": o.created_at, "o": o} for o in offers),
+                              *({"kind": "message", "at": m.created_at, "m": m} for m in negotiation.messages.all())],
+                             key=lambda item: item["at"]),
+        })
+
+    def post(self, request, city, pk):
+        negotiation = selectors.negotiation_get(self.actor, pk)
+        back = reverse("trading-negotiation", kwargs={"city": city, "pk": pk})
+        action = request.POST.get("action")
+        if action == "message":
+            form = forms.MessageForm(request.POST)
+            body = form.data.get("body", "")
+            return _act(request, lambda: services.message_post(actor=self.actor, negotiation=negotiation, body=body),
+                        back)
+        if action == "close":
+            return _act(request, lambda: services.negotiation_close(actor=self.actor, negotiation=negotiation), back)
+        offer = selectors.offer_get(self.actor, request.POST.get("offer"))
+        if offer.negotiation_id != negotiation.pk:
+            raise Http404
+        if action == "accept":
+            holder = {}
+
+            def accept():
+                holder["tx"] = services.offer_accept(actor=self.actor, offer=offer)
+
+            response = _act(request, accept, back)
+            return redirect("trading-deal", city=city, pk=holder["tx"].pk) if "tx" in holder else response
+        if action == "reject":
+            return _act(request, lambda: services.offer_reject(actor=self.actor, offer=offer,
+                                                               message=request.POST.get("message", "")), back)
+        if action == "withdraw":
+            return _act(request, lambda: services.offer_withdraw(actor=self.actor, offer=offer), back)
+        if action == "counter":
+            form = forms.OfferForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Enter a valid price."))
+                return redirect(back)
+            return _act(request, lambda: services.offer_counter(actor=self.actor, offer=offer, **form.cleaned_data),
+                        back)
+        raise Http404
+
+
+# --- deals ------------------------------------------------------------------------------------------------
+
+
+class DealListView(CityPageMixin, View):
+    def get(self, request, city):
+        actor = self.actor
+        status = request.GET.get("status", "")
+        year = request.GET.get("year", "")
+        qs = selectors.transaction_queryset(actor, status=status if status in TransactionStatus.values else "",
+                                            year=int(year) if year.isdigit() else None)
+        page = Paginator(qs, 25).get_page(request.GET.get("page"))
+        ctx = {"page": page, "query": _query_string(request), "status": status, "year": year,
+               "statuses": TransactionStatus.choices, "reads_all": can(actor, "deals.read_all")}
+        if ctx["reads_all"]:
+            ctx["figures"] = selectors.deal_figures_by_year(city=request.city)
+        return render(request, "trading/deals.html", ctx)
+
+
+class DealExportView(CityPageMixin, View):
+    def get(self, request, city):
+        if not can(self.actor, "deals.read_all"):
+            raise PermissionDenied()
+        rows = selectors.transaction_queryset(self.actor).select_related("listing")[:50000]
+        headers = [_("Listing number"), _("Title"), _("Deal type"), _("Seller"), _("Buyer"), _("Agreed price (CNY)"),
+                   _("Contract reference"), _("Escrow"), _("Status"), _("CNIPA recordal / filing number"),
+                   _("Opened"), _("Completed")]
+        data = ([t.listing.reference, t.listing.title, t.get_deal_type_display(), t.seller.name, t.buyer.name,
+                 t.agreed_price, t.contract_ref, t.get_escrow_status_display(), t.get_status_display(),
+                 t.recordal_number, timezone.localtime(t.created_at),
+                 timezone.localtime(t.completed_at) if t.completed_at else None] for t in rows)
+        return excel.response(f"deals-{city}-{timezone.localdate():%Y%m%d}.xlsx", _("Deals"), headers, data)
+
+
+class DealDetailView(CityPageMixin, View):
+    def get(self, request, city, pk):
+        tx = selectors.transaction_get(self.actor, pk)
+        actor = self.actor
+        open_ = tx.status == TransactionStatus.OPEN
+        return render(request, "trading/deal_detail.html", {
+            "tx": tx, "diligence": selectors.due_diligence(tx.listing),
+            "can_contract": open_ and can(actor, "transaction.contract", tx),
+            "can_pay": open_ and tx.escrow_status == EscrowStatus.PENDING and can(actor, "transaction.pay", tx),
+            "can_complete": open_ and tx.escrow_status == EscrowStatus.PAID and can(actor, "transaction.complete", tx),
+            "can_cancel": open_ and can(actor, "transaction.cancel", tx),
+            "contract_form": forms.ContractForm(initial={"contract_ref": tx.contract_ref}),
+            "complete_form": forms.CompleteForm(), "cancel_form": forms.CancelForm(),
+            "is_licence": not tx.is_transfer,
+        })
+
+    def post(self, request, city, pk):
+        if not self.actor.can_write:
+            raise PermissionDenied()
+        tx = selectors.transaction_get(self.actor, pk)
+        back = reverse("trading-deal", kwargs={"city": city, "pk": pk})
+        action = request.POST.get("action")
+        form_class = {"contract": forms.ContractForm, "complete": forms.CompleteForm, "cancel": forms.CancelForm,
+                      "pay": None}.get(action, False)
+        if form_class is False:
+            raise Http404
+        data = {}
+        if form_class is not None:
+            form = form_class(request.POST)
+            if not form.is_valid():
+                messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+                return redirect(back)
+            data = form.cleaned_data
+        fn = {"contract": services.transaction_record_contract, "pay": services.transaction_pay,
+              "complete": services.transaction_complete, "cancel": services.transaction_cancel}[action]
+        return _act(request, lambda: fn(actor=self.actor, transaction=tx, **data), back)
+
+
+class CentreListView(CityPageMixin, View):
+    def get(self, request, city):
+        return render(request, "trading/centres.html", {"rows": selectors.centres_overview()})
