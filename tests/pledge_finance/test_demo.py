@@ -1,0 +1,40 @@
+"""The demo shows every state of the lifecycle, defaults with allocations and reserve payouts; re-running adds nothing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.hashers import make_password
+
+from ipops import demo as core_demo
+from ipops.tenancy import city_scope
+from pledge_finance import demo
+from pledge_finance.models import Loan, LoanState, LossAllocation, ReserveEntry, RiskReserve
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_covers_every_state_and_is_idempotent():
+    city = core_demo.seed_city(core_demo.CITIES[0], make_password("x"), assets_per_city=10)
+    with city_scope(city):
+        demo.seed(city=city)
+        states = set(Loan.objects.values_list("state", flat=True))
+        assert states == set(LoanState.values)
+        assert Loan.objects.filter(insurer_share=Decimal("0.6"), bank_share=Decimal("0.2")).exists()
+        defaults = Loan.objects.filter(state=LoanState.DEFAULTED)
+        assert defaults.count() == 3
+        for loan in defaults:
+            parts = LossAllocation.objects.filter(loan=loan)
+            assert sum(p.loss for p in parts) == loan.loss_total
+        reserve = RiskReserve.objects.get()
+        assert reserve.opening_balance == Decimal("30000000")
+        assert ReserveEntry.objects.filter(kind="payout").count() == 9
+        assert reserve.balance == sum(ReserveEntry.objects.values_list("amount", flat=True))
+        assert Loan.objects.filter(state="disbursed", instalments__status="overdue").exists()
+        amounts = [loan.amount for loan in Loan.objects.all()]
+        assert Decimal("1000000") <= sum(amounts) / len(amounts) <= Decimal("8000000")
+        assert Loan.objects.filter(enterprise__memberships__user__username="qingdao.enterprise").count() == 3
+        before = (Loan.objects.count(), ReserveEntry.objects.count())
+        demo.seed(city=city)
+        assert (Loan.objects.count(), ReserveEntry.objects.count()) == before
