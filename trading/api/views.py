@@ -12,6 +12,7 @@ from ipops.api.base import CityAPIView
 from ipops.errors import PermissionDenied
 
 from .. import selectors, services
+from ..models import BuyRequest, Listing, Negotiation, Offer, OperationsCentre, Transaction
 from ..permissions import can
 from . import serializers as s
 
@@ -56,6 +57,7 @@ class _RankedList:
 
 
 class ListingListCreateApi(_RankedList, CityAPIView):
+    queryset = Listing.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.ListingSerializer
 
     @extend_schema(parameters=_query_params(s.PrivateListingSearchParams), responses=_paginated(s.ListingSerializer),
@@ -80,6 +82,7 @@ def _listing_detail(actor, pk, code=status.HTTP_200_OK):
 
 
 class ListingDetailApi(CityAPIView):
+    queryset = Listing.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.ListingDetailSerializer
 
     @extend_schema(responses=s.ListingDetailSerializer, tags=TAG, summary="A listing with its due-diligence panel")
@@ -96,6 +99,7 @@ class ListingDetailApi(CityAPIView):
 
 
 class ListingPublishApi(CityAPIView):
+    queryset = Listing.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.ListingDetailSerializer
 
     @extend_schema(request=None, responses=s.ListingDetailSerializer, tags=TAG)
@@ -105,6 +109,7 @@ class ListingPublishApi(CityAPIView):
 
 
 class ListingWithdrawApi(CityAPIView):
+    queryset = Listing.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.ListingDetailSerializer
 
     @extend_schema(request=s.ReasonInputSerializer, responses=s.ListingDetailSerializer, tags=TAG)
@@ -116,6 +121,7 @@ class ListingWithdrawApi(CityAPIView):
 
 
 class ListingMatchesApi(CityAPIView):
+    queryset = Listing.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.BuyRequestMatchSerializer
 
     @extend_schema(responses=s.BuyRequestMatchSerializer(many=True), tags=TAG,
@@ -128,6 +134,7 @@ class ListingMatchesApi(CityAPIView):
 
 
 class ListingOffersApi(CityAPIView):
+    queryset = Listing.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.OfferSerializer
 
     @extend_schema(responses=s.NegotiationSerializer(many=True), tags=TAG,
@@ -153,6 +160,7 @@ class ListingOffersApi(CityAPIView):
 
 
 class BuyRequestListCreateApi(_RankedList, CityAPIView):
+    queryset = BuyRequest.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.BuyRequestSerializer
 
     @extend_schema(parameters=_query_params(s.BuyRequestSearchParams),
@@ -173,6 +181,7 @@ class BuyRequestListCreateApi(_RankedList, CityAPIView):
 
 
 class BuyRequestDetailApi(CityAPIView):
+    queryset = BuyRequest.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.BuyRequestSerializer
 
     @extend_schema(responses=s.BuyRequestSerializer, tags=TAG)
@@ -189,6 +198,7 @@ class BuyRequestDetailApi(CityAPIView):
 
 
 class _BuyRequestAction(CityAPIView):
+    queryset = BuyRequest.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.BuyRequestSerializer
     service = None
 
@@ -207,6 +217,7 @@ class BuyRequestReopenApi(_BuyRequestAction):
 
 
 class BuyRequestMatchesApi(CityAPIView):
+    queryset = BuyRequest.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.ListingMatchSerializer
 
     @extend_schema(responses=s.ListingMatchSerializer(many=True), tags=TAG,
@@ -222,6 +233,7 @@ class BuyRequestMatchesApi(CityAPIView):
 
 
 class OfferListApi(CityAPIView):
+    queryset = Offer.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.OfferSerializer
 
     @extend_schema(parameters=_query_params(s.OfferListParams), responses=s.OfferSerializer(many=True), tags=TAG,
@@ -233,6 +245,7 @@ class OfferListApi(CityAPIView):
 
 
 class OfferDetailApi(CityAPIView):
+    queryset = Offer.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.OfferSerializer
 
     @extend_schema(responses=s.OfferSerializer, tags=TAG)
@@ -241,6 +254,7 @@ class OfferDetailApi(CityAPIView):
 
 
 class OfferCounterApi(CityAPIView):
+    queryset = Offer.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.OfferSerializer
 
     @extend_schema(request=s.OfferInputSerializer, responses={201: s.OfferSerializer}, tags=TAG,
@@ -254,6 +268,7 @@ class OfferCounterApi(CityAPIView):
 
 
 class OfferAcceptApi(CityAPIView):
+    queryset = Offer.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.TransactionSerializer
 
     @extend_schema(request=None, responses={201: s.TransactionSerializer}, tags=TAG,
@@ -265,6 +280,7 @@ class OfferAcceptApi(CityAPIView):
 
 
 class OfferRejectApi(CityAPIView):
+    queryset = Offer.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.OfferSerializer
 
     @extend_schema(request=s.ReasonInputSerializer, responses=s.OfferSerializer, tags=TAG)
@@ -276,6 +292,7 @@ class OfferRejectApi(CityAPIView):
 
 
 class OfferWithdrawApi(CityAPIView):
+    queryset = Offer.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.OfferSerializer
 
     @extend_schema(request=None, responses=s.OfferSerializer, tags=TAG)
@@ -285,6 +302,7 @@ class OfferWithdrawApi(CityAPIView):
 
 
 class NegotiationDetailApi(CityAPIView):
+    queryset = Negotiation.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.NegotiationSerializer
 
     @extend_schema(responses=s.NegotiationSerializer, tags=TAG, summary="A negotiation: offers and messages")
@@ -293,6 +311,7 @@ class NegotiationDetailApi(CityAPIView):
 
 
 class NegotiationMessageApi(CityAPIView):
+    queryset = Negotiation.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.MessageSerializer
 
     @extend_schema(request=s.MessageInputSerializer, responses={201: s.MessageSerializer}, tags=TAG)
@@ -304,6 +323,7 @@ class NegotiationMessageApi(CityAPIView):
 
 
 class NegotiationCloseApi(CityAPIView):
+    queryset = Negotiation.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.NegotiationSerializer
 
     @extend_schema(request=s.ReasonInputSerializer, responses=s.NegotiationSerializer, tags=TAG)
@@ -318,6 +338,7 @@ class NegotiationCloseApi(CityAPIView):
 
 
 class TransactionListApi(CityAPIView):
+    queryset = Transaction.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.TransactionSerializer
 
     @extend_schema(parameters=_query_params(s.TransactionListParams), responses=s.TransactionSerializer(many=True),
@@ -329,6 +350,7 @@ class TransactionListApi(CityAPIView):
 
 
 class TransactionDetailApi(CityAPIView):
+    queryset = Transaction.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.TransactionSerializer
 
     @extend_schema(responses=s.TransactionSerializer, tags=TAG)
@@ -337,6 +359,7 @@ class TransactionDetailApi(CityAPIView):
 
 
 class _TransactionAction(CityAPIView):
+    queryset = Transaction.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.TransactionSerializer
     input_class = None
 
@@ -397,6 +420,7 @@ class TransactionCancelApi(_TransactionAction):
 
 
 class FiguresApi(CityAPIView):
+    queryset = Transaction.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.FiguresSerializer
 
     @extend_schema(parameters=_query_params(s.FiguresParams), responses=s.FiguresSerializer, tags=TAG,
@@ -413,6 +437,7 @@ class FiguresApi(CityAPIView):
 
 
 class CentreListApi(CityAPIView):
+    queryset = OperationsCentre.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.CentreSerializer
 
     @extend_schema(responses=s.CentreSerializer(many=True), tags=TAG,
@@ -427,6 +452,7 @@ class CentreListApi(CityAPIView):
 class PublicListingSearchApi(_RankedList, GenericAPIView):
     """Anyone, logged in or not: the city's listings on the market."""
 
+    queryset = Listing.objects.none()  # the schema's model; reads go through selectors
     permission_classes = [AllowAny]
     serializer_class = s.PublicListingSerializer
 
@@ -440,6 +466,7 @@ class PublicListingSearchApi(_RankedList, GenericAPIView):
 
 
 class PublicListingDetailApi(GenericAPIView):
+    queryset = Listing.objects.none()  # the schema's model; reads go through selectors
     permission_classes = [AllowAny]
     serializer_class = s.PublicListingDetailSerializer
 
@@ -453,6 +480,7 @@ class PublicListingDetailApi(GenericAPIView):
 class NationalListingSearchApi(_RankedList, GenericAPIView):
     """Listings published nationally, across cities: published fields only."""
 
+    queryset = Listing.objects.none()  # the schema's model; reads go through selectors
     permission_classes = [AllowAny]
     serializer_class = s.NationalListingSerializer
 
