@@ -11,7 +11,7 @@ from ipops.forms import AssetForm
 from ipops.models import Organization
 from pledge_finance.models import ApprovalDecision, RepaymentMethod
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})  # ISO: what <input type=date> accepts
 add_service_errors = AssetForm.add_service_errors
 
 

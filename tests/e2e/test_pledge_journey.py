@@ -1,0 +1,92 @@
+"""A pledge loan's whole happy path in a real browser: the enterprise applies step by step, the appraiser
+values, bank, insurer and guarantor approve, the bank disburses and records repayments until the loan closes."""
+
+from __future__ import annotations
+
+import pytest
+
+from ipops.tenancy import city_scope
+from pledge_finance.models import Loan
+from tests.conftest import make_city
+from tests.e2e.conftest import login
+from tests.pledge_finance.conftest import build_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PASSWORD = "pw-123456"
+
+
+def as_user(page, base, user):
+    page.context.clear_cookies()
+    login(page, base, user.username, PASSWORD)
+
+
+def submit(page, selector):
+    with page.expect_navigation():
+        page.click(selector)
+
+
+def test_enterprise_applies_institutions_approve_bank_disburses_and_is_repaid(live_server, page):
+    w = build_world(make_city("qingdao", "青岛"))
+    base = live_server.url
+    asset = w.assets[0]
+
+    # Enterprise: step 1 choose the product, step 2 fill in the application, step 3 submit the draft.
+    as_user(page, base, w.enterprise)
+    page.goto(f"{base}/qingdao/loans/apply/")
+    assert "申请质押贷款" in page.locator("#page-title").inner_text()
+    submit(page, f"#choose-product-{w.product.pk}")
+    page.select_option("#id_bank", str(w.org(w.bank).pk))
+    page.select_option("#id_insurer", str(w.org(w.insurer).pk))
+    page.select_option("#id_guarantor", str(w.org(w.guarantor).pk))
+    page.check(f"input[name=assets][value='{asset.pk}']")
+    page.fill("#id_amount", "1800000")
+    page.select_option("#id_term_months", "6")
+    page.fill("#id_purpose", "研发中试线建设")
+    submit(page, "#save-draft")
+    assert page.locator("#loan-state").get_attribute("data-state") == "draft"
+    loan_url = page.url
+    submit(page, "#action-submit")
+    assert page.locator("#loan-state").get_attribute("data-state") == "submitted"
+
+    # Appraiser: finds it in its queue and records the valuation.
+    as_user(page, base, w.appraiser)
+    page.goto(f"{base}/qingdao/loans/queue/")
+    submit(page, "#queue-value a")
+    page.fill("#id_valuation-appraised_value", "4000000")
+    page.fill("#id_valuation-report_ref", "中评报字[2026]第0088号")
+    submit(page, "#action-valuation")
+    assert page.locator("#loan-state").get_attribute("data-state") == "valued"
+
+    # The three institutions, each from its own review queue.
+    for user in (w.insurer, w.bank, w.guarantor):
+        as_user(page, base, user)
+        page.goto(f"{base}/qingdao/loans/queue/")
+        submit(page, "#queue-decide a")
+        page.check("input[name='decision-decision'][value='approve']")
+        page.fill("#id_decision-comment", "同意")
+        submit(page, "#action-decision")
+    assert page.locator("#loan-state").get_attribute("data-state") == "approved"
+    assert page.locator("#parties [data-decision='approve']").count() == 3
+
+    # The bank: contract, CNIPA pledge registration and disbursement.
+    as_user(page, base, w.bank)
+    page.goto(loan_url)
+    page.fill("#id_disburse-contract_number", "青银科贷字2026第001号")
+    page.fill("#id_disburse-pledge_registration_number", "Y2026370000088")
+    page.fill("#id_disburse-annual_rate", "0.0435")
+    submit(page, "#action-disburse")
+    assert page.locator("#loan-state").get_attribute("data-state") == "disbursed"
+    assert page.locator("#schedule [data-instalment]").count() == 6
+
+    # Repayments: the form offers the next instalment's amount; six of them close the loan.
+    for _ in range(6):
+        assert page.locator("#loan-state").get_attribute("data-state") == "disbursed"
+        submit(page, "#action-repayment")
+    assert page.locator("#loan-state").get_attribute("data-state") == "repaid"
+    assert page.locator("#schedule [data-status='paid']").count() == 6
+    assert page.locator("#pledge-released").is_visible()
+    assert page.locator("#timeline [data-event='close']").count() == 1
+
+    with city_scope(w.city):
+        loan = Loan.objects.get()
+        assert loan.state == "repaid" and loan.repayments.count() == 6
