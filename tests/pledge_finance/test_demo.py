@@ -15,26 +15,28 @@ from pledge_finance.models import Loan, LoanState, LossAllocation, ReserveEntry,
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_covers_every_state_and_is_idempotent():
-    city = core_demo.seed_city(core_demo.CITIES[0], make_password("x"), assets_per_city=10)
+@pytest.mark.parametrize("spec", core_demo.CITIES, ids=lambda spec: spec[0])
+def test_demo_covers_every_state_and_is_idempotent(spec):
+    city = core_demo.seed_city(spec, make_password("x"), assets_per_city=10)
+    _name, insurer, _guarantor, bank, opening = demo.PRODUCTS[city.slug]
     with city_scope(city):
         demo.seed(city=city)
         states = set(Loan.objects.values_list("state", flat=True))
         assert states == set(LoanState.values)
-        assert Loan.objects.filter(insurer_share=Decimal("0.6"), bank_share=Decimal("0.2")).exists()
+        assert Loan.objects.filter(insurer_share=insurer, bank_share=bank).exists()
         defaults = Loan.objects.filter(state=LoanState.DEFAULTED)
         assert defaults.count() == 3
         for loan in defaults:
             parts = LossAllocation.objects.filter(loan=loan)
             assert sum(p.loss for p in parts) == loan.loss_total
         reserve = RiskReserve.objects.get()
-        assert reserve.opening_balance == Decimal("30000000")
+        assert reserve.opening_balance == opening
         assert ReserveEntry.objects.filter(kind="payout").count() == 9
         assert reserve.balance == sum(ReserveEntry.objects.values_list("amount", flat=True))
         assert Loan.objects.filter(state="disbursed", instalments__status="overdue").exists()
         amounts = [loan.amount for loan in Loan.objects.all()]
         assert Decimal("1000000") <= sum(amounts) / len(amounts) <= Decimal("8000000")
-        assert Loan.objects.filter(enterprise__memberships__user__username="qingdao.enterprise").count() == 3
+        assert Loan.objects.filter(enterprise__memberships__user__username=f"{city.slug}.enterprise").count() == 3
         before = (Loan.objects.count(), ReserveEntry.objects.count())
         demo.seed(city=city)
         assert (Loan.objects.count(), ReserveEntry.objects.count()) == before
