@@ -16,6 +16,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 # --- domain dictionary and synonym table ------------------------------------------------
 
@@ -151,10 +152,16 @@ def raw_terms(text: str) -> list[str]:
 
 def terms(text: str) -> list[str]:
     """Canonical terms of `text`, unique, in first-seen order."""
+    return list(_terms(text or ""))
+
+
+@lru_cache(maxsize=50_000)
+def _terms(text: str) -> tuple[str, ...]:
+    # Titles and stock phrases repeat (一种…及其制备方法); cutting each once per process is enough.
     seen: dict[str, None] = {}
     for token in raw_terms(text):
         seen.setdefault(canonical(token), None)
-    return list(seen)
+    return tuple(seen)
 
 
 def index_text(*parts: str) -> str:
