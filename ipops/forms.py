@@ -14,9 +14,9 @@ class AssetForm(forms.Form):
     ipc_codes = forms.CharField(label=_("IPC"), required=False,
                                 help_text=_("One or more, separated by commas or semicolons, e.g. H04L 29/06"))
     filing_date = forms.DateField(label=_("filing date"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     grant_date = forms.DateField(label=_("grant date"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     legal_status = forms.ChoiceField(label=_("legal status"), choices=LegalStatus.choices)
     is_pct = forms.BooleanField(label=_("PCT"), required=False)
     industry = forms.ChoiceField(label=_("industry"), choices=Industry.choices)

@@ -18,6 +18,11 @@ def is_bureau(actor, obj=None) -> bool:
 
 
 @rules.predicate
+def is_bureau_admin(actor, obj=None) -> bool:
+    return actor.role == "bureau_admin" and actor.can_write
+
+
+@rules.predicate
 def is_official(actor, obj=None) -> bool:
     return actor.is_official
 
@@ -42,7 +47,8 @@ permissions = rules.RuleSet()
 permissions.add_rule("asset.view", reads_city | owns_asset)
 permissions.add_rule("asset.create", is_bureau | is_asset_holder)
 permissions.add_rule("asset.change", is_bureau | (is_asset_holder & owns_asset))
-permissions.add_rule("organization.manage", is_bureau)
+permissions.add_rule("organization.manage", is_bureau_admin)
+permissions.add_rule("organization.view", reads_city)
 
 
 def can(actor, action: str, obj=None) -> bool:

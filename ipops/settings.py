@@ -163,7 +163,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "ipops.api.pagination.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "ipops.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "ipops.api.exceptions.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -186,6 +186,24 @@ SPECTACULAR_SETTINGS = {
         "LegalStatusEnum": "ipops.models.registry.LegalStatus",
         "IndustryEnum": "ipops.models.registry.Industry",
         "EncumbranceKindEnum": "ipops.models.registry.EncumbranceKind",
+        "JobRunStatusEnum": "ipops.models.ops.JobRun.Status",
+        "DealTypeEnum": "trading.models.DealType",
+        "VisibilityEnum": "trading.models.Visibility",
+        "ListingStatusEnum": "trading.models.ListingStatus",
+        "BuyRequestStatusEnum": "trading.models.BuyRequestStatus",
+        "NegotiationStatusEnum": "trading.models.NegotiationStatus",
+        "OfferSideEnum": "trading.models.OfferSide",
+        "OfferStatusEnum": "trading.models.OfferStatus",
+        "TransactionStatusEnum": "trading.models.TransactionStatus",
+        "EscrowStatusEnum": "trading.models.EscrowStatus",
+        "CentreKindEnum": "trading.models.CentreKind",
+        "RepaymentMethodEnum": "pledge_finance.models.RepaymentMethod",
+        "LoanPartyEnum": "pledge_finance.models.Party",
+        "InstitutionRoleEnum": "pledge_finance.models.InstitutionRole",
+        "LoanStateEnum": "pledge_finance.models.LoanState",
+        "ApprovalDecisionEnum": "pledge_finance.models.ApprovalDecision.Decision",
+        "InstalmentStatusEnum": "pledge_finance.models.Instalment.Status",
+        "ReserveEntryKindEnum": "pledge_finance.models.ReserveEntry.Kind",
     },
 }
 
@@ -206,7 +224,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="ipops")
 # Every scheduled job in one place; crontab only (Asia/Shanghai).
 CELERY_BEAT_SCHEDULE = {
-    "nightly-heartbeat": {
+    "pledge-mark-overdue": {
+        "task": "pledge_finance.tasks.mark_overdue_all_cities",
+        "schedule": crontab(hour=0, minute=30),  # before the 02:00 roll-up reads overdue figures
+    },
+    "registry-snapshot": {
         "task": "ipops.tasks.nightly_heartbeat",
         "schedule": crontab(hour=1, minute=30),
     },

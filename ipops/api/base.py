@@ -14,6 +14,7 @@ from rest_framework.generics import GenericAPIView
 
 from ipops.access import actor_for
 from ipops.errors import PermissionDenied
+from ipops.models import City
 
 
 class CityAccessDenied(PermissionDenied):
@@ -52,3 +53,13 @@ class CityAPIView(GenericAPIView):
     @property
     def actor(self):
         return self.request.actor
+
+    def get_queryset(self):
+        """For schema generation only: our views read through selectors, never `self.queryset`.
+
+        drf-spectacular asks for a queryset to learn the model behind a view; answer with an empty
+        one of the serializer's model (`.none()` is allowed even outside a city scope).
+        """
+        serializer = self.serializer_class
+        model = getattr(getattr(serializer, "Meta", None), "model", None) or City
+        return model._default_manager.none()

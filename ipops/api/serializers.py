@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from ipops.models import AssetKind, Industry, IPAsset, LegalStatus, Organization
+from ipops.models import AssetKind, Industry, IPAsset, LegalStatus, Organization, OrgKind
 
 
 class OrganizationRefSerializer(serializers.ModelSerializer):
@@ -76,3 +76,18 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField()
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "name_en", "kind", "uscc", "district", "is_tech_sme", "created_at"]
+
+
+class OrganizationInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    name_en = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    kind = serializers.ChoiceField(choices=OrgKind.choices)
+    uscc = serializers.CharField(max_length=40)
+    district = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    is_tech_sme = serializers.BooleanField(required=False, default=False)

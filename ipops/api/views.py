@@ -17,13 +17,17 @@ from ipops.api.serializers import (
     AssetInputSerializer,
     AssetOutputSerializer,
     AssetUpdateSerializer,
+    OrganizationInputSerializer,
+    OrganizationSerializer,
     TokenRequestSerializer,
     TokenResponseSerializer,
 )
 from ipops.errors import NotFound, PermissionDenied, ValidationFailed, field_error
 from ipops.ids import InvalidIdentifier
 from ipops.models import AssetKind, Industry, LegalStatus, Organization
+from ipops.permissions import require
 from ipops.selectors.registry import asset_get, asset_list
+from ipops.services.organisations import organization_create
 from ipops.services.registry import asset_create, asset_update
 
 
@@ -114,3 +118,23 @@ class AssetDetailApi(CityAPIView):
                                    code="owner_not_editable")
         asset = asset_update(actor=self.actor, asset=asset, **changes)
         return Response(AssetDetailSerializer(asset).data)
+
+
+class OrganizationListCreateApi(CityAPIView):
+    """The city's organisations: bureau and officials read them; the bureau admin registers them."""
+
+    serializer_class = OrganizationSerializer
+
+    @extend_schema(responses=OrganizationSerializer(many=True), tags=["organisations"])
+    def get(self, request, city):
+        require(self.actor, "organization.view")
+        page = self.paginate_queryset(Organization.objects.order_by("kind", "name"))
+        return self.get_paginated_response(OrganizationSerializer(page, many=True).data)
+
+    @extend_schema(request=OrganizationInputSerializer, responses={201: OrganizationSerializer},
+                   tags=["organisations"])
+    def post(self, request, city):
+        data = OrganizationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        org = organization_create(actor=self.actor, **data.validated_data)
+        return Response(OrganizationSerializer(org).data, status=status.HTTP_201_CREATED)

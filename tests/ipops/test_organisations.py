@@ -1,0 +1,63 @@
+"""Organisations: the bureau admin registers them with a valid USCC; everyone else is refused."""
+
+import pytest
+
+from ipops.models import Organization
+from ipops.tenancy import city_scope
+from tests.conftest import api, grant, make_user
+
+pytestmark = pytest.mark.django_db
+
+VALID = {"name": "青岛测试科技有限公司", "kind": "enterprise", "uscc": "91370200163562681G", "district": "崂山区"}
+
+
+def orgs(city):
+    with city_scope(city):
+        return set(Organization.objects.values_list("name", flat=True))
+
+
+def test_bureau_admin_registers_an_organisation(qingdao):
+    response = api(make_user(qingdao, "bureau_admin")).post("/api/v1/qingdao/organizations/",
+                                                            {**VALID, "uscc": "91 3702 0016 3562 681g"})
+    assert response.status_code == 201
+    assert response.json()["uscc"] == "91370200163562681G"
+
+
+@pytest.mark.parametrize(("uscc", "code"), [("91370200163562681H", "uscc_invalid_checksum"),
+                                            ("9137020016356268", "uscc_invalid_length"),
+                                            ("9137020016356268IG", "uscc_invalid_format")])
+def test_an_invalid_uscc_is_a_400_and_nothing_is_written(qingdao, uscc, code):
+    admin = make_user(qingdao, "bureau_admin")
+    before = orgs(qingdao)
+    response = api(admin).post("/api/v1/qingdao/organizations/", {**VALID, "uscc": uscc})
+    assert response.status_code == 400
+    assert response.json()["fields"]["uscc"][0]["code"] == code
+    assert orgs(qingdao) == before
+
+
+def test_a_uscc_is_registered_once_across_cities(qingdao, jinan):
+    assert api(make_user(qingdao, "bureau_admin")).post("/api/v1/qingdao/organizations/", VALID).status_code == 201
+    again = api(make_user(jinan, "bureau_admin")).post("/api/v1/jinan/organizations/", {**VALID, "name": "别名"})
+    assert again.status_code == 409
+    assert again.json()["code"] == "organization_duplicate_uscc"
+
+
+@pytest.mark.parametrize("role", ["bureau_staff", "enterprise", "bank", "official"])
+def test_other_roles_cannot_register_organisations(qingdao, role):
+    user = make_user(qingdao, role)
+    before = orgs(qingdao)
+    response = api(user).post("/api/v1/qingdao/organizations/", VALID)
+    assert response.status_code == 403
+    assert orgs(qingdao) == before
+
+
+def test_organisation_lists_stay_in_their_city(qingdao, jinan):
+    api(make_user(jinan, "bureau_admin")).post("/api/v1/jinan/organizations/", VALID)
+    names = [o["name"] for o in api(make_user(qingdao, "bureau_staff")).get("/api/v1/qingdao/organizations/")
+             .json()["results"]]
+    assert VALID["name"] not in names
+    assert api(make_user(qingdao, "enterprise")).get("/api/v1/qingdao/organizations/").status_code == 403
+    official = make_user(qingdao, "official")
+    grant(official, jinan)
+    names = [o["name"] for o in api(official).get("/api/v1/jinan/organizations/").json()["results"]]
+    assert VALID["name"] in names
