@@ -107,20 +107,22 @@ def _seed_assets(city: City, orgs: dict[str, Organization], n: int) -> None:
         kind = kinds[rnd.randrange(len(kinds))]
         filing = today - datetime.timedelta(days=rnd.randint(200, 365 * 12))
         number = make_patent_number(filing, type_digit[kind], 600_000 + rnd.randrange(399_999))
-        if number in existing:
-            continue
-        existing.add(number)
         title, abstract, ipc = make_title(rnd, industry)
         granted = rnd.random() < 0.85
         status = "in_force" if granted else "pending"
         if granted and rnd.random() < 0.06:
             status = "lapsed"
         grant = filing + datetime.timedelta(days=rnd.randint(180, 900)) if granted else None
+        is_pct = kind == "invention" and rnd.random() < 0.2
+        # Every draw above happens whether or not the asset exists, so a re-run replays the same sequence.
+        if number in existing:
+            continue
+        existing.add(number)
         if grant and grant > today:
             grant, status = None, "pending"
         new.append(IPAsset(city=city, owner=orgs[owner_key], kind=kind, number=number, title=title,
                            abstract=abstract, ipc_codes=ipc, filing_date=filing, grant_date=grant,
-                           legal_status=status, is_pct=kind == "invention" and rnd.random() < 0.2,
+                           legal_status=status, is_pct=is_pct,
                            industry=industry))
     IPAsset.objects.bulk_create(new, ignore_conflicts=True)
 

@@ -14,6 +14,7 @@ class Command(BaseCommand):
         out(f"Password for every demo user: {settings.DEMO_PASSWORD}")
         for slug, *_ in CITIES:
             out(f"  {slug}: " + ", ".join(f"{slug}.{suffix}" for suffix, _org, _admin in DEMO_USERS))
+        out("  pledge finance also: <city>.bank2 (a second bank), <city>.appraiser (评估机构)")
         out("  provincial official (Qingdao + Jinan, read-only): shandong.official")
         out("  platform admin (/admin/): platform.admin")
         out("")

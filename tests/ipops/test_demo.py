@@ -1,0 +1,53 @@
+"""Demo data: deterministic, idempotent, and made of valid identifiers."""
+
+import pytest
+from django_scopes import scopes_disabled
+
+from ipops import demo, ids
+from ipops.models import City, CityGrant, IPAsset, Membership, Organization, User
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    with scopes_disabled():
+        return {
+            "cities": City.objects.count(),
+            "orgs": sorted(Organization.objects.values_list("uscc", flat=True)),
+            "assets": sorted(IPAsset.objects.values_list("city__slug", "number", "title")),
+            "users": User.objects.count(),
+            "memberships": Membership.objects.count(),
+            "grants": CityGrant.objects.count(),
+        }
+
+
+def test_seeding_twice_changes_nothing():
+    demo.seed()
+    first = snapshot()
+    demo.seed()
+    assert snapshot() == first
+    assert first["cities"] == 3
+
+
+def test_every_role_has_a_demo_login_in_every_city():
+    demo.seed()
+    for slug, *_ in demo.CITIES:
+        for suffix, _org, _admin in demo.DEMO_USERS:
+            user = User.objects.get(username=f"{slug}.{suffix}")
+            assert user.check_password("ipops-demo-2026") or user.has_usable_password()
+            assert Membership.objects.filter(user=user, city__slug=slug).exists()
+    official = User.objects.get(username="shandong.official")
+    assert sorted(CityGrant.objects.filter(user=official).values_list("city__slug", flat=True)) == ["jinan", "qingdao"]
+
+
+def test_demo_identifiers_are_valid_and_assets_realistic():
+    demo.seed()
+    with scopes_disabled():
+        for uscc in Organization.objects.values_list("uscc", flat=True):
+            assert ids.normalize_uscc(uscc) == uscc
+        assets = list(IPAsset.objects.all())
+    assert len(assets) >= 3 * 30
+    for asset in assets:
+        assert ids.normalize_patent_number(asset.number) == asset.number
+        assert all(ids.normalize_ipc(code) == code for code in asset.ipc_codes)
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in asset.title)
