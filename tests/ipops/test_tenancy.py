@@ -122,3 +122,21 @@ def test_official_access_is_read_only(qingdao, two_cities):
     response = api(official).post("/api/v1/qingdao/assets/", {"kind": "invention", "number": "x", "title": "t"})
     assert response.status_code == 403
     assert response.json()["code"] == "read_only_access"
+
+
+def test_job_progress_of_another_city_is_404(client, qingdao, jinan):
+    from ipops.models import JobRun
+
+    foreign = JobRun.objects.create(name="registry_snapshot", city=jinan)
+    own = JobRun.objects.create(name="registry_snapshot", city=qingdao)
+    client.force_login(make_user(qingdao, "bureau_staff"))
+    assert client.get(f"/qingdao/jobs/{foreign.pk}/").status_code == 404
+    assert client.get(f"/qingdao/jobs/{own.pk}/").status_code == 200
+
+
+def test_organisation_page_shows_only_my_organisation(client, qingdao, jinan):
+    user = make_user(qingdao, "enterprise")
+    client.force_login(user)
+    page = client.get("/qingdao/organisation/").content.decode()
+    assert user.memberships.get().organization.name in page
+    assert client.get("/jinan/organisation/").status_code == 403
