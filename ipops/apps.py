@@ -16,7 +16,12 @@ class IpopsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from ipops import permissions  # noqa: F401 - registers the rule predicates
+        from ipops import navigation, permissions  # noqa: F401 - permissions registers the rule predicates
+        from ipops.models import Role
+
+        navigation.register(_("IP asset registry"), "asset-list", order=10, icon="journal-text",
+                            roles=[Role.ENTERPRISE, Role.UNIVERSITY, Role.SERVICE, Role.BUREAU_STAFF,
+                                   Role.BUREAU_ADMIN, Role.OFFICIAL])
 
         # Seal triggers hang off tables migrations create; attach them once all apps migrated.
         post_migrate.connect(_seal_after_migrate, sender=self, dispatch_uid="ipops_audit_seal")
