@@ -129,6 +129,9 @@ class Listing(CityOwned, Searchable):
         verbose_name_plural = _("listings")
         indexes = [
             models.Index(fields=["city", "status", "-published_at"], name="listing_city_status_pub"),
+            # The marketplace's "newest first" page: an index scan, no sort, however many listings.
+            models.Index(fields=["city", "-published_at", "-id"], name="listing_city_market",
+                         condition=Q(status__in=["published", "negotiating"])),
             models.Index(fields=["city", "seller", "status"], name="listing_city_seller"),
             models.Index(fields=["city", "status", "asking_price"], name="listing_city_price"),
             # National marketplace: a cross-city read of published national listings.

@@ -232,6 +232,7 @@ _IPC_RE = re.compile(r"^([A-H])(\d{2})([A-Z])\s*(\d{1,4})/(\d{1,6})$")
 IPC_LEVELS = (("subgroup", 1.0), ("group", 0.8), ("subclass", 0.6), ("class", 0.3), ("section", 0.1))
 
 
+@lru_cache(maxsize=100_000)
 def ipc_levels(code: str) -> dict[str, str]:
     """{"section": "H", "class": "H01", "subclass": "H01M", "group": "H01M 10", "subgroup": "H01M 10/613"}."""
     match = _IPC_RE.match((code or "").strip().upper())
@@ -355,6 +356,38 @@ def text_relevance(query: list[QueryTerm], title_terms, body_terms) -> tuple[flo
                 got += w * 0.4 * share
                 matched.append({"term": q.written, "as": " ".join(in_title + in_body), "where": "part"})
     return min(got / total, 1.0), matched
+
+
+class Scorer:
+    """The score alone, fast, for ranking many candidates; `score()` then explains the few shown."""
+
+    def __init__(self, demand: Side, query: list[QueryTerm]):
+        self.demand = demand
+        self.query = [(q.term, term_weight(q.term), q.parts) for q in query]
+        self.total_weight = sum(w for _t, w, _p in self.query) or 1.0
+
+    def total(self, offer: Side) -> float:
+        got = 0.0
+        title, body = offer.title_terms, offer.body_terms
+        for term, w, parts in self.query:
+            if term in title:
+                got += w
+            elif term in body:
+                got += w * 0.5
+            elif parts:
+                share = sum(1.0 if p in title else 0.5 if p in body else 0.0 for p in parts) / len(parts)
+                got += w * 0.4 * share
+        text = min(got / self.total_weight, 1.0) if self.query else 0.0
+        ipc = ipc_overlap(self.demand.ipc_codes, offer.ipc_codes)[0]
+        budget = budget_fit(offer.price, self.demand.budget_min, self.demand.budget_max)[0]
+        deal = deal_fit(self.demand.deal_types, offer.deal_types[0] if offer.deal_types else "")
+        total = 100 * (WEIGHTS["text"] * text + WEIGHTS["ipc"] * ipc + WEIGHTS["budget"] * budget
+                       + WEIGHTS["deal"] * deal)
+        if self.demand.region and offer.region and self.demand.region == offer.region:
+            total = min(100.0, total + 2)
+        if text == 0 and ipc == 0:
+            total = min(total, MIN_SCORE - 1)
+        return round(total, 1)
 
 
 def score(demand: Side, demand_query: list[QueryTerm], offer: Side) -> Match:

@@ -21,13 +21,13 @@ from . import rules
 from .models import PUBLIC_LISTING_STATUSES, BuyRequest, BuyRequestStatus, Listing
 
 #: Rows taken from the index per query form before ranking; bounds the work of a broad query.
-MAX_CANDIDATES = 1000
-#: Results a search returns at most (pages beyond are not offered; "1000+" is shown instead).
-MAX_RESULTS = 1000
+MAX_CANDIDATES = 300
+#: Results a search returns at most (pages beyond are not offered; "300+" is shown instead).
+MAX_RESULTS = 300
 #: Candidates per signal when matching one buy request or listing.
-MATCH_CANDIDATES = 300
+MATCH_CANDIDATES = 120
 #: Stop widening the text query once this many candidates are found.
-ENOUGH = 60
+ENOUGH = 40
 
 
 @dataclass
@@ -78,7 +78,9 @@ def ranked_ids(base: QuerySet, q: str, *, order_without_text=("-published_at", "
     rank_query = _ts(rules.tsquery(words, "or"))
     modes = ["and"] + (["pairs"] if len(words) > 2 else []) + (["or"] if len(words) > 1 else [])
     for mode in modes:
-        candidates = base.filter(search_vector=_ts(rules.tsquery(words, mode))).values("pk")[:MAX_CANDIDATES]
+        # Unordered on purpose: LIMIT then stops the heap scan early instead of sorting every match.
+        candidates = base.filter(search_vector=_ts(rules.tsquery(words, mode))).order_by().values("pk")[
+            :MAX_CANDIDATES]
         ids = list(
             base.model.objects.filter(pk__in=candidates)
             .annotate(rank=SearchRank(F("search_vector"), rank_query))
@@ -110,23 +112,28 @@ def demand_query(br) -> list[rules.QueryTerm]:
     return list(_query_of(br.title, br.keywords, br.description))
 
 
-def _candidate_ids(base: QuerySet, words: list[str], ipc_codes: list[str]) -> set[int]:
-    found: set[int] = set()
+def _candidates(base: QuerySet, words: list[str], ipc_codes: list[str], fields) -> dict[int, dict]:
+    """Candidate rows (with the columns scoring needs) by text, most selective query form first, then by IPC
+    (main group, then subclass). Each query is unordered and limited, so none ranks a broad match set."""
+    found: dict[int, dict] = {}
+
+    def take(qs) -> int:
+        before = len(found)
+        for row in qs.order_by().values(*fields)[:MATCH_CANDIDATES]:
+            found.setdefault(row["pk"], row)
+        return len(found) - before
+
     for mode in ["and"] + (["pairs"] if len(words) > 2 else []) + (["or"] if len(words) > 1 else []):
         raw = rules.tsquery(words, mode)
         if not raw:
             break
-        found |= set(base.filter(search_vector=_ts(raw)).values_list("pk", flat=True)[:MATCH_CANDIDATES])
+        take(base.filter(search_vector=_ts(raw)))
         if len(found) >= ENOUGH:
             break
     levels = [rules.ipc_levels(c) for c in ipc_codes]
     for level in ("group", "subclass"):
         prefixes = sorted({lv[level] for lv in levels if lv})
-        if not prefixes:
-            break
-        before = len(found)
-        found |= set(base.filter(ipc_prefixes__overlap=prefixes).values_list("pk", flat=True)[:MATCH_CANDIDATES])
-        if len(found) - before >= ENOUGH:
+        if not prefixes or take(base.filter(ipc_prefixes__overlap=prefixes)) >= ENOUGH:
             break
     return found
 
@@ -151,17 +158,12 @@ def match_listings(br, *, base: QuerySet | None = None, limit: int = 20) -> list
     base = base.exclude(seller_id=br.buyer_id)
     query = demand_query(br)
     words = [t.term for t in query]
-    ids = _candidate_ids(base, words, br.ipc_codes)
-    if not ids:
-        return []
+    rows = _candidates(base, words, br.ipc_codes, _LISTING_FIELDS)
     demand = _demand_side(br)
-    scored = []
-    for row in Listing.objects.filter(pk__in=ids).values(*_LISTING_FIELDS):
-        match = rules.score(demand, query, _listing_side(row))
-        if match.score >= rules.MIN_SCORE:
-            scored.append((row["pk"], match))
-    scored.sort(key=lambda item: (-item[1].score, -item[0]))
-    return scored[:limit]
+    scorer = rules.Scorer(demand, query)
+    scored = [(pk, scorer.total(_listing_side(row))) for pk, row in rows.items()]
+    scored = sorted((item for item in scored if item[1] >= rules.MIN_SCORE), key=lambda item: (-item[1], -item[0]))
+    return [(pk, rules.score(demand, query, _listing_side(rows[pk]))) for pk, _total in scored[:limit]]
 
 
 _BR_FIELDS = ("pk", "title", "keywords", "description", "ipc_codes", "budget_min", "budget_max", "deal_types",
@@ -173,14 +175,12 @@ def match_buy_requests(listing, *, base: QuerySet | None = None, limit: int = 20
     base = base if base is not None else BuyRequest.objects.filter(status=BuyRequestStatus.OPEN)
     base = base.exclude(buyer_id=listing.seller_id)
     words = [t.term for t in rules.query_terms(f"{listing.title} {listing.keywords}")]
-    ids = _candidate_ids(base, words, listing.ipc_codes)
-    if not ids:
-        return []
+    rows = _candidates(base, words, listing.ipc_codes, _BR_FIELDS)
     offer = rules.Side(title_terms=frozenset(listing.title_terms.split()),
                        body_terms=frozenset(listing.body_terms.split()), ipc_codes=tuple(listing.ipc_codes),
                        price=listing.asking_price, deal_types=(listing.deal_type,), region=listing.region)
     scored = []
-    for row in BuyRequest.objects.filter(pk__in=ids).values(*_BR_FIELDS):
+    for row in rows.values():
         br = _Row(row)
         match = rules.score(_demand_side(br), demand_query(br), offer)
         if match.score >= rules.MIN_SCORE:

@@ -64,9 +64,14 @@ def listing_queryset(actor: Actor | None, *, mine: bool = False) -> QuerySet[Lis
     return qs.filter(Q(status__in=CITY_LISTING_STATUSES) | Q(seller_id=actor.organization_id))
 
 
-def listing_page(ids: list[int]) -> list[Listing]:
-    """Rows for one page of ranked ids, in that order, with seller and assets (a fixed number of queries)."""
-    rows = Listing.objects.filter(pk__in=ids).select_related("seller").prefetch_related(_assets()).in_bulk()
+#: Derived search columns: never needed to show a listing.
+SEARCH_COLUMNS = ("title_terms", "body_terms", "search_vector", "ipc_prefixes")
+
+
+def listing_page(ids: list[int], *, with_assets: bool = True) -> list[Listing]:
+    """Rows for one page of ranked ids, in that order, with seller (and assets): a fixed number of queries."""
+    qs = Listing.objects.filter(pk__in=ids).defer(*SEARCH_COLUMNS).select_related("seller")
+    rows = (qs.prefetch_related(_assets()) if with_assets else qs).in_bulk()
     return [rows[i] for i in ids if i in rows]
 
 
@@ -231,11 +236,12 @@ def buy_request_get(actor: Actor, pk) -> BuyRequest:
     return br
 
 
-def buy_request_matches(actor: Actor, br: BuyRequest, *, limit: int = 20) -> list[tuple[Listing, object]]:
+def buy_request_matches(actor: Actor, br: BuyRequest, *, limit: int = 20,
+                        with_assets: bool = True) -> list[tuple[Listing, object]]:
     if not can(actor, "buy_request.matches", br):
         raise NotFound(_("No such buy request."), code="buy_request_not_found")
     scored = search.match_listings(br, limit=limit)
-    rows = {row.pk: row for row in listing_page([pk for pk, _m in scored])}
+    rows = {row.pk: row for row in listing_page([pk for pk, _m in scored], with_assets=with_assets)}
     return [(rows[pk], match) for pk, match in scored if pk in rows]
 
 
@@ -422,3 +428,8 @@ def centre_get(pk) -> OperationsCentre:
         return OperationsCentre.objects.select_related("organization").get(pk=pk)
     except (OperationsCentre.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound(_("No such operations centre."), code="centre_not_found") from exc
+
+
+def listing_rows(ids: list[int]) -> list[Listing]:
+    """Rows for an API list page: the listing and its seller (two tables, one query)."""
+    return listing_page(ids, with_assets=False)

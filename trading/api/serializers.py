@@ -37,27 +37,27 @@ class ListingAssetSerializer(serializers.Serializer):
 
 
 class ListingSerializer(serializers.ModelSerializer):
+    """A listing in a list (search results, matches): its own fields and the seller."""
+
     seller = OrgRefSerializer()
-    assets = ListingAssetSerializer(source="listing_assets", many=True)
 
     class Meta:
         model = Listing
         fields = ["id", "reference", "title", "description", "keywords", "deal_type", "asking_price", "negotiable",
                   "industry", "ipc_codes", "asset_kinds", "region", "visibility", "status", "published_at",
-                  "expires_on", "seller", "assets"]
+                  "expires_on", "seller"]
 
 
 class PublicListingSerializer(serializers.ModelSerializer):
     """What anyone may read: the published fields."""
 
     seller = serializers.CharField(source="seller.name")
-    assets = ListingAssetSerializer(source="listing_assets", many=True)
 
     class Meta:
         model = Listing
         fields = ["id", "reference", "title", "description", "keywords", "deal_type", "asking_price", "negotiable",
                   "industry", "ipc_codes", "asset_kinds", "region", "status", "published_at", "expires_on",
-                  "seller", "assets"]
+                  "seller"]
 
 
 class NationalListingSerializer(serializers.Serializer):
@@ -153,20 +153,22 @@ class DiligenceSerializer(serializers.Serializer):
 
 
 class ListingDetailSerializer(ListingSerializer):
+    assets = ListingAssetSerializer(source="listing_assets", many=True)
     due_diligence = serializers.SerializerMethodField()
 
     class Meta(ListingSerializer.Meta):
-        fields = [*ListingSerializer.Meta.fields, "due_diligence"]
+        fields = [*ListingSerializer.Meta.fields, "assets", "due_diligence"]
 
     def get_due_diligence(self, obj) -> list[dict]:
         return DiligenceSerializer(self.context.get("diligence", []), many=True).data
 
 
 class PublicListingDetailSerializer(PublicListingSerializer):
+    assets = ListingAssetSerializer(source="listing_assets", many=True)
     due_diligence = serializers.SerializerMethodField()
 
     class Meta(PublicListingSerializer.Meta):
-        fields = [*PublicListingSerializer.Meta.fields, "due_diligence"]
+        fields = [*PublicListingSerializer.Meta.fields, "assets", "due_diligence"]
 
     def get_due_diligence(self, obj) -> list[dict]:
         return DiligenceSerializer(self.context.get("diligence", []), many=True).data

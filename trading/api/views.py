@@ -65,7 +65,7 @@ class ListingListCreateApi(_RankedList, CityAPIView):
     def get(self, request, city):
         params = _params(s.PrivateListingSearchParams, request.query_params)
         result = selectors.listing_search(self.actor, **params)
-        return self.ranked_response(result, selectors.listing_page, s.ListingSerializer)
+        return self.ranked_response(result, selectors.listing_rows, s.ListingSerializer)
 
     @extend_schema(request=s.ListingCreateSerializer, responses={201: s.ListingDetailSerializer}, tags=TAG,
                    summary="List one asset or a package (挂牌); publish at once with publish=true")
@@ -224,7 +224,7 @@ class BuyRequestMatchesApi(CityAPIView):
                    summary="Listings ranked for this buy request, each with why it scored")
     def get(self, request, city, pk):
         br = selectors.buy_request_get(self.actor, pk)
-        rows = selectors.buy_request_matches(self.actor, br)
+        rows = selectors.buy_request_matches(self.actor, br, with_assets=False)
         return Response(s.ListingMatchSerializer(
             [{"score": m.score, "reasons": m.reasons, "listing": listing} for listing, m in rows], many=True).data)
 
@@ -462,7 +462,7 @@ class PublicListingSearchApi(_RankedList, GenericAPIView):
     def get(self, request, city):
         params = _params(s.ListingSearchParams, request.query_params)
         result = selectors.listing_search(None, **params)
-        return self.ranked_response(result, selectors.listing_page, s.PublicListingSerializer)
+        return self.ranked_response(result, selectors.listing_rows, s.PublicListingSerializer)
 
 
 class PublicListingDetailApi(GenericAPIView):

@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): a data generator and timed scenarios against a separate database."""
