@@ -1,0 +1,47 @@
+"""Every write of pledge finance. `<entity>_<action>(*, actor, ...)`, atomic, row locked before the state check.
+
+Pledge exclusivity lives in the registry (`ipops.services.registry`): a submitted
+application places a `pledge` encumbrance on its assets (source `pledge_finance.loan:<pk>`),
+so a second application, a sale or an exclusive licence of the same asset meets it there.
+"""
+
+from pledge_finance.services.loans import (
+    loan_create,
+    loan_decide,
+    loan_disburse,
+    loan_record_repayment,
+    loan_record_valuation,
+    loan_submit,
+    loan_update,
+    loan_withdraw,
+)
+from pledge_finance.services.losses import (
+    instalments_mark_overdue,
+    loan_declare_default,
+    loan_record_recovery,
+    loan_release_pledge,
+    reserve_open,
+    reserve_top_up,
+    reserve_update,
+)
+from pledge_finance.services.products import product_create, product_update
+
+__all__ = [
+    "instalments_mark_overdue",
+    "loan_create",
+    "loan_decide",
+    "loan_declare_default",
+    "loan_disburse",
+    "loan_record_recovery",
+    "loan_record_repayment",
+    "loan_record_valuation",
+    "loan_release_pledge",
+    "loan_submit",
+    "loan_update",
+    "loan_withdraw",
+    "product_create",
+    "product_update",
+    "reserve_open",
+    "reserve_top_up",
+    "reserve_update",
+]
