@@ -40,6 +40,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/<slug:city>/", include(city_api)),
     path("healthz/", pages.healthz, name="healthz"),
+    # The national marketplace: listings published nationally, across cities (before <city>/).
+    path("market/", include("trading.urls_public")),
     path("<slug:city>/", include(city_pages)),
 ]
 

@@ -9,7 +9,7 @@ from tests.conftest import make_asset
 
 from .conftest import create_listing, party, url
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.trading.urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

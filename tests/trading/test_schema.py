@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.trading.urls")]
+pytestmark = pytest.mark.django_db
 
 
 def test_every_trading_endpoint_is_in_the_openapi_schema():
