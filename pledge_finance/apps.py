@@ -10,7 +10,7 @@ class PledgeFinanceConfig(AppConfig):
     def ready(self) -> None:
         from ipops import navigation
         from ipops.models import Role
-        from pledge_finance import permissions  # noqa: F401 - registers the rule predicates
+        from pledge_finance import home, permissions  # noqa: F401 - permissions registers the rule predicates
 
         institutions = [Role.BANK, Role.INSURER, Role.GUARANTOR]
         navigation.register(_("Apply for a pledge loan"), "pledge-apply", roles=[Role.ENTERPRISE],
@@ -27,3 +27,9 @@ class PledgeFinanceConfig(AppConfig):
                             roles=[Role.BUREAU_STAFF, Role.BUREAU_ADMIN], icon="sliders", order=44)
         navigation.register(_("Risk reserve"), "pledge-reserve",
                             roles=[Role.BUREAU_STAFF, Role.BUREAU_ADMIN, Role.OFFICIAL], icon="safe", order=45)
+        navigation.register_panel("pledge_finance/home/_queue.html", home.institution_queue,
+                                  roles=[*institutions, Role.SERVICE], order=10)
+        navigation.register_panel("pledge_finance/home/_my_loans.html", home.enterprise_loans,
+                                  roles=[Role.ENTERPRISE], order=20)
+        navigation.register_panel("pledge_finance/home/_city.html", home.city_pledge,
+                                  roles=[Role.BUREAU_STAFF, Role.BUREAU_ADMIN, Role.OFFICIAL], order=20)

@@ -11,7 +11,7 @@ class TradingConfig(AppConfig):
         from ipops import navigation
         from ipops.models import Role
 
-        from . import permissions  # noqa: F401 - registers the rule set
+        from . import home, permissions  # noqa: F401 - permissions registers the rule set
 
         holders = [Role.ENTERPRISE, Role.UNIVERSITY, Role.SERVICE]
         navigation.register(_("Marketplace"), "trading-market", order=20, icon="shop")
@@ -21,3 +21,6 @@ class TradingConfig(AppConfig):
         navigation.register(_("Operations centres"), "trading-centres",
                             roles=[Role.UNIVERSITY, Role.BUREAU_STAFF, Role.BUREAU_ADMIN, Role.OFFICIAL], order=24,
                             icon="building")
+        navigation.register_panel("trading/home/_holder.html", home.holder_trading, roles=holders, order=15)
+        navigation.register_panel("trading/home/_city.html", home.city_trading,
+                                  roles=[Role.BUREAU_STAFF, Role.BUREAU_ADMIN, Role.OFFICIAL], order=15)

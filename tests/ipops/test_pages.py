@@ -140,3 +140,18 @@ def test_anonymous_users_are_sent_to_login(client, qingdao):
     response = client.get("/qingdao/assets/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_apps_put_their_waiting_work_on_the_role_homes(client, qingdao):
+    """Each app registers a home panel; the core home renders it for the roles it names."""
+    client.force_login(make_user(qingdao, "bank"))
+    bank_home = client.get("/qingdao/").content.decode()
+    assert 'id="panel-pledge-queue"' in bank_home
+    client.force_login(make_user(qingdao, "enterprise"))
+    holder_home = client.get("/qingdao/").content.decode()
+    assert 'id="panel-trading"' in holder_home
+    assert 'id="panel-my-loans"' in holder_home
+    client.force_login(make_user(qingdao, "bureau_staff"))
+    bureau_home = client.get("/qingdao/").content.decode()
+    assert 'id="panel-city-trading"' in bureau_home
+    assert 'id="panel-city-pledge"' in bureau_home
