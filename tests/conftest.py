@@ -110,3 +110,13 @@ def _celery_eager(request):
     app.conf.task_always_eager = "broker" not in request.keywords
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fresh_city_cache():
+    """Each test builds its own cities (new ids under the same slugs): never reuse a cached one."""
+    from ipops import tenancy
+
+    tenancy._city_cache.clear()
+    yield
+    tenancy._city_cache.clear()

@@ -241,7 +241,8 @@ def buy_request_matches(actor: Actor, br: BuyRequest, *, limit: int = 20,
     if not can(actor, "buy_request.matches", br):
         raise NotFound(_("No such buy request."), code="buy_request_not_found")
     scored = search.match_listings(br, limit=limit)
-    rows = {row.pk: row for row in listing_page([pk for pk, _m in scored], with_assets=with_assets)}
+    ids = [pk for pk, _m in scored]
+    rows = {row.pk: row for row in (listing_page(ids) if with_assets else listing_rows(ids))}
     return [(rows[pk], match) for pk, match in scored if pk in rows]
 
 
@@ -430,6 +431,14 @@ def centre_get(pk) -> OperationsCentre:
         raise NotFound(_("No such operations centre."), code="centre_not_found") from exc
 
 
+#: The columns an API list row shows (`ListingSerializer`, `PublicListingSerializer`): loading only these
+#: and the seller's name roughly halves the cost of a page of 20.
+API_ROW_FIELDS = ("reference", "title", "description", "keywords", "deal_type", "asking_price", "negotiable",
+                  "industry", "ipc_codes", "asset_kinds", "region", "visibility", "status", "published_at",
+                  "expires_on", "seller__id", "seller__name")
+
+
 def listing_rows(ids: list[int]) -> list[Listing]:
-    """Rows for an API list page: the listing and its seller (two tables, one query)."""
-    return listing_page(ids, with_assets=False)
+    """Rows for an API list page, in the order of `ids`: the listing and its seller, one query."""
+    rows = Listing.objects.filter(pk__in=ids).select_related("seller").only(*API_ROW_FIELDS).in_bulk()
+    return [rows[i] for i in ids if i in rows]
