@@ -228,6 +228,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pledge_finance.tasks.mark_overdue_all_cities",
         "schedule": crontab(hour=0, minute=30),  # before the 02:00 roll-up reads overdue figures
     },
+    "trading-expire-listings": {
+        "task": "trading.tasks.expire_listings_all_cities",
+        "schedule": crontab(hour=0, minute=15),
+    },
     "registry-snapshot": {
         "task": "ipops.tasks.nightly_heartbeat",
         "schedule": crontab(hour=1, minute=30),

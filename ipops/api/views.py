@@ -22,10 +22,11 @@ from ipops.api.serializers import (
     TokenRequestSerializer,
     TokenResponseSerializer,
 )
-from ipops.errors import NotFound, PermissionDenied, ValidationFailed, field_error
+from ipops.errors import PermissionDenied, ValidationFailed, field_error
 from ipops.ids import InvalidIdentifier
 from ipops.models import AssetKind, Industry, LegalStatus, Organization
 from ipops.permissions import require
+from ipops.selectors.organisations import organization_get
 from ipops.selectors.registry import asset_get, asset_list
 from ipops.services.organisations import organization_create
 from ipops.services.registry import asset_create, asset_update
@@ -62,12 +63,7 @@ class AssetQuerySerializer(serializers.Serializer):
 
 
 def _owner_for(actor, owner_id):
-    if owner_id is None:
-        return None
-    org = Organization.objects.filter(pk=owner_id).first()
-    if org is None:
-        raise NotFound(_("No such organisation."), code="organization_not_found")
-    return org
+    return None if owner_id is None else organization_get(owner_id)
 
 
 class AssetListCreateApi(CityAPIView):

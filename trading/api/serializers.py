@@ -9,6 +9,7 @@ from ipops.models import AssetKind, Industry
 from ..models import (
     BuyRequest,
     BuyRequestStatus,
+    CentreKind,
     DealType,
     Listing,
     ListingStatus,
@@ -429,3 +430,15 @@ class CentreModelSerializer(serializers.ModelSerializer):
     class Meta:
         model = OperationsCentre
         fields = ["id", "name", "kind", "organization", "established_on"]
+
+
+class CentreCreateSerializer(serializers.Serializer):
+    organization = serializers.IntegerField(help_text="The organisation that runs the centre (university, institute…)")
+    name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    kind = serializers.ChoiceField(choices=CentreKind.choices, default=CentreKind.UNIVERSITY)
+    established_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class CentreMemberSerializer(serializers.Serializer):
+    organization = serializers.IntegerField()
+    joined_on = serializers.DateField(required=False, allow_null=True, default=None)

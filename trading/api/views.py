@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from ipops.api.base import CityAPIView
 from ipops.errors import PermissionDenied
+from ipops.selectors.organisations import organization_get
 
 from .. import selectors, services
 from ..models import BuyRequest, Listing, Negotiation, Offer, OperationsCentre, Transaction
@@ -23,6 +24,12 @@ def _params(serializer_class, data) -> dict:
     parsed = serializer_class(data=data)
     parsed.is_valid(raise_exception=True)
     return {k: v for k, v in parsed.validated_data.items() if v not in (None, "")}
+
+
+def _valid(serializer_class, data) -> dict:
+    parsed = serializer_class(data=data)
+    parsed.is_valid(raise_exception=True)
+    return dict(parsed.validated_data)
 
 
 def _query_params(serializer_class):
@@ -444,6 +451,41 @@ class CentreListApi(CityAPIView):
                    summary="Operations centres with the yearly deals credited to them")
     def get(self, request, city):
         return Response(s.CentreSerializer(selectors.centres_overview(), many=True).data)
+
+    @extend_schema(request=s.CentreCreateSerializer, responses={201: s.CentreModelSerializer}, tags=TAG,
+                   summary="Bureau: register an IP operations centre run by one of the city's organisations")
+    def post(self, request, city):
+        data = _valid(s.CentreCreateSerializer, request.data)
+        organization = organization_get(data.pop("organization"))
+        centre = services.centre_create(actor=self.actor, organization=organization, **data)
+        return Response(s.CentreModelSerializer(centre).data, status=status.HTTP_201_CREATED)
+
+
+class CentreMembersApi(CityAPIView):
+    queryset = OperationsCentre.objects.none()  # the schema's model; reads go through selectors
+    serializer_class = s.CentreMemberSerializer
+
+    @extend_schema(request=s.CentreMemberSerializer, responses={201: s.CentreMemberSerializer}, tags=TAG,
+                   summary="Bureau: add a member organisation; its deals are credited to the centre")
+    def post(self, request, city, pk):
+        centre = selectors.centre_get(pk)
+        data = _valid(s.CentreMemberSerializer, request.data)
+        membership = services.centre_member_add(actor=self.actor, centre=centre,
+                                                organization=organization_get(data["organization"]),
+                                                joined_on=data["joined_on"])
+        return Response({"organization": membership.organization_id, "joined_on": membership.joined_on},
+                        status=status.HTTP_201_CREATED)
+
+
+class CentreMemberDetailApi(CityAPIView):
+    queryset = OperationsCentre.objects.none()  # the schema's model; reads go through selectors
+    serializer_class = s.CentreMemberSerializer
+
+    @extend_schema(responses={204: None}, tags=TAG, summary="Bureau: remove a member organisation")
+    def delete(self, request, city, pk, organization):
+        centre = selectors.centre_get(pk)
+        services.centre_member_remove(actor=self.actor, centre=centre, organization=organization_get(organization))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- public, read-only -----------------------------------------------------------------------------------
