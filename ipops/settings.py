@@ -222,18 +222,21 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="ipops")
-# Every scheduled job in one place; crontab only (Asia/Shanghai).
+# Every scheduled job in one place; crontab only (Asia/Shanghai). Each is also `manage.py run_job NAME`.
 CELERY_BEAT_SCHEDULE = {
     "pledge-mark-overdue": {
-        "task": "pledge_finance.tasks.mark_overdue_all_cities",
+        "task": "ipops.tasks.for_every_city",
+        "args": ["pledge_finance.tasks.mark_overdue"],
         "schedule": crontab(hour=0, minute=30),  # before the 02:00 roll-up reads overdue figures
     },
     "trading-expire-listings": {
-        "task": "trading.tasks.expire_listings_all_cities",
+        "task": "ipops.tasks.for_every_city",
+        "args": ["trading.tasks.expire_listings"],
         "schedule": crontab(hour=0, minute=15),
     },
     "registry-snapshot": {
-        "task": "ipops.tasks.nightly_heartbeat",
+        "task": "ipops.tasks.for_every_city",
+        "args": ["ipops.tasks.registry_snapshot"],
         "schedule": crontab(hour=1, minute=30),
     },
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import current_app, shared_task
 
 from ipops.jobs import job_run
 from ipops.models import City
@@ -22,10 +22,19 @@ def registry_snapshot(city_id: int, run_id: int | None = None) -> dict:
     return counts
 
 
-@shared_task(acks_late=True, name="ipops.tasks.nightly_heartbeat")
-def nightly_heartbeat() -> int:
-    """Nightly: snapshot every active city. Each city is its own task, so one failure stays local."""
+#: Per-city jobs `manage.py run_job` can run now; apps add theirs in AppConfig.ready().
+CITY_JOBS: dict[str, str] = {"registry_snapshot": "ipops.tasks.registry_snapshot"}
+
+
+def register_city_job(name: str, task_name: str) -> None:
+    CITY_JOBS[name] = task_name
+
+
+@shared_task(acks_late=True, name="ipops.tasks.for_every_city")
+def for_every_city(task_name: str) -> int:
+    """Beat entry for a per-city job: one task per active city, so one city's failure stays its own."""
+    task = current_app.tasks[task_name]
     ids = list(City.objects.filter(is_active=True).values_list("pk", flat=True))
     for city_id in ids:
-        registry_snapshot.delay(city_id)
+        task.delay(city_id)
     return len(ids)

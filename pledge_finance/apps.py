@@ -10,6 +10,7 @@ class PledgeFinanceConfig(AppConfig):
     def ready(self) -> None:
         from ipops import navigation
         from ipops.models import Role
+        from ipops.tasks import register_city_job
         from pledge_finance import home, permissions  # noqa: F401 - permissions registers the rule predicates
 
         institutions = [Role.BANK, Role.INSURER, Role.GUARANTOR]
@@ -33,3 +34,4 @@ class PledgeFinanceConfig(AppConfig):
                                   roles=[Role.ENTERPRISE], order=20)
         navigation.register_panel("pledge_finance/home/_city.html", home.city_pledge,
                                   roles=[Role.BUREAU_STAFF, Role.BUREAU_ADMIN, Role.OFFICIAL], order=20)
+        register_city_job("pledge_mark_overdue", "pledge_finance.tasks.mark_overdue")

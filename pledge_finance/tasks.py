@@ -5,7 +5,6 @@ from __future__ import annotations
 from celery import shared_task
 
 from ipops.jobs import job_run
-from ipops.models import City
 from ipops.tenancy import city_scope
 from pledge_finance import clock
 from pledge_finance.services import instalments_mark_overdue
@@ -22,12 +21,3 @@ def mark_overdue(city_id: int, run_id: int | None = None) -> int:
         progress.run.result = {"marked_overdue": marked, "as_of": clock.today().isoformat()}
         progress.step(1)
     return marked
-
-
-@shared_task(acks_late=True, name="pledge_finance.tasks.mark_overdue_all_cities")
-def mark_overdue_all_cities() -> int:
-    """Beat entry: one task per active city, so one city's failure stays its own."""
-    ids = list(City.objects.filter(is_active=True).values_list("pk", flat=True))
-    for city_id in ids:
-        mark_overdue.delay(city_id)
-    return len(ids)

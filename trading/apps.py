@@ -10,6 +10,7 @@ class TradingConfig(AppConfig):
     def ready(self) -> None:
         from ipops import navigation
         from ipops.models import Role
+        from ipops.tasks import register_city_job
 
         from . import home, permissions  # noqa: F401 - permissions registers the rule set
 
@@ -24,3 +25,4 @@ class TradingConfig(AppConfig):
         navigation.register_panel("trading/home/_holder.html", home.holder_trading, roles=holders, order=15)
         navigation.register_panel("trading/home/_city.html", home.city_trading,
                                   roles=[Role.BUREAU_STAFF, Role.BUREAU_ADMIN, Role.OFFICIAL], order=15)
+        register_city_job("listing_expiry", "trading.tasks.expire_listings")

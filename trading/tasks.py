@@ -19,11 +19,3 @@ def expire_listings(city_id: int) -> int:
         progress.run.rows = expired
         progress.run.result = {"expired": expired}
     return expired
-
-
-@shared_task(acks_late=True, name="trading.tasks.expire_listings_all_cities")
-def expire_listings_all_cities() -> int:
-    ids = list(City.objects.filter(is_active=True).values_list("pk", flat=True))
-    for city_id in ids:
-        expire_listings.delay(city_id)
-    return len(ids)

@@ -86,3 +86,20 @@ def test_task_runs_on_a_real_worker_through_redis(qingdao):
             worker.wait(timeout=20)
         except subprocess.TimeoutExpired:
             worker.kill()
+
+
+@pytest.mark.django_db
+def test_every_scheduled_job_is_registered_and_runs_per_city(qingdao, jinan):
+    from django.core.management import call_command
+
+    from ipops.celery import app
+    from ipops.tasks import CITY_JOBS, for_every_city
+
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert all(entry["task"] == "ipops.tasks.for_every_city" for entry in schedule.values())
+    assert {entry["args"][0] for entry in schedule.values()} == set(CITY_JOBS.values())
+    assert all(name in app.tasks for name in CITY_JOBS.values())
+    assert for_every_city.delay("ipops.tasks.registry_snapshot").get() == 2
+    assert JobRun.objects.filter(name="registry_snapshot", status=JobRun.Status.SUCCEEDED).count() == 2
+    for job in CITY_JOBS:
+        call_command("run_job", job, "--city", "qingdao")

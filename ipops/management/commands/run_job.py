@@ -1,23 +1,26 @@
+from celery import current_app
 from django.core.management.base import BaseCommand, CommandError
 
 from ipops.models import City
+from ipops.tasks import CITY_JOBS
 
 
 class Command(BaseCommand):
-    help = "Run a scheduled job now, in this process (every beat entry is also a command)."
+    help = "Run a scheduled per-city job now, in this process (every beat entry is also this command)."
 
     def add_arguments(self, parser):
-        parser.add_argument("job", choices=["registry_snapshot"])
+        parser.add_argument("job", help="one of: " + ", ".join(sorted(CITY_JOBS)))
         parser.add_argument("--city", help="city slug (default: every active city)")
 
     def handle(self, *args, job, city=None, **options):
-        from ipops.tasks import registry_snapshot
-
+        if job not in CITY_JOBS:
+            raise CommandError(f"unknown job {job!r}; choose from {', '.join(sorted(CITY_JOBS))}")
+        task = current_app.tasks[CITY_JOBS[job]]
         cities = City.objects.filter(is_active=True)
         if city:
             cities = cities.filter(slug=city)
             if not cities.exists():
                 raise CommandError(f"no such city: {city}")
         for c in cities:
-            counts = registry_snapshot.apply(args=[c.pk]).get()
-            self.stdout.write(f"{job} {c.slug}: {counts['total']} assets")
+            result = task.apply(args=[c.pk]).get()
+            self.stdout.write(f"{job} {c.slug}: {result}")
