@@ -22,6 +22,8 @@ class IpopsConfig(AppConfig):
         navigation.register(_("IP asset registry"), "asset-list", order=10, icon="journal-text",
                             roles=[Role.ENTERPRISE, Role.UNIVERSITY, Role.SERVICE, Role.BUREAU_STAFF,
                                    Role.BUREAU_ADMIN, Role.OFFICIAL])
+        navigation.register(_("Organisations"), "organization-list", order=90, icon="buildings",
+                            roles=[Role.BUREAU_STAFF, Role.BUREAU_ADMIN, Role.OFFICIAL])
 
         # Seal triggers hang off tables migrations create; attach them once all apps migrated.
         post_migrate.connect(_seal_after_migrate, sender=self, dispatch_uid="ipops_audit_seal")

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ipops.errors import ApplicationError
-from ipops.models import AssetKind, Industry, LegalStatus
+from ipops.models import AssetKind, Industry, LegalStatus, OrgKind
 
 
 class AssetForm(forms.Form):
@@ -44,3 +44,14 @@ class AssetFilterForm(forms.Form):
     industry = forms.ChoiceField(label=_("industry"), required=False,
                                  choices=[("", _("All industries")), *Industry.choices])
     ipc = forms.CharField(label=_("IPC prefix"), required=False)
+
+
+class OrganizationForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=120)
+    kind = forms.ChoiceField(label=_("kind"), choices=OrgKind.choices)
+    uscc = forms.CharField(label=_("unified social credit code"), max_length=40,
+                           help_text=_("18 characters, e.g. 91370200163562681G"))
+    district = forms.CharField(label=_("district"), max_length=40, required=False)
+    is_tech_sme = forms.BooleanField(label=_("tech SME"), required=False)
+
+    add_service_errors = AssetForm.add_service_errors

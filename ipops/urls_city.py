@@ -10,6 +10,7 @@ urlpatterns = [
     path("assets/<int:pk>/", pages.AssetDetailView.as_view(), name="asset-detail"),
     path("assets/<int:pk>/edit/", pages.AssetUpdateView.as_view(), name="asset-update"),
     path("organisation/", pages.OrganizationView.as_view(), name="my-organization"),
+    path("organisations/", pages.OrganizationListView.as_view(), name="organization-list"),
     path("jobs/<int:pk>/", pages.JobRunView.as_view(), name="job-run"),
     path("jobs/snapshot/", pages.RegistrySnapshotView.as_view(), name="registry-snapshot"),
 ]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,11 +17,13 @@ from django.views import View
 from ipops import excel, navigation
 from ipops.access import actor_for, cities_for
 from ipops.errors import ApplicationError, NotFound, PermissionDenied
-from ipops.forms import AssetFilterForm, AssetForm
+from ipops.forms import AssetFilterForm, AssetForm, OrganizationForm
 from ipops.ids import InvalidIdentifier
-from ipops.models import Encumbrance, IPAsset, JobRun, Membership, Role
+from ipops.models import Encumbrance, IPAsset, JobRun, Membership, Organization, Role
+from ipops.permissions import can
 from ipops.selectors import dashboard
 from ipops.selectors.registry import active_encumbrances, asset_get, asset_list
+from ipops.services.organisations import organization_create
 from ipops.services.registry import asset_create, asset_update
 
 
@@ -221,3 +225,40 @@ class JobRunView(CityPageMixin, View):
             raise Http404
         template = "ipops/_job_progress.html" if request.htmx else "ipops/job_run.html"
         return render(request, template, {"run": run, "back": reverse("city-home", kwargs={"city": city})})
+
+
+class OrganizationListView(CityPageMixin, View):
+    """Bureau: the city's organisations by kind; the bureau admin registers new ones here."""
+
+    def _render(self, request, form, status=200):
+        if not can(self.actor, "organization.view"):
+            raise PermissionDenied()
+        orgs = Organization.objects.annotate(member_count=Count("memberships", distinct=True),
+                                            asset_count=Count("assets", distinct=True))
+        kind = request.GET.get("kind", "")
+        if kind:
+            orgs = orgs.filter(kind=kind)
+        page = Paginator(orgs.order_by("kind", "name"), 50).get_page(request.GET.get("page"))
+        return render(request, "ipops/organization_list.html", {
+            "page": page, "form": form, "kinds": Organization._meta.get_field("kind").choices, "kind": kind,
+            "can_manage": can(self.actor, "organization.manage"), "query": f"kind={kind}" if kind else "",
+        }, status=status)
+
+    def get(self, request, city):
+        return self._render(request, OrganizationForm())
+
+    def post(self, request, city):
+        if not can(self.actor, "organization.manage"):
+            raise PermissionDenied()
+        form = OrganizationForm(request.POST)
+        if form.is_valid():
+            try:
+                org = organization_create(actor=self.actor, **form.cleaned_data)
+            except ApplicationError as exc:
+                if isinstance(exc, PermissionDenied):
+                    raise
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, _("Registered %(name)s.") % {"name": org.name})
+                return redirect("organization-list", city=city)
+        return self._render(request, form, status=400)

@@ -61,3 +61,30 @@ def test_organisation_lists_stay_in_their_city(qingdao, jinan):
     grant(official, jinan)
     names = [o["name"] for o in api(official).get("/api/v1/jinan/organizations/").json()["results"]]
     assert VALID["name"] in names
+
+
+def test_bureau_admin_registers_through_the_page_and_errors_show_beside_the_field(client, qingdao):
+    client.force_login(make_user(qingdao, "bureau_admin"))
+    bad = client.post("/qingdao/organisations/", {**VALID, "uscc": "91370200163562681H"})
+    assert bad.status_code == 400
+    assert 'data-error-for="uscc"' in bad.content.decode()
+    assert VALID["name"] not in orgs(qingdao)
+    ok = client.post("/qingdao/organisations/", VALID, follow=True)
+    assert VALID["name"] in ok.content.decode()
+    assert VALID["name"] in orgs(qingdao)
+
+
+@pytest.mark.parametrize(("role", "status"), [("bureau_staff", 200), ("official", 200), ("enterprise", 403),
+                                              ("bank", 403)])
+def test_organisation_page_is_for_the_bureau_and_officials(client, qingdao, jinan, role, status):
+    from tests.conftest import make_org
+
+    make_org(jinan, name="济南的公司")
+    client.force_login(make_user(qingdao, role))
+    response = client.get("/qingdao/organisations/")
+    assert response.status_code == status
+    assert "济南的公司" not in response.content.decode()
+    if role == "bureau_staff":
+        refused = client.post("/qingdao/organisations/", VALID)
+        assert refused.status_code == 403
+        assert VALID["name"] not in orgs(qingdao)
