@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 from celery import current_app, shared_task
 
 from ipops.jobs import job_run
@@ -30,10 +32,17 @@ def register_city_job(name: str, task_name: str) -> None:
     CITY_JOBS[name] = task_name
 
 
+def task_named(task_name: str):
+    """The task registered under `task_name`, importing its module first (workers import task modules
+    at start; a management command or a test process may not have yet)."""
+    importlib.import_module(task_name.rsplit(".", 1)[0])
+    return current_app.tasks[task_name]
+
+
 @shared_task(acks_late=True, name="ipops.tasks.for_every_city")
 def for_every_city(task_name: str) -> int:
     """Beat entry for a per-city job: one task per active city, so one city's failure stays its own."""
-    task = current_app.tasks[task_name]
+    task = task_named(task_name)
     ids = list(City.objects.filter(is_active=True).values_list("pk", flat=True))
     for city_id in ids:
         task.delay(city_id)

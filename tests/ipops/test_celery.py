@@ -92,13 +92,12 @@ def test_task_runs_on_a_real_worker_through_redis(qingdao):
 def test_every_scheduled_job_is_registered_and_runs_per_city(qingdao, jinan):
     from django.core.management import call_command
 
-    from ipops.celery import app
-    from ipops.tasks import CITY_JOBS, for_every_city
+    from ipops.tasks import CITY_JOBS, for_every_city, task_named
 
     schedule = settings.CELERY_BEAT_SCHEDULE
     assert all(entry["task"] == "ipops.tasks.for_every_city" for entry in schedule.values())
     assert {entry["args"][0] for entry in schedule.values()} == set(CITY_JOBS.values())
-    assert all(name in app.tasks for name in CITY_JOBS.values())
+    assert all(task_named(name).name == name for name in CITY_JOBS.values())
     assert for_every_city.delay("ipops.tasks.registry_snapshot").get() == 2
     assert JobRun.objects.filter(name="registry_snapshot", status=JobRun.Status.SUCCEEDED).count() == 2
     for job in CITY_JOBS:

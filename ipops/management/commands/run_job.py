@@ -1,8 +1,7 @@
-from celery import current_app
 from django.core.management.base import BaseCommand, CommandError
 
 from ipops.models import City
-from ipops.tasks import CITY_JOBS
+from ipops.tasks import CITY_JOBS, task_named
 
 
 class Command(BaseCommand):
@@ -15,7 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, job, city=None, **options):
         if job not in CITY_JOBS:
             raise CommandError(f"unknown job {job!r}; choose from {', '.join(sorted(CITY_JOBS))}")
-        task = current_app.tasks[CITY_JOBS[job]]
+        task = task_named(CITY_JOBS[job])
         cities = City.objects.filter(is_active=True)
         if city:
             cities = cities.filter(slug=city)
