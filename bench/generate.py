@@ -78,6 +78,18 @@ def _buy_requests(city, buyer_org):
         return ids
 
 
+def _store_matches(city, br_ids: list[int], *, log=print) -> None:
+    """What the nightly `match_refresh` job does: compute and store each buy request's matches."""
+    from ipops.tenancy import city_scope
+    from trading import services
+
+    started = time.monotonic()
+    with city_scope(city):
+        for pk in br_ids:
+            services.buy_request_matches_refresh(buy_request_id=pk)
+    log(f"  stored matches of {len(br_ids)} buy requests in {time.monotonic() - started:.1f}s")
+
+
 def generate(n: int, *, log=print) -> dict:
     from django.db import connection
 
@@ -90,6 +102,7 @@ def generate(n: int, *, log=print) -> dict:
     if have < n:
         _load(city, sellers, have, n, log=log)
     br_ids = _buy_requests(city, buyer_org)
+    _store_matches(city, br_ids, log=log)
     return {"city": city.slug, "token": token, "buy_requests": br_ids, "listings": max(have, n),
             "tokeniser_cache": rules._terms.cache_info()._asdict()}
 

@@ -2,7 +2,8 @@
 
 For each size: fill the benchmark database (`bench.generate`), start the web process (gunicorn,
 one sync worker, as in production but on this machine), send the queries over HTTP and report
-the median and p95 latency of public search and of matching one buy request, plus the web
+the median and p95 latency of public search and of matching one buy request (served from the stored
+matches, and computed live), plus the web
 process's peak memory (VmHWM). Results go to bench/results/. Sizes: BENCH_SIZES (default
 "100000,1000000"); requests per scenario: BENCH_REQUESTS (default 200).
 """
@@ -92,6 +93,10 @@ def measure(url: str, info: dict, requests: int) -> dict:
             _get(f"{base}/buy-requests/{br}/matches/", info["token"])
         samples = [_get(f"{base}/buy-requests/{brs[i % len(brs)]}/matches/", info["token"]) for i in range(requests)]
         results["match_buy_request"] = _stats(samples)
+        # The same, computed live (what the refresh tasks do for one buy request), for comparison.
+        samples = [_get(f"{base}/buy-requests/{brs[i % len(brs)]}/matches/?live=true", info["token"])
+                   for i in range(requests // 2)]
+        results["match_buy_request_live"] = _stats(samples)
         workers = _children(web.pid)
         results["web_peak_rss_mb"] = {"worker": max((_hwm_mb(p) for p in workers), default=0.0),
                                       "master": _hwm_mb(web.pid)}

@@ -234,6 +234,11 @@ CELERY_BEAT_SCHEDULE = {
         "args": ["trading.tasks.expire_listings"],
         "schedule": crontab(hour=0, minute=15),
     },
+    "trading-refresh-matches": {
+        "task": "ipops.tasks.for_every_city",
+        "args": ["trading.tasks.refresh_all_matches"],
+        "schedule": crontab(hour=1, minute=0),
+    },
     "registry-snapshot": {
         "task": "ipops.tasks.for_every_city",
         "args": ["ipops.tasks.registry_snapshot"],

@@ -26,3 +26,4 @@ class TradingConfig(AppConfig):
         navigation.register_panel("trading/home/_city.html", home.city_trading,
                                   roles=[Role.BUREAU_STAFF, Role.BUREAU_ADMIN, Role.OFFICIAL], order=15)
         register_city_job("listing_expiry", "trading.tasks.expire_listings")
+        register_city_job("match_refresh", "trading.tasks.refresh_all_matches")

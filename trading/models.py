@@ -92,6 +92,8 @@ class Searchable(models.Model):
 
 #: Search columns are derived; history keeps what people wrote.
 _UNTRACKED = ["title_terms", "body_terms", "search_vector", "ipc_prefixes"]
+#: Bookkeeping of the stored matches: not a business change, so not in the row history.
+_UNTRACKED_BUY_REQUEST = [*_UNTRACKED, "matches_computed_at"]
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=_UNTRACKED)
@@ -174,7 +176,8 @@ BUY_REQUEST_TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=_UNTRACKED)
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
+                 exclude=_UNTRACKED_BUY_REQUEST)
 class BuyRequest(CityOwned, Searchable):
     """A buy request (求购): what technology a buyer wants, its budget and the deal it would make."""
 
@@ -195,6 +198,8 @@ class BuyRequest(CityOwned, Searchable):
     created_by = models.ForeignKey("ipops.User", on_delete=models.PROTECT, related_name="+", null=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    #: When its stored matches were last computed in full; null: never (matches are then computed live).
+    matches_computed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -209,6 +214,28 @@ class BuyRequest(CityOwned, Searchable):
 
     def __str__(self) -> str:
         return self.title
+
+
+class BuyRequestMatch(CityOwned):
+    """A listing matched to a buy request (智能匹配), stored so buyers read their matches instantly.
+
+    Kept fresh by tasks: in full when the buy request changes and nightly; incrementally when a
+    listing is published (it is scored against the open buy requests). Reads show only listings
+    still on the market. Derived data, rebuilt at will: not audited.
+    """
+
+    buy_request = models.ForeignKey(BuyRequest, on_delete=models.CASCADE, related_name="stored_matches")
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    reasons = models.JSONField(default=list)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["city", "buy_request", "-score"], name="brmatch_city_br_score")]
+        constraints = [models.UniqueConstraint(fields=["buy_request", "listing"], name="brmatch_unique_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.buy_request_id} ~ {self.listing_id} ({self.score:.3f})"
 
 
 class NegotiationStatus(models.TextChoices):

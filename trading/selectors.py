@@ -21,13 +21,14 @@ from ipops.errors import NotFound
 from ipops.models import City, Encumbrance, IPAsset
 from ipops.tenancy import scopes_disabled
 
-from . import search
+from . import rules, search
 from .models import (
     CITY_LISTING_STATUSES,
     LICENCE_DEAL_TYPES,
     PUBLIC_LISTING_STATUSES,
     TRANSFER_DEAL_TYPES,
     BuyRequest,
+    BuyRequestMatch,
     BuyRequestStatus,
     CentreMembership,
     Listing,
@@ -236,11 +237,23 @@ def buy_request_get(actor: Actor, pk) -> BuyRequest:
     return br
 
 
-def buy_request_matches(actor: Actor, br: BuyRequest, *, limit: int = 20,
-                        with_assets: bool = True) -> list[tuple[Listing, object]]:
+def buy_request_matches(actor: Actor, br: BuyRequest, *, limit: int = 20, with_assets: bool = True,
+                        live: bool = False) -> list[tuple[Listing, object]]:
+    """Listings ranked for a buy request: its stored matches (still on the market), or computed now when
+    they were never stored or `live` is asked for."""
     if not can(actor, "buy_request.matches", br):
         raise NotFound(_("No such buy request."), code="buy_request_not_found")
-    scored = search.match_listings(br, limit=limit)
+    if live or br.matches_computed_at is None:
+        scored = search.match_listings(br, limit=limit)
+    else:
+        stored = (BuyRequestMatch.objects.filter(buy_request=br, listing__status__in=PUBLIC_LISTING_STATUSES)
+                  .exclude(listing__seller_id=br.buyer_id).order_by("-score", "-listing_id"))
+        if not with_assets:  # the API: matches, listings and sellers in one query
+            stored = stored.select_related("listing__seller").only(
+                "score", "reasons", "listing__id", *(f"listing__{f}" for f in API_ROW_FIELDS))
+            return [(m.listing, rules.Match(m.score, m.reasons)) for m in stored[:limit]]
+        scored = [(pk, rules.Match(score, reasons))
+                  for pk, score, reasons in stored.values_list("listing_id", "score", "reasons")[:limit]]
     ids = [pk for pk, _m in scored]
     rows = {row.pk: row for row in (listing_page(ids) if with_assets else listing_rows(ids))}
     return [(rows[pk], match) for pk, match in scored if pk in rows]

@@ -26,7 +26,7 @@ from ipops.money import fen
 from ipops.services import registry
 from ipops.services.registry import AssetNotInForce, AssetNotOwned
 
-from . import rules
+from . import rules, search
 from .models import (
     BUY_REQUEST_TRANSITIONS,
     ESCROW_TRANSITIONS,
@@ -37,6 +37,7 @@ from .models import (
     PUBLIC_LISTING_STATUSES,
     TRANSACTION_TRANSITIONS,
     BuyRequest,
+    BuyRequestMatch,
     BuyRequestStatus,
     CentreKind,
     CentreMembership,
@@ -274,6 +275,8 @@ def listing_update(*, actor: Actor, listing: Listing, **changes) -> Listing:
     audit.record(actor=_user(actor), city=listing.city_id, action="listing_update", obj=listing,
                  data={"before": {k: str(v) for k, v in before.items()},
                        "after": {k: str(v) for k, v in changes.items()}})
+    if listing.status == ListingStatus.PUBLISHED:
+        _propagate_matches_on_commit(listing)
     return listing
 
 
@@ -289,6 +292,7 @@ def listing_publish(*, actor: Actor, listing: Listing) -> Listing:
     listing.published_at = timezone.now()
     listing.closed_at = None
     listing.save(update_fields=["status", "published_at", "closed_at", "updated_at"])
+    _propagate_matches_on_commit(listing)
     audit.record(actor=_user(actor), city=listing.city_id, action="listing_publish", obj=listing,
                  from_state=before, to_state=after)
     return listing
@@ -406,6 +410,7 @@ def buy_request_create(*, actor: Actor, title: str, keywords: str = "", descript
     br.save()
     audit.record(actor=_user(actor), city=actor.city, action="buy_request_create", obj=br, to_state=br.status,
                  data={"budget_min": br.budget_min, "budget_max": br.budget_max})
+    _refresh_matches_on_commit(br)
     return br
 
 
@@ -431,6 +436,7 @@ def buy_request_update(*, actor: Actor, buy_request: BuyRequest, **changes) -> B
     br.save()
     audit.record(actor=_user(actor), city=br.city_id, action="buy_request_update", obj=br,
                  data={k: str(v) for k, v in changes.items()})
+    _refresh_matches_on_commit(br)
     return br
 
 
@@ -451,7 +457,9 @@ def buy_request_close(*, actor: Actor, buy_request: BuyRequest) -> BuyRequest:
 
 @atomic
 def buy_request_reopen(*, actor: Actor, buy_request: BuyRequest) -> BuyRequest:
-    return _buy_request_transition(actor, buy_request, "reopen")
+    br = _buy_request_transition(actor, buy_request, "reopen")
+    _refresh_matches_on_commit(br)
+    return br
 
 
 @atomic
@@ -837,3 +845,58 @@ def centre_member_remove(*, actor: Actor, centre: OperationsCentre, organization
         raise NotFound(_("This organisation is not a member."), code="centre_member_not_found")
     audit.record(actor=_user(actor), city=centre.city_id, action="centre_member_remove", obj=centre,
                  data={"organization": organization.pk})
+
+
+# --- stored matches (智能匹配结果) ---------------------------------------------------------------------
+# Matching a buy request ranks up to a few hundred candidates in Python: worth doing once per change,
+# not on every page view. Tasks keep `BuyRequestMatch` fresh; reads fall back to live matching for a
+# buy request whose matches were never computed.
+
+#: Matches kept per buy request (pages show 20).
+STORED_MATCHES = 50
+#: Buy requests a newly published listing is scored against.
+PROPAGATE_TO = 200
+
+
+def _refresh_matches_on_commit(br: BuyRequest) -> None:
+    from trading.tasks import refresh_buy_request_matches
+
+    refresh_buy_request_matches.delay_on_commit(br.city_id, br.pk)
+
+
+def _propagate_matches_on_commit(listing: Listing) -> None:
+    from trading.tasks import propagate_listing_matches
+
+    propagate_listing_matches.delay_on_commit(listing.city_id, listing.pk)
+
+
+@atomic
+def buy_request_matches_refresh(*, buy_request_id: int) -> int:
+    """Recompute and store one buy request's matches in full. Returns how many were stored."""
+    br = BuyRequest.objects.select_for_update().get(pk=buy_request_id)
+    BuyRequestMatch.objects.filter(buy_request=br).delete()
+    now = timezone.now()
+    scored = search.match_listings(br, limit=STORED_MATCHES) if br.status == BuyRequestStatus.OPEN else []
+    BuyRequestMatch.objects.bulk_create([
+        BuyRequestMatch(city_id=br.city_id, buy_request=br, listing_id=pk, score=match.score,
+                        reasons=match.reasons, computed_at=now)
+        for pk, match in scored
+    ])
+    br.matches_computed_at = now
+    br.save(update_fields=["matches_computed_at"])
+    return len(scored)
+
+
+@atomic
+def listing_matches_propagate(*, listing_id: int) -> int:
+    """A listing came on the market: store it among the matches of the open buy requests it fits."""
+    listing = Listing.objects.get(pk=listing_id)
+    if listing.status not in PUBLIC_LISTING_STATUSES:
+        return 0
+    now = timezone.now()
+    rows = [BuyRequestMatch(city_id=listing.city_id, buy_request_id=pk, listing=listing, score=match.score,
+                            reasons=match.reasons, computed_at=now)
+            for pk, match in search.match_buy_requests(listing, limit=PROPAGATE_TO)]
+    BuyRequestMatch.objects.bulk_create(rows, update_conflicts=True, unique_fields=["buy_request", "listing"],
+                                        update_fields=["score", "reasons", "computed_at"])
+    return len(rows)

@@ -283,6 +283,11 @@ class BuyRequestSearchParams(serializers.Serializer):
     deal_type = serializers.ChoiceField(choices=DealType.choices, required=False, allow_blank=True)
 
 
+class MatchParams(serializers.Serializer):
+    live = serializers.BooleanField(required=False, default=False,
+                                    help_text="Compute the matches now instead of reading the stored ones")
+
+
 class ListingMatchSerializer(serializers.Serializer):
     score = serializers.FloatField()
     reasons = ReasonSerializer(many=True)

@@ -227,11 +227,14 @@ class BuyRequestMatchesApi(CityAPIView):
     queryset = BuyRequest.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.ListingMatchSerializer
 
-    @extend_schema(responses=s.ListingMatchSerializer(many=True), tags=TAG,
-                   summary="Listings ranked for this buy request, each with why it scored")
+    @extend_schema(parameters=_query_params(s.MatchParams), responses=s.ListingMatchSerializer(many=True), tags=TAG,
+                   summary="Listings ranked for this buy request, each with why it scored",
+                   description="Served from the stored matches, which tasks refresh when the buy request "
+                               "changes, when a listing is published and nightly; live=true computes them now.")
     def get(self, request, city, pk):
+        params = _params(s.MatchParams, request.query_params)
         br = selectors.buy_request_get(self.actor, pk)
-        rows = selectors.buy_request_matches(self.actor, br, with_assets=False)
+        rows = selectors.buy_request_matches(self.actor, br, with_assets=False, live=params.get("live", False))
         return Response(s.ListingMatchSerializer(
             [{"score": m.score, "reasons": m.reasons, "listing": listing} for listing, m in rows], many=True).data)
 

@@ -1,0 +1,104 @@
+"""Stored matches: refreshed by tasks on every change, served instantly, never showing what left the market."""
+
+import pytest
+
+from ipops.models import JobRun
+from ipops.tenancy import city_scope
+from tests.conftest import make_asset
+from tests.trading.conftest import create_listing, url
+from trading import services
+from trading.models import BuyRequest, BuyRequestMatch
+from trading.tasks import refresh_all_matches
+
+pytestmark = pytest.mark.django_db
+
+DEMAND = {"title": "求购电池热管理技术", "keywords": "动力电池 液冷", "ipc_codes": ["H01M 10/613"],
+          "budget_max": "2000000.00"}
+
+
+def matched_ids(client, city, br_id, **params):
+    response = client.get(url(city, f"buy-requests/{br_id}/matches/"), params)
+    assert response.status_code == 200
+    return [row["listing"]["id"] for row in response.json()]
+
+
+def stored(city, br_id):
+    with city_scope(city):
+        return set(BuyRequestMatch.objects.filter(buy_request_id=br_id).values_list("listing_id", flat=True))
+
+
+def test_matches_are_stored_when_the_buy_request_is_made_and_equal_live_matching(
+        qingdao, seller, buyer, patent, django_capture_on_commit_callbacks):
+    listing = create_listing(qingdao, seller, [patent])
+    with django_capture_on_commit_callbacks(execute=True):
+        br_id = buyer.client().post(url(qingdao, "buy-requests/"), DEMAND, format="json").json()["id"]
+    assert stored(qingdao, br_id) == {listing.pk}
+    served = buyer.client().get(url(qingdao, f"buy-requests/{br_id}/matches/")).json()
+    live = buyer.client().get(url(qingdao, f"buy-requests/{br_id}/matches/"), {"live": "true"}).json()
+    assert served == live
+    assert served[0]["reasons"]
+
+
+def test_a_listing_published_later_joins_the_stored_matches(qingdao, seller, buyer, patent,
+                                                           django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        br_id = buyer.client().post(url(qingdao, "buy-requests/"), DEMAND, format="json").json()["id"]
+    assert matched_ids(buyer.client(), qingdao, br_id) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        listing = create_listing(qingdao, seller, [patent])
+    assert matched_ids(buyer.client(), qingdao, br_id) == [listing.pk]
+
+
+def test_a_listing_that_leaves_the_market_leaves_the_matches_at_once(qingdao, seller, buyer, patent,
+                                                                    django_capture_on_commit_callbacks):
+    listing = create_listing(qingdao, seller, [patent])
+    with django_capture_on_commit_callbacks(execute=True):
+        br_id = buyer.client().post(url(qingdao, "buy-requests/"), DEMAND, format="json").json()["id"]
+    assert matched_ids(buyer.client(), qingdao, br_id) == [listing.pk]
+    assert seller.client().post(url(qingdao, f"listings/{listing.pk}/withdraw/")).status_code == 200
+    assert stored(qingdao, br_id) == {listing.pk}  # not yet refreshed…
+    assert matched_ids(buyer.client(), qingdao, br_id) == []  # …but never served
+
+
+def test_editing_the_buy_request_recomputes_its_matches(qingdao, seller, buyer, patent,
+                                                        django_capture_on_commit_callbacks):
+    battery = create_listing(qingdao, seller, [patent])
+    drone_patent = make_asset(qingdao, seller.org, title="一种无人机自主避障方法", ipc=("G05D 1/10",))
+    drone = create_listing(qingdao, seller, [drone_patent])
+    with django_capture_on_commit_callbacks(execute=True):
+        br_id = buyer.client().post(url(qingdao, "buy-requests/"), DEMAND, format="json").json()["id"]
+    assert battery.pk in stored(qingdao, br_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = buyer.client().patch(url(qingdao, f"buy-requests/{br_id}/"),
+                                 {"title": "求购无人驾驶航空器避障技术", "keywords": "避障", "ipc_codes": ["G05D 1/10"]},
+                                 format="json")
+    assert r.status_code == 200
+    assert matched_ids(buyer.client(), qingdao, br_id)[0] == drone.pk
+
+
+def test_never_computed_matches_are_computed_live(qingdao, seller, buyer, patent):
+    listing = create_listing(qingdao, seller, [patent])
+    br_id = buyer.client().post(url(qingdao, "buy-requests/"), DEMAND, format="json").json()["id"]
+    with city_scope(qingdao):
+        assert BuyRequest.objects.get(pk=br_id).matches_computed_at is None  # its task waits for the commit
+    assert matched_ids(buyer.client(), qingdao, br_id) == [listing.pk]
+
+
+def test_the_nightly_refresh_recomputes_every_open_buy_request(qingdao, seller, buyer, patent):
+    listing = create_listing(qingdao, seller, [patent])
+    br_id = buyer.client().post(url(qingdao, "buy-requests/"), DEMAND, format="json").json()["id"]
+    assert refresh_all_matches.delay(qingdao.pk).get() == 1
+    assert stored(qingdao, br_id) == {listing.pk}
+    run = JobRun.objects.get(name="match_refresh", city=qingdao)
+    assert run.status == JobRun.Status.SUCCEEDED
+    assert run.result == {"buy_requests": 1, "matches_stored": 1}
+
+
+def test_stored_matches_never_cross_cities(qingdao, jinan, seller, buyer, patent):
+    create_listing(qingdao, seller, [patent])
+    br_id = buyer.client().post(url(qingdao, "buy-requests/"), DEMAND, format="json").json()["id"]
+    with city_scope(qingdao):
+        services.buy_request_matches_refresh(buy_request_id=br_id)
+    assert buyer.client().get(url(jinan, f"buy-requests/{br_id}/matches/")).status_code == 403
+    with city_scope(jinan):
+        assert not BuyRequestMatch.objects.exists()
