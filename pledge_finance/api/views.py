@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import abc
+
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -88,15 +90,16 @@ class LoanDetailApi(CityAPIView):
         return Response(s.LoanDetailSerializer(_detail(self.actor, pk)).data)
 
 
-class _LoanActionApi(CityAPIView):
+class _LoanActionApi(CityAPIView, abc.ABC):
     """One action on one loan: parse the input, call the service, answer with the loan."""
 
     serializer_class = s.LoanDetailSerializer
     input_serializer: type | None = None
     created = False
 
+    @abc.abstractmethod
     def perform(self, loan: Loan, data: dict):
-        raise NotImplementedError
+        """Call the one service this action stands for; return what the response should show."""
 
     def run(self, request, pk):
         loan = selectors.loan_get(self.actor, pk)

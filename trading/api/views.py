@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import abc
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -368,13 +370,14 @@ class TransactionDetailApi(CityAPIView):
         return Response(s.TransactionSerializer(selectors.transaction_get(self.actor, pk)).data)
 
 
-class _TransactionAction(CityAPIView):
+class _TransactionAction(CityAPIView, abc.ABC):
     queryset = Transaction.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.TransactionSerializer
     input_class = None
 
+    @abc.abstractmethod
     def act(self, tx, data):
-        raise NotImplementedError
+        """Call the one service this action stands for."""
 
     def post(self, request, city, pk):
         tx = selectors.transaction_get(self.actor, pk)
