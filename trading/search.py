@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import F, QuerySet
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
+from django.db.models import QuerySet
 
 from ipops.ids import normalize_ipc_prefix
 
@@ -75,21 +76,34 @@ def ranked_ids(base: QuerySet, q: str, *, order_without_text=("-published_at", "
     if not words:
         ids = list(base.order_by(*order_without_text).values_list("pk", flat=True)[:limit + 1])
         return SearchResult(ids[:limit], "", len(ids) > limit)
-    rank_query = _ts(rules.tsquery(words, "or"))
+    rank_raw = rules.tsquery(words, "or")
     modes = ["and"] + (["pairs"] if len(words) > 2 else []) + (["or"] if len(words) > 1 else [])
     for mode in modes:
-        # Unordered on purpose: LIMIT then stops the heap scan early instead of sorting every match.
-        candidates = base.filter(search_vector=_ts(rules.tsquery(words, mode))).order_by().values("pk")[
-            :MAX_CANDIDATES]
-        ids = list(
-            base.model.objects.filter(pk__in=candidates)
-            .annotate(rank=SearchRank(F("search_vector"), rank_query))
-            .order_by("-rank", *order_without_text)
-            .values_list("pk", flat=True)[:limit]
-        )
+        ids = _rank_candidates(base, rules.tsquery(words, mode), rank_raw, order_without_text, limit)
         if ids:
             return SearchResult(ids, mode, len(ids) >= MAX_CANDIDATES, words)
     return SearchResult([], modes[-1], False, words)
+
+
+def _rank_candidates(base: QuerySet, match_raw: str, rank_raw: str, tie_break, limit: int) -> list[int]:
+    """Take at most MAX_CANDIDATES rows matching `match_raw` straight from the GIN index, then rank only those.
+
+    The candidate query is the ORM's (so every filter and the city scope apply); the ranking around it is
+    one line of SQL, because Django's SearchRank over a `pk__in` subquery plans and runs ~3x slower here.
+    Unordered inside on purpose: LIMIT then stops the heap scan early instead of sorting every match.
+    """
+    fields = [name.lstrip("-") for name in tie_break]
+    inner = (base.filter(search_vector=_ts(match_raw)).order_by()
+             .values("pk", "search_vector", *[f for f in fields if f not in ("pk", "id")])[:MAX_CANDIDATES])
+    sql, params = inner.query.sql_with_params()
+    quote = connection.ops.quote_name
+    order = ", ".join(f'c.{quote("pk" if f in ("pk", "id") else f)} {"DESC" if n.startswith("-") else "ASC"}'
+                      for f, n in zip(fields, tie_break, strict=True))
+    ranked = (f"SELECT c.{quote('pk')} FROM ({sql}) c "  # noqa: S608 - identifiers are our own field names
+              f"ORDER BY ts_rank(c.{quote('search_vector')}, to_tsquery('simple', %s)) DESC, {order} LIMIT %s")
+    with connection.cursor() as cur:
+        cur.execute(ranked, [*params, rank_raw, limit])
+        return [row[0] for row in cur.fetchall()]
 
 
 def listing_search(base: QuerySet, *, q: str = "", **filters) -> SearchResult:
