@@ -57,10 +57,10 @@ def actor_for(user, city: City) -> Actor | None:
     """The user's standing in `city`, or None when they have none there."""
     if not user or not user.is_authenticated:
         return None
-    membership = (
-        Membership.objects.select_related("organization", "city").filter(user=user, city=city).first()
-    )
+    # At most one membership per city (a constraint), so no ordering is needed.
+    membership = next(iter(Membership.objects.select_related("organization").filter(user=user, city=city)[:1]), None)
     if membership:
+        membership.city = city  # the request's own City instance; saves a join
         return Actor(user=user, city=city, membership=membership)
     if CityGrant.objects.filter(user=user, city=city).exists():
         return Actor(user=user, city=city, membership=None, via_grant=True)

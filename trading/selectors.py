@@ -248,10 +248,10 @@ def buy_request_matches(actor: Actor, br: BuyRequest, *, limit: int = 20, with_a
     else:
         stored = (BuyRequestMatch.objects.filter(buy_request=br, listing__status__in=PUBLIC_LISTING_STATUSES)
                   .exclude(listing__seller_id=br.buyer_id).order_by("-score", "-listing_id"))
-        if not with_assets:  # the API: matches, listings and sellers in one query
-            stored = stored.select_related("listing__seller").only(
-                "score", "reasons", "listing__id", *(f"listing__{f}" for f in API_ROW_FIELDS))
-            return [(m.listing, rules.Match(m.score, m.reasons)) for m in stored[:limit]]
+        if not with_assets:  # the API: matches, listings and sellers in one query, as plain rows
+            columns = ["listing__id", *(f"listing__{f}" for f in API_ROW_FIELDS)]
+            return [(ListingRow.from_values(values[2:]), rules.Match(values[0], values[1]))
+                    for values in stored.values_list("score", "reasons", *columns)[:limit]]
         scored = [(pk, rules.Match(score, reasons))
                   for pk, score, reasons in stored.values_list("listing_id", "score", "reasons")[:limit]]
     ids = [pk for pk, _m in scored]
@@ -449,6 +449,41 @@ def centre_get(pk) -> OperationsCentre:
 API_ROW_FIELDS = ("reference", "title", "description", "keywords", "deal_type", "asking_price", "negotiable",
                   "industry", "ipc_codes", "asset_kinds", "region", "visibility", "status", "published_at",
                   "expires_on", "seller__id", "seller__name")
+
+
+@dataclass(frozen=True)
+class SellerRef:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ListingRow:
+    """The columns of `API_ROW_FIELDS` as a plain row: what the API's list serialisers read, without
+    building model instances for rows that are only rendered."""
+
+    id: int
+    reference: str
+    title: str
+    description: str
+    keywords: str
+    deal_type: str
+    asking_price: Decimal | None
+    negotiable: bool
+    industry: str
+    ipc_codes: list
+    asset_kinds: list
+    region: str
+    visibility: str
+    status: str
+    published_at: datetime.datetime | None
+    expires_on: datetime.date | None
+    seller: SellerRef
+
+    @classmethod
+    def from_values(cls, values) -> ListingRow:
+        *own, seller_id, seller_name = values
+        return cls(*own, seller=SellerRef(seller_id, seller_name))
 
 
 def listing_rows(ids: list[int]) -> list[Listing]:
