@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import pghistory
 from django.utils.translation import gettext_lazy as _
-from rest_framework import permissions
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, status
 from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
 
 from ipops.access import actor_for
 from ipops.errors import PermissionDenied
@@ -63,3 +65,31 @@ class CityAPIView(GenericAPIView):
         serializer = self.serializer_class
         model = getattr(getattr(serializer, "Meta", None), "model", None) or City
         return model._default_manager.none()
+
+
+def object_action(name: str, *, load, service, target: str, respond, response, request=None,
+                  created: bool = False, summary: str = "", tags=()):
+    """A `POST …/<pk>/<action>/` endpoint, declared as data: load the object the actor may see (404
+    otherwise), parse the input, call the one service, answer with the object as it is now.
+
+    `service` is called as `service(actor=…, <target>=obj, **validated input)`; `respond(actor, pk)`
+    gives the response body. Every workflow step of every app is one line of this, not one class.
+    """
+    status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+
+    class ObjectAction(CityAPIView):
+        serializer_class = response
+
+        @extend_schema(request=request, responses={status_code: response}, tags=list(tags), summary=summary)
+        def post(self, http_request, city, pk):
+            obj = load(self.actor, pk)
+            data = {}
+            if request is not None:
+                parsed = request(data=http_request.data)
+                parsed.is_valid(raise_exception=True)
+                data = dict(parsed.validated_data)
+            service(actor=self.actor, **{target: obj}, **data)
+            return Response(respond(self.actor, pk), status=status_code)
+
+    ObjectAction.__name__ = ObjectAction.__qualname__ = name
+    return ObjectAction

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import abc
-
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from ipops.api.base import CityAPIView
+from ipops.api.base import CityAPIView, object_action
 from ipops.errors import ValidationFailed
 from pledge_finance import selectors, services
 from pledge_finance.api import serializers as s
@@ -90,138 +88,44 @@ class LoanDetailApi(CityAPIView):
         return Response(s.LoanDetailSerializer(_detail(self.actor, pk)).data)
 
 
-class _LoanActionApi(CityAPIView, abc.ABC):
-    """One action on one loan: parse the input, call the service, answer with the loan."""
-
-    serializer_class = s.LoanDetailSerializer
-    input_serializer: type | None = None
-    created = False
-
-    @abc.abstractmethod
-    def perform(self, loan: Loan, data: dict):
-        """Call the one service this action stands for; return what the response should show."""
-
-    def run(self, request, pk):
-        loan = selectors.loan_get(self.actor, pk)
-        data = {}
-        if self.input_serializer is not None:
-            parsed = self.input_serializer(data=request.data)
-            parsed.is_valid(raise_exception=True)
-            data = dict(parsed.validated_data)
-        self.perform(loan, data)
-        return Response(s.LoanDetailSerializer(_detail(self.actor, pk)).data,
-                        status=status.HTTP_201_CREATED if self.created else status.HTTP_200_OK)
+def _loan_detail(actor, pk) -> dict:
+    return s.LoanDetailSerializer(_detail(actor, pk)).data
 
 
-class LoanSubmitApi(_LoanActionApi):
-    @extend_schema(request=None, responses=s.LoanDetailSerializer, tags=TAG,
-                   summary="Submit a draft; the assets are held for the pledge (409 asset_already_pledged)")
-    def post(self, request, city, pk):
-        return self.run(request, pk)
-
-    def perform(self, loan, data):
-        services.loan_submit(actor=self.actor, loan=loan)
+def _loan_action(name, service, *, summary, request=None, created=False):
+    """One step of a loan's workflow: the service, its input, and the loan as it is afterwards."""
+    return object_action(name, load=selectors.loan_get, service=service, target="loan", respond=_loan_detail,
+                         response=s.LoanDetailSerializer, request=request, created=created, summary=summary,
+                         tags=TAG)
 
 
-class LoanWithdrawApi(_LoanActionApi):
-    input_serializer = s.WithdrawSerializer
-
-    @extend_schema(request=s.WithdrawSerializer, responses=s.LoanDetailSerializer, tags=TAG,
-                   summary="Withdraw an application before it is decided")
-    def post(self, request, city, pk):
-        return self.run(request, pk)
-
-    def perform(self, loan, data):
-        services.loan_withdraw(actor=self.actor, loan=loan, reason=data.get("reason", ""))
-
-
-class LoanValuationApi(_LoanActionApi):
-    input_serializer = s.ValuationSerializer
-
-    @extend_schema(request=s.ValuationSerializer, responses=s.LoanDetailSerializer, tags=TAG,
-                   summary="Appraiser: record the appraised value (400 amount_exceeds_ltv)")
-    def post(self, request, city, pk):
-        return self.run(request, pk)
-
-    def perform(self, loan, data):
-        services.loan_record_valuation(actor=self.actor, loan=loan, appraised_value=data.get("appraised_value"),
-                                       report_ref=data["report_ref"], valued_on=data.get("valued_on"),
-                                       asset_values=data.get("asset_values"))
-
-
-class LoanDecisionApi(_LoanActionApi):
-    input_serializer = s.DecisionInputSerializer
-    created = True
-
-    @extend_schema(request=s.DecisionInputSerializer, responses={201: s.LoanDetailSerializer}, tags=TAG,
-                   summary="Bank, insurer or guarantor: approve or reject, once, for itself")
-    def post(self, request, city, pk):
-        return self.run(request, pk)
-
-    def perform(self, loan, data):
-        services.loan_decide(actor=self.actor, loan=loan, **data)
-
-
-class LoanDisburseApi(_LoanActionApi):
-    input_serializer = s.DisburseSerializer
-
-    @extend_schema(request=s.DisburseSerializer, responses=s.LoanDetailSerializer, tags=TAG,
-                   summary="Bank: contract, CNIPA pledge registration and disbursement; generates the schedule")
-    def post(self, request, city, pk):
-        return self.run(request, pk)
-
-    def perform(self, loan, data):
-        services.loan_disburse(actor=self.actor, loan=loan, **data)
-
-
-class LoanRepaymentApi(_LoanActionApi):
-    input_serializer = s.RepaymentInputSerializer
-    created = True
-
-    @extend_schema(request=s.RepaymentInputSerializer, responses={201: s.LoanDetailSerializer}, tags=TAG,
-                   summary="Bank: record a repayment; the last one closes the loan and releases the pledge")
-    def post(self, request, city, pk):
-        return self.run(request, pk)
-
-    def perform(self, loan, data):
-        services.loan_record_repayment(actor=self.actor, loan=loan, **data)
-
-
-class LoanDefaultApi(_LoanActionApi):
-    input_serializer = s.DefaultSerializer
-
-    @extend_schema(request=s.DefaultSerializer, responses=s.LoanDetailSerializer, tags=TAG,
-                   summary="Bank: declare default; allocates the loss and draws on the risk reserve")
-    def post(self, request, city, pk):
-        return self.run(request, pk)
-
-    def perform(self, loan, data):
-        services.loan_declare_default(actor=self.actor, loan=loan, **data)
-
-
-class LoanRecoveryApi(_LoanActionApi):
-    input_serializer = s.RecoveryInputSerializer
-    created = True
-
-    @extend_schema(request=s.RecoveryInputSerializer, responses={201: s.LoanDetailSerializer}, tags=TAG,
-                   summary="Bank: record a recovery after default, shared back by the loan's shares")
-    def post(self, request, city, pk):
-        return self.run(request, pk)
-
-    def perform(self, loan, data):
-        services.loan_record_recovery(actor=self.actor, loan=loan, **data)
-
-
-class LoanReleasePledgeApi(_LoanActionApi):
-    input_serializer = s.ReleaseSerializer
-
-    @extend_schema(request=s.ReleaseSerializer, responses=s.LoanDetailSerializer, tags=TAG,
-                   summary="Bank: release the pledge of a defaulted loan")
-    def post(self, request, city, pk):
-        return self.run(request, pk)
-
-    def perform(self, loan, data):
-        services.loan_release_pledge(actor=self.actor, loan=loan, **data)
+LoanSubmitApi = _loan_action(
+    "LoanSubmitApi", services.loan_submit,
+    summary="Submit a draft; the assets are held for the pledge (409 asset_already_pledged)")
+LoanWithdrawApi = _loan_action(
+    "LoanWithdrawApi", services.loan_withdraw, request=s.WithdrawSerializer,
+    summary="Withdraw an application before it is decided")
+LoanValuationApi = _loan_action(
+    "LoanValuationApi", services.loan_record_valuation, request=s.ValuationSerializer,
+    summary="Appraiser: record the appraised value (400 amount_exceeds_ltv)")
+LoanDecisionApi = _loan_action(
+    "LoanDecisionApi", services.loan_decide, request=s.DecisionInputSerializer, created=True,
+    summary="Bank, insurer or guarantor: approve or reject, once, for itself")
+LoanDisburseApi = _loan_action(
+    "LoanDisburseApi", services.loan_disburse, request=s.DisburseSerializer,
+    summary="Bank: contract, CNIPA pledge registration and disbursement; generates the schedule")
+LoanRepaymentApi = _loan_action(
+    "LoanRepaymentApi", services.loan_record_repayment, request=s.RepaymentInputSerializer, created=True,
+    summary="Bank: record a repayment; the last one closes the loan and releases the pledge")
+LoanDefaultApi = _loan_action(
+    "LoanDefaultApi", services.loan_declare_default, request=s.DefaultSerializer,
+    summary="Bank: declare default; allocates the loss and draws on the risk reserve")
+LoanRecoveryApi = _loan_action(
+    "LoanRecoveryApi", services.loan_record_recovery, request=s.RecoveryInputSerializer, created=True,
+    summary="Bank: record a recovery after default, shared back by the loan's shares")
+LoanReleasePledgeApi = _loan_action(
+    "LoanReleasePledgeApi", services.loan_release_pledge, request=s.ReleaseSerializer,
+    summary="Bank: release the pledge of a defaulted loan")
 
 
 # --- products ---------------------------------------------------------------------------

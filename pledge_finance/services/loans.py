@@ -164,7 +164,7 @@ def loan_withdraw(*, actor: Actor, loan: Loan, reason: str = "") -> Loan:
 
 
 @transaction.atomic
-def loan_record_valuation(*, actor: Actor, loan: Loan, appraised_value, report_ref: str,
+def loan_record_valuation(*, actor: Actor, loan: Loan, report_ref: str, appraised_value=None,
                           valued_on: datetime.date | None = None,
                           asset_values: Mapping[int, Decimal] | None = None) -> Loan:
     """Appraiser: record the appraised value (评估). The amount may not exceed value × LTV."""

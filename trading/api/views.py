@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import abc
-
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from ipops.api.base import CityAPIView
+from ipops.api.base import CityAPIView, object_action
 from ipops.errors import PermissionDenied
 from ipops.selectors.organisations import organization_get
 
@@ -370,66 +368,28 @@ class TransactionDetailApi(CityAPIView):
         return Response(s.TransactionSerializer(selectors.transaction_get(self.actor, pk)).data)
 
 
-class _TransactionAction(CityAPIView, abc.ABC):
-    queryset = Transaction.objects.none()  # the schema's model; reads go through selectors
-    serializer_class = s.TransactionSerializer
-    input_class = None
-
-    @abc.abstractmethod
-    def act(self, tx, data):
-        """Call the one service this action stands for."""
-
-    def post(self, request, city, pk):
-        tx = selectors.transaction_get(self.actor, pk)
-        data = _params(self.input_class, request.data) if self.input_class else {}
-        self.act(tx, data)
-        return Response(s.TransactionSerializer(selectors.transaction_get(self.actor, pk)).data)
+def _transaction_now(actor, pk) -> dict:
+    return s.TransactionSerializer(selectors.transaction_get(actor, pk)).data
 
 
-class TransactionContractApi(_TransactionAction):
-    input_class = s.ContractInputSerializer
-
-    @extend_schema(request=s.ContractInputSerializer, responses=s.TransactionSerializer, tags=TAG,
-                   summary="Record the signed contract")
-    def post(self, request, city, pk):
-        return super().post(request, city, pk)
-
-    def act(self, tx, data):
-        services.transaction_record_contract(actor=self.actor, transaction=tx, **data)
+def _transaction_action(name, service, *, summary, request=None):
+    """One step of a deal: the service, its input, and the transaction as it is afterwards."""
+    return object_action(name, load=selectors.transaction_get, service=service, target="transaction",
+                         respond=_transaction_now, response=s.TransactionSerializer, request=request,
+                         summary=summary, tags=TAG)
 
 
-class TransactionPayApi(_TransactionAction):
-    @extend_schema(request=None, responses=s.TransactionSerializer, tags=TAG,
-                   summary="Buyer: the price is paid into escrow")
-    def post(self, request, city, pk):
-        return super().post(request, city, pk)
-
-    def act(self, tx, data):
-        services.transaction_pay(actor=self.actor, transaction=tx)
-
-
-class TransactionCompleteApi(_TransactionAction):
-    input_class = s.CompleteInputSerializer
-
-    @extend_schema(request=s.CompleteInputSerializer, responses=s.TransactionSerializer, tags=TAG,
-                   summary="CNIPA recorded the assignment / licence: transfer or record it, release escrow")
-    def post(self, request, city, pk):
-        return super().post(request, city, pk)
-
-    def act(self, tx, data):
-        services.transaction_complete(actor=self.actor, transaction=tx, **data)
-
-
-class TransactionCancelApi(_TransactionAction):
-    input_class = s.CancelInputSerializer
-
-    @extend_schema(request=s.CancelInputSerializer, responses=s.TransactionSerializer, tags=TAG,
-                   summary="Call the deal off (escrow refunded if paid)")
-    def post(self, request, city, pk):
-        return super().post(request, city, pk)
-
-    def act(self, tx, data):
-        services.transaction_cancel(actor=self.actor, transaction=tx, **data)
+TransactionContractApi = _transaction_action(
+    "TransactionContractApi", services.transaction_record_contract, request=s.ContractInputSerializer,
+    summary="Record the signed contract")
+TransactionPayApi = _transaction_action(
+    "TransactionPayApi", services.transaction_pay, summary="Buyer: the price is paid into escrow")
+TransactionCompleteApi = _transaction_action(
+    "TransactionCompleteApi", services.transaction_complete, request=s.CompleteInputSerializer,
+    summary="CNIPA recorded the assignment / licence: transfer or record it, release escrow")
+TransactionCancelApi = _transaction_action(
+    "TransactionCancelApi", services.transaction_cancel, request=s.CancelInputSerializer,
+    summary="Call the deal off (escrow refunded if paid)")
 
 
 class FiguresApi(CityAPIView):
