@@ -66,3 +66,31 @@ class Conflict(ApplicationError):
 class InvalidTransition(Conflict):
     code = "invalid_transition"
     default_message = _("This action is not allowed in the current state.")
+
+
+def invalid_field(field: str, code: str, detail) -> ValidationFailed:
+    """A 400 about one field: the field's code is also the error's code."""
+    return ValidationFailed(detail, code=code, fields={field: [{"code": code, "detail": detail}]})
+
+
+class FieldErrors:
+    """Collect every field error before failing, so a form or an API client sees them all at once."""
+
+    def __init__(self):
+        self.fields: dict[str, list] = {}
+
+    def add(self, field: str, code: str, detail) -> None:
+        self.fields.setdefault(field, []).append({"code": code, "detail": detail})
+
+    def __bool__(self) -> bool:
+        return bool(self.fields)
+
+    def raise_if_any(self, exc_class=None, message=None, code: str | None = None) -> None:
+        """Raise `exc_class` (ValidationFailed) with all fields; its code is `code`, else the first field's."""
+        if not self.fields:
+            return
+        exc_class = exc_class or ValidationFailed
+        first = next(iter(self.fields.values()))[0]
+        if exc_class is ValidationFailed:
+            code = code or first["code"]
+        raise exc_class(message or _("Some fields are invalid."), code=code, fields=self.fields)

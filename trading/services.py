@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ipops import audit
 from ipops.access import Actor
-from ipops.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from ipops.errors import Conflict, InvalidTransition, NotFound, ValidationFailed, invalid_field
 from ipops.ids import InvalidIdentifier, normalize_ipc
 from ipops.models import Industry, IPAsset, Organization
 from ipops.models.accounts import ASSET_HOLDER_KINDS
@@ -99,10 +99,6 @@ REGISTRY_ACTION = {
 }
 
 
-def _field_error(field: str, code: str, detail) -> ValidationFailed:
-    return ValidationFailed(detail, code=code, fields={field: [{"code": code, "detail": detail}]})
-
-
 def _transition(table: dict, obj, action: str, field: str = "status") -> tuple[str, str]:
     before = getattr(obj, field)
     after = rules.next_state(table, before, action)
@@ -136,18 +132,18 @@ def _clean_money(value, field: str, *, allow_none: bool = True) -> Decimal | Non
     if value in (None, ""):
         if allow_none:
             return None
-        raise _field_error(field, "required", _("An amount is required."))
+        raise invalid_field(field, "required", _("An amount is required."))
     amount = fen(value)
     if amount <= 0:
-        raise _field_error(field, "amount_not_positive", _("An amount must be positive."))
+        raise invalid_field(field, "amount_not_positive", _("An amount must be positive."))
     if amount >= Decimal("1e16"):
-        raise _field_error(field, "amount_too_large", _("This amount is too large."))
+        raise invalid_field(field, "amount_too_large", _("This amount is too large."))
     return amount
 
 
 def _check_choice(value: str, choices, field: str) -> None:
     if value not in choices:
-        raise _field_error(field, "invalid_choice", _("Not a valid choice."))
+        raise invalid_field(field, "invalid_choice", _("Not a valid choice."))
 
 
 # --- listings -------------------------------------------------------------------------------
@@ -207,12 +203,12 @@ def listing_create(
         _check_choice(industry, Industry.values, "industry")
     ids = list(dict.fromkeys(int(i) for i in asset_ids or ()))
     if not ids:
-        raise _field_error("asset_ids", "required", _("Choose at least one asset."))
+        raise invalid_field("asset_ids", "required", _("Choose at least one asset."))
     price = _clean_money(asking_price, "asking_price")
     if price is None and not negotiable:
-        raise _field_error("asking_price", "required", _("Give an asking price or mark the price negotiable."))
+        raise invalid_field("asking_price", "required", _("Give an asking price or mark the price negotiable."))
     if expires_on and expires_on <= timezone.localdate():
-        raise _field_error("expires_on", "date_in_past", _("The expiry date must be in the future."))
+        raise invalid_field("expires_on", "date_in_past", _("The expiry date must be in the future."))
     found = {a.pk: a for a in IPAsset.objects.filter(pk__in=ids)}
     if len(found) != len(ids):
         raise NotFound(_("One of these assets does not exist."), code="asset_not_found")
@@ -221,7 +217,7 @@ def listing_create(
     codes = _clean_ipc(ipc_codes) if ipc_codes else list(dict.fromkeys(c for a in assets for c in a.ipc_codes))
     title = (title or "").strip() or (assets[0].title if len(assets) == 1 else "")
     if not title:
-        raise _field_error("title", "required", _("A package needs a title."))
+        raise invalid_field("title", "required", _("A package needs a title."))
     listing = Listing(
         city=actor.city, seller_id=actor.organization_id, title=title[:300], description=description or "",
         keywords=keywords or "", deal_type=deal_type, asking_price=price, negotiable=negotiable or price is None,
@@ -264,12 +260,12 @@ def listing_update(*, actor: Actor, listing: Listing, **changes) -> Listing:
     if "ipc_codes" in changes:
         changes["ipc_codes"] = _clean_ipc(changes["ipc_codes"])
     if "title" in changes and not (changes["title"] or "").strip():
-        raise _field_error("title", "required", _("A title is required."))
+        raise invalid_field("title", "required", _("A title is required."))
     before = {k: getattr(listing, k) for k in changes}
     for name, value in changes.items():
         setattr(listing, name, value)
     if listing.asking_price is None and not listing.negotiable:
-        raise _field_error("asking_price", "required", _("Give an asking price or mark the price negotiable."))
+        raise invalid_field("asking_price", "required", _("Give an asking price or mark the price negotiable."))
     _reindex_listing(listing, list(listing.assets.all()))
     listing.save()
     audit.record(actor=_user(actor), city=listing.city_id, action="listing_update", obj=listing,
@@ -285,7 +281,7 @@ def listing_publish(*, actor: Actor, listing: Listing) -> Listing:
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
     require(actor, "listing.change", listing)
     if listing.expires_on and listing.expires_on <= timezone.localdate():
-        raise _field_error("expires_on", "date_in_past", _("The expiry date must be in the future."))
+        raise invalid_field("expires_on", "date_in_past", _("The expiry date must be in the future."))
     before, after = _transition(LISTING_TRANSITIONS, listing, "publish")
     assets = registry.lock_assets(listing.listing_assets.values_list("asset_id", flat=True))
     _check_assets_for_listing(assets=assets, deal_type=listing.deal_type, seller_id=listing.seller_id)
@@ -365,7 +361,7 @@ def _maybe_reopen(listing: Listing, actor=None) -> None:
 
 def _clean_buy_request(data: dict) -> dict:
     if "title" in data and not (data["title"] or "").strip():
-        raise _field_error("title", "required", _("A title is required."))
+        raise invalid_field("title", "required", _("A title is required."))
     if "ipc_codes" in data:
         data["ipc_codes"] = _clean_ipc(data["ipc_codes"])
     for field in ("budget_min", "budget_max"):
@@ -392,7 +388,7 @@ def buy_request_search_fields(br: BuyRequest) -> None:
 
 def _check_budget(br: BuyRequest) -> None:
     if br.budget_min is not None and br.budget_max is not None and br.budget_min > br.budget_max:
-        raise _field_error("budget_max", "budget_range_inverted", _("The budget's upper end is below its lower end."))
+        raise invalid_field("budget_max", "budget_range_inverted", _("The budget's upper end is below its lower end."))
 
 
 @atomic
@@ -483,9 +479,9 @@ def _clean_licence_years(listing: Listing, licence_years) -> int | None:
         return None
     years = int(licence_years)
     if not 1 <= years <= 20:
-        raise _field_error("licence_years", "licence_years_range", _("A licence term is 1 to 20 years."))
+        raise invalid_field("licence_years", "licence_years_range", _("A licence term is 1 to 20 years."))
     if listing.deal_type not in LICENCE_DEAL_TYPES:
-        raise _field_error("licence_years", "not_a_licence", _("Only a licence has a term."))
+        raise invalid_field("licence_years", "not_a_licence", _("Only a licence has a term."))
     return years
 
 
@@ -671,9 +667,9 @@ def message_post(*, actor: Actor, negotiation: Negotiation, body: str) -> Messag
     require(actor, "negotiation.act", negotiation)
     body = (body or "").strip()
     if not body:
-        raise _field_error("body", "required", _("A message cannot be empty."))
+        raise invalid_field("body", "required", _("A message cannot be empty."))
     if len(body) > 4000:
-        raise _field_error("body", "too_long", _("A message has at most 4,000 characters."))
+        raise invalid_field("body", "too_long", _("A message has at most 4,000 characters."))
     if negotiation.status == NegotiationStatus.CLOSED:
         raise InvalidTransition(_("This negotiation is closed."))
     negotiation.save(update_fields=["updated_at"])
@@ -698,9 +694,9 @@ def transaction_record_contract(*, actor: Actor, transaction: Transaction, contr
         raise InvalidTransition()
     contract_ref = (contract_ref or "").strip()
     if not contract_ref:
-        raise _field_error("contract_ref", "required", _("A contract reference is required."))
+        raise invalid_field("contract_ref", "required", _("A contract reference is required."))
     if signed_on and signed_on > timezone.localdate():
-        raise _field_error("signed_on", "date_in_future", _("A contract cannot be signed in the future."))
+        raise invalid_field("signed_on", "date_in_future", _("A contract cannot be signed in the future."))
     tx.contract_ref = contract_ref[:80]
     tx.contract_signed_on = signed_on or timezone.localdate()
     tx.save(update_fields=["contract_ref", "contract_signed_on", "updated_at"])
@@ -736,7 +732,7 @@ def transaction_complete(*, actor: Actor, transaction: Transaction, recordal_num
     require(actor, "transaction.complete", tx)
     recordal_number = (recordal_number or "").strip()
     if not recordal_number:
-        raise _field_error("recordal_number", "required", _("The CNIPA recordal or filing number is required."))
+        raise invalid_field("recordal_number", "required", _("The CNIPA recordal or filing number is required."))
     if tx.status != TransactionStatus.OPEN:
         raise InvalidTransition()
     if tx.escrow_status != EscrowStatus.PAID:
@@ -757,7 +753,7 @@ def transaction_complete(*, actor: Actor, transaction: Transaction, recordal_num
 
             ends = add_years(starts, tx.licence_years) - datetime.timedelta(days=1)
         if ends and ends <= starts:
-            raise _field_error("licence_ends_on", "licence_ends_before_start",
+            raise invalid_field("licence_ends_on", "licence_ends_before_start",
                                _("A licence must end after it starts."))
         registry.encumbrance_add(asset_ids=asset_ids, kind=tx.deal_type, source=tx.source,
                                  owner_id=tx.seller_id, holder=tx.buyer, reference=recordal_number,
@@ -787,7 +783,7 @@ def transaction_cancel(*, actor: Actor, transaction: Transaction, reason: str) -
     require(actor, "transaction.cancel", tx)
     reason = (reason or "").strip()
     if not reason:
-        raise _field_error("reason", "required", _("Say why the deal is cancelled."))
+        raise invalid_field("reason", "required", _("Say why the deal is cancelled."))
     before, after = _transition(TRANSACTION_TRANSITIONS, tx, "cancel")
     refunded = tx.escrow_status == EscrowStatus.PAID
     if refunded:

@@ -7,24 +7,23 @@ from django.utils.translation import gettext_lazy as _
 
 from ipops import audit, ids
 from ipops.access import Actor
-from ipops.errors import Conflict, ValidationFailed
+from ipops.errors import Conflict, FieldErrors, ValidationFailed
 from ipops.models import Membership, Organization, OrgKind, User
 from ipops.permissions import require
 
 
 def _clean(*, name: str, kind: str, uscc: str) -> dict:
-    errors: dict[str, list] = {}
+    errors = FieldErrors()
     clean = {"name": (name or "").strip()}
     if not clean["name"]:
-        errors["name"] = [{"code": "required", "detail": _("A name is required.")}]
+        errors.add("name", "required", _("A name is required."))
     if kind not in OrgKind.values:
-        errors["kind"] = [{"code": "invalid_choice", "detail": _("Unknown organisation kind.")}]
+        errors.add("kind", "invalid_choice", _("Unknown organisation kind."))
     try:
         clean["uscc"] = ids.normalize_uscc(uscc)
     except ids.InvalidIdentifier as exc:
-        errors["uscc"] = [{"code": exc.code, "detail": exc.message}]
-    if errors:
-        raise ValidationFailed(_("Some fields are invalid."), fields=errors)
+        errors.add("uscc", exc.code, exc.message)
+    errors.raise_if_any(code="invalid")
     return clean
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from ipops import audit, ids
 from ipops import rules as registry_rules
 from ipops.access import Actor
-from ipops.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from ipops.errors import Conflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed, invalid_field
 from ipops.models import (
     AssetKind,
     AssetValuation,
@@ -67,50 +67,44 @@ class AssetNotOwned(Conflict):
 def _clean_asset_fields(*, kind: str, number: str, ipc_codes: Iterable[str], filing_date, grant_date,
                         legal_status: str) -> dict:
     """Validate identifiers and dates; collect every field error before failing."""
-    errors: dict[str, list] = {}
+    errors = FieldErrors()
     clean: dict = {}
     if kind not in AssetKind.values:
-        errors["kind"] = [{"code": "invalid_choice", "detail": _("Unknown asset kind.")}]
+        errors.add("kind", "invalid_choice", _("Unknown asset kind."))
     if legal_status not in LegalStatus.values:
-        errors["legal_status"] = [{"code": "invalid_choice", "detail": _("Unknown legal status.")}]
+        errors.add("legal_status", "invalid_choice", _("Unknown legal status."))
     if kind in PATENT_KINDS:
         try:
             parsed = ids.parse_patent_number(number)
         except ids.InvalidIdentifier as exc:
-            errors["number"] = [{"code": exc.code, "detail": exc.message}]
+            errors.add("number", exc.code, exc.message)
         else:
             clean["number"] = parsed.canonical
             if _KIND_BY_TYPE_DIGIT[parsed.type_digit] != kind:
-                errors["number"] = [{
-                    "code": "patent_number_kind_mismatch",
-                    "detail": _("The type digit of this number does not match the asset kind."),
-                }]
+                errors.add("number", "patent_number_kind_mismatch",
+                           _("The type digit of this number does not match the asset kind."))
             elif filing_date and parsed.type_digit in "123" and filing_date.year != parsed.year:
-                errors["filing_date"] = [{
-                    "code": "filing_year_mismatch",
-                    "detail": _("The filing date's year must match the year in the application number."),
-                }]
+                errors.add("filing_date", "filing_year_mismatch",
+                           _("The filing date's year must match the year in the application number."))
     else:
-        value = (number or "").strip()
-        if not value:
-            errors["number"] = [{"code": "required", "detail": _("A registration number is required.")}]
-        clean["number"] = value
-    codes = []
+        clean["number"] = (number or "").strip()
+        if not clean["number"]:
+            errors.add("number", "required", _("A registration number is required."))
+    codes: list[str] = []
     for raw in ipc_codes or []:
         try:
             code = ids.normalize_ipc(raw)
         except ids.InvalidIdentifier as exc:
-            errors.setdefault("ipc_codes", []).append({"code": exc.code, "detail": f"{raw}: {exc.message}"})
+            errors.add("ipc_codes", exc.code, f"{raw}: {exc.message}")
         else:
             if code not in codes:
                 codes.append(code)
     clean["ipc_codes"] = codes
     if grant_date and filing_date and grant_date < filing_date:
-        errors["grant_date"] = [{"code": "grant_before_filing", "detail": _("Grant date precedes filing date.")}]
+        errors.add("grant_date", "grant_before_filing", _("Grant date precedes filing date."))
     if kind in PATENT_KINDS and legal_status == LegalStatus.IN_FORCE and not grant_date:
-        errors["grant_date"] = [{"code": "required", "detail": _("A patent in force needs its grant date.")}]
-    if errors:
-        raise ValidationFailed(_("Some fields are invalid."), code="invalid", fields=errors)
+        errors.add("grant_date", "required", _("A patent in force needs its grant date."))
+    errors.raise_if_any(code="invalid")
     return clean
 
 
@@ -137,8 +131,7 @@ def asset_create(
             raise PermissionDenied(_("You can register assets only for your own organisation."))
         owner = actor.organization
     if owner.kind not in ASSET_HOLDER_KINDS:
-        raise ValidationFailed(_("This organisation cannot hold IP assets."), code="owner_cannot_hold_assets",
-                               fields={"owner": [{"code": "owner_cannot_hold_assets", "detail": ""}]})
+        raise invalid_field("owner", "owner_cannot_hold_assets", _("This organisation cannot hold IP assets."))
     clean = _clean_asset_fields(kind=kind, number=number, ipc_codes=ipc_codes, filing_date=filing_date,
                                 grant_date=grant_date, legal_status=legal_status)
     if not (title or "").strip():

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from ipops import audit
-from ipops.errors import ValidationFailed
+from ipops.errors import FieldErrors
 from ipops.money import fen, to_decimal
 from pledge_finance import clock
 from pledge_finance.errors import (
@@ -59,23 +59,7 @@ def _move(loan: Loan, action: str, *, actor, to_state: str | None = None, reason
     return loan
 
 
-class _Errors:
-    """Collect every field error before failing, so a form shows them all at once."""
-
-    def __init__(self):
-        self.fields: dict[str, list] = {}
-
-    def add(self, field: str, code: str, detail) -> None:
-        self.fields.setdefault(field, []).append({"code": code, "detail": detail})
-
-    def raise_if_any(self, exc_class=ValidationFailed, message=None) -> None:
-        if self.fields:
-            first = next(iter(self.fields.values()))[0]
-            raise exc_class(message or _("Some fields are invalid."), code=first["code"]
-                            if exc_class is ValidationFailed else None, fields=self.fields)
-
-
-def _money(value, field: str, errors: _Errors, *, positive: bool = True) -> Decimal | None:
+def _money(value, field: str, errors: FieldErrors, *, positive: bool = True) -> Decimal | None:
     try:
         amount = fen(value)
     except (InvalidOperation, TypeError, ValueError):
@@ -86,7 +70,7 @@ def _money(value, field: str, errors: _Errors, *, positive: bool = True) -> Deci
     return amount
 
 
-def _rate(value, field: str, errors: _Errors, *, low=Decimal(0), high=Decimal(1)) -> Decimal | None:
+def _rate(value, field: str, errors: FieldErrors, *, low=Decimal(0), high=Decimal(1)) -> Decimal | None:
     try:
         rate = to_decimal(value).quantize(RATE_PLACES)
     except (InvalidOperation, TypeError, ValueError):

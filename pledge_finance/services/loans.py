@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from ipops import audit
 from ipops.access import Actor
-from ipops.errors import ValidationFailed
+from ipops.errors import FieldErrors, ValidationFailed
 from ipops.models import IPAsset
 from ipops.money import ZERO
 from ipops.services import registry
@@ -36,7 +36,7 @@ from pledge_finance.models import (
     Repayment,
 )
 from pledge_finance.permissions import party_of, require
-from pledge_finance.services._common import _check_state, _Errors, _lock, _money, _move, _rate, _today, _user
+from pledge_finance.services._common import _check_state, _lock, _money, _move, _rate, _today, _user
 
 # --- applications ---------------------------------------------------------------------
 
@@ -47,7 +47,7 @@ def _participates(product: LoanProduct, role: str, org_id) -> bool:
 
 def _validate_application(*, product: LoanProduct, enterprise_id: int, bank_id, insurer_id, guarantor_id,
                           asset_ids: list[int], amount, term_months, purpose: str) -> dict:
-    errors = _Errors()
+    errors = FieldErrors()
     if not product.is_active:
         errors.add("product", "product_closed", _("This product no longer takes applications."))
     for role, org_id in (("bank", bank_id), ("insurer", insurer_id), ("guarantor", guarantor_id)):
@@ -171,7 +171,7 @@ def loan_record_valuation(*, actor: Actor, loan: Loan, report_ref: str, appraise
     loan = _lock(loan)
     require(actor, "loan.value", loan)
     _check_state(loan, "value")
-    errors = _Errors()
+    errors = FieldErrors()
     valued_on = valued_on or _today()
     asset_ids = set(loan.loan_assets.values_list("asset_id", flat=True))
     per_asset: dict[int, Decimal] = {}
@@ -221,7 +221,7 @@ def loan_decide(*, actor: Actor, loan: Loan, decision: str, comment: str) -> App
     require(actor, "loan.decide", loan)
     _check_state(loan, "decide")
     party = party_of(actor, loan)
-    errors = _Errors()
+    errors = FieldErrors()
     if decision not in ApprovalDecision.Decision.values:
         errors.add("decision", "invalid_choice", _("Approve or reject."))
     if not (comment or "").strip():
@@ -268,7 +268,7 @@ def loan_disburse(*, actor: Actor, loan: Loan, contract_number: str, contract_si
     loan = _lock(loan)
     require(actor, "loan.service", loan)
     _check_state(loan, "disburse")
-    errors = _Errors()
+    errors = FieldErrors()
     if not (contract_number or "").strip():
         errors.add("contract_number", "required", _("The contract number is required."))
     if not (pledge_registration_number or "").strip():
@@ -324,7 +324,7 @@ def loan_record_repayment(*, actor: Actor, loan: Loan, amount, paid_on: datetime
     loan = _lock(loan)
     require(actor, "loan.service", loan)
     _check_state(loan, "repay")
-    errors = _Errors()
+    errors = FieldErrors()
     amount = _money(amount, "amount", errors)
     if paid_on > _today():
         errors.add("paid_on", "in_future", _("The payment date cannot be in the future."))

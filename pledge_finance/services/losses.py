@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from ipops import audit
 from ipops.access import Actor
-from ipops.errors import ValidationFailed
+from ipops.errors import FieldErrors, ValidationFailed
 from ipops.money import ZERO
 from pledge_finance import rules
 from pledge_finance.errors import (
@@ -31,7 +31,7 @@ from pledge_finance.models import (
     RiskReserve,
 )
 from pledge_finance.permissions import require
-from pledge_finance.services._common import _check_state, _Errors, _lock, _money, _move, _rate, _today, _user
+from pledge_finance.services._common import _check_state, _lock, _money, _move, _rate, _today, _user
 from pledge_finance.services.loans import _release_pledge
 
 # --- overdue, default, reserve, recovery ----------------------------------------------
@@ -83,7 +83,7 @@ def loan_declare_default(*, actor: Actor, loan: Loan, default_on: datetime.date,
     loan = _lock(loan)
     require(actor, "loan.service", loan)
     _check_state(loan, "default")
-    errors = _Errors()
+    errors = FieldErrors()
     if default_on > _today():
         errors.add("default_on", "in_future", _("The default date cannot be in the future."))
     if default_on <= loan.disbursed_on:
@@ -126,7 +126,7 @@ def loan_record_recovery(*, actor: Actor, loan: Loan, amount, received_on: datet
     loan = _lock(loan)
     require(actor, "loan.service", loan)
     _check_state(loan, "recover")
-    errors = _Errors()
+    errors = FieldErrors()
     amount = _money(amount, "amount", errors)
     if received_on > _today():
         errors.add("received_on", "in_future", _("The date cannot be in the future."))
@@ -190,7 +190,7 @@ def reserve_open(*, actor: Actor, opening_balance, payout_share=Decimal("0.30"),
                  name: str = "") -> RiskReserve:
     """Bureau: open the city's risk compensation reserve (e.g. Qingdao: 30,000,000 of central funds)."""
     require(actor, "reserve.manage")
-    errors = _Errors()
+    errors = FieldErrors()
     balance = _money(opening_balance, "opening_balance", errors, positive=False)
     if balance is not None and balance < 0:
         errors.add("opening_balance", "negative", _("The balance cannot be negative."))
@@ -217,7 +217,7 @@ def reserve_open(*, actor: Actor, opening_balance, payout_share=Decimal("0.30"),
 def reserve_top_up(*, actor: Actor, amount, note: str, booked_on: datetime.date | None = None) -> ReserveEntry:
     """Bureau: add money to the reserve (a further budget allocation)."""
     require(actor, "reserve.manage")
-    errors = _Errors()
+    errors = FieldErrors()
     amount = _money(amount, "amount", errors)
     if not (note or "").strip():
         errors.add("note", "required", _("Say where the money comes from."))
@@ -236,7 +236,7 @@ def reserve_top_up(*, actor: Actor, amount, note: str, booked_on: datetime.date 
 def reserve_update(*, actor: Actor, payout_share) -> RiskReserve:
     """Bureau: change the share of each institution's loss the reserve reimburses (future defaults only)."""
     require(actor, "reserve.manage")
-    errors = _Errors()
+    errors = FieldErrors()
     share = _rate(payout_share, "payout_share", errors)
     errors.raise_if_any()
     reserve = RiskReserve.objects.select_for_update().filter(city_id=actor.city.pk).first()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from ipops import audit
 from ipops.access import Actor
-from ipops.errors import ValidationFailed
+from ipops.errors import FieldErrors, ValidationFailed
 from ipops.models import Organization
 from pledge_finance import rules
 from pledge_finance.errors import (
@@ -24,7 +24,7 @@ from pledge_finance.models import (
     ProductInstitution,
 )
 from pledge_finance.permissions import require
-from pledge_finance.services._common import _Errors, _money, _rate, _user
+from pledge_finance.services._common import _money, _rate, _user
 
 # --- products -------------------------------------------------------------------------
 
@@ -34,7 +34,7 @@ _PRODUCT_FIELDS = ("name", "description", "insurer_share", "guarantor_share", "b
 
 
 def _clean_product(values: dict) -> dict:
-    errors = _Errors()
+    errors = FieldErrors()
     clean = dict(values)
     if not (values.get("name") or "").strip():
         errors.add("name", "required", _("A name is required."))
@@ -68,7 +68,7 @@ def _clean_product(values: dict) -> dict:
 
 
 def _set_institutions(product: LoanProduct, institutions: Mapping[str, Iterable[int]]) -> None:
-    errors = _Errors()
+    errors = FieldErrors()
     wanted: list[tuple[int, str]] = []
     for role, org_ids in institutions.items():
         if role not in InstitutionRole.values:
