@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ipops.errors import ApplicationError
+from ipops.ids import InvalidIdentifier, normalize_ipc_prefix
 from ipops.models import AssetKind, Industry, LegalStatus, OrgKind
 
 
@@ -44,6 +45,15 @@ class AssetFilterForm(forms.Form):
     industry = forms.ChoiceField(label=_("industry"), required=False,
                                  choices=[("", _("All industries")), *Industry.choices])
     ipc = forms.CharField(label=_("IPC prefix"), required=False)
+
+    def clean_ipc(self) -> str:
+        raw = self.cleaned_data.get("ipc") or ""
+        if not raw.strip():
+            return ""
+        try:
+            return normalize_ipc_prefix(raw)
+        except InvalidIdentifier as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
 
 
 class OrganizationForm(forms.Form):

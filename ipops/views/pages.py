@@ -16,9 +16,8 @@ from django.views import View
 
 from ipops import excel, navigation
 from ipops.access import actor_for, cities_for
-from ipops.errors import ApplicationError, NotFound, PermissionDenied
+from ipops.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ipops.forms import AssetFilterForm, AssetForm, OrganizationForm
-from ipops.ids import InvalidIdentifier
 from ipops.models import Encumbrance, IPAsset, JobRun, Membership, Organization, Role
 from ipops.permissions import can
 from ipops.selectors import dashboard
@@ -93,15 +92,19 @@ class CityHomeView(CityPageMixin, View):
         return render(request, template, ctx)
 
 
+def _asset_filters(request) -> tuple[AssetFilterForm, dict]:
+    """The list's filters from the query string (the list and its Excel export read the same ones)."""
+    form = AssetFilterForm(request.GET or None)
+    if not form.is_bound:
+        return form, {}
+    form.is_valid()  # an invalid filter is shown beside its field and left out; the valid ones apply
+    return form, {k: v for k, v in form.cleaned_data.items() if v}
+
+
 class AssetListView(CityPageMixin, View):
     def get(self, request, city):
-        form = AssetFilterForm(request.GET or None)
-        params = form.cleaned_data if form.is_valid() else {}
-        try:
-            assets = asset_list(self.actor, **{k: v for k, v in params.items() if v})
-        except InvalidIdentifier as exc:
-            form.add_error("ipc", str(exc.message))
-            assets = asset_list(self.actor)
+        form, filters = _asset_filters(request)
+        assets = asset_list(self.actor, **filters)
         page = Paginator(assets.order_by("-filing_date", "-id"), 25).get_page(request.GET.get("page"))
         encumbrances = active_encumbrances([a.pk for a in page])
         rows = [(a, encumbrances.get(a.pk, [])) for a in page]
@@ -115,9 +118,8 @@ class AssetListView(CityPageMixin, View):
 
 class AssetExportView(CityPageMixin, View):
     def get(self, request, city):
-        form = AssetFilterForm(request.GET or None)
-        params = form.cleaned_data if form.is_valid() else {}
-        assets = asset_list(self.actor, **{k: v for k, v in params.items() if v})[:50000]
+        _form, filters = _asset_filters(request)
+        assets = asset_list(self.actor, **filters)[:50000]
         headers = [_("Number"), _("Title"), _("Kind"), _("Owner"), _("IPC"), _("Filing date"), _("Grant date"),
                    _("Expiry date"), _("Legal status"), _("PCT"), _("Industry")]
         rows = ([a.display_number, a.title, a.get_kind_display(), a.owner.name, "; ".join(a.ipc_codes),
@@ -159,9 +161,7 @@ class AssetCreateView(CityPageMixin, View):
         if form.is_valid():
             try:
                 asset = asset_create(actor=self.actor, **form.cleaned_data)
-            except ApplicationError as exc:
-                if isinstance(exc, PermissionDenied):
-                    raise
+            except (ValidationFailed, Conflict) as exc:  # shown on the form; 403/404 go to the mixin
                 form.add_service_errors(exc)
             else:
                 return redirect("asset-detail", city=city, pk=asset.pk)
@@ -182,9 +182,7 @@ class AssetUpdateView(CityPageMixin, View):
         if form.is_valid():
             try:
                 asset = asset_update(actor=self.actor, asset=asset, **form.cleaned_data)
-            except ApplicationError as exc:
-                if isinstance(exc, PermissionDenied):
-                    raise
+            except (ValidationFailed, Conflict) as exc:  # shown on the form; 403/404 go to the mixin
                 form.add_service_errors(exc)
             else:
                 return redirect("asset-detail", city=city, pk=asset.pk)
@@ -254,9 +252,7 @@ class OrganizationListView(CityPageMixin, View):
         if form.is_valid():
             try:
                 org = organization_create(actor=self.actor, **form.cleaned_data)
-            except ApplicationError as exc:
-                if isinstance(exc, PermissionDenied):
-                    raise
+            except (ValidationFailed, Conflict) as exc:  # shown on the form; 403/404 go to the mixin
                 form.add_service_errors(exc)
             else:
                 messages.success(request, _("Registered %(name)s.") % {"name": org.name})

@@ -140,3 +140,11 @@ def test_organisation_page_shows_only_my_organisation(client, qingdao, jinan):
     page = client.get("/qingdao/organisation/").content.decode()
     assert user.memberships.get().organization.name in page
     assert client.get("/jinan/organisation/").status_code == 403
+
+
+def test_an_invalid_ipc_filter_is_shown_and_the_other_filters_still_apply(client, two_cities):
+    client.force_login(two_cities["qd_bureau"])
+    page = client.get("/qingdao/assets/", {"ipc": "zz", "q": "青岛"})
+    assert page.status_code == 200
+    assert "青岛的专利" in page.content.decode()
+    assert client.get("/qingdao/assets/export.xlsx", {"ipc": "zz"}).status_code == 200
