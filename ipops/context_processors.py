@@ -10,8 +10,6 @@ def navigation(request) -> dict:
     actor = getattr(request, "actor", None)
     ctx = {"my_cities": cities_for(user), "current_city": city, "actor": actor}
     if city and actor:
-        ctx["nav_items"] = navigation_items(str(actor.role), city.slug)
+        ctx["nav_items"] = nav.items_for(str(actor.role), city.slug)
     return ctx
 
-
-navigation_items = nav.items_for

@@ -61,12 +61,11 @@ class AssetInputSerializer(serializers.Serializer):
 
 
 class AssetUpdateSerializer(AssetInputSerializer):
+    """PATCH: any subset of the fields; defaults never fill the absent ones."""
+
     def __init__(self, *args, **kwargs):
         kwargs["partial"] = True
         super().__init__(*args, **kwargs)
-
-    class Meta:
-        fields = "__all__"
 
 
 class TokenRequestSerializer(serializers.Serializer):

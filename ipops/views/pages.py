@@ -87,7 +87,6 @@ class CityHomeView(CityPageMixin, View):
         else:
             ctx.update(dashboard.official_home(actor, cities_for(request.user)))
             template = "ipops/home_official.html"
-        ctx["home_links"] = navigation.items_for(str(role), city)
         ctx["panels"] = navigation.panels_for(actor)
         return render(request, template, ctx)
 
