@@ -57,6 +57,9 @@ def actor_for(user, city: City) -> Actor | None:
     """The user's standing in `city`, or None when they have none there."""
     if not user or not user.is_authenticated:
         return None
+    known = getattr(user, "_ipops_membership", None)
+    if known is not None and known.city_id == city.pk:
+        return Actor(user=user, city=city, membership=known)
     # At most one membership per city (a constraint), so no ordering is needed.
     membership = next(iter(Membership.objects.select_related("organization").filter(user=user, city=city)[:1]), None)
     if membership:
@@ -65,6 +68,12 @@ def actor_for(user, city: City) -> Actor | None:
     if CityGrant.objects.filter(user=user, city=city).exists():
         return Actor(user=user, city=city, membership=None, via_grant=True)
     return None
+
+
+def remember_membership(user, membership: Membership) -> None:
+    """Let `actor_for` reuse a membership the authenticator already loaded with the user (same request,
+    same user object: nothing outlives the request)."""
+    user._ipops_membership = membership
 
 
 def cities_for(user) -> list[City]:
