@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -257,6 +257,31 @@ def buy_request_matches(actor: Actor, br: BuyRequest, *, limit: int = 20, with_a
     ids = [pk for pk, _m in scored]
     rows = {row.pk: row for row in (listing_page(ids) if with_assets else listing_rows(ids))}
     return [(rows[pk], match) for pk, match in scored if pk in rows]
+
+
+def served_matches(actor: Actor, buy_request_id: int, *, limit: int = 20) -> list[tuple[ListingRow, object]]:
+    """The API's read of a buy request's stored matches, as plain rows, in one query.
+
+    The permission ("its buyer, or someone who reads the whole city") and the "were they ever
+    stored" test ride along as join conditions, so a buyer reading matches costs one round trip.
+    When that finds nothing (no such buy request for this actor, never stored, or no listing left
+    on the market) the general path decides which it is: 404, live, or empty.
+    """
+    stored = BuyRequestMatch.objects.filter(
+        buy_request_id=buy_request_id, buy_request__matches_computed_at__isnull=False,
+        listing__status__in=PUBLIC_LISTING_STATUSES,
+    ).exclude(listing__seller_id=F("buy_request__buyer_id"))
+    if not (actor.is_bureau or actor.is_official):
+        if actor.organization_id is None:
+            raise NotFound(_("No such buy request."), code="buy_request_not_found")
+        stored = stored.filter(buy_request__buyer_id=actor.organization_id)
+    columns = ["listing__id", *(f"listing__{f}" for f in API_ROW_FIELDS)]
+    rows = [(ListingRow.from_values(values[2:]), rules.Match(values[0], values[1]))
+            for values in stored.order_by("-score", "-listing_id").values_list("score", "reasons", *columns)[:limit]]
+    if rows:
+        return rows
+    br = buy_request_get(actor, buy_request_id)
+    return buy_request_matches(actor, br, limit=limit, with_assets=False)
 
 
 # --- negotiations and offers --------------------------------------------------------------------------

@@ -102,3 +102,37 @@ def test_stored_matches_never_cross_cities(qingdao, jinan, seller, buyer, patent
     assert buyer.client().get(url(jinan, f"buy-requests/{br_id}/matches/")).status_code == 403
     with city_scope(jinan):
         assert not BuyRequestMatch.objects.exists()
+
+
+def test_a_buyer_reads_stored_matches_in_two_queries(qingdao, seller, buyer, patent,
+                                                     django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    listing = create_listing(qingdao, seller, [patent])
+    with django_capture_on_commit_callbacks(execute=True):
+        br_id = buyer.client().post(url(qingdao, "buy-requests/"), DEMAND, format="json").json()["id"]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=buyer.user).key}")
+    assert matched_ids(client, qingdao, br_id) == [listing.pk]  # warm the city cache
+    with CaptureQueriesContext(connection) as ctx:
+        assert matched_ids(client, qingdao, br_id) == [listing.pk]
+    assert len(ctx.captured_queries) == 2, [q["sql"] for q in ctx.captured_queries]  # who am I here; the matches
+
+
+def test_stored_matches_are_the_buyers_and_the_bureaus_only(qingdao, seller, buyer, buyer2, bureau, official, patent,
+                                                           django_capture_on_commit_callbacks):
+    from tests.conftest import api
+
+    listing = create_listing(qingdao, seller, [patent])
+    with django_capture_on_commit_callbacks(execute=True):
+        br_id = buyer.client().post(url(qingdao, "buy-requests/"), DEMAND, format="json").json()["id"]
+    for other in (buyer2.client(), seller.client()):
+        response = other.get(url(qingdao, f"buy-requests/{br_id}/matches/"))
+        assert response.status_code == 404
+        assert response.json()["code"] == "buy_request_not_found"
+    assert matched_ids(bureau.client(), qingdao, br_id) == [listing.pk]
+    assert matched_ids(api(official), qingdao, br_id) == [listing.pk]
+    assert buyer.client().get(url(qingdao, "buy-requests/999999/matches/")).status_code == 404

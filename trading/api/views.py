@@ -232,9 +232,11 @@ class BuyRequestMatchesApi(CityAPIView):
                    description="Served from the stored matches, which tasks refresh when the buy request "
                                "changes, when a listing is published and nightly; live=true computes them now.")
     def get(self, request, city, pk):
-        params = _params(s.MatchParams, request.query_params)
-        br = selectors.buy_request_get(self.actor, pk)
-        rows = selectors.buy_request_matches(self.actor, br, with_assets=False, live=params.get("live", False))
+        if _params(s.MatchParams, request.query_params).get("live", False):
+            br = selectors.buy_request_get(self.actor, pk)
+            rows = selectors.buy_request_matches(self.actor, br, with_assets=False, live=True)
+        else:
+            rows = selectors.served_matches(self.actor, pk)
         return Response(s.ListingMatchSerializer(
             [{"score": m.score, "reasons": m.reasons, "listing": listing} for listing, m in rows], many=True).data)
 
