@@ -131,8 +131,16 @@ class Listing(CityOwned, Searchable):
         verbose_name_plural = _("listings")
         indexes = [
             models.Index(fields=["city", "status", "-published_at"], name="listing_city_status_pub"),
-            # The marketplace's "newest first" page: an index scan, no sort, however many listings.
+            # The marketplace's "newest first" page: an index scan, no sort, however many listings. It carries
+            # the filter columns, so a filtered browse checks its newest rows without reading the table
+            # (`search.newest_filtered`).
             models.Index(fields=["city", "-published_at", "-id"], name="listing_city_market",
+                         include=["ipc_prefixes", "asset_kinds", "deal_type", "asking_price", "industry"],
+                         condition=Q(status__in=["published", "negotiating"])),
+            # Browsing one industry or one deal type: the exact walk, however rare the value.
+            models.Index(fields=["city", "industry", "-published_at", "-id"], name="listing_market_industry",
+                         condition=Q(status__in=["published", "negotiating"])),
+            models.Index(fields=["city", "deal_type", "-published_at", "-id"], name="listing_market_deal",
                          condition=Q(status__in=["published", "negotiating"])),
             models.Index(fields=["city", "seller", "status"], name="listing_city_seller"),
             models.Index(fields=["city", "status", "asking_price"], name="listing_city_price"),
@@ -143,6 +151,7 @@ class Listing(CityOwned, Searchable):
             # server); the planner combines it with the city B-tree indexes above.
             GinIndex(fields=["search_vector"], name="listing_search_gin"),
             GinIndex(fields=["ipc_prefixes"], name="listing_ipc_gin"),
+            GinIndex(fields=["asset_kinds"], name="listing_kinds_gin"),
         ]
         constraints = [models.UniqueConstraint(fields=["city", "reference"], name="listing_unique_reference")]
 

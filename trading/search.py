@@ -9,12 +9,14 @@ GIN index (no ranking), from the most selective form of the query to the broades
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from ipops.ids import normalize_ipc_prefix
 
@@ -25,6 +27,10 @@ from .models import PUBLIC_LISTING_STATUSES, BuyRequest, BuyRequestStatus, Listi
 MAX_CANDIDATES = 300
 #: Results a search returns at most (pages beyond are not offered; "300+" is shown instead).
 MAX_RESULTS = 300
+#: Newest rows a filtered browse looks through before it asks the filter indexes instead.
+BROWSE_WINDOW = 20_000
+#: How much wider the second window is, when the first held some matches but not enough.
+WIDEN = 16
 #: Candidates per signal when matching one buy request or listing.
 MATCH_CANDIDATES = 120
 #: Stop widening the text query once this many candidates are found.
@@ -107,7 +113,57 @@ def _rank_candidates(base: QuerySet, match_raw: str, rank_raw: str, tie_break, l
 
 
 def listing_search(base: QuerySet, *, q: str = "", **filters) -> SearchResult:
-    return ranked_ids(apply_filters(base, **filters), q)
+    filtered = apply_filters(base, **filters)
+    if (q and q.strip() and rules.query_terms(q)) or not any(v not in (None, "") for v in filters.values()):
+        return ranked_ids(filtered, q)  # ranked text, or the unfiltered newest-first walk that stops at once
+    # An industry or a deal type has its own newest-first index: walk that one, however rare the value.
+    exact = next(({k: filters[k]} for k in ("industry", "deal_type") if filters.get(k)), {})
+    if all(v in (None, "") for k, v in filters.items() if k not in exact):
+        return ranked_ids(filtered, "")
+    return newest_filtered(apply_filters(base, **exact), filtered)
+
+
+def _newest_since(filtered: QuerySet, order, lead: str, edge, limit: int) -> list[int]:
+    return list(filtered.filter(**{f"{lead}__gte": edge}).order_by(*order).values_list("pk", flat=True)[:limit + 1])
+
+
+def newest_filtered(base: QuerySet, filtered: QuerySet, *, order=("-published_at", "-id"),
+                    limit: int = MAX_RESULTS) -> SearchResult:
+    """The newest `limit` rows of `filtered` (a subset of `base` that an index walks in `order`), without
+    the planner's worst gamble.
+
+    Walking the newest-first index until `limit` rows pass the filters is fast when they are common and
+    reads the whole table when they are rare (a design patent filter in a city of inventions: seconds).
+    So look only at the newest `BROWSE_WINDOW` rows of `base` first (the market index carries the filter
+    columns, so that is an index-only scan); when they hold enough matches, those are the answer. When
+    they hold some, a window `WIDEN` times wider probably does. When they hold none, the filters are rare:
+    collect every match through the filter indexes, then sort those few.
+    """
+    lead = order[0].lstrip("-")
+    edge = next(iter(base.order_by(*order).values_list(lead, flat=True)[BROWSE_WINDOW:BROWSE_WINDOW + 1]), None)
+    if edge is None:  # the base is smaller than the window (or has unset sort keys): a bounded walk
+        return ranked_ids(filtered, "", order_without_text=order, limit=limit)
+    recent = _newest_since(filtered, order, lead, edge, limit)
+    if len(recent) > limit:
+        return SearchResult(recent[:limit], "", True)
+    if recent and isinstance(edge, datetime.datetime) and len(recent) * WIDEN > limit:
+        # Some matches, not enough: a window WIDEN times as long in time (so about as many times the rows,
+        # with no index walk to find its edge) probably holds enough.
+        now = timezone.now()
+        recent = _newest_since(filtered, order, lead, now - (now - edge) * WIDEN, limit)
+        if len(recent) > limit:
+            return SearchResult(recent[:limit], "", True)
+    inner = filtered.order_by().values("pk", *[f.lstrip("-") for f in order if f.lstrip("-") not in ("pk", "id")])
+    sql, params = inner.query.sql_with_params()
+    quote = connection.ops.quote_name
+    by = ", ".join(f'c.{quote("pk" if f.lstrip("-") in ("pk", "id") else f.lstrip("-"))} '
+                   f'{"DESC" if f.startswith("-") else "ASC"}' for f in order)
+    # MATERIALIZED: evaluate the filters through their indexes first; inlined, the planner would walk again.
+    with connection.cursor() as cur:
+        cur.execute(f"WITH c AS MATERIALIZED ({sql}) "  # noqa: S608 - identifiers are our own field names
+                    f"SELECT c.{quote('pk')} FROM c ORDER BY {by} LIMIT %s", [*params, limit + 1])
+        ids = [row[0] for row in cur.fetchall()]
+    return SearchResult(ids[:limit], "", len(ids) > limit)
 
 
 # --- matching -----------------------------------------------------------------------------------
