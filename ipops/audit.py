@@ -6,9 +6,12 @@ Two kinds of record:
 - `AuditEvent` rows for business decisions (approve, disburse, allocate…), written by
   services through `record()`.
 
-Every such row is sealed by the `ipops_audit_seal` trigger into one chain of
-`AuditSeal` links. `verify()` recomputes each digest from the row as it is now: an
-edited row, a deleted row, a removed or altered link all show up.
+Every such row is sealed by the `ipops_audit_seal` trigger into its city's chain of
+`AuditSeal` links (chain 0 for rows that belong to no city). One chain per city, because
+sealing a link waits for the previous link's transaction: with one global chain, every
+audited write of every city would queue behind every other. `verify()` recomputes each
+digest from the row as it is now: an edited row, a deleted row, a removed or altered
+link all show up.
 """
 
 from __future__ import annotations
@@ -19,9 +22,9 @@ from decimal import Decimal
 from django.apps import apps
 from django.db import connection, transaction
 
-from ipops.models import AuditEvent
+from ipops.models import AuditEvent, AuditSeal
 
-# The advisory lock id 7243001 serialises sealing (see INSTALL_SQL).
+# Advisory lock (7243001, chain) serialises sealing within one chain (see INSTALL_SQL).
 
 INSTALL_SQL = """
 CREATE OR REPLACE FUNCTION ipops_audit_digest(prev text, tbl text, payload jsonb) RETURNS text
@@ -34,12 +37,13 @@ LANGUAGE plpgsql SET timezone = 'UTC' AS $$
 DECLARE
   prev text;
   payload jsonb := to_jsonb(NEW);
+  link_chain bigint := coalesce((payload ->> 'city_id')::bigint, 0);
 BEGIN
-  PERFORM pg_advisory_xact_lock(7243001);
-  SELECT digest INTO prev FROM ipops_auditseal ORDER BY id DESC LIMIT 1;
+  PERFORM pg_advisory_xact_lock(7243001, (link_chain % 2147483647)::int);
+  SELECT digest INTO prev FROM ipops_auditseal WHERE chain = link_chain ORDER BY id DESC LIMIT 1;
   prev := coalesce(prev, '');
-  INSERT INTO ipops_auditseal (source_table, source_pk, prev_digest, digest, sealed_at)
-  VALUES (TG_TABLE_NAME, payload ->> TG_ARGV[0], prev,
+  INSERT INTO ipops_auditseal (chain, source_table, source_pk, prev_digest, digest, sealed_at)
+  VALUES (link_chain, TG_TABLE_NAME, payload ->> TG_ARGV[0], prev,
           ipops_audit_digest(prev, TG_TABLE_NAME, payload), now());
   RETURN NULL;
 END
@@ -124,21 +128,32 @@ class Verification:
         return not self.problems
 
 
-def verify() -> Verification:
-    """Recompute the whole chain against the rows as they are now."""
+def heads() -> dict[int, dict]:
+    """The newest link of every chain: {chain: {"id", "digest"}}. Published (anchored) somewhere the database's
+    administrators cannot rewrite, a head proves later that nothing up to it was cut off the end of its chain."""
+    rows = (AuditSeal.objects.order_by("chain", "-id").distinct("chain").values_list("chain", "id", "digest"))
+    return {chain: {"id": pk, "digest": digest} for chain, pk, digest in rows}
+
+
+def verify(anchors: dict | None = None) -> Verification:
+    """Recompute every chain against the rows as they are now, and check that each anchored head is
+    still in its chain (a chain's newest links, deleted with their rows, leave no other trace)."""
     result = Verification()
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("SET LOCAL timezone = 'UTC'")
-        # 1. The chain itself: each link names the digest of the one before it.
+        for chain, head in (anchors or {}).items():
+            if not AuditSeal.objects.filter(chain=int(chain), id=head["id"], digest=head["digest"]).exists():
+                result.problems.append(f"chain {chain}: anchored link {head['id']} is gone or altered")
+        # 1. Each chain itself: each link names the digest of the one before it; only a chain's first is empty.
         cur.execute(
-            "SELECT id, prev_digest, lag(digest) OVER (ORDER BY id) FROM ipops_auditseal ORDER BY id"
+            "SELECT id, chain, prev_digest, lag(digest) OVER (PARTITION BY chain ORDER BY id) "
+            "FROM ipops_auditseal ORDER BY chain, id"
         )
-        first = True
-        for seal_id, prev, expected_prev in cur.fetchall():
+        for seal_id, chain, prev, expected_prev in cur.fetchall():
             result.checked += 1
-            if (expected_prev or "") != prev and not (first and prev == ""):
-                result.problems.append(f"chain broken before link {seal_id}: a link was removed or altered")
-            first = False
+            if (expected_prev or "") != prev:
+                result.problems.append(
+                    f"chain {chain} broken before link {seal_id}: a link was removed or altered")
         # 2. Each link against its row; 3. rows with no link.
         for table, pk in sealed_tables():
             cur.execute(

@@ -70,11 +70,14 @@ class AuditEvent(models.Model):
 
 
 class AuditSeal(models.Model):
-    """One link of the hash chain: digest = SHA-256(previous digest | table | row as JSON).
+    """One link of a hash chain: digest = SHA-256(previous digest | table | row as JSON).
 
-    Written only by the `ipops_audit_seal` trigger; `manage.py verify_audit` recomputes it.
+    One chain per city (`chain` is the row's city id; 0 for rows of no city), so cities never wait for
+    each other's seals. Written only by the `ipops_audit_seal` trigger; `manage.py verify_audit`
+    recomputes it.
     """
 
+    chain = models.BigIntegerField(default=0)
     source_table = models.CharField(max_length=80)
     source_pk = models.CharField(max_length=40)
     prev_digest = models.CharField(max_length=64)
@@ -82,7 +85,8 @@ class AuditSeal(models.Model):
     sealed_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["source_table", "source_pk"], name="auditseal_source")]
+        indexes = [models.Index(fields=["source_table", "source_pk"], name="auditseal_source"),
+                   models.Index(fields=["chain", "-id"], name="auditseal_chain_head")]
 
     def __str__(self) -> str:
         return f"{self.source_table}:{self.source_pk} {self.digest[:12]}"

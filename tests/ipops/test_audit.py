@@ -65,13 +65,24 @@ def test_deleting_a_record_is_detected(history):
     assert any("deleted" in p for p in audit.verify().problems)
 
 
-def test_removing_a_link_breaks_the_chain(history):
-    middle = AuditSeal.objects.order_by("id")[1]
+def test_removing_a_link_breaks_the_chain(qingdao, history):
+    middle = AuditSeal.objects.filter(chain=qingdao.pk).order_by("id")[1]
     with connection.cursor() as cur:
         cur.execute("DELETE FROM ipops_auditseal WHERE id = %s", [middle.pk])
     problems = audit.verify().problems
-    assert any("chain broken" in p for p in problems)
+    assert any(f"chain {qingdao.pk} broken" in p for p in problems)
     assert any("has no seal" in p for p in problems)
+
+
+def test_each_city_has_its_own_chain(qingdao, jinan, history):
+    with city_scope(jinan):
+        audit.record(actor=None, city=jinan, action="test_decision", obj=make_org(jinan))
+    chains = dict(AuditSeal.objects.filter(source_table="ipops_auditevent").values_list("source_pk", "chain"))
+    events = dict(AuditEvent.objects.values_list("id", "city_id"))
+    assert {int(pk): chain for pk, chain in chains.items()} == events
+    firsts = AuditSeal.objects.filter(prev_digest="").values_list("chain", flat=True)
+    assert sorted(firsts) == sorted({0, qingdao.pk, jinan.pk})  # users belong to no city: chain 0
+    assert audit.verify().ok
 
 
 def test_raw_sql_writes_are_tracked_and_sealed_too(qingdao, history):
@@ -81,3 +92,19 @@ def test_raw_sql_writes_are_tracked_and_sealed_too(qingdao, history):
         cur.execute("SELECT count(*) FROM ipops_ipassetevent WHERE pgh_obj_id = %s", [asset.pk])
         assert cur.fetchone()[0] == 2
     assert audit.verify().ok
+
+
+def test_cutting_off_the_newest_links_is_caught_by_an_anchored_head(qingdao, history, tmp_path):
+    anchors = tmp_path / "heads.json"
+    call_command("verify_audit", write_heads=anchors)
+    call_command("verify_audit", anchors=anchors)
+    head = AuditSeal.objects.filter(chain=qingdao.pk).order_by("-id").first()
+    assert head.source_table == "ipops_auditevent"  # the fixture's last write: a decision
+    with connection.cursor() as cur:  # the newest decision and its link, deleted together
+        cur.execute("DELETE FROM ipops_auditevent WHERE id = %s", [int(head.source_pk)])
+        cur.execute("DELETE FROM ipops_auditseal WHERE id = %s", [head.pk])
+    assert audit.verify().ok  # without an anchor the truncation leaves no trace…
+    with pytest.raises(CommandError):
+        call_command("verify_audit", anchors=anchors)  # …with one, it does
+    assert any(f"chain {qingdao.pk}: anchored link {head.pk}" in p
+               for p in audit.verify({str(qingdao.pk): {"id": head.pk, "digest": head.digest}}).problems)
