@@ -20,6 +20,7 @@ from ipops import excel
 from ipops.access import actor_for
 from ipops.errors import ApplicationError, NotFound, PermissionDenied
 from ipops.models import IPAsset, LegalStatus
+from ipops.money import to_wan
 from ipops.views.pages import CityPageMixin
 
 from . import forms, selectors, services
@@ -310,7 +311,25 @@ class DealListView(CityPageMixin, View):
                "statuses": TransactionStatus.choices, "reads_all": can(actor, "deals.read_all")}
         if ctx["reads_all"]:
             ctx["figures"] = selectors.deal_figures_by_year(city=request.city)
+            ctx["chart"] = _deal_chart(ctx["figures"])
         return render(request, "trading/deals.html", ctx)
+
+
+def _deal_chart(figures: dict) -> dict:
+    """ECharts option: completed transfer and licence amounts per year, stacked, in 万元.
+    Floats only for drawing; the table beside it shows the exact amounts and the counts."""
+    years = [str(y) for y in figures]
+
+    def series(name, amount, colour):
+        return {"name": name, "type": "bar", "stack": "amount", "itemStyle": {"color": colour},
+                "data": [float(to_wan(getattr(f, amount))) for f in figures.values()]}
+
+    return {"tooltip": {"trigger": "axis"}, "legend": {"top": 0},
+            "grid": {"left": 60, "right": 10, "top": 40, "bottom": 30},
+            "xAxis": {"type": "category", "data": years},
+            "yAxis": {"type": "value", "name": _("10k CNY")},
+            "series": [series(_("Transfer amount"), "transfers_amount", "#1f5f99"),
+                       series(_("Licence amount"), "licences_amount", "#5fb37c")]}
 
 
 class DealExportView(CityPageMixin, View):

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
+from django.utils import timezone
 
 from ipops.tenancy import city_scope
 from tests.conftest import make_user
 from trading.models import BuyRequest, Listing, Transaction
 
 from .conftest import create_listing, url
+from .test_deal_flow import _deal
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +92,16 @@ def test_bureau_sees_all_deals_and_exports_them(client, qingdao, seller, buyer, 
     assert c.get("/qingdao/trading/centres/").status_code == 200
     c.force_login(buyer.user)
     assert c.get("/qingdao/trading/deals/export.xlsx").status_code == 403
+
+
+def test_bureau_deals_page_charts_the_completed_amounts_by_year(client, qingdao, seller, buyer, bureau, patent):
+    _deal(qingdao, seller, buyer, patent, "assignment")  # agreed at 700,000.00 and completed
+    page = _login(client, bureau.user).get("/qingdao/trading/deals/").content.decode()
+    option = json.loads(re.search(r'<script id="chart-deals" type="application/json">(.*?)</script>', page).group(1))
+    assert 'data-chart="chart-deals"' in page
+    assert option["xAxis"]["data"] == [str(timezone.localdate().year)]
+    transfers, licences = option["series"]
+    assert transfers["data"] == [70.0] and licences["data"] == [0.0]  # 万元
 
 
 def test_strangers_and_readers(client, qingdao, jinan, seller, official, patent):
