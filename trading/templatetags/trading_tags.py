@@ -1,0 +1,19 @@
+"""Template helpers of the marketplace."""
+
+from django import template
+
+register = template.Library()
+
+# Bootstrap colours for listing, deal and escrow states (their values never collide): green is live on the
+# market or done, amber is in motion, blue is a closed sale or licence, grey is out of play.
+_BADGES = {
+    "draft": "secondary", "published": "success", "negotiating": "warning", "sold": "primary",
+    "licensed": "primary", "withdrawn": "light", "expired": "light",
+    "open": "warning", "completed": "success", "cancelled": "light",
+    "pending": "light", "paid": "info", "released": "success", "refunded": "secondary",
+}
+
+
+@register.filter
+def status_badge(status: str) -> str:
+    return _BADGES.get(str(status), "light")
