@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from ipops.forms import AssetForm
 from ipops.models import AssetKind, Industry
 
-from .models import DealType, Visibility
+from .models import CentreKind, DealType, Visibility
 
 add_service_errors = AssetForm.add_service_errors
 
@@ -128,3 +128,29 @@ class CompleteForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class CentreForm(_Styled, forms.Form):
+    organization = forms.ModelChoiceField(label=_("Run by"), queryset=None)
+    name = forms.CharField(label=_("Name"), required=False, max_length=120,
+                           help_text=_("Leave empty to use the organisation's name."))
+    kind = forms.ChoiceField(label=_("Kind"), choices=CentreKind.choices)
+    established_on = forms.DateField(label=_("Established on"), required=False,
+                                     widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, organizations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+
+    add_service_errors = add_service_errors
+
+
+class CentreMemberForm(_Styled, forms.Form):
+    organization = forms.ModelChoiceField(label=_("Member organisation"), queryset=None)
+    joined_on = forms.DateField(label=_("Joined on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, organizations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+
+    add_service_errors = add_service_errors

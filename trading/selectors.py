@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ipops.access import Actor
 from ipops.errors import NotFound
-from ipops.models import City, Encumbrance, IPAsset
+from ipops.models import City, Encumbrance, IPAsset, Organization
 from ipops.tenancy import scopes_disabled
 
 from . import rules, search
@@ -460,6 +460,20 @@ def centres_overview() -> list[dict]:
     centres = list(OperationsCentre.objects.select_related("organization").annotate(
         members=Count("memberships")).order_by("name"))
     return [{"centre": c, "members": c.members, "years": centre_yearly(c)} for c in centres]
+
+
+def centre_members(centre: OperationsCentre) -> QuerySet[CentreMembership]:
+    return (CentreMembership.objects.filter(centre=centre).select_related("organization")
+            .order_by("organization__kind", "organization__name"))
+
+
+def centre_candidates(centre: OperationsCentre | None = None) -> QuerySet[Organization]:
+    """Organisations that may run a new centre (none runs one yet), or join `centre` (not in it yet)."""
+    if centre is None:
+        return Organization.objects.filter(operations_centre__isnull=True).order_by("kind", "name")
+    return (Organization.objects.exclude(pk=centre.organization_id)
+            .exclude(pk__in=CentreMembership.objects.filter(centre=centre).values("organization_id"))
+            .order_by("kind", "name"))
 
 
 def centre_get(pk) -> OperationsCentre:

@@ -813,9 +813,13 @@ def centre_create(*, actor: Actor, organization: Organization, name: str = "", k
     _check_choice(kind, CentreKind.values, "kind")
     if OperationsCentre.objects.filter(organization=organization).exists():
         raise Conflict(_("This organisation already runs an operations centre."), code="centre_exists")
-    centre = OperationsCentre.objects.create(city=actor.city, organization=organization,
-                                             name=(name or organization.name)[:120], kind=kind,
-                                             established_on=established_on)
+    try:
+        with atomic():  # two bureau staff registering the same organisation at once: one centre
+            centre = OperationsCentre.objects.create(city=actor.city, organization=organization,
+                                                     name=(name or organization.name)[:120], kind=kind,
+                                                     established_on=established_on)
+    except IntegrityError as exc:
+        raise Conflict(_("This organisation already runs an operations centre."), code="centre_exists") from exc
     audit.record(actor=_user(actor), city=actor.city, action="centre_create", obj=centre, data={"kind": kind})
     return centre
 

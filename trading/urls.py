@@ -16,4 +16,5 @@ urlpatterns = [
     path("trading/deals/export.xlsx", views.DealExportView.as_view(), name="trading-deals-export"),
     path("trading/deals/<int:pk>/", views.DealDetailView.as_view(), name="trading-deal"),
     path("trading/centres/", views.CentreListView.as_view(), name="trading-centres"),
+    path("trading/centres/<int:pk>/", views.CentreDetailView.as_view(), name="trading-centre"),
 ]

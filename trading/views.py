@@ -21,6 +21,7 @@ from ipops.access import actor_for
 from ipops.errors import ApplicationError, NotFound, PermissionDenied
 from ipops.models import IPAsset, LegalStatus
 from ipops.money import to_wan
+from ipops.selectors.organisations import organization_get
 from ipops.views.pages import CityPageMixin
 
 from . import forms, selectors, services
@@ -386,5 +387,74 @@ class DealDetailView(CityPageMixin, View):
 
 
 class CentreListView(CityPageMixin, View):
+    """Operations centres and their yearly deals; the bureau registers new ones here."""
+
+    def _render(self, request, form=None, status=200):
+        manage = can(self.actor, "centre.manage")
+        if manage and form is None:
+            form = forms.CentreForm(organizations=selectors.centre_candidates())
+        return render(request, "trading/centres.html", {
+            "rows": selectors.centres_overview(), "form": form if manage else None}, status=status)
+
     def get(self, request, city):
-        return render(request, "trading/centres.html", {"rows": selectors.centres_overview()})
+        return self._render(request)
+
+    def post(self, request, city):
+        if not can(self.actor, "centre.manage"):
+            raise PermissionDenied()
+        form = forms.CentreForm(request.POST, organizations=selectors.centre_candidates())
+        if form.is_valid():
+            try:
+                centre = services.centre_create(actor=self.actor, **form.cleaned_data)
+            except (PermissionDenied, NotFound):
+                raise
+            except ApplicationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, _("Registered %(name)s.") % {"name": centre.name})
+                return redirect("trading-centre", city=city, pk=centre.pk)
+        return self._render(request, form, status=400)
+
+
+class CentreDetailView(CityPageMixin, View):
+    """One centre: its yearly deals and its members; the bureau adds and removes members."""
+
+    def _render(self, request, centre, form=None, status=200):
+        manage = can(self.actor, "centre.manage")
+        if manage and form is None:
+            form = forms.CentreMemberForm(organizations=selectors.centre_candidates(centre))
+        years = selectors.centre_yearly(centre)
+        chart = {"tooltip": {"trigger": "axis"}, "grid": {"left": 60, "right": 10, "top": 30, "bottom": 30},
+                 "xAxis": {"type": "category", "data": [str(y.year) for y in years]},
+                 "yAxis": {"type": "value", "name": _("10k CNY")},
+                 "series": [{"name": _("Deal amount"), "type": "bar", "itemStyle": {"color": "#1f5f99"},
+                             "data": [float(to_wan(y.amount)) for y in years]}]}
+        return render(request, "trading/centre_detail.html", {
+            "centre": centre, "years": years, "chart": chart, "members": selectors.centre_members(centre),
+            "form": form if manage else None, "can_manage": manage}, status=status)
+
+    def get(self, request, city, pk):
+        return self._render(request, selectors.centre_get(pk))
+
+    def post(self, request, city, pk):
+        centre = selectors.centre_get(pk)
+        if not can(self.actor, "centre.manage"):
+            raise PermissionDenied()
+        if request.POST.get("action") == "remove":
+            member = organization_get(request.POST.get("organization"))
+            back = reverse("trading-centre", kwargs={"city": city, "pk": pk})
+            return _act(request, lambda: services.centre_member_remove(
+                actor=self.actor, centre=centre, organization=member), back)
+        form = forms.CentreMemberForm(request.POST, organizations=selectors.centre_candidates(centre))
+        if form.is_valid():
+            try:
+                services.centre_member_add(actor=self.actor, centre=centre, **form.cleaned_data)
+            except (PermissionDenied, NotFound):
+                raise
+            except ApplicationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, _("%(name)s joined the centre.") % {
+                    "name": form.cleaned_data["organization"].name})
+                return redirect("trading-centre", city=city, pk=pk)
+        return self._render(request, centre, form, status=400)

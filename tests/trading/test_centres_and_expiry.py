@@ -65,3 +65,53 @@ def test_expired_listings_leave_the_market_and_the_job_says_so(qingdao, seller, 
     runs = JobRun.objects.filter(name="listing_expiry", city=qingdao).order_by("created_at")
     assert [r.rows for r in runs] == [1, 0]
     assert all(r.status == JobRun.Status.SUCCEEDED for r in runs)
+
+
+def test_bureau_manages_centres_from_the_pages(client, qingdao, jinan, bureau, seller):
+    university = make_org(qingdao, OrgKind.UNIVERSITY, "青岛科技大学")
+    member = make_org(qingdao, OrgKind.ENTERPRISE, "青岛海洋成员企业")
+    client.force_login(bureau.user)
+    page = client.get("/qingdao/trading/centres/")
+    assert page.status_code == 200 and 'id="centre-form"' in page.content.decode()
+    r = client.post("/qingdao/trading/centres/", {"organization": university.pk, "name": "", "kind": "university"})
+    assert r.status_code == 302
+    with city_scope(qingdao):
+        centre = OperationsCentre.objects.get()
+    assert centre.name == "青岛科技大学" and r["Location"].endswith(f"/trading/centres/{centre.pk}/")
+    detail = f"/qingdao/trading/centres/{centre.pk}/"
+    assert client.post(detail, {"organization": member.pk, "joined_on": "2026-03-01"}).status_code == 302
+    page = client.get(detail).content.decode()
+    assert "青岛海洋成员企业" in page and 'data-chart="chart-centre"' in page
+    # The candidates offered no longer include the member, so posting it again is a form error.
+    again = client.post(detail, {"organization": member.pk})
+    assert again.status_code == 400
+    with city_scope(qingdao):
+        assert CentreMembership.objects.count() == 1
+    assert client.post(detail, {"action": "remove", "organization": member.pk}).status_code == 302
+    with city_scope(qingdao):
+        assert not CentreMembership.objects.exists()
+    # Registering the same organisation twice: a form error, nothing written.
+    twice = client.post("/qingdao/trading/centres/", {"organization": university.pk, "kind": "university"})
+    assert twice.status_code == 400
+    assert centres(qingdao) == ["青岛科技大学"]
+
+
+def test_centre_pages_refuse_strangers_and_non_bureau_writes(client, qingdao, jinan, bureau, seller):
+    university = make_org(qingdao, OrgKind.UNIVERSITY, "青岛农业大学")
+    centre_id = bureau.client().post(url(qingdao, "centres/"), {"organization": university.pk,
+                                                                "kind": "university"}).json()["id"]
+    detail = f"/qingdao/trading/centres/{centre_id}/"
+    client.force_login(seller.user)
+    page = client.get(detail)
+    assert page.status_code == 200 and 'id="member-form"' not in page.content.decode()
+    assert client.post(detail, {"organization": seller.org.pk}).status_code == 403
+    assert client.post("/qingdao/trading/centres/", {"organization": seller.org.pk, "kind": "industry"}).status_code == 403
+    jinan_bureau = party(jinan, "bureau_staff", OrgKind.BUREAU)
+    client.force_login(jinan_bureau.user)
+    assert client.get(detail).status_code == 403  # not a member of Qingdao
+    assert client.get(f"/jinan/trading/centres/{centre_id}/").status_code == 404  # Qingdao's centre, seen from Jinan
+    client.force_login(bureau.user)
+    foreign = make_org(jinan, OrgKind.ENTERPRISE, "济南企业")
+    assert client.post(detail, {"action": "remove", "organization": foreign.pk}).status_code == 404
+    with city_scope(qingdao):
+        assert not CentreMembership.objects.exists()

@@ -53,3 +53,46 @@ def test_two_buyers_accepting_at_once_make_one_deal(qingdao):
         from ipops.models import Encumbrance
 
         assert Encumbrance.objects.filter(asset=asset, kind="sale_pending", released_at__isnull=True).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("what", ["centre", "member"])
+def test_registering_the_same_centre_or_member_twice_at_once_makes_one(qingdao, what):
+    from ipops.models import OrgKind
+    from tests.conftest import make_org
+    from trading.models import CentreMembership, OperationsCentre
+
+    bureau = party(qingdao, "bureau_staff", OrgKind.BUREAU, name="青岛市知识产权局")
+    university, member = make_org(qingdao, OrgKind.UNIVERSITY), make_org(qingdao, OrgKind.ENTERPRISE)
+    centre = None
+    if what == "member":
+        with city_scope(qingdao):
+            centre = services.centre_create(actor=as_actor(bureau, qingdao), organization=university)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def register():
+        try:
+            me = as_actor(bureau, qingdao)
+            with city_scope(qingdao):
+                barrier.wait()
+                try:
+                    if what == "centre":
+                        services.centre_create(actor=me, organization=university)
+                    else:
+                        services.centre_member_add(actor=me, centre=centre, organization=member)
+                    outcomes.append("ok")
+                except ApplicationError as exc:
+                    outcomes.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=register) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["centre_exists" if what == "centre" else "centre_member_exists", "ok"]
+    with city_scope(qingdao):
+        assert OperationsCentre.objects.count() == 1
+        assert CentreMembership.objects.count() == (1 if what == "member" else 0)
