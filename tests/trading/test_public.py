@@ -77,6 +77,8 @@ def test_national_view_shows_national_listings_of_every_city_and_nothing_else(cl
     page = client.get("/market/", {"q": "石墨烯"})
     assert page.status_code == 200
     assert "一种石墨烯传感器" in page.content.decode() and "防腐涂料" not in page.content.decode()
+    row = page.content.decode().split(f'data-listing="{jinan_listing.pk}"')[1].split("</tr>")[0]
+    assert "济南" in row and "转让" in row and "assignment" not in row  # names, not codes
 
 
 def test_search_falls_back_from_and_to_ranked_or(qingdao, listings):

@@ -2,6 +2,8 @@
 
 from django import template
 
+from trading.models import DealType
+
 register = template.Library()
 
 # Bootstrap colours for listing, deal and escrow states (their values never collide): green is live on the
@@ -17,3 +19,12 @@ _BADGES = {
 @register.filter
 def status_badge(status: str) -> str:
     return _BADGES.get(str(status), "light")
+
+
+@register.filter
+def deal_type_label(value: str) -> str:
+    """The deal type's name, for rows read as plain values (the national marketplace)."""
+    try:
+        return DealType(value).label
+    except ValueError:
+        return value
