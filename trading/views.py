@@ -54,6 +54,20 @@ def _act(request, fn, back: str):
     return redirect(back)
 
 
+def _submit(form, service, **extra):
+    """Call `service` with a valid form's data; a business error lands on the form and gives None.
+    Permission and not-found errors pass through to the page mixin (403 / 404 pages)."""
+    if not form.is_valid():
+        return None
+    try:
+        return service(**extra, **form.cleaned_data)
+    except (PermissionDenied, NotFound):
+        raise
+    except ApplicationError as exc:
+        form.add_service_errors(exc)
+        return None
+
+
 # --- public -----------------------------------------------------------------------------------------
 
 
@@ -147,16 +161,10 @@ class ListingCreateView(CityPageMixin, View):
 
     def post(self, request, city):
         form = forms.ListingForm(request.POST, assets=self._assets())
-        if form.is_valid():
-            try:
-                listing = services.listing_create(actor=self.actor, **form.cleaned_data)
-            except PermissionDenied:
-                raise
-            except ApplicationError as exc:
-                form.add_service_errors(exc)
-            else:
-                messages.success(request, _("Listing %(ref)s saved.") % {"ref": listing.reference})
-                return redirect("trading-listing", city=city, pk=listing.pk)
+        listing = _submit(form, services.listing_create, actor=self.actor)
+        if listing is not None:
+            messages.success(request, _("Listing %(ref)s saved.") % {"ref": listing.reference})
+            return redirect("trading-listing", city=city, pk=listing.pk)
         return render(request, "trading/listing_form.html", {"form": form}, status=400)
 
 
@@ -209,15 +217,9 @@ class BuyRequestCreateView(CityPageMixin, View):
 
     def post(self, request, city):
         form = forms.BuyRequestForm(request.POST)
-        if form.is_valid():
-            try:
-                br = services.buy_request_create(actor=self.actor, **form.cleaned_data)
-            except PermissionDenied:
-                raise
-            except ApplicationError as exc:
-                form.add_service_errors(exc)
-            else:
-                return redirect("trading-buy-request", city=city, pk=br.pk)
+        br = _submit(form, services.buy_request_create, actor=self.actor)
+        if br is not None:
+            return redirect("trading-buy-request", city=city, pk=br.pk)
         return render(request, "trading/buy_request_form.html", {"form": form}, status=400)
 
 
@@ -403,16 +405,10 @@ class CentreListView(CityPageMixin, View):
         if not can(self.actor, "centre.manage"):
             raise PermissionDenied()
         form = forms.CentreForm(request.POST, organizations=selectors.centre_candidates())
-        if form.is_valid():
-            try:
-                centre = services.centre_create(actor=self.actor, **form.cleaned_data)
-            except (PermissionDenied, NotFound):
-                raise
-            except ApplicationError as exc:
-                form.add_service_errors(exc)
-            else:
-                messages.success(request, _("Registered %(name)s.") % {"name": centre.name})
-                return redirect("trading-centre", city=city, pk=centre.pk)
+        centre = _submit(form, services.centre_create, actor=self.actor)
+        if centre is not None:
+            messages.success(request, _("Registered %(name)s.") % {"name": centre.name})
+            return redirect("trading-centre", city=city, pk=centre.pk)
         return self._render(request, form, status=400)
 
 
@@ -446,15 +442,8 @@ class CentreDetailView(CityPageMixin, View):
             return _act(request, lambda: services.centre_member_remove(
                 actor=self.actor, centre=centre, organization=member), back)
         form = forms.CentreMemberForm(request.POST, organizations=selectors.centre_candidates(centre))
-        if form.is_valid():
-            try:
-                services.centre_member_add(actor=self.actor, centre=centre, **form.cleaned_data)
-            except (PermissionDenied, NotFound):
-                raise
-            except ApplicationError as exc:
-                form.add_service_errors(exc)
-            else:
-                messages.success(request, _("%(name)s joined the centre.") % {
-                    "name": form.cleaned_data["organization"].name})
-                return redirect("trading-centre", city=city, pk=pk)
+        if _submit(form, services.centre_member_add, actor=self.actor, centre=centre) is not None:
+            messages.success(request, _("%(name)s joined the centre.") % {
+                "name": form.cleaned_data["organization"].name})
+            return redirect("trading-centre", city=city, pk=pk)
         return self._render(request, centre, form, status=400)
