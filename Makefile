@@ -38,6 +38,7 @@ seed: migrate
 
 run: seed
 	$(PY) manage.py run_job registry_snapshot
+	$(PY) manage.py run_job match_refresh
 	@$(PY) manage.py demo_logins
 	$(PY) manage.py runserver 127.0.0.1:8000
 

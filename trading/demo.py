@@ -238,8 +238,8 @@ def seed(*, city: City) -> None:
     members += [CentreMembership(city=city, centre=industry, organization=o, joined_on=datetime.date(2021, 3, 1))
                 for o in [*extra, core["enterprise"], core["enterprise2"]]]
     CentreMembership.objects.bulk_create(members)
-    # The demo logins' buy requests show stored matches, as after a nightly refresh; the rest of the
-    # city's are matched live until the first nightly `match_refresh` run.
+    # The demo logins' buy requests show stored matches, as after a nightly refresh; `make run` then runs
+    # `match_refresh` for the rest of the city's, as the first night would.
     logins = [core["enterprise"].pk, core["enterprise2"].pk, core["university"].pk]
     for pk in BuyRequest.objects.filter(buyer_id__in=logins, status=BuyRequestStatus.OPEN).values_list("pk", flat=True):
         services.buy_request_matches_refresh(buy_request_id=pk)
