@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterable, Sequence
 
 from django.http import HttpResponse
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -26,7 +27,8 @@ def workbook_bytes(sheet_title: str, headers: Sequence, rows: Iterable[Sequence]
         values = []
         for i, value in enumerate(row):
             if isinstance(value, datetime.datetime) and value.tzinfo:
-                value = value.replace(tzinfo=None)
+                # Excel has no time zones: write the wall-clock time readers expect (Asia/Shanghai), not UTC.
+                value = timezone.localtime(value).replace(tzinfo=None)
             values.append(value if value is not None else "")
             widths[i] = min(max(widths[i], len(str(value or "")) + 2), 60)
         ws.append(values)

@@ -6,7 +6,35 @@ from ipops.ids import InvalidIdentifier, normalize_ipc_prefix
 from ipops.models import AssetKind, Industry, LegalStatus, OrgKind
 
 
-class AssetForm(forms.Form):
+class ServiceForm(forms.Form):
+    """A form whose input a service judges: the service's errors show on the form."""
+
+    def add_service_errors(self, exc: ApplicationError) -> None:
+        """Show a service's field errors beside the fields, the rest at the top."""
+        if not exc.fields:
+            self.add_error(None, str(exc.message))
+        for name, errors in exc.fields.items():
+            target = name if name in self.fields else None
+            for err in errors:
+                self.add_error(target, str(err.get("detail") or exc.message))
+
+
+class BootstrapWidgets:
+    """Bootstrap's classes on the widgets, server-side, so the form looks right without JavaScript."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select form-select-sm")
+            elif not widget.is_hidden:
+                widget.attrs.setdefault("class", "form-control form-control-sm")
+
+
+class AssetForm(ServiceForm):
     kind = forms.ChoiceField(label=_("kind"), choices=AssetKind.choices)
     number = forms.CharField(label=_("number"), max_length=60,
                              help_text=_("e.g. ZL201710601862.3 — prefixes, spaces and the dot are optional"))
@@ -27,16 +55,6 @@ class AssetForm(forms.Form):
         return [part.strip() for part in raw.replace("；", ";").replace("，", ",").replace(";", ",").split(",")
                 if part.strip()]
 
-    def add_service_errors(self, exc: ApplicationError) -> None:
-        """Show a service's field errors beside the fields, the rest at the top."""
-        if not exc.fields:
-            self.add_error(None, str(exc.message))
-        for name, errors in exc.fields.items():
-            target = name if name in self.fields else None
-            for err in errors:
-                self.add_error(target, str(err.get("detail") or exc.message))
-
-
 class AssetFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     kind = forms.ChoiceField(label=_("kind"), required=False, choices=[("", _("All kinds")), *AssetKind.choices])
@@ -56,7 +74,7 @@ class AssetFilterForm(forms.Form):
             raise forms.ValidationError(exc.message, code=exc.code) from exc
 
 
-class OrganizationForm(forms.Form):
+class OrganizationForm(ServiceForm):
     name = forms.CharField(label=_("name"), max_length=120)
     kind = forms.ChoiceField(label=_("kind"), choices=OrgKind.choices)
     uscc = forms.CharField(label=_("unified social credit code"), max_length=40,
@@ -64,4 +82,61 @@ class OrganizationForm(forms.Form):
     district = forms.CharField(label=_("district"), max_length=40, required=False)
     is_tech_sme = forms.BooleanField(label=_("tech SME"), required=False)
 
-    add_service_errors = AssetForm.add_service_errors
+
+class MemberAddForm(BootstrapWidgets, ServiceForm):
+    """Add a person: to any organisation (bureau admin, `organizations` given) or to one's own (no field)."""
+
+    organization = forms.TypedChoiceField(label=_("organisation"), coerce=int)
+    username = forms.CharField(label=_("username"), max_length=150,
+                               help_text=_("Letters, digits and @ . + - _. An account that already acts in "
+                                           "another city is linked and keeps its own password."))
+    display_name = forms.CharField(label=_("display name"), max_length=80, required=False)
+    password = forms.CharField(label=_("initial password"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                               help_text=_("At least 8 characters. Hand it to the person in person."))
+    is_admin = forms.BooleanField(label=_("organisation admin"), required=False)
+
+    def __init__(self, *args, organizations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organizations is None:
+            del self.fields["organization"]
+        else:
+            self.fields["organization"].choices = [("", "—"), *organizations]
+
+
+class MemberFilterForm(BootstrapWidgets, forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, widget=forms.TextInput(
+        attrs={"placeholder": _("Username, name or organisation")}))
+    organization = forms.TypedChoiceField(label=_("organisation"), coerce=int, required=False,
+                                          empty_value=None)
+    kind = forms.ChoiceField(label=_("organisation kind"), required=False,
+                             choices=[("", _("All kinds")), *OrgKind.choices])
+    is_admin = forms.TypedChoiceField(label=_("admin"), required=False, empty_value=None,
+                                      coerce=lambda value: value == "yes",
+                                      choices=[("", _("Admins and members")), ("yes", _("Admins only")),
+                                               ("no", _("Members only"))])
+
+    def __init__(self, *args, organizations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].choices = [("", _("All organisations")), *organizations]
+
+
+class MemberAdminForm(ServiceForm):
+    """The flag as it will be: a repeated or stale confirmation page can't flip it back."""
+
+    is_admin = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class MemberPasswordForm(BootstrapWidgets, ServiceForm):
+    password = forms.CharField(label=_("new password"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                               help_text=_("At least 8 characters. The person's API token stops working."))
+    password_again = forms.CharField(label=_("new password again"), strip=False,
+                                     widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password_again") and data["password"] != data["password_again"]:
+            self.add_error("password_again", _("The two passwords differ."))
+        data.pop("password_again", None)
+        return data

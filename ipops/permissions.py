@@ -43,12 +43,36 @@ def reads_city(actor, obj=None) -> bool:
     return actor.is_bureau or actor.is_official
 
 
+@rules.predicate
+def is_org_admin(actor, obj=None) -> bool:
+    """An admin of their own organisation (单位管理员) who may write here."""
+    return actor.membership is not None and actor.membership.is_admin and actor.can_write
+
+
+@rules.predicate
+def is_own_organization(actor, organization) -> bool:
+    return (organization is not None and actor.organization_id is not None
+            and organization.pk == actor.organization_id)
+
+
+@rules.predicate
+def in_own_organization(actor, membership) -> bool:
+    return (membership is not None and actor.organization_id is not None
+            and membership.organization_id == actor.organization_id)
+
+
 permissions = rules.RuleSet()
 permissions.add_rule("asset.view", reads_city | owns_asset)
 permissions.add_rule("asset.create", is_bureau | is_asset_holder)
 permissions.add_rule("asset.change", is_bureau | (is_asset_holder & owns_asset))
 permissions.add_rule("organization.manage", is_bureau_admin)
 permissions.add_rule("organization.view", reads_city)
+# People (成员): the bureau admin manages everyone in the city, an organisation's admin its own members.
+# `member.add` without an organisation asks "may add to any organisation of the city?".
+permissions.add_rule("member.view", reads_city | in_own_organization)
+permissions.add_rule("member.view_city", reads_city)
+permissions.add_rule("member.add", is_bureau_admin | (is_org_admin & is_own_organization))
+permissions.add_rule("member.manage", is_bureau_admin | (is_org_admin & in_own_organization))
 
 
 def can(actor, action: str, obj=None) -> bool:

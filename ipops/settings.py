@@ -186,6 +186,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AssetKindEnum": "ipops.models.registry.AssetKind",
         "OrgKindEnum": "ipops.models.accounts.OrgKind",
+        "RoleEnum": "ipops.models.accounts.Role",
         "LegalStatusEnum": "ipops.models.registry.LegalStatus",
         "IndustryEnum": "ipops.models.registry.Industry",
         "EncumbranceKindEnum": "ipops.models.registry.EncumbranceKind",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from ipops.models import AssetKind, Industry, IPAsset, LegalStatus, Organization, OrgKind
+from ipops.models import AssetKind, Industry, IPAsset, LegalStatus, Membership, Organization, OrgKind, Role
 
 
 class OrganizationRefSerializer(serializers.ModelSerializer):
@@ -90,3 +90,41 @@ class OrganizationInputSerializer(serializers.Serializer):
     uscc = serializers.CharField(max_length=40)
     district = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     is_tech_sme = serializers.BooleanField(required=False, default=False)
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """A person's membership of this city: who, for which organisation, in which role. Never a password."""
+
+    username = serializers.CharField(source="user.username")
+    display_name = serializers.CharField(source="user.display_name")
+    last_login = serializers.DateTimeField(source="user.last_login", allow_null=True)
+    organization = OrganizationRefSerializer()
+    role = serializers.ChoiceField(choices=Role.choices)
+    acts_in_other_cities = serializers.BooleanField(
+        help_text="The account also acts in or reads another city; only its owner changes its password.")
+    created_at = serializers.DateTimeField(help_text="When the person joined this city.")
+
+    class Meta:
+        model = Membership
+        fields = ["id", "username", "display_name", "organization", "role", "is_admin", "last_login",
+                  "acts_in_other_cities", "created_at"]
+        read_only_fields = fields
+
+
+class MemberInputSerializer(serializers.Serializer):
+    organization = serializers.IntegerField(help_text="The organisation of this city the person acts for.")
+    username = serializers.CharField(max_length=150, help_text="Letters, digits and @ . + - _; an existing "
+                                     "account of another city is linked and keeps its password.")
+    password = serializers.CharField(trim_whitespace=False, write_only=True, style={"input_type": "password"},
+                                     help_text="At least 8 characters, not a common password.")
+    display_name = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+    is_admin = serializers.BooleanField(required=False, default=False)
+
+
+class MemberAdminSerializer(serializers.Serializer):
+    is_admin = serializers.BooleanField(help_text="Grant (true) or revoke (false) the organisation admin flag.")
+
+
+class MemberPasswordSerializer(serializers.Serializer):
+    password = serializers.CharField(trim_whitespace=False, write_only=True, style={"input_type": "password"},
+                                     help_text="At least 8 characters, not a common password.")

@@ -11,12 +11,16 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ipops.api.base import CityAPIView
+from ipops.api.base import CityAPIView, object_action
 from ipops.api.serializers import (
     AssetDetailSerializer,
     AssetInputSerializer,
     AssetOutputSerializer,
     AssetUpdateSerializer,
+    MemberAdminSerializer,
+    MemberInputSerializer,
+    MemberPasswordSerializer,
+    MemberSerializer,
     OrganizationInputSerializer,
     OrganizationSerializer,
     TokenRequestSerializer,
@@ -24,11 +28,17 @@ from ipops.api.serializers import (
 )
 from ipops.errors import PermissionDenied, ValidationFailed, field_error
 from ipops.ids import InvalidIdentifier
-from ipops.models import AssetKind, Industry, LegalStatus, Organization
+from ipops.models import AssetKind, Industry, LegalStatus, Organization, OrgKind
 from ipops.permissions import require
-from ipops.selectors.organisations import organization_get
+from ipops.selectors.organisations import membership_get, membership_list, organization_get
 from ipops.selectors.registry import asset_get, asset_list
-from ipops.services.organisations import organization_create
+from ipops.services.organisations import (
+    member_add,
+    member_remove,
+    member_reset_password,
+    member_set_admin,
+    organization_create,
+)
 from ipops.services.registry import asset_create, asset_update
 
 
@@ -134,3 +144,67 @@ class OrganizationListCreateApi(CityAPIView):
         data.is_valid(raise_exception=True)
         org = organization_create(actor=self.actor, **data.validated_data)
         return Response(OrganizationSerializer(org).data, status=status.HTTP_201_CREATED)
+
+
+class MemberQuerySerializer(serializers.Serializer):
+    """The member list's query parameters; the selector applies them."""
+
+    q = serializers.CharField(required=False, help_text="Text in username, display name or organisation name")
+    organization = serializers.IntegerField(required=False)
+    kind = serializers.ChoiceField(choices=OrgKind.choices, required=False, help_text="Organisation kind")
+    is_admin = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+def _member_now(actor, pk) -> dict:
+    return MemberSerializer(membership_get(actor, pk)).data
+
+
+class MemberListCreateApi(CityAPIView):
+    """The city's people: the bureau and officials read everyone, others their own organisation's members;
+    the bureau admin adds people to any organisation, an organisation's admin to their own."""
+
+    serializer_class = MemberSerializer
+
+    @extend_schema(parameters=[MemberQuerySerializer], responses=MemberSerializer(many=True), tags=["people"])
+    def get(self, request, city):
+        query = MemberQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = {k: v for k, v in query.validated_data.items() if v not in (None, "")}
+        page = self.paginate_queryset(membership_list(self.actor, **params))
+        return self.get_paginated_response(MemberSerializer(page, many=True).data)
+
+    @extend_schema(request=MemberInputSerializer, responses={201: MemberSerializer}, tags=["people"],
+                   summary="Add a person to an organisation of this city (409 member_exists)")
+    def post(self, request, city):
+        data = MemberInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        organization = organization_get(fields.pop("organization"))
+        membership = member_add(actor=self.actor, organization=organization, **fields)
+        return Response(_member_now(self.actor, membership.pk), status=status.HTTP_201_CREATED)
+
+
+class MemberDetailApi(CityAPIView):
+    """One member of this city (404 for another city's); removing them ends their access to the city."""
+
+    serializer_class = MemberSerializer
+
+    @extend_schema(responses=MemberSerializer, tags=["people"])
+    def get(self, request, city, pk):
+        return Response(_member_now(self.actor, pk))
+
+    @extend_schema(responses={204: None}, tags=["people"],
+                   summary="End the person's access to this city (409 last_bureau_admin)")
+    def delete(self, request, city, pk):
+        member_remove(actor=self.actor, membership=membership_get(self.actor, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+MemberAdminApi = object_action(
+    "MemberAdminApi", load=membership_get, service=member_set_admin, target="membership", respond=_member_now,
+    response=MemberSerializer, request=MemberAdminSerializer, tags=["people"],
+    summary="Grant or revoke the organisation-admin flag (409 last_bureau_admin)")
+MemberPasswordApi = object_action(
+    "MemberPasswordApi", load=membership_get, service=member_reset_password, target="membership",
+    respond=_member_now, response=MemberSerializer, request=MemberPasswordSerializer, tags=["people"],
+    summary="Set a new password and revoke the API token (403 member_in_other_city)")

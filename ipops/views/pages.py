@@ -11,18 +11,40 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
 from ipops import excel, navigation
 from ipops.access import actor_for, cities_for
 from ipops.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from ipops.forms import AssetFilterForm, AssetForm, OrganizationForm
+from ipops.forms import (
+    AssetFilterForm,
+    AssetForm,
+    MemberAddForm,
+    MemberAdminForm,
+    MemberFilterForm,
+    MemberPasswordForm,
+    OrganizationForm,
+    ServiceForm,
+)
 from ipops.models import Encumbrance, IPAsset, JobRun, Membership, Organization, Role
-from ipops.permissions import can
+from ipops.permissions import can, require
 from ipops.selectors import dashboard
+from ipops.selectors.organisations import (
+    membership_get,
+    membership_list,
+    organization_choices,
+    organization_get,
+)
 from ipops.selectors.registry import active_encumbrances, asset_get, asset_list
-from ipops.services.organisations import organization_create
+from ipops.services.organisations import (
+    member_add,
+    member_remove,
+    member_reset_password,
+    member_set_admin,
+    organization_create,
+)
 from ipops.services.registry import asset_create, asset_update
 
 
@@ -188,16 +210,171 @@ class AssetUpdateView(CityPageMixin, View):
         return render(request, "ipops/asset_form.html", {"form": form, "asset": asset}, status=400)
 
 
+def _member_rows(actor, memberships) -> list[tuple[Membership, bool]]:
+    """Each member with whether the actor may change them (never themselves: another admin does that)."""
+    return [(m, m.user_id != actor.user.pk and can(actor, "member.manage", m)) for m in memberships]
+
+
+def _added(request, membership: Membership) -> None:
+    messages.success(request, _("Added %(user)s to %(organization)s.") % {
+        "user": membership.user.username, "organization": membership.organization.name})
+
+
 class OrganizationView(CityPageMixin, View):
-    def get(self, request, city):
+    """My organisation: its details and members; its admins add and manage the members here."""
+
+    def _render(self, request, add_form=None, status=200):
         org = self.actor.organization
         if org is None:
             raise Http404
-        members = Membership.objects.filter(organization=org).select_related("user")
+        members = membership_list(self.actor, organization=org.pk)
+        page = Paginator(members, 50).get_page(request.GET.get("page"))
+        can_add = can(self.actor, "member.add", org)
         return render(request, "ipops/organization.html", {
-            "org": org, "members": members,
+            "org": org, "page": page, "rows": _member_rows(self.actor, page), "can_manage": can_add,
+            "add_form": (add_form or MemberAddForm()) if can_add else None,
             "asset_count": IPAsset.objects.filter(owner=org).count(),
-        })
+        }, status=status)
+
+    def get(self, request, city):
+        return self._render(request)
+
+    def post(self, request, city):
+        org = self.actor.organization
+        if org is None:
+            raise Http404
+        require(self.actor, "member.add", org)
+        form = MemberAddForm(request.POST)
+        if form.is_valid():
+            try:
+                membership = member_add(actor=self.actor, organization=org, **form.cleaned_data)
+            except (ValidationFailed, Conflict) as exc:  # shown on the form; 403/404 go to the mixin
+                form.add_service_errors(exc)
+            else:
+                _added(request, membership)
+                return redirect("my-organization", city=city)
+        return self._render(request, add_form=form, status=400)
+
+
+def _member_filters(request, organizations) -> tuple[MemberFilterForm, dict]:
+    """The people list's filters from the query string (the list and its Excel export read the same ones)."""
+    form = MemberFilterForm(request.GET or None, organizations=organizations)
+    if not form.is_bound:
+        return form, {}
+    form.is_valid()  # an invalid filter is shown beside its field and left out; the valid ones apply
+    return form, {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+
+
+class PeopleView(CityPageMixin, View):
+    """Bureau: everyone who acts in the city (成员与账号); the bureau admin adds and manages them here."""
+
+    def _render(self, request, organizations, add_form=None, status=200):
+        require(self.actor, "member.view_city")
+        form, filters = _member_filters(request, organizations)
+        page = Paginator(membership_list(self.actor, **filters), 50).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        can_add = can(self.actor, "member.add")
+        if can_add and add_form is None:
+            add_form = MemberAddForm(organizations=organizations)
+        return render(request, "ipops/people_list.html", {
+            "form": form, "page": page, "rows": _member_rows(self.actor, page), "query": query.urlencode(),
+            "can_manage": can_add, "add_form": add_form if can_add else None,
+        }, status=status)
+
+    def get(self, request, city):
+        return self._render(request, organization_choices())
+
+    def post(self, request, city):
+        require(self.actor, "member.add")
+        organizations = organization_choices()
+        form = MemberAddForm(request.POST, organizations=organizations)
+        if form.is_valid():
+            fields = dict(form.cleaned_data)
+            organization = organization_get(fields.pop("organization"))
+            try:
+                membership = member_add(actor=self.actor, organization=organization, **fields)
+            except (ValidationFailed, Conflict) as exc:  # shown on the form; 403/404 go to the mixin
+                form.add_service_errors(exc)
+            else:
+                _added(request, membership)
+                return redirect("people-list", city=city)
+        return self._render(request, organizations, add_form=form, status=400)
+
+
+class PeopleExportView(CityPageMixin, View):
+    def get(self, request, city):
+        require(self.actor, "member.view_city")
+        _form, filters = _member_filters(request, organization_choices())
+        headers = [_("Username"), _("Display name"), _("Organisation"), _("Organisation kind"), _("Role"),
+                   _("Admin"), _("Last login"), _("Joined")]
+        rows = ([m.user.username, m.user.display_name, m.organization.name, m.organization.get_kind_display(),
+                 str(m.role.label), _("yes") if m.is_admin else _("no"), m.user.last_login, m.created_at]
+                for m in membership_list(self.actor, **filters))
+        return excel.response(f"people-{city}-{timezone.localdate():%Y%m%d}.xlsx", _("People"), headers, rows)
+
+
+class MemberActionView(CityPageMixin, View):
+    """One change to one member — the admin flag, a new password, removal — asked first on a page of its
+    own (so it works without JavaScript), then done by its service; back to where the admin came from."""
+
+    write_required = True
+    action = ""
+    actions = {
+        "admin": (MemberAdminForm, member_set_admin),
+        "password": (MemberPasswordForm, member_reset_password),
+        "remove": (ServiceForm, member_remove),
+    }
+
+    def _load(self, pk) -> Membership:
+        membership = membership_get(self.actor, pk)
+        require(self.actor, "member.manage", membership)
+        return membership
+
+    def _next(self, request) -> str:
+        url = request.POST.get("next") or request.GET.get("next") or ""
+        if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+            return url
+        if can(self.actor, "member.view_city"):
+            return reverse("people-list", kwargs={"city": request.city.slug})
+        return reverse("my-organization", kwargs={"city": request.city.slug})
+
+    def _render(self, request, membership, form, status=200):
+        return render(request, "ipops/people_confirm.html", {
+            "member": membership, "action": self.action, "form": form, "next": self._next(request),
+        }, status=status)
+
+    def _done(self, membership: Membership, data: dict) -> str:
+        names = {"user": membership.user.username, "organization": membership.organization.name,
+                 "city": self.actor.city.name}
+        if self.action == "admin" and data["is_admin"]:
+            return _("%(user)s is now an admin of %(organization)s.") % names
+        if self.action == "admin":
+            return _("%(user)s is no longer an admin of %(organization)s.") % names
+        if self.action == "password":
+            return _("New password set for %(user)s; their API token no longer works.") % names
+        return _("%(user)s no longer has access to %(city)s.") % names
+
+    def get(self, request, city, pk):
+        membership = self._load(pk)
+        form_class, _service = self.actions[self.action]
+        initial = {"is_admin": not membership.is_admin} if self.action == "admin" else None
+        return self._render(request, membership, form_class(initial=initial))
+
+    def post(self, request, city, pk):
+        membership = self._load(pk)
+        form_class, service = self.actions[self.action]
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                service(actor=self.actor, membership=membership, **form.cleaned_data)
+            except (ValidationFailed, Conflict) as exc:  # shown on the form; 403/404 go to the mixin
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, self._done(membership, form.cleaned_data))
+                return redirect(self._next(request))
+        return self._render(request, membership, form, status=400)
 
 
 class RegistrySnapshotView(CityPageMixin, View):
