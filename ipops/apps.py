@@ -24,6 +24,8 @@ class IpopsConfig(AppConfig):
                                    Role.BUREAU_ADMIN, Role.OFFICIAL])
         navigation.register(_("Organisations"), "organization-list", order=90, icon="buildings",
                             roles=[Role.BUREAU_STAFF, Role.BUREAU_ADMIN, Role.OFFICIAL])
+        navigation.register(_("People"), "people-list", order=91, icon="people",
+                            roles=[Role.BUREAU_STAFF, Role.BUREAU_ADMIN])
 
         # Seal triggers hang off tables migrations create; attach them once all apps migrated.
         post_migrate.connect(_seal_after_migrate, sender=self, dispatch_uid="ipops_audit_seal")

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -39,10 +38,6 @@ def items_for(role: str, city_slug: str) -> list[dict]:
             continue
         out.append({"label": item.label, "url": url, "icon": item.icon, "name": item.url_name})
     return out
-
-
-# The core's people directory (成员与账号), beside "Organisations" in the bureau's menu and home links.
-register(_("People"), "people-list", order=91, icon="people", roles=["bureau_staff", "bureau_admin"])
 
 
 # --- home panels ---------------------------------------------------------------------------
