@@ -76,6 +76,12 @@ def _search_vector():
             + SearchVector("body_terms", config="simple", weight="B"))
 
 
+def title_vector() -> SearchVector:
+    """The title's words alone, as the `listing_title_gin` index holds them: search takes its first
+    candidates from titles, so a broad word can't fill the candidate pool with mere mentions in abstracts."""
+    return SearchVector("title_terms", config="simple")
+
+
 class Searchable(models.Model):
     """Pre-tokenised text (space-separated canonical terms) and its generated tsvector."""
 
@@ -150,6 +156,7 @@ class Listing(CityOwned, Searchable):
             # GIN cannot lead with city_id without the btree_gin extension (not available on the embedded
             # server); the planner combines it with the city B-tree indexes above.
             GinIndex(fields=["search_vector"], name="listing_search_gin"),
+            GinIndex(title_vector(), name="listing_title_gin"),
             GinIndex(fields=["ipc_prefixes"], name="listing_ipc_gin"),
             GinIndex(fields=["asset_kinds"], name="listing_kinds_gin"),
         ]

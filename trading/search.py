@@ -21,7 +21,7 @@ from django.utils import timezone
 from ipops.ids import normalize_ipc_prefix
 
 from . import rules
-from .models import PUBLIC_LISTING_STATUSES, BuyRequest, BuyRequestStatus, Listing
+from .models import PUBLIC_LISTING_STATUSES, BuyRequest, BuyRequestStatus, Listing, title_vector
 
 #: Rows taken from the index per query form before ranking; bounds the work of a broad query.
 MAX_CANDIDATES = 300
@@ -99,13 +99,25 @@ def _rank_candidates(base: QuerySet, match_raw: str, rank_raw: str, tie_break, l
     Unordered inside on purpose: LIMIT then stops the heap scan early instead of sorting every match.
     """
     fields = [name.lstrip("-") for name in tie_break]
-    inner = (base.filter(search_vector=_ts(match_raw)).order_by()
-             .values("pk", "search_vector", *[f for f in fields if f not in ("pk", "id")])[:MAX_CANDIDATES])
+    columns = ("pk", "search_vector", *[f for f in fields if f not in ("pk", "id")])
+    inner = base.filter(search_vector=_ts(match_raw)).order_by().values(*columns)[:MAX_CANDIDATES]
     sql, params = inner.query.sql_with_params()
+    prefix = ""
+    if base.model is Listing:
+        # Titles first: a broad word matches thousands of abstracts, and an arbitrary few hundred of those
+        # would crowd out the listings whose titles say it. So the pool is the title matches (their own
+        # index); only when they don't fill it do the other matches join. PostgreSQL checks that condition
+        # once, before running the second query, so a broad query still costs one index scan.
+        titled = (base.annotate(title_vector=title_vector()).filter(title_vector=_ts(match_raw)).order_by()
+                  .values(*columns)[:MAX_CANDIDATES])
+        title_sql, title_params = titled.query.sql_with_params()
+        prefix = f"WITH titled AS MATERIALIZED ({title_sql}) "
+        sql = f"SELECT * FROM titled UNION SELECT * FROM ({sql}) f WHERE (SELECT count(*) FROM titled) < %s"  # noqa: S608 - the ORM's own SQL
+        params = (*title_params, *params, MAX_CANDIDATES)
     quote = connection.ops.quote_name
     order = ", ".join(f'c.{quote("pk" if f in ("pk", "id") else f)} {"DESC" if n.startswith("-") else "ASC"}'
                       for f, n in zip(fields, tie_break, strict=True))
-    ranked = (f"SELECT c.{quote('pk')} FROM ({sql}) c "  # noqa: S608 - identifiers are our own field names
+    ranked = (f"{prefix}SELECT c.{quote('pk')} FROM ({sql}) c "  # noqa: S608 - identifiers are our own field names
               f"ORDER BY ts_rank(c.{quote('search_vector')}, to_tsquery('simple', %s)) DESC, {order} LIMIT %s")
     with connection.cursor() as cur:
         cur.execute(ranked, [*params, rank_raw, limit])
@@ -193,10 +205,13 @@ def _candidates(base: QuerySet, words: list[str], ipc_codes: list[str], fields) 
             found.setdefault(row["pk"], row)
         return len(found) - before
 
+    titled = base.annotate(title_vector=title_vector()) if base.model is Listing else None
     for mode in ["and"] + (["pairs"] if len(words) > 2 else []) + (["or"] if len(words) > 1 else []):
         raw = rules.tsquery(words, mode)
         if not raw:
             break
+        if titled is not None:  # titles first, as in search: abstracts' mentions must not crowd them out
+            take(titled.filter(title_vector=_ts(raw)))
         take(base.filter(search_vector=_ts(raw)))
         if len(found) >= ENOUGH:
             break
