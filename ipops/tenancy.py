@@ -9,7 +9,8 @@ cross-city roll-ups only.
 Behind that, PostgreSQL's row-level security is a second wall (`ipops.rls`): while a city scope is
 active, the database session holds the city (and, when the connection would bypass the policies, the
 `ipops_tenant` role), so raw SQL and `_base_manager` cannot reach another city's rows either.
-`city_scope()` and this module's `scopes_disabled()` are the only code that moves that wall.
+`city_scope()`, this module's `scopes_disabled()` and `database_wall_lifted()` are the only code that
+moves that wall.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from ipops import rls
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CityOwned", "city_scope", "scopes_disabled", "CityScopeMiddleware"]
+__all__ = ["CityOwned", "city_scope", "scopes_disabled", "database_wall_lifted", "CityScopeMiddleware"]
 
 
 class CityOwned(models.Model):
@@ -50,7 +51,7 @@ def city_scope(city, *, writes: bool = True) -> Iterator[None]:
     city_id = getattr(city, "pk", city)
     if city_id is None:
         raise ValueError("city_scope() needs a city")  # django-scopes would read None as "every city"
-    with _scope_and_wall(city=city_id):
+    with _scope_and_wall(city=city_id, _database_wall=True):
         if not writes:
             yield
             return
@@ -67,11 +68,28 @@ def scopes_disabled() -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def database_wall_lifted() -> Iterator[None]:
+    """Keep the city's scope in Python but lift its database wall, for reads that need an index PostgreSQL
+    will not use behind row-level security.
+
+    Behind the policies, PostgreSQL evaluates a query's own conditions only after the policy's, unless
+    their operators are LEAKPROOF — and full-text `@@`, array `@>`/`&&`, LIKE and numeric comparisons are
+    not. So a GIN index (text, IPC prefixes) or a condition on a price cannot drive the scan: a search reads
+    every listing of the city instead of a few hundred index entries. Only for querysets built inside the
+    city's scope (the scope keeps filtering any new one), and only to find ids: load the rows behind the
+    wall again. Marketplace search and matching (`trading.search`) are the users.
+    """
+    with _scope_and_wall(_database_wall=False):
+        yield
+
+
 # --- the database wall ------------------------------------------------------------------------------
 #
 # What the session holds is derived from django-scopes' state, so the two walls cannot disagree: inside a
 # city scope, `ipops.city` = the city's id (and the role `ipops_tenant`, if the connection needs it);
-# outside any scope and inside `scopes_disabled()`, no city (and the connection's own role).
+# outside any scope, inside `scopes_disabled()` and `database_wall_lifted()`, no city (and the connection's
+# own role).
 #
 # Settings are session-level (set_config(..., false)), not SET LOCAL: requests run in autocommit, so a
 # transaction-local setting would be gone before the view's first query. Each change is one statement,
@@ -116,7 +134,7 @@ def _scope_and_wall(**state) -> Iterator[None]:
 
 def _wanted_city() -> int | None:
     state = get_scope()
-    if not state.get("_enabled", True):
+    if not state.get("_enabled", True) or not state.get("_database_wall", True):
         return None
     city = state.get("city")
     return None if city is None else int(city)

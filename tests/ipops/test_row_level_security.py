@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from ipops import audit, rls, tenancy
 from ipops.models import AuditSeal, IPAsset, Organization, OrgKind
-from ipops.tenancy import CityOwned, city_scope, is_wall_statement, scopes_disabled
+from ipops.tenancy import CityOwned, city_scope, database_wall_lifted, is_wall_statement, scopes_disabled
 from tests.conftest import api, make_asset, make_org, make_user
 
 pytestmark = pytest.mark.django_db
@@ -121,6 +121,35 @@ def test_scopes_disabled_lifts_the_wall_and_puts_it_back(qingdao, two_cities, ou
             assert IPAsset.objects.count() == 2
         assert raw_titles() == ["青岛的专利"]
     assert session() == outside
+
+
+def test_lifting_only_the_database_wall_keeps_the_python_scope(qingdao, jinan, two_cities, outside):
+    with city_scope(qingdao):
+        with database_wall_lifted():
+            assert session() == outside
+            assert raw_titles() == ["济南的专利", "青岛的专利"]
+            assert list(IPAsset.objects.values_list("title", flat=True)) == ["青岛的专利"]
+            with city_scope(jinan):  # a scope entered inside raises its own wall again
+                assert raw_titles() == ["济南的专利"]
+        assert raw_titles() == ["青岛的专利"]
+
+
+def test_marketplace_search_finds_ids_with_the_wall_lifted_and_still_only_in_its_city(qingdao, jinan):
+    from tests.trading.conftest import create_listing, party
+    from trading import search
+    from trading.models import Listing
+
+    found = {}
+    for city in (qingdao, jinan):
+        seller = party(city)
+        found[city.slug] = create_listing(city, seller, [make_asset(city, seller.org, title="一种石墨烯散热涂层")]).pk
+    with city_scope(qingdao), CaptureQueriesContext(connection) as ctx:
+        assert search.listing_search(Listing.objects.all(), q="石墨烯 涂层").ids == [found["qingdao"]]
+        assert search.listing_search(Listing.objects.all(), ipc="C08K", price_max=10**7).ids == [found["qingdao"]]
+    walls = [q["sql"] for q in ctx.captured_queries if is_wall_statement(q["sql"])]
+    # Lifted for the index lookups (GIN indexes are unusable behind the policies), raised again after each.
+    assert walls == [f"SELECT set_config('ipops.city', '{city}', false), set_config('role', {role}, false)"
+                     for _ in range(2) for city, role in (("", "'none'"), (qingdao.pk, "'ipops_tenant'"))]
 
 
 # --- places that read across cities on purpose, inside a city's request ---------------------------------
