@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +8,12 @@ def _seal_after_migrate(sender, using, **kwargs):
     from ipops.audit import install_seal_triggers
 
     install_seal_triggers(using)
+
+
+def _wall_after_migrate(sender, using, **kwargs):
+    from ipops import rls
+
+    rls.install(using)
 
 
 class IpopsConfig(AppConfig):
@@ -29,3 +36,9 @@ class IpopsConfig(AppConfig):
 
         # Seal triggers hang off tables migrations create; attach them once all apps migrated.
         post_migrate.connect(_seal_after_migrate, sender=self, dispatch_uid="ipops_audit_seal")
+        # Row-level security likewise: every city-owned table, whichever app's migration created it.
+        post_migrate.connect(_wall_after_migrate, sender=self, dispatch_uid="ipops_row_level_security")
+        # A session opened inside a city scope gets the city's database wall before its first query.
+        from ipops.tenancy import raise_wall_on_connect
+
+        connection_created.connect(raise_wall_on_connect, dispatch_uid="ipops_row_level_security")

@@ -14,7 +14,7 @@ settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 from ipops.access import actor_for  # noqa: E402
 from ipops.demo_data import make_patent_number, make_uscc  # noqa: E402
 from ipops.models import City, CityGrant, IPAsset, Membership, Organization, OrgKind, User  # noqa: E402
-from ipops.tenancy import city_scope, scopes_disabled  # noqa: E402
+from ipops.tenancy import city_scope, is_wall_statement, scopes_disabled  # noqa: E402
 
 _seq = itertools.count(1)
 
@@ -79,6 +79,13 @@ def api(user: User | None = None) -> APIClient:
     if user is not None:
         client.force_authenticate(user)
     return client
+
+
+def queries_of(ctx) -> list[str]:
+    """The SQL a `CaptureQueriesContext` saw, without the statements that raise and lower a city's database
+    wall (one on the way into a city scope, one on the way out; see `ipops.tenancy`): query budgets count
+    what the code asks for."""
+    return [q["sql"] for q in ctx.captured_queries if not is_wall_statement(q["sql"])]
 
 
 def actor(user: User, city: City):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Count, Q
-from django_scopes import scopes_disabled
 
 from ipops.access import Actor
 from ipops.models import City, Encumbrance, IPAsset, JobRun, LegalStatus, Membership, Organization
 from ipops.rules import add_years
+from ipops.tenancy import scopes_disabled
 
 
 def _kind_counts(qs) -> list[dict]:

@@ -20,6 +20,7 @@ from ipops.errors import Conflict, FieldErrors, NotFound, PermissionDenied
 from ipops.models import Membership, Organization, OrgKind, User
 from ipops.permissions import require
 from ipops.selectors.organisations import user_acts_in_other_cities
+from ipops.tenancy import scopes_disabled
 
 
 class MemberExists(Conflict):
@@ -72,8 +73,11 @@ def organization_create(*, actor: Actor, name: str, kind: str, uscc: str, distri
                         is_tech_sme: bool = False, name_en: str = "") -> Organization:
     require(actor, "organization.manage")
     clean = _clean(name=name, kind=kind, uscc=uscc)
-    # USCCs are national: the same code may not be registered twice, in any city.
-    if Organization.objects.model._base_manager.filter(uscc=clean["uscc"]).exists():
+    # USCCs are national: the same code may not be registered twice, in any city. A read across cities,
+    # so it leaves the city's scope explicitly (the database wall would hide the other cities otherwise).
+    with scopes_disabled():
+        uscc_taken = Organization.objects.filter(uscc=clean["uscc"]).exists()
+    if uscc_taken:
         raise Conflict(_("An organisation with this unified social credit code is already registered."),
                        code="organization_duplicate_uscc")
     try:

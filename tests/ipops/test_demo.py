@@ -1,10 +1,10 @@
 """Demo data: deterministic, idempotent, and made of valid identifiers."""
 
 import pytest
-from django_scopes import scopes_disabled
 
 from ipops import demo, ids
 from ipops.models import City, CityGrant, IPAsset, Membership, Organization, User
+from ipops.tenancy import scopes_disabled
 
 pytestmark = pytest.mark.django_db
 

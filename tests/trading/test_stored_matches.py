@@ -4,7 +4,7 @@ import pytest
 
 from ipops.models import JobRun
 from ipops.tenancy import city_scope
-from tests.conftest import make_asset
+from tests.conftest import make_asset, queries_of
 from tests.trading.conftest import create_listing, url
 from trading import services
 from trading.models import BuyRequest, BuyRequestMatch
@@ -119,7 +119,7 @@ def test_a_buyer_reads_stored_matches_in_two_queries(qingdao, seller, buyer, pat
     assert matched_ids(client, qingdao, br_id) == [listing.pk]  # warm the city cache
     with CaptureQueriesContext(connection) as ctx:
         assert matched_ids(client, qingdao, br_id) == [listing.pk]
-    assert len(ctx.captured_queries) == 2, [q["sql"] for q in ctx.captured_queries]  # who am I here; the matches
+    assert len(queries_of(ctx)) == 2, queries_of(ctx)  # who am I here; the matches
 
 
 def test_stored_matches_are_the_buyers_and_the_bureaus_only(qingdao, seller, buyer, buyer2, bureau, official, patent,
