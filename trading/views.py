@@ -22,7 +22,7 @@ from ipops.errors import ApplicationError, NotFound, PermissionDenied
 from ipops.models import IPAsset, LegalStatus
 from ipops.money import to_wan
 from ipops.selectors.organisations import organization_get
-from ipops.views.pages import CityPageMixin
+from ipops.views.pages import CityPageMixin, submit_form
 
 from . import forms, selectors, services
 from .models import DealType, EscrowStatus, OfferStatus, TransactionStatus
@@ -52,20 +52,6 @@ def _act(request, fn, back: str):
         details = [str(e.get("detail")) for errs in exc.fields.values() for e in errs if e.get("detail")]
         messages.error(request, " ".join([str(exc.message), *details]))
     return redirect(back)
-
-
-def _submit(form, service, **extra):
-    """Call `service` with a valid form's data; a business error lands on the form and gives None.
-    Permission and not-found errors pass through to the page mixin (403 / 404 pages)."""
-    if not form.is_valid():
-        return None
-    try:
-        return service(**extra, **form.cleaned_data)
-    except (PermissionDenied, NotFound):
-        raise
-    except ApplicationError as exc:
-        form.add_service_errors(exc)
-        return None
 
 
 # --- public -----------------------------------------------------------------------------------------
@@ -161,8 +147,8 @@ class ListingCreateView(CityPageMixin, View):
 
     def post(self, request, city):
         form = forms.ListingForm(request.POST, assets=self._assets())
-        listing = _submit(form, services.listing_create, actor=self.actor)
-        if listing is not None:
+        done, listing = submit_form(form, services.listing_create, actor=self.actor)
+        if done:
             messages.success(request, _("Listing %(ref)s saved.") % {"ref": listing.reference})
             return redirect("trading-listing", city=city, pk=listing.pk)
         return render(request, "trading/listing_form.html", {"form": form}, status=400)
@@ -217,8 +203,8 @@ class BuyRequestCreateView(CityPageMixin, View):
 
     def post(self, request, city):
         form = forms.BuyRequestForm(request.POST)
-        br = _submit(form, services.buy_request_create, actor=self.actor)
-        if br is not None:
+        done, br = submit_form(form, services.buy_request_create, actor=self.actor)
+        if done:
             return redirect("trading-buy-request", city=city, pk=br.pk)
         return render(request, "trading/buy_request_form.html", {"form": form}, status=400)
 
@@ -405,8 +391,8 @@ class CentreListView(CityPageMixin, View):
         if not can(self.actor, "centre.manage"):
             raise PermissionDenied()
         form = forms.CentreForm(request.POST, organizations=selectors.centre_candidates())
-        centre = _submit(form, services.centre_create, actor=self.actor)
-        if centre is not None:
+        done, centre = submit_form(form, services.centre_create, actor=self.actor)
+        if done:
             messages.success(request, _("Registered %(name)s.") % {"name": centre.name})
             return redirect("trading-centre", city=city, pk=centre.pk)
         return self._render(request, form, status=400)
@@ -442,7 +428,8 @@ class CentreDetailView(CityPageMixin, View):
             return _act(request, lambda: services.centre_member_remove(
                 actor=self.actor, centre=centre, organization=member), back)
         form = forms.CentreMemberForm(request.POST, organizations=selectors.centre_candidates(centre))
-        if _submit(form, services.centre_member_add, actor=self.actor, centre=centre) is not None:
+        done, _membership = submit_form(form, services.centre_member_add, actor=self.actor, centre=centre)
+        if done:
             messages.success(request, _("%(name)s joined the centre.") % {
                 "name": form.cleaned_data["organization"].name})
             return redirect("trading-centre", city=city, pk=pk)

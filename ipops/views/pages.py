@@ -17,7 +17,7 @@ from django.views import View
 
 from ipops import excel, navigation
 from ipops.access import actor_for, cities_for
-from ipops.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from ipops.errors import ApplicationError, NotFound, PermissionDenied
 from ipops.forms import (
     AssetFilterForm,
     AssetForm,
@@ -87,6 +87,21 @@ class CityPageMixin(LoginRequiredMixin):
             raise Http404(str(exc.message)) from exc
         except PermissionDenied as exc:
             return render(request, "ipops/forbidden.html", {"message": exc.message}, status=403)
+
+
+def submit_form(form, service, **extra) -> tuple[bool, object]:
+    """Call `service` with a valid form's data (and `extra`): (True, what it returned), or (False, None) when
+    the form is invalid or the service refused, its error then shown on the form. Permission and not-found
+    errors pass through to `CityPageMixin` (the 403 and 404 pages)."""
+    if not form.is_valid():
+        return False, None
+    try:
+        return True, service(**extra, **form.cleaned_data)
+    except (PermissionDenied, NotFound):
+        raise
+    except ApplicationError as exc:
+        form.add_service_errors(exc)
+        return False, None
 
 
 class CityHomeView(CityPageMixin, View):
@@ -179,13 +194,9 @@ class AssetCreateView(CityPageMixin, View):
 
     def post(self, request, city):
         form = AssetForm(request.POST)
-        if form.is_valid():
-            try:
-                asset = asset_create(actor=self.actor, **form.cleaned_data)
-            except (ValidationFailed, Conflict) as exc:  # shown on the form; 403/404 go to the mixin
-                form.add_service_errors(exc)
-            else:
-                return redirect("asset-detail", city=city, pk=asset.pk)
+        done, asset = submit_form(form, asset_create, actor=self.actor)
+        if done:
+            return redirect("asset-detail", city=city, pk=asset.pk)
         return render(request, "ipops/asset_form.html", {"form": form}, status=400)
 
 
@@ -200,13 +211,9 @@ class AssetUpdateView(CityPageMixin, View):
     def post(self, request, city, pk):
         asset = asset_get(self.actor, pk)
         form = AssetForm(request.POST)
-        if form.is_valid():
-            try:
-                asset = asset_update(actor=self.actor, asset=asset, **form.cleaned_data)
-            except (ValidationFailed, Conflict) as exc:  # shown on the form; 403/404 go to the mixin
-                form.add_service_errors(exc)
-            else:
-                return redirect("asset-detail", city=city, pk=asset.pk)
+        done, asset = submit_form(form, asset_update, actor=self.actor, asset=asset)
+        if done:
+            return redirect("asset-detail", city=city, pk=asset.pk)
         return render(request, "ipops/asset_form.html", {"form": form, "asset": asset}, status=400)
 
 
@@ -245,14 +252,10 @@ class OrganizationView(CityPageMixin, View):
             raise Http404
         require(self.actor, "member.add", org)
         form = MemberAddForm(request.POST)
-        if form.is_valid():
-            try:
-                membership = member_add(actor=self.actor, organization=org, **form.cleaned_data)
-            except (ValidationFailed, Conflict) as exc:  # shown on the form; 403/404 go to the mixin
-                form.add_service_errors(exc)
-            else:
-                _added(request, membership)
-                return redirect("my-organization", city=city)
+        done, membership = submit_form(form, member_add, actor=self.actor, organization=org)
+        if done:
+            _added(request, membership)
+            return redirect("my-organization", city=city)
         return self._render(request, add_form=form, status=400)
 
 
@@ -289,16 +292,11 @@ class PeopleView(CityPageMixin, View):
         require(self.actor, "member.add")
         organizations = organization_choices()
         form = MemberAddForm(request.POST, organizations=organizations)
-        if form.is_valid():
-            fields = dict(form.cleaned_data)
-            organization = organization_get(fields.pop("organization"))
-            try:
-                membership = member_add(actor=self.actor, organization=organization, **fields)
-            except (ValidationFailed, Conflict) as exc:  # shown on the form; 403/404 go to the mixin
-                form.add_service_errors(exc)
-            else:
-                _added(request, membership)
-                return redirect("people-list", city=city)
+        done, membership = submit_form(form, lambda organization, **fields: member_add(
+            actor=self.actor, organization=organization_get(organization), **fields))
+        if done:
+            _added(request, membership)
+            return redirect("people-list", city=city)
         return self._render(request, organizations, add_form=form, status=400)
 
 
@@ -366,14 +364,10 @@ class MemberActionView(CityPageMixin, View):
         membership = self._load(pk)
         form_class, service = self.actions[self.action]
         form = form_class(request.POST)
-        if form.is_valid():
-            try:
-                service(actor=self.actor, membership=membership, **form.cleaned_data)
-            except (ValidationFailed, Conflict) as exc:  # shown on the form; 403/404 go to the mixin
-                form.add_service_errors(exc)
-            else:
-                messages.success(request, self._done(membership, form.cleaned_data))
-                return redirect(self._next(request))
+        done, _result = submit_form(form, service, actor=self.actor, membership=membership)
+        if done:
+            messages.success(request, self._done(membership, form.cleaned_data))
+            return redirect(self._next(request))
         return self._render(request, membership, form, status=400)
 
 
@@ -425,12 +419,8 @@ class OrganizationListView(CityPageMixin, View):
         if not can(self.actor, "organization.manage"):
             raise PermissionDenied()
         form = OrganizationForm(request.POST)
-        if form.is_valid():
-            try:
-                org = organization_create(actor=self.actor, **form.cleaned_data)
-            except (ValidationFailed, Conflict) as exc:  # shown on the form; 403/404 go to the mixin
-                form.add_service_errors(exc)
-            else:
-                messages.success(request, _("Registered %(name)s.") % {"name": org.name})
-                return redirect("organization-list", city=city)
+        done, org = submit_form(form, organization_create, actor=self.actor)
+        if done:
+            messages.success(request, _("Registered %(name)s.") % {"name": org.name})
+            return redirect("organization-list", city=city)
         return self._render(request, form, status=400)
