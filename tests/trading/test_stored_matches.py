@@ -136,3 +136,17 @@ def test_stored_matches_are_the_buyers_and_the_bureaus_only(qingdao, seller, buy
     assert matched_ids(bureau.client(), qingdao, br_id) == [listing.pk]
     assert matched_ids(api(official), qingdao, br_id) == [listing.pk]
     assert buyer.client().get(url(qingdao, "buy-requests/999999/matches/")).status_code == 404
+
+
+def test_another_citys_buy_request_is_not_found_through_this_city(qingdao, jinan, bureau,
+                                                                  django_capture_on_commit_callbacks):
+    from tests.trading.conftest import party
+
+    jinan_buyer = party(jinan, name="济南买方")
+    with django_capture_on_commit_callbacks(execute=True):
+        br_id = jinan_buyer.client().post(url(jinan, "buy-requests/"), DEMAND, format="json").json()["id"]
+    with city_scope(jinan):
+        assert BuyRequest.objects.get(pk=br_id).matches_computed_at is not None  # stored, in Jinan
+    # Qingdao's bureau reads every Qingdao buy request's matches, and none of Jinan's.
+    response = bureau.client().get(url(qingdao, f"buy-requests/{br_id}/matches/"))
+    assert response.status_code == 404 and response.json()["code"] == "buy_request_not_found"
