@@ -248,10 +248,8 @@ def buy_request_matches(actor: Actor, br: BuyRequest, *, limit: int = 20, with_a
     else:
         stored = (BuyRequestMatch.objects.filter(buy_request=br, listing__status__in=PUBLIC_LISTING_STATUSES)
                   .exclude(listing__seller_id=br.buyer_id).order_by("-score", "-listing_id"))
-        if not with_assets:  # the API: matches, listings and sellers in one query, as plain rows
-            columns = ["listing__id", *(f"listing__{f}" for f in API_ROW_FIELDS)]
-            return [(ListingRow.from_values(values[2:]), rules.Match(values[0], values[1]))
-                    for values in stored.values_list("score", "reasons", *columns)[:limit]]
+        if not with_assets:
+            return _match_rows(stored, limit)
         scored = [(pk, rules.Match(score, reasons))
                   for pk, score, reasons in stored.values_list("listing_id", "score", "reasons")[:limit]]
     ids = [pk for pk, _m in scored]
@@ -275,13 +273,18 @@ def served_matches(actor: Actor, buy_request_id: int, *, limit: int = 20) -> lis
         if actor.organization_id is None:
             raise NotFound(_("No such buy request."), code="buy_request_not_found")
         stored = stored.filter(buy_request__buyer_id=actor.organization_id)
-    columns = ["listing__id", *(f"listing__{f}" for f in API_ROW_FIELDS)]
-    rows = [(ListingRow.from_values(values[2:]), rules.Match(values[0], values[1]))
-            for values in stored.order_by("-score", "-listing_id").values_list("score", "reasons", *columns)[:limit]]
+    rows = _match_rows(stored.order_by("-score", "-listing_id"), limit)
     if rows:
         return rows
     br = buy_request_get(actor, buy_request_id)
     return buy_request_matches(actor, br, limit=limit, with_assets=False)
+
+
+def _match_rows(stored: QuerySet[BuyRequestMatch], limit: int) -> list[tuple[ListingRow, object]]:
+    """Ordered stored matches with their listings and sellers, in one query, as plain rows (what the API renders)."""
+    columns = ["listing__id", *(f"listing__{f}" for f in API_ROW_FIELDS)]
+    return [(ListingRow.from_values(values[2:]), rules.Match(values[0], values[1]))
+            for values in stored.values_list("score", "reasons", *columns)[:limit]]
 
 
 # --- negotiations and offers --------------------------------------------------------------------------
