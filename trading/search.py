@@ -118,6 +118,18 @@ def _ranked_text(base: QuerySet, words: list[str], order_without_text, limit: in
     return SearchResult([], modes[-1], False, words)
 
 
+def _sort_keys(order) -> list[str]:
+    """The columns an `order_by` tuple sorts on besides the primary key, which every caller selects as "pk"."""
+    return [f.lstrip("-") for f in order if f.lstrip("-") not in ("pk", "id")]
+
+
+def _order_sql(order, alias: str = "c") -> str:
+    """`order` as an ORDER BY clause over a subquery `alias` that selected "pk" and `_sort_keys(order)`."""
+    quote = connection.ops.quote_name
+    return ", ".join(f'{alias}.{quote("pk" if f.lstrip("-") in ("pk", "id") else f.lstrip("-"))} '
+                     f'{"DESC" if f.startswith("-") else "ASC"}' for f in order)
+
+
 def _rank_candidates(base: QuerySet, match_raw: str, rank_raw: str, tie_break, limit: int) -> list[int]:
     """Take at most MAX_CANDIDATES rows matching `match_raw` straight from the GIN index, then rank only those.
 
@@ -125,8 +137,7 @@ def _rank_candidates(base: QuerySet, match_raw: str, rank_raw: str, tie_break, l
     one line of SQL, because Django's SearchRank over a `pk__in` subquery plans and runs ~3x slower here.
     Unordered inside on purpose: LIMIT then stops the heap scan early instead of sorting every match.
     """
-    fields = [name.lstrip("-") for name in tie_break]
-    columns = ("pk", "search_vector", *[f for f in fields if f not in ("pk", "id")])
+    columns = ("pk", "search_vector", *_sort_keys(tie_break))
     inner = base.filter(search_vector=_ts(match_raw)).order_by().values(*columns)[:MAX_CANDIDATES]
     sql, params = inner.query.sql_with_params()
     prefix = ""
@@ -142,22 +153,22 @@ def _rank_candidates(base: QuerySet, match_raw: str, rank_raw: str, tie_break, l
         sql = f"SELECT * FROM titled UNION SELECT * FROM ({sql}) f WHERE (SELECT count(*) FROM titled) < %s"  # noqa: S608 - the ORM's own SQL
         params = (*title_params, *params, MAX_CANDIDATES)
     quote = connection.ops.quote_name
-    order = ", ".join(f'c.{quote("pk" if f in ("pk", "id") else f)} {"DESC" if n.startswith("-") else "ASC"}'
-                      for f, n in zip(fields, tie_break, strict=True))
     ranked = (f"{prefix}SELECT c.{quote('pk')} FROM ({sql}) c "  # noqa: S608 - identifiers are our own field names
-              f"ORDER BY ts_rank(c.{quote('search_vector')}, to_tsquery('simple', %s)) DESC, {order} LIMIT %s")
+              f"ORDER BY ts_rank(c.{quote('search_vector')}, to_tsquery('simple', %s)) DESC, {_order_sql(tie_break)} "
+              f"LIMIT %s")
     with connection.cursor() as cur:
         cur.execute(ranked, [*params, rank_raw, limit])
         return [row[0] for row in cur.fetchall()]
 
 
 def listing_search(base: QuerySet, *, q: str = "", **filters) -> SearchResult:
-    filtered = apply_filters(base, **filters)
-    if (q and q.strip() and rules.query_terms(q)) or not any(v not in (None, "") for v in filters.values()):
+    given = {k: v for k, v in filters.items() if v not in (None, "")}
+    filtered = apply_filters(base, **given)
+    if not given or (q and q.strip() and rules.query_terms(q)):
         return ranked_ids(filtered, q)  # ranked text, or the unfiltered newest-first walk that stops at once
     # An industry or a deal type has its own newest-first index: walk that one, however rare the value.
-    exact = next(({k: filters[k]} for k in ("industry", "deal_type") if filters.get(k)), {})
-    if all(v in (None, "") for k, v in filters.items() if k not in exact):
+    exact = next(({k: given[k]} for k in ("industry", "deal_type") if k in given), {})
+    if given.keys() == exact.keys():
         return ranked_ids(filtered, "")
     return newest_filtered(apply_filters(base, **exact), filtered)
 
@@ -193,15 +204,11 @@ def newest_filtered(base: QuerySet, filtered: QuerySet, *, order=("-published_at
         recent = _newest_since(filtered, order, lead, now - (now - edge) * WIDEN, limit)
         if len(recent) > limit:
             return SearchResult(recent[:limit], "", True)
-    inner = filtered.order_by().values("pk", *[f.lstrip("-") for f in order if f.lstrip("-") not in ("pk", "id")])
-    sql, params = inner.query.sql_with_params()
-    quote = connection.ops.quote_name
-    by = ", ".join(f'c.{quote("pk" if f.lstrip("-") in ("pk", "id") else f.lstrip("-"))} '
-                   f'{"DESC" if f.startswith("-") else "ASC"}' for f in order)
+    sql, params = filtered.order_by().values("pk", *_sort_keys(order)).query.sql_with_params()
     # MATERIALIZED: evaluate the filters through their indexes first; inlined, the planner would walk again.
     with connection.cursor() as cur:
         cur.execute(f"WITH c AS MATERIALIZED ({sql}) "  # noqa: S608 - identifiers are our own field names
-                    f"SELECT c.{quote('pk')} FROM c ORDER BY {by} LIMIT %s", [*params, limit + 1])
+                    f'SELECT c."pk" FROM c ORDER BY {_order_sql(order)} LIMIT %s', [*params, limit + 1])
         ids = [row[0] for row in cur.fetchall()]
     return SearchResult(ids[:limit], "", len(ids) > limit)
 
