@@ -300,25 +300,22 @@ class DealListView(CityPageMixin, View):
                "statuses": TransactionStatus.choices, "reads_all": can(actor, "deals.read_all")}
         if ctx["reads_all"]:
             ctx["figures"] = selectors.deal_figures_by_year(city=request.city)
-            ctx["chart"] = _deal_chart(ctx["figures"])
+            figures = ctx["figures"]
+            ctx["chart"] = _yearly_amounts_chart(
+                figures, (_("Transfer amount"), [f.transfers_amount for f in figures.values()], "#1f5f99"),
+                (_("Licence amount"), [f.licences_amount for f in figures.values()], "#5fb37c"))
         return render(request, "trading/deals.html", ctx)
 
 
-def _deal_chart(figures: dict) -> dict:
-    """ECharts option: completed transfer and licence amounts per year, stacked, in 万元.
-    Floats only for drawing; the table beside it shows the exact amounts and the counts."""
-    years = [str(y) for y in figures]
-
-    def series(name, amount, colour):
-        return {"name": name, "type": "bar", "stack": "amount", "itemStyle": {"color": colour},
-                "data": [float(to_wan(getattr(f, amount))) for f in figures.values()]}
-
-    return {"tooltip": {"trigger": "axis"}, "legend": {"top": 0},
+def _yearly_amounts_chart(years, *series) -> dict:
+    """ECharts option: amounts per year as bars in 万元, `series` = (name, amounts, colour), stacked when
+    several. Floats only for drawing; the table beside each chart shows the exact amounts and counts."""
+    return {"tooltip": {"trigger": "axis"}, "legend": {"top": 0, "show": len(series) > 1},
             "grid": {"left": 60, "right": 10, "top": 40, "bottom": 30},
-            "xAxis": {"type": "category", "data": years},
+            "xAxis": {"type": "category", "data": [str(y) for y in years]},
             "yAxis": {"type": "value", "name": _("10k CNY")},
-            "series": [series(_("Transfer amount"), "transfers_amount", "#1f5f99"),
-                       series(_("Licence amount"), "licences_amount", "#5fb37c")]}
+            "series": [{"name": name, "type": "bar", "stack": "amount", "itemStyle": {"color": colour},
+                        "data": [float(to_wan(a)) for a in amounts]} for name, amounts, colour in series]}
 
 
 class DealExportView(CityPageMixin, View):
@@ -406,11 +403,8 @@ class CentreDetailView(CityPageMixin, View):
         if manage and form is None:
             form = forms.CentreMemberForm(organizations=selectors.centre_candidates(centre))
         years = selectors.centre_yearly(centre)
-        chart = {"tooltip": {"trigger": "axis"}, "grid": {"left": 60, "right": 10, "top": 30, "bottom": 30},
-                 "xAxis": {"type": "category", "data": [str(y.year) for y in years]},
-                 "yAxis": {"type": "value", "name": _("10k CNY")},
-                 "series": [{"name": _("Deal amount"), "type": "bar", "itemStyle": {"color": "#1f5f99"},
-                             "data": [float(to_wan(y.amount)) for y in years]}]}
+        chart = _yearly_amounts_chart([y.year for y in years],
+                                      (_("Deal amount"), [y.amount for y in years], "#1f5f99"))
         return render(request, "trading/centre_detail.html", {
             "centre": centre, "years": years, "chart": chart, "members": selectors.centre_members(centre),
             "form": form if manage else None, "can_manage": manage}, status=status)
