@@ -442,27 +442,38 @@ class CentreYear:
     amount: Decimal
 
 
-def centre_member_ids(centre: OperationsCentre) -> set[int]:
-    """The centre's own organisation and its members: whose deals are credited to it."""
-    return {centre.organization_id, *CentreMembership.objects.filter(centre=centre).values_list(
-        "organization_id", flat=True)}
+def centres_yearly(centres: list[OperationsCentre]) -> dict[int, list[CentreYear]]:
+    """Deals credited to each centre by year: completed deals in which the centre's own organisation or a
+    member sold or licensed (technology transformation, 转化), or bought — each deal counted once per centre.
+    Two queries however many centres (a deal may count for several)."""
+    members = {c.pk: {c.organization_id} for c in centres}
+    for centre_id, organization_id in CentreMembership.objects.filter(centre__in=list(members)).values_list(
+            "centre_id", "organization_id"):
+        members[centre_id].add(organization_id)
+    everyone = set().union(*members.values())
+    deals = (Transaction.objects.filter(status=TransactionStatus.COMPLETED)
+             .filter(Q(seller_id__in=everyone) | Q(buyer_id__in=everyone))
+             .annotate(y=ExtractYear("completed_at")).values_list("seller_id", "buyer_id", "y", "agreed_price"))
+    totals: dict[int, dict[int, list]] = {pk: defaultdict(lambda: [0, ZERO]) for pk in members}
+    for seller, buyer, year, price in deals:
+        for pk, organizations in members.items():
+            if seller in organizations or buyer in organizations:
+                slot = totals[pk][year]
+                slot[0] += 1
+                slot[1] += price
+    return {pk: [CentreYear(y, n, amount) for y, (n, amount) in sorted(years.items())]
+            for pk, years in totals.items()}
 
 
 def centre_yearly(centre: OperationsCentre) -> list[CentreYear]:
-    """Deals credited to a centre by year: completed deals in which a member sold or licensed
-    (technology transformation, 转化), or bought — each deal counted once."""
-    members = centre_member_ids(centre)
-    rows = (Transaction.objects.filter(status=TransactionStatus.COMPLETED)
-            .filter(Q(seller_id__in=members) | Q(buyer_id__in=members))
-            .annotate(y=ExtractYear("completed_at")).values("y")
-            .annotate(n=Count("pk"), amount=Sum("agreed_price")).order_by("y"))
-    return [CentreYear(r["y"], r["n"], r["amount"] or ZERO) for r in rows]
+    return centres_yearly([centre])[centre.pk]
 
 
 def centres_overview() -> list[dict]:
     centres = list(OperationsCentre.objects.select_related("organization").annotate(
         members=Count("memberships")).order_by("name"))
-    return [{"centre": c, "members": c.members, "years": centre_yearly(c)} for c in centres]
+    years = centres_yearly(centres)
+    return [{"centre": c, "members": c.members, "years": years[c.pk]} for c in centres]
 
 
 def centre_members(centre: OperationsCentre) -> QuerySet[CentreMembership]:

@@ -115,3 +115,34 @@ def test_centre_pages_refuse_strangers_and_non_bureau_writes(client, qingdao, ji
     assert client.post(detail, {"action": "remove", "organization": foreign.pk}).status_code == 404
     with city_scope(qingdao):
         assert not CentreMembership.objects.exists()
+
+
+def test_the_centres_overview_costs_the_same_queries_for_one_centre_or_many(qingdao, bureau, seller, buyer, patent):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.trading.test_deal_flow import _deal
+
+    _deal(qingdao, seller, buyer, patent, "assignment")  # 700,000.00, seller and buyer both members below
+
+    def overview():
+        with CaptureQueriesContext(connection) as ctx:
+            rows = bureau.client().get(url(qingdao, "centres/")).json()
+        return len(ctx.captured_queries), rows
+
+    def register(name, *members):
+        org = make_org(qingdao, OrgKind.UNIVERSITY, name)
+        centre_id = bureau.client().post(url(qingdao, "centres/"), {"organization": org.pk,
+                                                                    "kind": "university"}).json()["id"]
+        for member in members:
+            bureau.client().post(url(qingdao, f"centres/{centre_id}/members/"), {"organization": member.pk})
+
+    register("青岛甲大学", seller.org)
+    one, rows = overview()
+    register("青岛乙大学", buyer.org)
+    register("青岛丙大学", seller.org, buyer.org)
+    many, rows = overview()
+    assert one == many
+    credited = {row["name"]: [(y["year"], y["count"], y["amount"]) for y in row["years"]] for row in rows}
+    year = rows[0]["years"][0]["year"]
+    assert credited == {name: [(year, 1, "700000.00")] for name in ("青岛甲大学", "青岛乙大学", "青岛丙大学")}
