@@ -43,7 +43,9 @@ def ensure_database() -> str:
             conn.execute(f'CREATE DATABASE "{NAME}"')
     url = bench_url()
     env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
     return url
 
 

@@ -24,15 +24,39 @@ from pathlib import Path
 from bench import db
 
 ROOT = Path(__file__).resolve().parent.parent
-SEARCHES = ["电池 热管理", "石墨烯 导热", "芯片 封装", "无人机 避障", "轨道 制动", "海水淡化", "轮胎 胶料",
-            "图像识别 深度学习", "充电桩", "智能冰箱 识别", "单克隆抗体", "液冷板 电池包", "BMS", "永磁 电机",
-            "锂电池 SOC 估算", "海洋 监测 浮标", "空调 变频 控制"]
+SEARCHES = [
+    "电池 热管理",
+    "石墨烯 导热",
+    "芯片 封装",
+    "无人机 避障",
+    "轨道 制动",
+    "海水淡化",
+    "轮胎 胶料",
+    "图像识别 深度学习",
+    "充电桩",
+    "智能冰箱 识别",
+    "单克隆抗体",
+    "液冷板 电池包",
+    "BMS",
+    "永磁 电机",
+    "锂电池 SOC 估算",
+    "海洋 监测 浮标",
+    "空调 变频 控制",
+]
 # With text and without; common filters and rare ones (design patents are 5% of listings; A01B matches none):
 # a rare filter is where "walk the newest until enough match" reads the whole table.
-FILTERED = [{"q": "电池", "ipc": "H01M"}, {"q": "复合材料", "price_max": "1000000"},
-            {"q": "检测", "deal_type": "assignment", "industry": "ai"}, {"q": "电池", "kind": "design"},
-            {"ipc": "B61F"}, {"ipc": "B61F", "price_max": "1000000"}, {"kind": "design"}, {"ipc": "A01B"},
-            {"industry": "marine", "deal_type": "exclusive_licence"}, {"price_min": "4900000"}]
+FILTERED = [
+    {"q": "电池", "ipc": "H01M"},
+    {"q": "复合材料", "price_max": "1000000"},
+    {"q": "检测", "deal_type": "assignment", "industry": "ai"},
+    {"q": "电池", "kind": "design"},
+    {"ipc": "B61F"},
+    {"ipc": "B61F", "price_max": "1000000"},
+    {"kind": "design"},
+    {"ipc": "A01B"},
+    {"industry": "marine", "deal_type": "exclusive_licence"},
+    {"price_min": "4900000"},
+]
 
 
 def _free_port() -> int:
@@ -52,8 +76,12 @@ def _get(url: str, token: str = "") -> float:
 
 def _stats(samples: list[float]) -> dict:
     samples = sorted(samples)
-    return {"n": len(samples), "median_ms": round(statistics.median(samples), 1),
-            "p95_ms": round(samples[int(0.95 * (len(samples) - 1))], 1), "max_ms": round(samples[-1], 1)}
+    return {
+        "n": len(samples),
+        "median_ms": round(statistics.median(samples), 1),
+        "p95_ms": round(samples[int(0.95 * (len(samples) - 1))], 1),
+        "max_ms": round(samples[-1], 1),
+    }
 
 
 def _children(pid: int) -> list[int]:
@@ -72,8 +100,23 @@ def measure(url: str, info: dict, requests: int) -> dict:
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "CONN_MAX_AGE": "600", "LOG_LEVEL": "WARNING"}
     web = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "ipops.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1", "--timeout", "120"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "ipops.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            "1",
+            "--timeout",
+            "120",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}/api/v1/{info['city']}"
     try:
         for _ in range(100):
@@ -86,12 +129,16 @@ def measure(url: str, info: dict, requests: int) -> dict:
         for q in SEARCHES:  # warm-up: caches, the tokeniser, connections
             _get(search + urllib.parse.urlencode({"q": q}))
         results = {}
-        samples = [_get(search + urllib.parse.urlencode({"q": SEARCHES[i % len(SEARCHES)]})) for i in range(requests)]
+        samples = [
+            _get(search + urllib.parse.urlencode({"q": SEARCHES[i % len(SEARCHES)]})) for i in range(requests)
+        ]
         results["search"] = _stats(samples)
         by_filter: dict[str, list[float]] = {}
         for i in range(requests):
             params = FILTERED[i % len(FILTERED)]
-            by_filter.setdefault(urllib.parse.urlencode(params), []).append(_get(search + urllib.parse.urlencode(params)))
+            by_filter.setdefault(urllib.parse.urlencode(params), []).append(
+                _get(search + urllib.parse.urlencode(params))
+            )
         results["search_filtered"] = _stats([t for samples in by_filter.values() for t in samples])
         worst = max(by_filter, key=lambda k: _stats(by_filter[k])["p95_ms"])
         results["search_filtered_worst"] = {"filter": urllib.parse.unquote(worst), **_stats(by_filter[worst])}
@@ -100,15 +147,21 @@ def measure(url: str, info: dict, requests: int) -> dict:
         brs = info["buy_requests"]
         for br in brs:
             _get(f"{base}/buy-requests/{br}/matches/", info["token"])
-        samples = [_get(f"{base}/buy-requests/{brs[i % len(brs)]}/matches/", info["token"]) for i in range(requests)]
+        samples = [
+            _get(f"{base}/buy-requests/{brs[i % len(brs)]}/matches/", info["token"]) for i in range(requests)
+        ]
         results["match_buy_request"] = _stats(samples)
         # The same, computed live (what the refresh tasks do for one buy request), for comparison.
-        samples = [_get(f"{base}/buy-requests/{brs[i % len(brs)]}/matches/?live=true", info["token"])
-                   for i in range(requests // 2)]
+        samples = [
+            _get(f"{base}/buy-requests/{brs[i % len(brs)]}/matches/?live=true", info["token"])
+            for i in range(requests // 2)
+        ]
         results["match_buy_request_live"] = _stats(samples)
         workers = _children(web.pid)
-        results["web_peak_rss_mb"] = {"worker": max((_hwm_mb(p) for p in workers), default=0.0),
-                                      "master": _hwm_mb(web.pid)}
+        results["web_peak_rss_mb"] = {
+            "worker": max((_hwm_mb(p) for p in workers), default=0.0),
+            "master": _hwm_mb(web.pid),
+        }
         return results
     finally:
         web.terminate()

@@ -61,7 +61,9 @@ def actor_for(user, city: City) -> Actor | None:
     if known is not None and known.city_id == city.pk:
         return Actor(user=user, city=city, membership=known)
     # At most one membership per city (a constraint), so no ordering is needed.
-    membership = next(iter(Membership.objects.select_related("organization").filter(user=user, city=city)[:1]), None)
+    membership = next(
+        iter(Membership.objects.select_related("organization").filter(user=user, city=city)[:1]), None
+    )
     if membership:
         membership.city = city  # the request's own City instance; saves a join
         return Actor(user=user, city=city, membership=membership)

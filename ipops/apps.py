@@ -26,13 +26,30 @@ class IpopsConfig(AppConfig):
         from ipops import navigation, permissions  # noqa: F401 - permissions registers the rule predicates
         from ipops.models import Role
 
-        navigation.register(_("IP asset registry"), "asset-list", order=10, icon="journal-text",
-                            roles=[Role.ENTERPRISE, Role.UNIVERSITY, Role.SERVICE, Role.BUREAU_STAFF,
-                                   Role.BUREAU_ADMIN, Role.OFFICIAL])
-        navigation.register(_("Organisations"), "organization-list", order=90, icon="buildings",
-                            roles=[Role.BUREAU_STAFF, Role.BUREAU_ADMIN, Role.OFFICIAL])
-        navigation.register(_("People"), "people-list", order=91, icon="people",
-                            roles=[Role.BUREAU_STAFF, Role.BUREAU_ADMIN])
+        navigation.register(
+            _("IP asset registry"),
+            "asset-list",
+            order=10,
+            icon="journal-text",
+            roles=[
+                Role.ENTERPRISE,
+                Role.UNIVERSITY,
+                Role.SERVICE,
+                Role.BUREAU_STAFF,
+                Role.BUREAU_ADMIN,
+                Role.OFFICIAL,
+            ],
+        )
+        navigation.register(
+            _("Organisations"),
+            "organization-list",
+            order=90,
+            icon="buildings",
+            roles=[Role.BUREAU_STAFF, Role.BUREAU_ADMIN, Role.OFFICIAL],
+        )
+        navigation.register(
+            _("People"), "people-list", order=91, icon="people", roles=[Role.BUREAU_STAFF, Role.BUREAU_ADMIN]
+        )
 
         # Seal triggers hang off tables migrations create; attach them once all apps migrated.
         post_migrate.connect(_seal_after_migrate, sender=self, dispatch_uid="ipops_audit_seal")

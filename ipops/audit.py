@@ -131,7 +131,7 @@ class Verification:
 def heads() -> dict[int, dict]:
     """The newest link of every chain: {chain: {"id", "digest"}}. Published (anchored) somewhere the database's
     administrators cannot rewrite, a head proves later that nothing up to it was cut off the end of its chain."""
-    rows = (AuditSeal.objects.order_by("chain", "-id").distinct("chain").values_list("chain", "id", "digest"))
+    rows = AuditSeal.objects.order_by("chain", "-id").distinct("chain").values_list("chain", "id", "digest")
     return {chain: {"id": pk, "digest": digest} for chain, pk, digest in rows}
 
 
@@ -153,7 +153,8 @@ def verify(anchors: dict | None = None) -> Verification:
             result.checked += 1
             if (expected_prev or "") != prev:
                 result.problems.append(
-                    f"chain {chain} broken before link {seal_id}: a link was removed or altered")
+                    f"chain {chain} broken before link {seal_id}: a link was removed or altered"
+                )
         # 2. Each link against its row; 3. rows with no link.
         for table, pk in sealed_tables():
             cur.execute(
@@ -167,7 +168,9 @@ def verify(anchors: dict | None = None) -> Verification:
                 if missing:
                     result.problems.append(f"{table} row {source_pk} was deleted (link {seal_id})")
                 elif changed:
-                    result.problems.append(f"{table} row {source_pk} was edited after sealing (link {seal_id})")
+                    result.problems.append(
+                        f"{table} row {source_pk} was edited after sealing (link {seal_id})"
+                    )
             cur.execute(
                 f"""SELECT t.{pk} FROM "{table}" t WHERE NOT EXISTS (
                       SELECT 1 FROM ipops_auditseal s WHERE s.source_table = %s AND s.source_pk = t.{pk}::text)

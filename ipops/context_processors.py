@@ -12,4 +12,3 @@ def navigation(request) -> dict:
     if city and actor:
         ctx["nav_items"] = nav.items_for(str(actor.role), city.slug)
     return ctx
-

@@ -62,34 +62,58 @@ def _orgs(city_zh: str) -> dict[str, tuple[str, str, bool]]:
     }
 
 
-_HOLDER_KEYS = ["enterprise", "enterprise2", "enterprise3", "enterprise4", "enterprise5", "enterprise6",
-                "university", "institute", "service"]
-_INDUSTRY_OF = {"enterprise": "smart_appliances", "enterprise2": "new_materials", "enterprise3": "rail_transit",
-                "enterprise4": "biomedicine", "enterprise5": "ai", "enterprise6": "nev", "university": "marine",
-                "institute": "marine", "service": "chemicals_rubber"}
+_HOLDER_KEYS = [
+    "enterprise",
+    "enterprise2",
+    "enterprise3",
+    "enterprise4",
+    "enterprise5",
+    "enterprise6",
+    "university",
+    "institute",
+    "service",
+]
+_INDUSTRY_OF = {
+    "enterprise": "smart_appliances",
+    "enterprise2": "new_materials",
+    "enterprise3": "rail_transit",
+    "enterprise4": "biomedicine",
+    "enterprise5": "ai",
+    "enterprise6": "nev",
+    "university": "marine",
+    "institute": "marine",
+    "service": "chemicals_rubber",
+}
 
 
 def _user(username: str, display: str, password_hash: str) -> User:
     user, _ = User.objects.get_or_create(
-        username=username, defaults={"display_name": display, "password": password_hash})
+        username=username, defaults={"display_name": display, "password": password_hash}
+    )
     return user
 
 
 @transaction.atomic
 def seed_city(spec, password_hash: str, *, assets_per_city: int = 40) -> City:
     slug, zh, en, prov_zh, prov_en, start = spec
-    city, _ = City.objects.update_or_create(slug=slug, defaults=dict(
-        name_zh=zh, name_en=en, province_zh=prov_zh, province_en=prov_en, plan_start_year=start))
+    city, _ = City.objects.update_or_create(
+        slug=slug,
+        defaults=dict(
+            name_zh=zh, name_en=en, province_zh=prov_zh, province_en=prov_en, plan_start_year=start
+        ),
+    )
     with city_scope(city):
         orgs: dict[str, Organization] = {}
         for key, (name, kind, sme) in _orgs(zh).items():
             uscc = make_uscc(slug, name, "12" if kind in (OrgKind.BUREAU, OrgKind.GOVERNMENT) else "91")
             orgs[key], _ = Organization.objects.get_or_create(
-                uscc=uscc, defaults=dict(city=city, name=name, kind=kind, is_tech_sme=sme))
+                uscc=uscc, defaults=dict(city=city, name=name, kind=kind, is_tech_sme=sme)
+            )
         for suffix, org_key, is_admin in DEMO_USERS:
             user = _user(f"{slug}.{suffix}", f"{zh}·{orgs[org_key].name[:12]}", password_hash)
-            Membership.objects.get_or_create(user=user, city=city, defaults=dict(
-                organization=orgs[org_key], is_admin=is_admin))
+            Membership.objects.get_or_create(
+                user=user, city=city, defaults=dict(organization=orgs[org_key], is_admin=is_admin)
+            )
         _seed_assets(city, orgs, assets_per_city)
     return city
 
@@ -120,10 +144,22 @@ def _seed_assets(city: City, orgs: dict[str, Organization], n: int) -> None:
         existing.add(number)
         if grant and grant > today:
             grant, status = None, "pending"
-        new.append(IPAsset(city=city, owner=orgs[owner_key], kind=kind, number=number, title=title,
-                           abstract=abstract, ipc_codes=ipc, filing_date=filing, grant_date=grant,
-                           legal_status=status, is_pct=is_pct,
-                           industry=industry))
+        new.append(
+            IPAsset(
+                city=city,
+                owner=orgs[owner_key],
+                kind=kind,
+                number=number,
+                title=title,
+                abstract=abstract,
+                ipc_codes=ipc,
+                filing_date=filing,
+                grant_date=grant,
+                legal_status=status,
+                is_pct=is_pct,
+                industry=industry,
+            )
+        )
     IPAsset.objects.bulk_create(new, ignore_conflicts=True)
 
 

@@ -36,32 +36,52 @@ class BootstrapWidgets:
 
 class AssetForm(ServiceForm):
     kind = forms.ChoiceField(label=_("kind"), choices=AssetKind.choices)
-    number = forms.CharField(label=_("number"), max_length=60,
-                             help_text=_("e.g. ZL201710601862.3 — prefixes, spaces and the dot are optional"))
+    number = forms.CharField(
+        label=_("number"),
+        max_length=60,
+        help_text=_("e.g. ZL201710601862.3 — prefixes, spaces and the dot are optional"),
+    )
     title = forms.CharField(label=_("title"), max_length=300)
     abstract = forms.CharField(label=_("abstract"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    ipc_codes = forms.CharField(label=_("IPC"), required=False,
-                                help_text=_("One or more, separated by commas or semicolons, e.g. H04L 29/06"))
-    filing_date = forms.DateField(label=_("filing date"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    grant_date = forms.DateField(label=_("grant date"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    ipc_codes = forms.CharField(
+        label=_("IPC"),
+        required=False,
+        help_text=_("One or more, separated by commas or semicolons, e.g. H04L 29/06"),
+    )
+    filing_date = forms.DateField(
+        label=_("filing date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    grant_date = forms.DateField(
+        label=_("grant date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     legal_status = forms.ChoiceField(label=_("legal status"), choices=LegalStatus.choices)
     is_pct = forms.BooleanField(label=_("PCT"), required=False)
     industry = forms.ChoiceField(label=_("industry"), choices=Industry.choices)
 
     def clean_ipc_codes(self) -> list[str]:
         raw = self.cleaned_data.get("ipc_codes") or ""
-        return [part.strip() for part in raw.replace("；", ";").replace("，", ",").replace(";", ",").split(",")
-                if part.strip()]
+        return [
+            part.strip()
+            for part in raw.replace("；", ";").replace("，", ",").replace(";", ",").split(",")
+            if part.strip()
+        ]
+
 
 class AssetFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
-    kind = forms.ChoiceField(label=_("kind"), required=False, choices=[("", _("All kinds")), *AssetKind.choices])
-    legal_status = forms.ChoiceField(label=_("legal status"), required=False,
-                                     choices=[("", _("Any status")), *LegalStatus.choices])
-    industry = forms.ChoiceField(label=_("industry"), required=False,
-                                 choices=[("", _("All industries")), *Industry.choices])
+    kind = forms.ChoiceField(
+        label=_("kind"), required=False, choices=[("", _("All kinds")), *AssetKind.choices]
+    )
+    legal_status = forms.ChoiceField(
+        label=_("legal status"), required=False, choices=[("", _("Any status")), *LegalStatus.choices]
+    )
+    industry = forms.ChoiceField(
+        label=_("industry"), required=False, choices=[("", _("All industries")), *Industry.choices]
+    )
     ipc = forms.CharField(label=_("IPC prefix"), required=False)
 
     def clean_ipc(self) -> str:
@@ -77,8 +97,11 @@ class AssetFilterForm(forms.Form):
 class OrganizationForm(ServiceForm):
     name = forms.CharField(label=_("name"), max_length=120)
     kind = forms.ChoiceField(label=_("kind"), choices=OrgKind.choices)
-    uscc = forms.CharField(label=_("unified social credit code"), max_length=40,
-                           help_text=_("18 characters, e.g. 91370200163562681G"))
+    uscc = forms.CharField(
+        label=_("unified social credit code"),
+        max_length=40,
+        help_text=_("18 characters, e.g. 91370200163562681G"),
+    )
     district = forms.CharField(label=_("district"), max_length=40, required=False)
     is_tech_sme = forms.BooleanField(label=_("tech SME"), required=False)
 
@@ -87,13 +110,21 @@ class MemberAddForm(BootstrapWidgets, ServiceForm):
     """Add a person: to any organisation (bureau admin, `organizations` given) or to one's own (no field)."""
 
     organization = forms.TypedChoiceField(label=_("organisation"), coerce=int)
-    username = forms.CharField(label=_("username"), max_length=150,
-                               help_text=_("Letters, digits and @ . + - _. An account that already acts in "
-                                           "another city is linked and keeps its own password."))
+    username = forms.CharField(
+        label=_("username"),
+        max_length=150,
+        help_text=_(
+            "Letters, digits and @ . + - _. An account that already acts in "
+            "another city is linked and keeps its own password."
+        ),
+    )
     display_name = forms.CharField(label=_("display name"), max_length=80, required=False)
-    password = forms.CharField(label=_("initial password"), strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                               help_text=_("At least 8 characters. Hand it to the person in person."))
+    password = forms.CharField(
+        label=_("initial password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters. Hand it to the person in person."),
+    )
     is_admin = forms.BooleanField(label=_("organisation admin"), required=False)
 
     def __init__(self, *args, organizations=None, **kwargs):
@@ -105,16 +136,24 @@ class MemberAddForm(BootstrapWidgets, ServiceForm):
 
 
 class MemberFilterForm(BootstrapWidgets, forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, widget=forms.TextInput(
-        attrs={"placeholder": _("Username, name or organisation")}))
-    organization = forms.TypedChoiceField(label=_("organisation"), coerce=int, required=False,
-                                          empty_value=None)
-    kind = forms.ChoiceField(label=_("organisation kind"), required=False,
-                             choices=[("", _("All kinds")), *OrgKind.choices])
-    is_admin = forms.TypedChoiceField(label=_("admin"), required=False, empty_value=None,
-                                      coerce=lambda value: value == "yes",
-                                      choices=[("", _("Admins and members")), ("yes", _("Admins only")),
-                                               ("no", _("Members only"))])
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Username, name or organisation")}),
+    )
+    organization = forms.TypedChoiceField(
+        label=_("organisation"), coerce=int, required=False, empty_value=None
+    )
+    kind = forms.ChoiceField(
+        label=_("organisation kind"), required=False, choices=[("", _("All kinds")), *OrgKind.choices]
+    )
+    is_admin = forms.TypedChoiceField(
+        label=_("admin"),
+        required=False,
+        empty_value=None,
+        coerce=lambda value: value == "yes",
+        choices=[("", _("Admins and members")), ("yes", _("Admins only")), ("no", _("Members only"))],
+    )
 
     def __init__(self, *args, organizations=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,11 +167,17 @@ class MemberAdminForm(ServiceForm):
 
 
 class MemberPasswordForm(BootstrapWidgets, ServiceForm):
-    password = forms.CharField(label=_("new password"), strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                               help_text=_("At least 8 characters. The person's API token stops working."))
-    password_again = forms.CharField(label=_("new password again"), strip=False,
-                                     widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password = forms.CharField(
+        label=_("new password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters. The person's API token stops working."),
+    )
+    password_again = forms.CharField(
+        label=_("new password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def clean(self):
         data = super().clean()

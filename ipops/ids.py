@@ -40,14 +40,18 @@ def normalize_uscc(raw: str) -> str:
     try:
         return stdnum_uscc.validate(value)
     except stdnum_errors.InvalidLength as exc:
-        raise InvalidIdentifier(_("A unified social credit code has 18 characters."),
-                                code="uscc_invalid_length") from exc
+        raise InvalidIdentifier(
+            _("A unified social credit code has 18 characters."), code="uscc_invalid_length"
+        ) from exc
     except stdnum_errors.InvalidChecksum as exc:
-        raise InvalidIdentifier(_("The check character of this unified social credit code is wrong."),
-                                code="uscc_invalid_checksum") from exc
+        raise InvalidIdentifier(
+            _("The check character of this unified social credit code is wrong."),
+            code="uscc_invalid_checksum",
+        ) from exc
     except stdnum_errors.ValidationError as exc:
-        raise InvalidIdentifier(_("This is not a valid unified social credit code."),
-                                code="uscc_invalid_format") from exc
+        raise InvalidIdentifier(
+            _("This is not a valid unified social credit code."), code="uscc_invalid_format"
+        ) from exc
 
 
 # --- CN patent numbers --------------------------------------------------------
@@ -113,14 +117,18 @@ def parse_patent_number(raw: str) -> PatentNumber:
     digits, check = match.groups()
     number = PatentNumber(digits, check)
     if number.type_digit not in PATENT_TYPES:
-        raise InvalidIdentifier(_("The patent type digit must be 1, 2, 3, 8 or 9."), code="patent_number_type")
+        raise InvalidIdentifier(
+            _("The patent type digit must be 1, 2, 3, 8 or 9."), code="patent_number_type"
+        )
     this_year = datetime.date.today().year  # noqa: DTZ011 - a calendar year, zone-independent enough
     if len(digits) == 12 and not (_FIRST_NEW_YEAR <= number.year <= this_year):
-        raise InvalidIdentifier(_("The filing year of this patent number is not plausible."),
-                                code="patent_number_year")
+        raise InvalidIdentifier(
+            _("The filing year of this patent number is not plausible."), code="patent_number_year"
+        )
     if len(digits) == 8 and number.year > _FIRST_NEW_YEAR:
-        raise InvalidIdentifier(_("The filing year of this patent number is not plausible."),
-                                code="patent_number_year")
+        raise InvalidIdentifier(
+            _("The filing year of this patent number is not plausible."), code="patent_number_year"
+        )
     expected = patent_check_char(digits)
     if check != expected:
         raise InvalidIdentifier(
@@ -161,7 +169,9 @@ def parse_ipc(raw: str) -> IPCSymbol:
     match = _IPC_RE.match(re.sub(r"\s+", " ", _fold(raw)))
     if not match:
         raise InvalidIdentifier(
-            _("An IPC symbol looks like H04L 29/06: section A–H, two-digit class, subclass letter, group/subgroup."),
+            _(
+                "An IPC symbol looks like H04L 29/06: section A–H, two-digit class, subclass letter, group/subgroup."
+            ),
             code="ipc_format",
         )
     section, klass, subclass, group, subgroup = match.groups()
@@ -176,8 +186,9 @@ def normalize_ipc_prefix(raw: str) -> str:
     """A search prefix at any level: `H`, `H04`, `H04L`, `H04L 29`, `H04L 29/06`."""
     match = _IPC_PREFIX_RE.match(re.sub(r"\s+", " ", _fold(raw)))
     if not match:
-        raise InvalidIdentifier(_("This is not an IPC symbol or prefix (e.g. H04L or H04L 29/06)."),
-                                code="ipc_prefix_format")
+        raise InvalidIdentifier(
+            _("This is not an IPC symbol or prefix (e.g. H04L or H04L 29/06)."), code="ipc_prefix_format"
+        )
     section, klass, subclass, group, subgroup = match.groups()
     out = section + (klass or "") + (subclass or "")
     if group:

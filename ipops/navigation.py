@@ -64,5 +64,8 @@ def register_panel(template: str, context: Callable[[object], dict], roles, orde
 
 def panels_for(actor) -> list[dict]:
     role = str(actor.role)
-    return [{"template": p.template, "data": p.context(actor)}
-            for p in sorted(_PANELS, key=lambda p: p.order) if role in p.roles]
+    return [
+        {"template": p.template, "data": p.context(actor)}
+        for p in sorted(_PANELS, key=lambda p: p.order)
+        if role in p.roles
+    ]

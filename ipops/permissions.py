@@ -51,14 +51,20 @@ def is_org_admin(actor, obj=None) -> bool:
 
 @rules.predicate
 def is_own_organization(actor, organization) -> bool:
-    return (organization is not None and actor.organization_id is not None
-            and organization.pk == actor.organization_id)
+    return (
+        organization is not None
+        and actor.organization_id is not None
+        and organization.pk == actor.organization_id
+    )
 
 
 @rules.predicate
 def in_own_organization(actor, membership) -> bool:
-    return (membership is not None and actor.organization_id is not None
-            and membership.organization_id == actor.organization_id)
+    return (
+        membership is not None
+        and actor.organization_id is not None
+        and membership.organization_id == actor.organization_id
+    )
 
 
 permissions = rules.RuleSet()

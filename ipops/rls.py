@@ -73,7 +73,9 @@ def walled_models() -> list:
         if field is None or not field.is_relation or field.related_model._meta.label != "ipops.City":
             continue
         tracked = getattr(model, "pgh_tracked_model", None)
-        if meta.label in CROSS_CITY_MODELS or (tracked is not None and tracked._meta.label in CROSS_CITY_MODELS):
+        if meta.label in CROSS_CITY_MODELS or (
+            tracked is not None and tracked._meta.label in CROSS_CITY_MODELS
+        ):
             continue
         walled.append(model)
     return walled
@@ -102,8 +104,11 @@ def install(using: str = "default") -> None:
         with transaction.atomic(using=using), conn.cursor() as cur:
             cur.execute(FUNCTION_SQL)
     except DatabaseError as exc:
-        logger.warning("row-level security not installed: cannot create ipops_current_city() (%s); "
-                       "Python-level tenancy still holds", exc)
+        logger.warning(
+            "row-level security not installed: cannot create ipops_current_city() (%s); "
+            "Python-level tenancy still holds",
+            exc,
+        )
         return
     tenant = _ensure_tenant_role(conn, using)
     tables = walled_tables()
@@ -121,11 +126,15 @@ def install(using: str = "default") -> None:
         if not forced:  # binds the table's owner too
             statements.append(f"ALTER TABLE {quote(table)} FORCE ROW LEVEL SECURITY")
         if not has_policy:
-            statements.append(f"CREATE POLICY {POLICY} ON {quote(table)} "
-                              f"USING ({_ALL_ROLES_RULE}) WITH CHECK ({_ALL_ROLES_RULE})")
+            statements.append(
+                f"CREATE POLICY {POLICY} ON {quote(table)} "
+                f"USING ({_ALL_ROLES_RULE}) WITH CHECK ({_ALL_ROLES_RULE})"
+            )
         if tenant and not has_tenant_policy:
-            statements.append(f"CREATE POLICY {TENANT_POLICY} ON {quote(table)} AS RESTRICTIVE TO {quote(tenant)} "
-                              f"USING ({_TENANT_RULE}) WITH CHECK ({_TENANT_RULE})")
+            statements.append(
+                f"CREATE POLICY {TENANT_POLICY} ON {quote(table)} AS RESTRICTIVE TO {quote(tenant)} "
+                f"USING ({_TENANT_RULE}) WITH CHECK ({_TENANT_RULE})"
+            )
         if not statements:
             continue
         try:
@@ -133,7 +142,9 @@ def install(using: str = "default") -> None:
                 for sql in statements:
                     cur.execute(sql)
         except DatabaseError as exc:
-            logger.warning("row-level security not raised on %s (%s); Python-level tenancy still holds", table, exc)
+            logger.warning(
+                "row-level security not raised on %s (%s); Python-level tenancy still holds", table, exc
+            )
     from ipops.tenancy import forget_wall_mode
 
     forget_wall_mode(using)
@@ -171,9 +182,13 @@ def _ensure_tenant_role(conn, using: str) -> str | None:
                 cur.execute(f"""DO $$ BEGIN CREATE ROLE {quote(TENANT_ROLE)} NOLOGIN;
                                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$""")
         except DatabaseError as exc:
-            logger.warning("row-level security: cannot create role %s (%s). A city scope only walls off other "
-                           "cities if the connected role is subject to row-level security (not a superuser, "
-                           "no BYPASSRLS); Python-level tenancy still holds.", TENANT_ROLE, exc)
+            logger.warning(
+                "row-level security: cannot create role %s (%s). A city scope only walls off other "
+                "cities if the connected role is subject to row-level security (not a superuser, "
+                "no BYPASSRLS); Python-level tenancy still holds.",
+                TENANT_ROLE,
+                exc,
+            )
             return None
     with conn.cursor() as cur:
         cur.execute(_GRANTED_SQL, {"role": TENANT_ROLE})
@@ -190,11 +205,18 @@ def _ensure_tenant_role(conn, using: str) -> str | None:
             cur.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {role}")
             cur.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {role}")
             # Tables created later by this user (outside migrate, or before the next post_migrate) too.
-            cur.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} "
-                        f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}")
-            cur.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT ON SEQUENCES TO {role}")
+            cur.execute(
+                f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} "
+                f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}"
+            )
+            cur.execute(
+                f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT ON SEQUENCES TO {role}"
+            )
     except DatabaseError as exc:
-        logger.warning("row-level security: cannot grant %s its privileges (%s); Python-level tenancy still holds",
-                       TENANT_ROLE, exc)
+        logger.warning(
+            "row-level security: cannot grant %s its privileges (%s); Python-level tenancy still holds",
+            TENANT_ROLE,
+            exc,
+        )
         return None
     return TENANT_ROLE

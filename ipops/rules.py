@@ -14,7 +14,13 @@ BLOCKING = {
     # A pledged asset can't be pledged again, sold or exclusively licensed (SPEC §3).
     "pledge": {"pledge", "sale_pending"},
     "assign": {"pledge", "sale_pending", "exclusive_licence", "sole_licence"},
-    "exclusive_licence": {"pledge", "sale_pending", "exclusive_licence", "sole_licence", "non_exclusive_licence"},
+    "exclusive_licence": {
+        "pledge",
+        "sale_pending",
+        "exclusive_licence",
+        "sole_licence",
+        "non_exclusive_licence",
+    },
     "sole_licence": {"pledge", "sale_pending", "exclusive_licence", "sole_licence", "non_exclusive_licence"},
     "non_exclusive_licence": {"sale_pending", "exclusive_licence"},
 }

@@ -28,7 +28,9 @@ if ENVIRONMENT == "production":
     if DEBUG:
         raise ImproperlyConfigured("DEBUG must be off in production.")
     if not env.str("DATABASE_URL", default=""):
-        raise ImproperlyConfigured("Set DATABASE_URL in production; the embedded PostgreSQL is for development.")
+        raise ImproperlyConfigured(
+            "Set DATABASE_URL in production; the embedded PostgreSQL is for development."
+        )
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -14,8 +14,9 @@ from ipops.services.stats import registry_counts
 @shared_task(acks_late=True, name="ipops.tasks.registry_snapshot")
 def registry_snapshot(city_id: int, run_id: int | None = None) -> dict:
     """Snapshot one city's registry counts into a JobRun (idempotent: it only reads and records)."""
-    with job_run("registry_snapshot", city_id=city_id, run_id=run_id,
-                 task_id=registry_snapshot.request.id or "") as progress:
+    with job_run(
+        "registry_snapshot", city_id=city_id, run_id=run_id, task_id=registry_snapshot.request.id or ""
+    ) as progress:
         progress.total(1)
         counts = registry_counts(city_id=city_id)
         progress.run.rows = counts["total"]

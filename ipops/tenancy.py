@@ -148,9 +148,12 @@ def _wall_role(conn) -> str | None:
             bypasses, can_switch = cur.fetchone()
         _wall_modes[alias] = rls.TENANT_ROLE if can_switch else None
         if bypasses and not can_switch:
-            logger.warning("row-level security: the database user bypasses it and cannot switch to role %s, "
-                           "so city scopes raise no database wall; Python-level tenancy still holds. Run migrate "
-                           "as a user that may create roles.", rls.TENANT_ROLE)
+            logger.warning(
+                "row-level security: the database user bypasses it and cannot switch to role %s, "
+                "so city scopes raise no database wall; Python-level tenancy still holds. Run migrate "
+                "as a user that may create roles.",
+                rls.TENANT_ROLE,
+            )
     return _wall_modes[alias]
 
 
@@ -170,7 +173,10 @@ def _sync_wall(conn) -> None:
     role = _wall_role(conn)
     with conn.cursor() as cur:
         if role:
-            cur.execute(_SET_CITY_AND_ROLE, ["" if wanted is None else str(wanted), "none" if wanted is None else role])
+            cur.execute(
+                _SET_CITY_AND_ROLE,
+                ["" if wanted is None else str(wanted), "none" if wanted is None else role],
+            )
         else:
             cur.execute(_SET_CITY, ["" if wanted is None else str(wanted)])
     session._ipops_city = wanted
@@ -184,7 +190,9 @@ def _restore_wall(conn) -> None:
             # Inside a transaction, the failed statement dooms it, and its rollback restores the state of the
             # scope around the atomic block, which is what we are returning to (see above). The error, if it
             # is not the one already on its way out, shows on the transaction's next statement or its end.
-            logger.debug("city scope left inside a failed transaction; its rollback restores the session: %s", exc)
+            logger.debug(
+                "city scope left inside a failed transaction; its rollback restores the session: %s", exc
+            )
             return
         _discard_session(conn)
         raise
@@ -259,6 +267,8 @@ class CityScopeMiddleware:
             # Reads write nothing tracked, so they skip pghistory's per-statement context injection.
             with city_scope(city, writes=False):
                 return self.get_response(request)
-        user_id = request.user.pk if getattr(request, "user", None) and request.user.is_authenticated else None
+        user_id = (
+            request.user.pk if getattr(request, "user", None) and request.user.is_authenticated else None
+        )
         with city_scope(city), pghistory.context(user=user_id, url=request.path):
             return self.get_response(request)

@@ -28,8 +28,11 @@ for app in ("trading", "pledge_finance", "funds", "subsidies", "reporting"):
 
 urlpatterns = [
     path("", pages.root, name="root"),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="ipops/login.html",
-                                                          redirect_authenticated_user=True), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="ipops/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("home/", pages.root, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -14,7 +14,9 @@ urlpatterns = [
     path("people/", pages.PeopleView.as_view(), name="people-list"),
     path("people/export.xlsx", pages.PeopleExportView.as_view(), name="people-export"),
     path("people/<int:pk>/admin/", pages.MemberActionView.as_view(action="admin"), name="member-admin"),
-    path("people/<int:pk>/password/", pages.MemberActionView.as_view(action="password"), name="member-password"),
+    path(
+        "people/<int:pk>/password/", pages.MemberActionView.as_view(action="password"), name="member-password"
+    ),
     path("people/<int:pk>/remove/", pages.MemberActionView.as_view(action="remove"), name="member-remove"),
     path("jobs/<int:pk>/", pages.JobRunView.as_view(), name="job-run"),
     path("jobs/snapshot/", pages.RegistrySnapshotView.as_view(), name="registry-snapshot"),

@@ -13,7 +13,9 @@ from collections.abc import Iterator
 
 from django.utils import timezone
 
-_moment: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar("pledge_clock", default=None)
+_moment: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar(
+    "pledge_clock", default=None
+)
 
 
 def now() -> datetime.datetime:

@@ -33,17 +33,40 @@ PRODUCTS = {
 }
 
 #: The loans to seed, as (target state, how many). Every state of the lifecycle appears.
-PLAN = [("repaid", 7), ("disbursed", 7), ("overdue", 2), ("defaulted", 2), ("recovered", 1), ("approved", 1),
-        ("valued", 2), ("submitted", 1), ("rejected", 1), ("withdrawn", 1), ("draft", 1)]
+PLAN = [
+    ("repaid", 7),
+    ("disbursed", 7),
+    ("overdue", 2),
+    ("defaulted", 2),
+    ("recovered", 1),
+    ("approved", 1),
+    ("valued", 2),
+    ("submitted", 1),
+    ("rejected", 1),
+    ("withdrawn", 1),
+    ("draft", 1),
+]
 
-SMES = ["精工传感", "海创生物", "云帆软件", "鼎新材料", "汇能电气", "蓝鲸海洋装备", "智造机器人", "华科检测",
-        "青禾农业科技", "星链通信"]
+SMES = [
+    "精工传感",
+    "海创生物",
+    "云帆软件",
+    "鼎新材料",
+    "汇能电气",
+    "蓝鲸海洋装备",
+    "智造机器人",
+    "华科检测",
+    "青禾农业科技",
+    "星链通信",
+]
 PURPOSES = ["研发投入与中试线建设", "采购生产设备", "补充流动资金", "新产品量产备料", "专利产业化项目建设"]
 
 
 def _member(city: City, username: str, org: Organization, password_hash: str) -> User:
-    user, _ = User.objects.get_or_create(username=username, defaults={
-        "display_name": f"{city.name_zh}·{org.name[:12]}", "password": password_hash})
+    user, _ = User.objects.get_or_create(
+        username=username,
+        defaults={"display_name": f"{city.name_zh}·{org.name[:12]}", "password": password_hash},
+    )
     Membership.objects.get_or_create(user=user, city=city, defaults={"organization": org})
     return user
 
@@ -56,8 +79,10 @@ def _smes(city: City, password_hash: str) -> list[str]:
     usernames = []
     for i, short in enumerate(SMES, start=1):
         name = f"{city.name_zh}{short}科技有限公司"
-        org, _ = Organization.objects.get_or_create(uscc=make_uscc(city.slug, name), defaults=dict(
-            city=city, name=name, kind=OrgKind.ENTERPRISE, is_tech_sme=True))
+        org, _ = Organization.objects.get_or_create(
+            uscc=make_uscc(city.slug, name),
+            defaults=dict(city=city, name=name, kind=OrgKind.ENTERPRISE, is_tech_sme=True),
+        )
         usernames.append(_member(city, f"{city.slug}.sme{i:02d}", org, password_hash).username)
     return usernames
 
@@ -70,10 +95,21 @@ def _fresh_assets(city: City, owner_id: int, rnd, serial_base: int, n: int) -> l
         title, abstract, ipc = make_title(rnd, industry)
         filing = ANCHOR - datetime.timedelta(days=rnd.randint(4 * 365, 9 * 365))
         number = make_patent_number(filing, "1", serial_base + j)
-        asset, _ = IPAsset.objects.get_or_create(kind="invention", number=number, defaults=dict(
-            city=city, owner_id=owner_id, title=title, abstract=abstract, ipc_codes=ipc, filing_date=filing,
-            grant_date=filing + datetime.timedelta(days=rnd.randint(500, 900)), legal_status="in_force",
-            industry=industry))
+        asset, _ = IPAsset.objects.get_or_create(
+            kind="invention",
+            number=number,
+            defaults=dict(
+                city=city,
+                owner_id=owner_id,
+                title=title,
+                abstract=abstract,
+                ipc_codes=ipc,
+                filing_date=filing,
+                grant_date=filing + datetime.timedelta(days=rnd.randint(500, 900)),
+                legal_status="in_force",
+                industry=industry,
+            ),
+        )
         ids.append(asset.pk)
     return ids
 
@@ -84,17 +120,35 @@ def _product(city: City, orgs: dict) -> LoanProduct:
     bureau = _actor(city, f"{city.slug}.bureau")
     if product is None:
         product = services.product_create(
-            actor=bureau, name=name, insurer_share=insurer, guarantor_share=guarantor, bank_share=bank,
-            loan_to_value=D("0.5"), allowed_terms=[6, 12, 24, 36], repayment_method=rules.EQUAL_INSTALMENTS,
-            min_rate=D("0.0300"), max_rate=D("0.0650"), min_amount=D("500000"), max_amount=D("10000000"),
+            actor=bureau,
+            name=name,
+            insurer_share=insurer,
+            guarantor_share=guarantor,
+            bank_share=bank,
+            loan_to_value=D("0.5"),
+            allowed_terms=[6, 12, 24, 36],
+            repayment_method=rules.EQUAL_INSTALMENTS,
+            min_rate=D("0.0300"),
+            max_rate=D("0.0650"),
+            min_amount=D("500000"),
+            max_amount=D("10000000"),
             description="荐评担险贷：推荐、评估、担保、保险、贷款。企业以有效专利权质押，保险、担保、银行按比例分担风险，"
-                        "市风险补偿准备金按损失的 30% 补偿合作机构。",
-            institutions={"bank": [orgs["bank"].pk, orgs["bank2"].pk], "insurer": [orgs["insurer"].pk],
-                          "guarantor": [orgs["guarantor"].pk], "appraiser": [orgs["appraiser"].pk]})
+            "市风险补偿准备金按损失的 30% 补偿合作机构。",
+            institutions={
+                "bank": [orgs["bank"].pk, orgs["bank2"].pk],
+                "insurer": [orgs["insurer"].pk],
+                "guarantor": [orgs["guarantor"].pk],
+                "appraiser": [orgs["appraiser"].pk],
+            },
+        )
     if not RiskReserve.objects.exists():
-        services.reserve_open(actor=bureau, opening_balance=reserve, payout_share=D("0.3"),
-                              opened_on=datetime.date(ANCHOR.year - 3, 1, 1),
-                              name=f"{city.name_zh}市知识产权质押融资风险补偿准备金")
+        services.reserve_open(
+            actor=bureau,
+            opening_balance=reserve,
+            payout_share=D("0.3"),
+            opened_on=datetime.date(ANCHOR.year - 3, 1, 1),
+            name=f"{city.name_zh}市知识产权质押融资风险补偿准备金",
+        )
     return product
 
 
@@ -104,12 +158,26 @@ def _pay_due(loan: Loan, bank, until: datetime.date, *, skip_from: int | None = 
         if inst.due_date > until or (skip_from is not None and inst.number >= skip_from):
             break
         with clock.at(inst.due_date):
-            services.loan_record_repayment(actor=bank, loan=loan, amount=inst.open_amount, paid_on=inst.due_date,
-                                           reference=f"HK{inst.due_date:%Y%m%d}{loan.pk:05d}")
+            services.loan_record_repayment(
+                actor=bank,
+                loan=loan,
+                amount=inst.open_amount,
+                paid_on=inst.due_date,
+                reference=f"HK{inst.due_date:%Y%m%d}{loan.pk:05d}",
+            )
 
 
-def _one_loan(city: City, product: LoanProduct, *, state: str, index: int, rnd, enterprise: str, bank_user: str,
-              orgs: dict) -> None:
+def _one_loan(
+    city: City,
+    product: LoanProduct,
+    *,
+    state: str,
+    index: int,
+    rnd,
+    enterprise: str,
+    bank_user: str,
+    orgs: dict,
+) -> None:
     applicant = _actor(city, enterprise)
     bank = _actor(city, bank_user)
     amount = D(rnd.randrange(100, 800) * 10000)
@@ -127,10 +195,17 @@ def _one_loan(city: City, product: LoanProduct, *, state: str, index: int, rnd, 
     applied = disburse - datetime.timedelta(days=rnd.randint(35, 50))
     asset_ids = _fresh_assets(city, applicant.organization_id, rnd, 3_000_000 + index * 10, rnd.randint(1, 3))
     with clock.at(applied):
-        loan = services.loan_create(actor=applicant, product=product, bank_id=bank.organization_id,
-                                    insurer_id=orgs["insurer"].pk, guarantor_id=orgs["guarantor"].pk,
-                                    asset_ids=asset_ids, amount=amount, term_months=term,
-                                    purpose=rnd.choice(PURPOSES))
+        loan = services.loan_create(
+            actor=applicant,
+            product=product,
+            bank_id=bank.organization_id,
+            insurer_id=orgs["insurer"].pk,
+            guarantor_id=orgs["guarantor"].pk,
+            asset_ids=asset_ids,
+            amount=amount,
+            term_months=term,
+            purpose=rnd.choice(PURPOSES),
+        )
         if state == "draft":
             return
         services.loan_submit(actor=applicant, loan=loan)
@@ -142,8 +217,12 @@ def _one_loan(city: City, product: LoanProduct, *, state: str, index: int, rnd, 
         return
     value = (amount / product.loan_to_value * D(rnd.choice(["1.1", "1.25", "1.4", "1.6"]))).quantize(D("1"))
     with clock.at(applied + datetime.timedelta(days=8)):
-        services.loan_record_valuation(actor=_actor(city, f"{city.slug}.appraiser"), loan=loan,
-                                       appraised_value=value, report_ref=f"中评报字[{applied.year}]第{index + 101:04d}号")
+        services.loan_record_valuation(
+            actor=_actor(city, f"{city.slug}.appraiser"),
+            loan=loan,
+            appraised_value=value,
+            report_ref=f"中评报字[{applied.year}]第{index + 101:04d}号",
+        )
     if state == "valued":
         return
     deciders = [bank, _actor(city, f"{city.slug}.insurer"), _actor(city, f"{city.slug}.guarantor")]
@@ -151,19 +230,30 @@ def _one_loan(city: City, product: LoanProduct, *, state: str, index: int, rnd, 
     with clock.at(applied + datetime.timedelta(days=15)):
         for n, actor in enumerate(deciders):
             if state == "rejected" and n == 1:
-                services.loan_decide(actor=actor, loan=loan, decision="reject",
-                                     comment="企业资产负债率偏高，专利与主营业务关联度不足，不予通过")
+                services.loan_decide(
+                    actor=actor,
+                    loan=loan,
+                    decision="reject",
+                    comment="企业资产负债率偏高，专利与主营业务关联度不足，不予通过",
+                )
                 return
-            services.loan_decide(actor=actor, loan=loan, decision="approve", comment="材料齐全，风险可控，同意")
+            services.loan_decide(
+                actor=actor, loan=loan, decision="approve", comment="材料齐全，风险可控，同意"
+            )
     if state == "approved":
         return
     rate = D(rnd.choice(["0.0385", "0.0435", "0.0475", "0.0520"]))
     with clock.at(disburse):
-        services.loan_disburse(actor=bank, loan=loan, contract_number=f"质贷字{disburse.year}第{index + 1:04d}号",
-                               contract_signed_on=disburse - datetime.timedelta(days=5),
-                               pledge_registration_number=f"Y{disburse.year}{city.pk:02d}{loan.pk:08d}",
-                               pledge_registered_on=disburse - datetime.timedelta(days=2), disbursed_on=disburse,
-                               annual_rate=rate)
+        services.loan_disburse(
+            actor=bank,
+            loan=loan,
+            contract_number=f"质贷字{disburse.year}第{index + 1:04d}号",
+            contract_signed_on=disburse - datetime.timedelta(days=5),
+            pledge_registration_number=f"Y{disburse.year}{city.pk:02d}{loan.pk:08d}",
+            pledge_registered_on=disburse - datetime.timedelta(days=2),
+            disbursed_on=disburse,
+            annual_rate=rate,
+        )
     if state in ("repaid", "disbursed"):
         _pay_due(loan, bank, ANCHOR)
         return
@@ -178,15 +268,21 @@ def _one_loan(city: City, product: LoanProduct, *, state: str, index: int, rnd, 
     default_on = first_missed + datetime.timedelta(days=95)
     services.instalments_mark_overdue(city_id=city.pk, today=default_on)
     with clock.at(default_on):
-        services.loan_declare_default(actor=bank, loan=loan, default_on=default_on,
-                                      reason="连续逾期超过 90 天，企业经营停滞，宣布违约")
+        services.loan_declare_default(
+            actor=bank, loan=loan, default_on=default_on, reason="连续逾期超过 90 天，企业经营停滞，宣布违约"
+        )
     if state == "recovered":
         loss = Loan.objects.get(pk=loan.pk).loss_total
         received = default_on + datetime.timedelta(days=rnd.randint(150, 240))
         with clock.at(received):
-            services.loan_record_recovery(actor=bank, loan=loan, amount=(loss * D("0.35")).quantize(D("0.01")),
-                                          received_on=received, source="质押专利在交易平台处置转让所得",
-                                          release_pledge=True)
+            services.loan_record_recovery(
+                actor=bank,
+                loan=loan,
+                amount=(loss * D("0.35")).quantize(D("0.01")),
+                received_on=received,
+                source="质押专利在交易平台处置转让所得",
+                release_pledge=True,
+            )
 
 
 def seed(*, city: City) -> None:
@@ -210,15 +306,30 @@ def seed(*, city: City) -> None:
     rnd = rng_for("pledge_finance", city.slug)
     # The demo logins see their own loans: enterprise a live, a repaid and a draft one;
     # enterprise2 one waiting for decisions and one defaulted.
-    special = {("disbursed", 0): "enterprise", ("repaid", 0): "enterprise", ("draft", 0): "enterprise",
-               ("valued", 0): "enterprise2", ("defaulted", 0): "enterprise2"}
+    special = {
+        ("disbursed", 0): "enterprise",
+        ("repaid", 0): "enterprise",
+        ("draft", 0): "enterprise",
+        ("valued", 0): "enterprise2",
+        ("defaulted", 0): "enterprise2",
+    }
     index = 0
     for state, count in PLAN:
         for k in range(count):
             who = special.get((state, k))
             enterprise = f"{city.slug}.{who}" if who else smes[index % len(smes)]
-            bank_user = f"{city.slug}.bank2" if rnd.random() < 0.3 and state != "valued" else f"{city.slug}.bank"
-            _one_loan(city, product, state=state, index=index, rnd=rnd, enterprise=enterprise, bank_user=bank_user,
-                      orgs=orgs)
+            bank_user = (
+                f"{city.slug}.bank2" if rnd.random() < 0.3 and state != "valued" else f"{city.slug}.bank"
+            )
+            _one_loan(
+                city,
+                product,
+                state=state,
+                index=index,
+                rnd=rnd,
+                enterprise=enterprise,
+                bank_user=bank_user,
+                orgs=orgs,
+            )
             index += 1
     services.instalments_mark_overdue(city_id=city.pk, today=ANCHOR)

@@ -31,8 +31,11 @@ class LoanApplicationForm(ServiceErrorsMixin, forms.Form):
     bank = forms.ModelChoiceField(label=_("bank"), queryset=Organization.objects.none())
     insurer = forms.ModelChoiceField(label=_("insurer"), queryset=Organization.objects.none())
     guarantor = forms.ModelChoiceField(label=_("guarantor"), queryset=Organization.objects.none())
-    assets = forms.MultipleChoiceField(label=_("assets to pledge"), widget=forms.CheckboxSelectMultiple,
-                                       help_text=_("Only your assets in force and not pledged elsewhere."))
+    assets = forms.MultipleChoiceField(
+        label=_("assets to pledge"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only your assets in force and not pledged elsewhere."),
+    )
     amount = _money(_("amount (CNY)"), min_value=Decimal("0.01"))
     term_months = forms.TypedChoiceField(label=_("term (months)"), coerce=int)
     purpose = forms.CharField(label=_("purpose"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
@@ -40,9 +43,13 @@ class LoanApplicationForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, product, institutions, assets, **kwargs):
         super().__init__(*args, **kwargs)
         for role in ("bank", "insurer", "guarantor"):
-            self.fields[role].queryset = Organization.objects.filter(pk__in=[o.pk for o in institutions[role]])
+            self.fields[role].queryset = Organization.objects.filter(
+                pk__in=[o.pk for o in institutions[role]]
+            )
         self.fields["assets"].choices = [(str(a.pk), f"{a.display_number} {a.title}") for a in assets]
-        self.fields["term_months"].choices = [(t, _("%(n)s months") % {"n": t}) for t in product.allowed_terms]
+        self.fields["term_months"].choices = [
+            (t, _("%(n)s months") % {"n": t}) for t in product.allowed_terms
+        ]
 
 
 class ValuationForm(ServiceErrorsMixin, forms.Form):
@@ -52,8 +59,9 @@ class ValuationForm(ServiceErrorsMixin, forms.Form):
 
 
 class DecisionForm(ServiceErrorsMixin, forms.Form):
-    decision = forms.ChoiceField(label=_("decision"), choices=ApprovalDecision.Decision.choices,
-                                 widget=forms.RadioSelect)
+    decision = forms.ChoiceField(
+        label=_("decision"), choices=ApprovalDecision.Decision.choices, widget=forms.RadioSelect
+    )
     comment = forms.CharField(label=_("comment"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
 
 
@@ -80,8 +88,9 @@ class DefaultForm(ServiceErrorsMixin, forms.Form):
 class RecoveryForm(ServiceErrorsMixin, forms.Form):
     amount = _money(_("amount (CNY)"))
     received_on = forms.DateField(label=_("received on"), widget=DATE)
-    source = forms.CharField(label=_("source"), max_length=200,
-                             help_text=_("e.g. the pledged patents sold on the marketplace"))
+    source = forms.CharField(
+        label=_("source"), max_length=200, help_text=_("e.g. the pledged patents sold on the marketplace")
+    )
     release_pledge = forms.BooleanField(label=_("release the pledge now"), required=False)
 
 
@@ -95,7 +104,9 @@ class ReleaseForm(ServiceErrorsMixin, forms.Form):
 
 class ProductForm(ServiceErrorsMixin, forms.Form):
     name = forms.CharField(label=_("name"), max_length=120)
-    description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    description = forms.CharField(
+        label=_("description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     insurer_share = _ratio(_("insurer share"), help_text=_("Fractions; the three must total exactly 1"))
     guarantor_share = _ratio(_("guarantor share"))
     bank_share = _ratio(_("bank share"))
@@ -107,17 +118,25 @@ class ProductForm(ServiceErrorsMixin, forms.Form):
     min_amount = _money(_("minimum amount"))
     max_amount = _money(_("maximum amount"))
     is_active = forms.BooleanField(label=_("open for applications"), required=False, initial=True)
-    banks = forms.ModelMultipleChoiceField(label=_("banks"), queryset=Organization.objects.none(),
-                                           widget=forms.CheckboxSelectMultiple)
-    insurers = forms.ModelMultipleChoiceField(label=_("insurers"), queryset=Organization.objects.none(),
-                                              widget=forms.CheckboxSelectMultiple)
-    guarantors = forms.ModelMultipleChoiceField(label=_("guarantors"), queryset=Organization.objects.none(),
-                                                widget=forms.CheckboxSelectMultiple)
-    appraisers = forms.ModelMultipleChoiceField(label=_("appraisers"), queryset=Organization.objects.none(),
-                                                widget=forms.CheckboxSelectMultiple)
+    banks = forms.ModelMultipleChoiceField(
+        label=_("banks"), queryset=Organization.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    insurers = forms.ModelMultipleChoiceField(
+        label=_("insurers"), queryset=Organization.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    guarantors = forms.ModelMultipleChoiceField(
+        label=_("guarantors"), queryset=Organization.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    appraisers = forms.ModelMultipleChoiceField(
+        label=_("appraisers"), queryset=Organization.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
 
-    ROLES = {"banks": ("bank", "bank"), "insurers": ("insurer", "insurer"), "guarantors": ("guarantor", "guarantor"),
-             "appraisers": ("appraiser", "service")}
+    ROLES = {
+        "banks": ("bank", "bank"),
+        "insurers": ("insurer", "insurer"),
+        "guarantors": ("guarantor", "guarantor"),
+        "appraisers": ("appraiser", "service"),
+    }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -103,9 +103,15 @@ class LoanProduct(CityOwned):
     guarantor_share = models.DecimalField(_("guarantor share"), **RATE)
     bank_share = models.DecimalField(_("bank share"), **RATE)
     loan_to_value = models.DecimalField(_("loan-to-value ratio"), default=Decimal("0.500000"), **RATE)
-    allowed_terms = ArrayField(models.PositiveSmallIntegerField(), default=list, verbose_name=_("allowed terms"))
-    repayment_method = models.CharField(_("repayment method"), max_length=20, choices=RepaymentMethod.choices,
-                                        default=RepaymentMethod.EQUAL_INSTALMENTS)
+    allowed_terms = ArrayField(
+        models.PositiveSmallIntegerField(), default=list, verbose_name=_("allowed terms")
+    )
+    repayment_method = models.CharField(
+        _("repayment method"),
+        max_length=20,
+        choices=RepaymentMethod.choices,
+        default=RepaymentMethod.EQUAL_INSTALMENTS,
+    )
     min_rate = models.DecimalField(_("minimum annual rate"), **RATE)
     max_rate = models.DecimalField(_("maximum annual rate"), **RATE)
     min_amount = models.DecimalField(_("minimum amount"), default=Decimal("100000.00"), **MONEY)
@@ -121,8 +127,10 @@ class LoanProduct(CityOwned):
         indexes = [models.Index(fields=["city", "is_active"], name="pf_product_city_active")]
         constraints = [
             models.UniqueConstraint(fields=["city", "name"], name="pf_product_unique_name"),
-            models.CheckConstraint(condition=Q(insurer_share__gte=0, guarantor_share__gte=0, bank_share__gte=0),
-                                   name="pf_product_shares_not_negative"),
+            models.CheckConstraint(
+                condition=Q(insurer_share__gte=0, guarantor_share__gte=0, bank_share__gte=0),
+                name="pf_product_shares_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -143,26 +151,40 @@ class ProductInstitution(CityOwned):
 
     class Meta:
         indexes = [models.Index(fields=["city", "organization", "role"], name="pf_prodinst_city_org")]
-        constraints = [models.UniqueConstraint(fields=["city", "product", "organization", "role"],
-                                               name="pf_prodinst_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "product", "organization", "role"], name="pf_prodinst_unique"
+            )
+        ]
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Loan(CityOwned):
     """One pledge-loan application and, once disbursed, the loan."""
 
-    product = models.ForeignKey(LoanProduct, on_delete=models.PROTECT, related_name="loans",
-                                verbose_name=_("product"))
-    enterprise = models.ForeignKey("ipops.Organization", on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("enterprise"))
-    bank = models.ForeignKey("ipops.Organization", on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("bank"))
-    insurer = models.ForeignKey("ipops.Organization", on_delete=models.PROTECT, related_name="+",
-                                verbose_name=_("insurer"))
-    guarantor = models.ForeignKey("ipops.Organization", on_delete=models.PROTECT, related_name="+",
-                                  verbose_name=_("guarantor"))
-    appraiser = models.ForeignKey("ipops.Organization", on_delete=models.PROTECT, related_name="+", null=True,
-                                  blank=True, verbose_name=_("appraiser"))
+    product = models.ForeignKey(
+        LoanProduct, on_delete=models.PROTECT, related_name="loans", verbose_name=_("product")
+    )
+    enterprise = models.ForeignKey(
+        "ipops.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("enterprise")
+    )
+    bank = models.ForeignKey(
+        "ipops.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("bank")
+    )
+    insurer = models.ForeignKey(
+        "ipops.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("insurer")
+    )
+    guarantor = models.ForeignKey(
+        "ipops.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("guarantor")
+    )
+    appraiser = models.ForeignKey(
+        "ipops.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("appraiser"),
+    )
     assets = models.ManyToManyField("ipops.IPAsset", through="LoanAsset", related_name="+")
     state = models.CharField(_("state"), max_length=12, choices=LoanState.choices, default=LoanState.DRAFT)
 
@@ -184,8 +206,9 @@ class Loan(CityOwned):
     annual_rate = models.DecimalField(_("annual interest rate"), null=True, blank=True, **RATE)
     contract_number = models.CharField(_("contract number"), max_length=60, blank=True)
     contract_signed_on = models.DateField(_("contract signed on"), null=True, blank=True)
-    pledge_registration_number = models.CharField(_("CNIPA pledge registration number"), max_length=60,
-                                                  blank=True)
+    pledge_registration_number = models.CharField(
+        _("CNIPA pledge registration number"), max_length=60, blank=True
+    )
     pledge_registered_on = models.DateField(_("pledge registered on"), null=True, blank=True)
     disbursed_on = models.DateField(_("disbursed on"), null=True, blank=True)
     maturity_date = models.DateField(_("maturity date"), null=True, blank=True)
@@ -284,7 +307,9 @@ class ApprovalDecision(CityOwned):
     class Meta:
         ordering = ["decided_at", "id"]
         indexes = [models.Index(fields=["city", "organization"], name="pf_decision_city_org")]
-        constraints = [models.UniqueConstraint(fields=["city", "loan", "party"], name="pf_decision_once_per_party")]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "loan", "party"], name="pf_decision_once_per_party")
+        ]
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -310,9 +335,12 @@ class Instalment(CityOwned):
         indexes = [models.Index(fields=["city", "status", "due_date"], name="pf_instalment_city_due")]
         constraints = [
             models.UniqueConstraint(fields=["city", "loan", "number"], name="pf_instalment_unique_number"),
-            models.CheckConstraint(condition=Q(principal_due__gte=0, interest_due__gte=0,
-                                               principal_paid__gte=0, interest_paid__gte=0),
-                                   name="pf_instalment_not_negative"),
+            models.CheckConstraint(
+                condition=Q(
+                    principal_due__gte=0, interest_due__gte=0, principal_paid__gte=0, interest_paid__gte=0
+                ),
+                name="pf_instalment_not_negative",
+            ),
         ]
 
     @property
@@ -328,8 +356,9 @@ class Instalment(CityOwned):
         return self.total_due - self.principal_paid - self.interest_paid
 
     def as_state(self) -> rules.InstalmentState:
-        return rules.InstalmentState(self.due_date, self.principal_due, self.interest_due,
-                                     self.principal_paid, self.interest_paid)
+        return rules.InstalmentState(
+            self.due_date, self.principal_due, self.interest_due, self.principal_paid, self.interest_paid
+        )
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -368,8 +397,9 @@ class LossAllocation(CityOwned):
         indexes = [models.Index(fields=["city", "organization"], name="pf_alloc_city_org")]
         constraints = [
             models.UniqueConstraint(fields=["city", "loan", "party"], name="pf_alloc_once_per_party"),
-            models.CheckConstraint(condition=Q(loss__gte=0, reserve_paid__gte=0, recovered__gte=0),
-                                   name="pf_alloc_not_negative"),
+            models.CheckConstraint(
+                condition=Q(loss__gte=0, reserve_paid__gte=0, recovered__gte=0), name="pf_alloc_not_negative"
+            ),
         ]
 
     @property
@@ -403,8 +433,9 @@ class RiskReserve(CityOwned):
     name = models.CharField(_("name"), max_length=120)
     opening_balance = models.DecimalField(_("opening balance"), **MONEY)
     balance = models.DecimalField(_("balance"), **MONEY)
-    payout_share = models.DecimalField(_("share of each institution's loss reimbursed"),
-                                       default=Decimal("0.300000"), **RATE)
+    payout_share = models.DecimalField(
+        _("share of each institution's loss reimbursed"), default=Decimal("0.300000"), **RATE
+    )
     opened_on = models.DateField(_("opened on"))
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -431,16 +462,19 @@ class ReserveEntry(CityOwned):
     amount = models.DecimalField(_("amount"), help_text=_("Positive in, negative out"), **MONEY)
     balance_after = models.DecimalField(_("balance after"), **MONEY)
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    organization = models.ForeignKey("ipops.Organization", on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+")
+    organization = models.ForeignKey(
+        "ipops.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     booked_on = models.DateField(_("booked on"))
     note = models.CharField(_("note"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-booked_on", "-id"]
         indexes = [models.Index(fields=["city", "reserve", "booked_on"], name="pf_reserveentry_city")]
-        constraints = [models.CheckConstraint(condition=Q(balance_after__gte=0),
-                                              name="pf_reserveentry_never_negative")]
+        constraints = [
+            models.CheckConstraint(condition=Q(balance_after__gte=0), name="pf_reserveentry_never_negative")
+        ]

@@ -66,8 +66,12 @@ def is_loan_appraiser(actor, loan) -> bool:
         return loan.appraiser_id == _org(actor)
     from pledge_finance.models import LoanState, ProductInstitution
 
-    return loan.state == LoanState.SUBMITTED and ProductInstitution.objects.filter(
-        product_id=loan.product_id, organization_id=_org(actor), role="appraiser").exists()
+    return (
+        loan.state == LoanState.SUBMITTED
+        and ProductInstitution.objects.filter(
+            product_id=loan.product_id, organization_id=_org(actor), role="appraiser"
+        ).exists()
+    )
 
 
 is_risk_party = is_loan_bank | is_loan_insurer | is_loan_guarantor
@@ -96,8 +100,11 @@ def require(actor, action: str, obj=None) -> None:
 
 def party_of(actor, loan) -> str | None:
     """Which of the three risk-sharing parties the actor speaks for on this loan, if any."""
-    for party, predicate in (("bank", is_loan_bank), ("insurer", is_loan_insurer),
-                             ("guarantor", is_loan_guarantor)):
+    for party, predicate in (
+        ("bank", is_loan_bank),
+        ("insurer", is_loan_insurer),
+        ("guarantor", is_loan_guarantor),
+    ):
         if predicate(actor, loan):
             return party
     return None

@@ -74,8 +74,9 @@ def level_payment(amount: Decimal, annual_rate: Decimal, months: int) -> Decimal
     return fen(amount * r / (ONE - (ONE + r) ** -months))
 
 
-def repayment_schedule(*, amount, annual_rate, months: int, start: datetime.date, method: str
-                       ) -> list[ScheduledInstalment]:
+def repayment_schedule(
+    *, amount, annual_rate, months: int, start: datetime.date, method: str
+) -> list[ScheduledInstalment]:
     """Monthly instalments from `start` (the disbursement date).
 
     Principal parts sum exactly to `amount` and no part is negative: each month's
@@ -153,8 +154,13 @@ class Loss:
         return self.principal + self.interest
 
 
-def default_loss(*, instalments: Sequence[InstalmentState], annual_rate, disbursed_on: datetime.date,
-                 default_on: datetime.date) -> Loss:
+def default_loss(
+    *,
+    instalments: Sequence[InstalmentState],
+    annual_rate,
+    disbursed_on: datetime.date,
+    default_on: datetime.date,
+) -> Loss:
     """The loss on default: outstanding principal + interest accrued to the default date.
 
     Interest = the unpaid interest of every instalment already due, plus interest on the

@@ -50,26 +50,40 @@ def loan_queryset(actor: Actor) -> QuerySet[Loan]:
     if actor.role == Role.GUARANTOR:
         return submitted.filter(guarantor_id=org)
     if actor.role == Role.SERVICE:
-        products = ProductInstitution.objects.filter(organization_id=org, role="appraiser").values("product_id")
-        return qs.filter(Q(appraiser_id=org) | Q(appraiser__isnull=True, state=LoanState.SUBMITTED,
-                                                 product_id__in=products))
+        products = ProductInstitution.objects.filter(organization_id=org, role="appraiser").values(
+            "product_id"
+        )
+        return qs.filter(
+            Q(appraiser_id=org)
+            | Q(appraiser__isnull=True, state=LoanState.SUBMITTED, product_id__in=products)
+        )
     return qs.filter(enterprise_id=org)
 
 
 def with_balances(qs: QuerySet[Loan]) -> QuerySet[Loan]:
     """Annotate outstanding principal and overdue amount (one join, whatever the page size)."""
     return qs.annotate(
-        outstanding=Coalesce(Sum(F("instalments__principal_due") - F("instalments__principal_paid"),
-                                 output_field=_MONEY), _zero()),
-        overdue_amount=Coalesce(Sum(F("instalments__principal_due") + F("instalments__interest_due")
-                                    - F("instalments__principal_paid") - F("instalments__interest_paid"),
-                                    filter=Q(instalments__status=Instalment.Status.OVERDUE), output_field=_MONEY),
-                                _zero()),
+        outstanding=Coalesce(
+            Sum(F("instalments__principal_due") - F("instalments__principal_paid"), output_field=_MONEY),
+            _zero(),
+        ),
+        overdue_amount=Coalesce(
+            Sum(
+                F("instalments__principal_due")
+                + F("instalments__interest_due")
+                - F("instalments__principal_paid")
+                - F("instalments__interest_paid"),
+                filter=Q(instalments__status=Instalment.Status.OVERDUE),
+                output_field=_MONEY,
+            ),
+            _zero(),
+        ),
     )
 
 
-def loan_list(actor: Actor, *, state: str = "", product: int | None = None, q: str = "",
-              year: int | None = None) -> QuerySet[Loan]:
+def loan_list(
+    actor: Actor, *, state: str = "", product: int | None = None, q: str = "", year: int | None = None
+) -> QuerySet[Loan]:
     qs = loan_queryset(actor)
     if state:
         qs = qs.filter(state=state)
@@ -78,16 +92,21 @@ def loan_list(actor: Actor, *, state: str = "", product: int | None = None, q: s
     if year:
         qs = qs.filter(created_at__year=year)
     if q:
-        qs = qs.filter(Q(enterprise__name__icontains=q) | Q(contract_number__icontains=q)
-                       | Q(pledge_registration_number__icontains=q) | Q(purpose__icontains=q))
+        qs = qs.filter(
+            Q(enterprise__name__icontains=q)
+            | Q(contract_number__icontains=q)
+            | Q(pledge_registration_number__icontains=q)
+            | Q(purpose__icontains=q)
+        )
     return with_balances(qs).order_by("-created_at", "-id")
 
 
 def loan_get(actor: Actor, pk) -> Loan:
     """One loan, or 404 — the same answer for another city's loan, or one the actor is no party to."""
     try:
-        loan = Loan.objects.select_related("product", "enterprise", "bank", "insurer", "guarantor",
-                                           "appraiser").get(pk=pk)
+        loan = Loan.objects.select_related(
+            "product", "enterprise", "bank", "insurer", "guarantor", "appraiser"
+        ).get(pk=pk)
     except (Loan.DoesNotExist, ValueError, TypeError) as exc:
         raise LoanNotFound() from exc
     if not can(actor, "loan.view", loan):
@@ -111,42 +130,104 @@ class TimelineEvent:
 
 def loan_timeline(loan: Loan) -> list[TimelineEvent]:
     """Every event of the loan in order, from its business records (dates as the parties booked them)."""
-    ev: list[TimelineEvent] = [TimelineEvent(loan.created_at, "create", _("Application started"),
-                                             loan.enterprise.name, amount=loan.amount)]
+    ev: list[TimelineEvent] = [
+        TimelineEvent(
+            loan.created_at, "create", _("Application started"), loan.enterprise.name, amount=loan.amount
+        )
+    ]
     if loan.submitted_at:
-        ev.append(TimelineEvent(loan.submitted_at, "submit", _("Application submitted; assets held for the pledge"),
-                                loan.enterprise.name))
+        ev.append(
+            TimelineEvent(
+                loan.submitted_at,
+                "submit",
+                _("Application submitted; assets held for the pledge"),
+                loan.enterprise.name,
+            )
+        )
     if loan.valued_on:
-        ev.append(TimelineEvent(loan.valued_on, "value", _("Valuation recorded"),
-                                loan.appraiser.name if loan.appraiser else "", loan.valuation_report_ref,
-                                loan.appraised_value))
+        ev.append(
+            TimelineEvent(
+                loan.valued_on,
+                "value",
+                _("Valuation recorded"),
+                loan.appraiser.name if loan.appraiser else "",
+                loan.valuation_report_ref,
+                loan.appraised_value,
+            )
+        )
     for d in loan.decisions.select_related("organization", "decided_by"):
         label = _("Approved") if d.decision == "approve" else _("Rejected")
-        ev.append(TimelineEvent(d.decided_at, f"decision_{d.decision}", f"{label} · {d.get_party_display()}",
-                                f"{d.organization.name} ({d.decided_by})", d.comment))
+        ev.append(
+            TimelineEvent(
+                d.decided_at,
+                f"decision_{d.decision}",
+                f"{label} · {d.get_party_display()}",
+                f"{d.organization.name} ({d.decided_by})",
+                d.comment,
+            )
+        )
     if loan.state == LoanState.APPROVED or loan.insurer_share is not None:
         ev.append(TimelineEvent(loan.decided_at, "approve", _("Approved by all three parties; shares fixed")))
     if loan.state == LoanState.REJECTED:
         ev.append(TimelineEvent(loan.decided_at, "reject", _("Application rejected; assets released")))
     if loan.state == LoanState.WITHDRAWN:
-        ev.append(TimelineEvent(loan.closed_on or loan.updated_at, "withdraw", _("Application withdrawn"), loan.enterprise.name))
+        ev.append(
+            TimelineEvent(
+                loan.closed_on or loan.updated_at,
+                "withdraw",
+                _("Application withdrawn"),
+                loan.enterprise.name,
+            )
+        )
     if loan.contract_signed_on:
-        ev.append(TimelineEvent(loan.contract_signed_on, "contract", _("Contract signed"), loan.bank.name,
-                                loan.contract_number))
+        ev.append(
+            TimelineEvent(
+                loan.contract_signed_on,
+                "contract",
+                _("Contract signed"),
+                loan.bank.name,
+                loan.contract_number,
+            )
+        )
     if loan.pledge_registered_on:
-        ev.append(TimelineEvent(loan.pledge_registered_on, "pledge", _("Pledge registered with CNIPA"), "",
-                                loan.pledge_registration_number))
+        ev.append(
+            TimelineEvent(
+                loan.pledge_registered_on,
+                "pledge",
+                _("Pledge registered with CNIPA"),
+                "",
+                loan.pledge_registration_number,
+            )
+        )
     if loan.disbursed_on:
-        ev.append(TimelineEvent(loan.disbursed_on, "disburse", _("Disbursed"), loan.bank.name, amount=loan.amount))
+        ev.append(
+            TimelineEvent(loan.disbursed_on, "disburse", _("Disbursed"), loan.bank.name, amount=loan.amount)
+        )
     for r in loan.repayments.all():
-        ev.append(TimelineEvent(r.paid_on, "repayment", _("Repayment received"), loan.bank.name, r.reference,
-                                r.amount))
+        ev.append(
+            TimelineEvent(
+                r.paid_on, "repayment", _("Repayment received"), loan.bank.name, r.reference, r.amount
+            )
+        )
     for i in loan.instalments.filter(overdue_since__isnull=False):
-        ev.append(TimelineEvent(i.overdue_since, "overdue", _("Instalment %(n)s overdue") % {"n": i.number},
-                                amount=i.total_due))
+        ev.append(
+            TimelineEvent(
+                i.overdue_since,
+                "overdue",
+                _("Instalment %(n)s overdue") % {"n": i.number},
+                amount=i.total_due,
+            )
+        )
     if loan.default_on:
-        ev.append(TimelineEvent(loan.default_on, "default", _("Default declared; loss allocated"), loan.bank.name,
-                                amount=loan.loss_total))
+        ev.append(
+            TimelineEvent(
+                loan.default_on,
+                "default",
+                _("Default declared; loss allocated"),
+                loan.bank.name,
+                amount=loan.loss_total,
+            )
+        )
     for r in loan.recoveries.all():
         ev.append(TimelineEvent(r.received_on, "recovery", _("Recovery received"), "", r.source, r.amount))
     if loan.closed_on and loan.state == LoanState.REPAID:
@@ -156,8 +237,11 @@ def loan_timeline(loan: Loan) -> list[TimelineEvent]:
 
     def key(e: TimelineEvent):
         at = e.at
-        moment = at if isinstance(at, datetime.datetime) else datetime.datetime.combine(
-            at, datetime.time.max, tzinfo=datetime.UTC)
+        moment = (
+            at
+            if isinstance(at, datetime.datetime)
+            else datetime.datetime.combine(at, datetime.time.max, tzinfo=datetime.UTC)
+        )
         return moment.timestamp()
 
     return sorted(ev, key=key)
@@ -166,8 +250,12 @@ def loan_timeline(loan: Loan) -> list[TimelineEvent]:
 def loan_figures(loan: Loan, *, today: datetime.date) -> dict:
     instalments = list(loan.instalments.all())
     outstanding = sum((i.principal_due - i.principal_paid for i in instalments), ZERO)
-    overdue = [i for i in instalments if i.status == Instalment.Status.OVERDUE
-               or (i.status == Instalment.Status.PENDING and i.due_date < today and i.open_amount > 0)]
+    overdue = [
+        i
+        for i in instalments
+        if i.status == Instalment.Status.OVERDUE
+        or (i.status == Instalment.Status.PENDING and i.due_date < today and i.open_amount > 0)
+    ]
     upcoming = next((i for i in instalments if i.open_amount > 0 and i not in overdue), None)
     return {
         "instalments": instalments,
@@ -185,8 +273,9 @@ def loan_assets(loan: Loan) -> list[IPAsset]:
 
 
 def loan_audit_trail(loan: Loan) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(city_id=loan.city_id, object_type="pledge_finance.loan",
-                                     object_id=str(loan.pk)).select_related("actor")
+    return AuditEvent.objects.filter(
+        city_id=loan.city_id, object_type="pledge_finance.loan", object_id=str(loan.pk)
+    ).select_related("actor")
 
 
 def decisions_by_party(loan: Loan) -> dict[str, ApprovalDecision]:
@@ -206,11 +295,16 @@ def review_queue(actor: Actor) -> dict:
         return out
     if actor.role in (Role.BANK, Role.INSURER, Role.GUARANTOR):
         decided = ApprovalDecision.objects.filter(organization_id=org).values("loan_id")
-        out["to_decide"] = list(qs.filter(state=LoanState.VALUED).exclude(pk__in=decided).order_by("valued_on"))
+        out["to_decide"] = list(
+            qs.filter(state=LoanState.VALUED).exclude(pk__in=decided).order_by("valued_on")
+        )
     if actor.role == Role.BANK:
         out["to_disburse"] = list(qs.filter(state=LoanState.APPROVED).order_by("decided_at"))
-        out["overdue"] = list(with_balances(qs.filter(state=LoanState.DISBURSED))
-                              .filter(overdue_amount__gt=0).order_by("-overdue_amount"))
+        out["overdue"] = list(
+            with_balances(qs.filter(state=LoanState.DISBURSED))
+            .filter(overdue_amount__gt=0)
+            .order_by("-overdue_amount")
+        )
     return out
 
 
@@ -219,8 +313,13 @@ def portfolio(actor: Actor) -> dict:
     qs = loan_queryset(actor)
     live = with_balances(qs.filter(state=LoanState.DISBURSED)).order_by("maturity_date")
     live_rows = list(live)
-    allocations = LossAllocation.objects.filter(organization_id=actor.organization_id).select_related(
-        "loan", "loan__enterprise") if actor.organization_id else LossAllocation.objects.none()
+    allocations = (
+        LossAllocation.objects.filter(organization_id=actor.organization_id).select_related(
+            "loan", "loan__enterprise"
+        )
+        if actor.organization_id
+        else LossAllocation.objects.none()
+    )
     alloc_rows = list(allocations.order_by("-loan__default_on"))
     by_state = dict(qs.values_list("state").annotate(n=Count("id")).order_by())
     return {
@@ -230,7 +329,9 @@ def portfolio(actor: Actor) -> dict:
         "overdue": sum((r.overdue_amount for r in live_rows), ZERO),
         "overdue_count": sum(1 for r in live_rows if r.overdue_amount > 0),
         "disbursed_total": qs.filter(disbursed_on__isnull=False).aggregate(s=Sum("amount"))["s"] or ZERO,
-        "by_state": [{"state": s, "label": LoanState(s).label, "n": by_state.get(s, 0)} for s in LoanState.values],
+        "by_state": [
+            {"state": s, "label": LoanState(s).label, "n": by_state.get(s, 0)} for s in LoanState.values
+        ],
         "allocations": alloc_rows,
         "loss_total": sum((a.loss for a in alloc_rows), ZERO),
         "reserve_paid_total": sum((a.reserve_paid for a in alloc_rows), ZERO),
@@ -249,12 +350,17 @@ def city_summary() -> dict:
         "disbursed_count": disbursed.count(),
         "disbursed_total": disbursed.aggregate(s=Sum("amount"))["s"] or ZERO,
         "enterprise_count": disbursed.values("enterprise_id").distinct().count(),
-        "pledged_assets": Encumbrance.objects.filter(kind="pledge", released_at__isnull=True,
-                                                     source__startswith="pledge_finance.loan:").count(),
+        "pledged_assets": Encumbrance.objects.filter(
+            kind="pledge", released_at__isnull=True, source__startswith="pledge_finance.loan:"
+        ).count(),
         "outstanding": Instalment.objects.filter(loan__state=LoanState.DISBURSED).aggregate(
-            s=Sum(F("principal_due") - F("principal_paid")))["s"] or ZERO,
+            s=Sum(F("principal_due") - F("principal_paid"))
+        )["s"]
+        or ZERO,
         "defaulted_count": by_state.get(LoanState.DEFAULTED, 0),
-        "by_state": [{"state": s, "label": LoanState(s).label, "n": by_state.get(s, 0)} for s in LoanState.values],
+        "by_state": [
+            {"state": s, "label": LoanState(s).label, "n": by_state.get(s, 0)} for s in LoanState.values
+        ],
     }
 
 
@@ -287,10 +393,14 @@ def product_institutions(product: LoanProduct) -> dict[str, list]:
 
 def pledgeable_assets(actor: Actor) -> QuerySet[IPAsset]:
     """The actor's own assets in force and not pledged (what an application may offer)."""
-    pledged = Encumbrance.objects.filter(kind__in=["pledge", "sale_pending"], released_at__isnull=True
-                                         ).values("asset_id")
-    return IPAsset.objects.filter(owner_id=actor.organization_id, legal_status=LegalStatus.IN_FORCE).exclude(
-        pk__in=pledged).order_by("-filing_date", "pk")
+    pledged = Encumbrance.objects.filter(
+        kind__in=["pledge", "sale_pending"], released_at__isnull=True
+    ).values("asset_id")
+    return (
+        IPAsset.objects.filter(owner_id=actor.organization_id, legal_status=LegalStatus.IN_FORCE)
+        .exclude(pk__in=pledged)
+        .order_by("-filing_date", "pk")
+    )
 
 
 def reserve_get() -> RiskReserve | None:

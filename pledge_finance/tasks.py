@@ -13,8 +13,12 @@ from pledge_finance.services import instalments_mark_overdue
 @shared_task(acks_late=True, name="pledge_finance.tasks.mark_overdue")
 def mark_overdue(city_id: int, run_id: int | None = None) -> int:
     """Nightly: mark every unpaid instalment past its due date overdue (idempotent). Returns how many."""
-    with job_run("pledge_mark_overdue", city_id=city_id, run_id=run_id,
-                 task_id=mark_overdue.request.id or "") as progress, city_scope(city_id):
+    with (
+        job_run(
+            "pledge_mark_overdue", city_id=city_id, run_id=run_id, task_id=mark_overdue.request.id or ""
+        ) as progress,
+        city_scope(city_id),
+    ):
         progress.total(1)
         marked = instalments_mark_overdue(city_id=city_id, today=clock.today())
         progress.run.rows = marked

@@ -38,11 +38,20 @@ class LoanListView(CityPageMixin, View):
         query = request.GET.copy()
         query.pop("page", None)
         city_wide = can(self.actor, "loan.list_city")
-        return render(request, "pledge_finance/loan_list.html", {
-            "page": page, "state": state, "q": q, "states": LoanState.choices, "query": query.urlencode(),
-            "city_wide": city_wide, "summary": selectors.city_summary() if city_wide else None,
-            "can_apply": can(self.actor, "loan.create"),
-        })
+        return render(
+            request,
+            "pledge_finance/loan_list.html",
+            {
+                "page": page,
+                "state": state,
+                "q": q,
+                "states": LoanState.choices,
+                "query": query.urlencode(),
+                "city_wide": city_wide,
+                "summary": selectors.city_summary() if city_wide else None,
+                "can_apply": can(self.actor, "loan.create"),
+            },
+        )
 
 
 class LoanExportView(CityPageMixin, View):
@@ -50,21 +59,61 @@ class LoanExportView(CityPageMixin, View):
         require(self.actor, "loan.list_city")
         state = request.GET.get("state", "")
         loans = selectors.loan_list(self.actor, state=state if state in LoanState.values else "")[:50000]
-        headers = [_("Reference"), _("Enterprise"), _("Product"), _("State"), _("Amount"), _("Term (months)"),
-                   _("Bank"), _("Insurer"), _("Guarantor"), _("Appraised value"), _("Annual rate"),
-                   _("Contract number"), _("Pledge registration number"), _("Disbursed on"), _("Maturity date"),
-                   _("Outstanding principal"), _("Overdue amount"), _("Default date"), _("Loss")]
-        rows = ([loan.reference, loan.enterprise.name, loan.product.name, loan.get_state_display(), loan.amount,
-                 loan.term_months, loan.bank.name, loan.insurer.name, loan.guarantor.name, loan.appraised_value,
-                 loan.annual_rate, loan.contract_number, loan.pledge_registration_number, loan.disbursed_on,
-                 loan.maturity_date, loan.outstanding, loan.overdue_amount, loan.default_on, loan.loss_total]
-                for loan in loans)
-        return excel.response(f"pledge-loans-{city}-{clock.today():%Y%m%d}.xlsx", _("Pledge loans"), headers, rows)
+        headers = [
+            _("Reference"),
+            _("Enterprise"),
+            _("Product"),
+            _("State"),
+            _("Amount"),
+            _("Term (months)"),
+            _("Bank"),
+            _("Insurer"),
+            _("Guarantor"),
+            _("Appraised value"),
+            _("Annual rate"),
+            _("Contract number"),
+            _("Pledge registration number"),
+            _("Disbursed on"),
+            _("Maturity date"),
+            _("Outstanding principal"),
+            _("Overdue amount"),
+            _("Default date"),
+            _("Loss"),
+        ]
+        rows = (
+            [
+                loan.reference,
+                loan.enterprise.name,
+                loan.product.name,
+                loan.get_state_display(),
+                loan.amount,
+                loan.term_months,
+                loan.bank.name,
+                loan.insurer.name,
+                loan.guarantor.name,
+                loan.appraised_value,
+                loan.annual_rate,
+                loan.contract_number,
+                loan.pledge_registration_number,
+                loan.disbursed_on,
+                loan.maturity_date,
+                loan.outstanding,
+                loan.overdue_amount,
+                loan.default_on,
+                loan.loss_total,
+            ]
+            for loan in loans
+        )
+        return excel.response(
+            f"pledge-loans-{city}-{clock.today():%Y%m%d}.xlsx", _("Pledge loans"), headers, rows
+        )
 
 
 class QueueView(CityPageMixin, View):
     def get(self, request, city):
-        if not (self.actor.organization_id and self.actor.role in ("bank", "insurer", "guarantor", "service")):
+        if not (
+            self.actor.organization_id and self.actor.role in ("bank", "insurer", "guarantor", "service")
+        ):
             raise PermissionDenied()
         return render(request, "pledge_finance/queue.html", selectors.review_queue(self.actor))
 
@@ -86,10 +135,15 @@ class ApplyProductView(CityPageMixin, View):
 
     def get(self, request, city):
         require(self.actor, "loan.create")
-        products = [(p, selectors.product_institutions(p)) for p in selectors.product_list(self.actor,
-                                                                                          active_only=True)]
-        return render(request, "pledge_finance/apply_product.html", {
-            "products": products, "asset_count": selectors.pledgeable_assets(self.actor).count()})
+        products = [
+            (p, selectors.product_institutions(p))
+            for p in selectors.product_list(self.actor, active_only=True)
+        ]
+        return render(
+            request,
+            "pledge_finance/apply_product.html",
+            {"products": products, "asset_count": selectors.pledgeable_assets(self.actor).count()},
+        )
 
 
 class ApplyFormView(CityPageMixin, View):
@@ -98,12 +152,17 @@ class ApplyFormView(CityPageMixin, View):
     write_required = True
 
     def _form(self, product, data=None):
-        return forms.LoanApplicationForm(data, product=product,
-                                         institutions=selectors.product_institutions(product),
-                                         assets=selectors.pledgeable_assets(self.actor))
+        return forms.LoanApplicationForm(
+            data,
+            product=product,
+            institutions=selectors.product_institutions(product),
+            assets=selectors.pledgeable_assets(self.actor),
+        )
 
     def _render(self, request, product, form, status=200):
-        return render(request, "pledge_finance/apply_form.html", {"product": product, "form": form}, status=status)
+        return render(
+            request, "pledge_finance/apply_form.html", {"product": product, "form": form}, status=status
+        )
 
     def get(self, request, city, product):
         require(self.actor, "loan.create")
@@ -117,10 +176,17 @@ class ApplyFormView(CityPageMixin, View):
         if form.is_valid():
             d = form.cleaned_data
             try:
-                loan = services.loan_create(actor=self.actor, product=product, bank_id=d["bank"].pk,
-                                            insurer_id=d["insurer"].pk, guarantor_id=d["guarantor"].pk,
-                                            asset_ids=[int(a) for a in d["assets"]], amount=d["amount"],
-                                            term_months=d["term_months"], purpose=d["purpose"])
+                loan = services.loan_create(
+                    actor=self.actor,
+                    product=product,
+                    bank_id=d["bank"].pk,
+                    insurer_id=d["insurer"].pk,
+                    guarantor_id=d["guarantor"].pk,
+                    asset_ids=[int(a) for a in d["assets"]],
+                    amount=d["amount"],
+                    term_months=d["term_months"],
+                    purpose=d["purpose"],
+                )
             except ApplicationError as exc:
                 _service_error(form, exc)
             else:
@@ -134,24 +200,55 @@ class ApplyFormView(CityPageMixin, View):
 
 #: action → (form class, permission, transition, service call)
 ACTIONS = {
-    "submit": (None, "loan.apply", "submit",
-               lambda a, loan, d: services.loan_submit(actor=a, loan=loan)),
-    "withdraw": (forms.ReasonForm, "loan.apply", "withdraw",
-                 lambda a, loan, d: services.loan_withdraw(actor=a, loan=loan, reason=d.get("reason", ""))),
-    "valuation": (forms.ValuationForm, "loan.value", "value",
-                  lambda a, loan, d: services.loan_record_valuation(actor=a, loan=loan, **d)),
-    "decision": (forms.DecisionForm, "loan.decide", "decide",
-                 lambda a, loan, d: services.loan_decide(actor=a, loan=loan, **d)),
-    "disburse": (forms.DisburseForm, "loan.service", "disburse",
-                 lambda a, loan, d: services.loan_disburse(actor=a, loan=loan, **d)),
-    "repayment": (forms.RepaymentForm, "loan.service", "repay",
-                  lambda a, loan, d: services.loan_record_repayment(actor=a, loan=loan, **d)),
-    "default": (forms.DefaultForm, "loan.service", "default",
-                lambda a, loan, d: services.loan_declare_default(actor=a, loan=loan, **d)),
-    "recovery": (forms.RecoveryForm, "loan.service", "recover",
-                 lambda a, loan, d: services.loan_record_recovery(actor=a, loan=loan, **d)),
-    "release": (forms.ReleaseForm, "loan.service", "release_pledge",
-                lambda a, loan, d: services.loan_release_pledge(actor=a, loan=loan, **d)),
+    "submit": (None, "loan.apply", "submit", lambda a, loan, d: services.loan_submit(actor=a, loan=loan)),
+    "withdraw": (
+        forms.ReasonForm,
+        "loan.apply",
+        "withdraw",
+        lambda a, loan, d: services.loan_withdraw(actor=a, loan=loan, reason=d.get("reason", "")),
+    ),
+    "valuation": (
+        forms.ValuationForm,
+        "loan.value",
+        "value",
+        lambda a, loan, d: services.loan_record_valuation(actor=a, loan=loan, **d),
+    ),
+    "decision": (
+        forms.DecisionForm,
+        "loan.decide",
+        "decide",
+        lambda a, loan, d: services.loan_decide(actor=a, loan=loan, **d),
+    ),
+    "disburse": (
+        forms.DisburseForm,
+        "loan.service",
+        "disburse",
+        lambda a, loan, d: services.loan_disburse(actor=a, loan=loan, **d),
+    ),
+    "repayment": (
+        forms.RepaymentForm,
+        "loan.service",
+        "repay",
+        lambda a, loan, d: services.loan_record_repayment(actor=a, loan=loan, **d),
+    ),
+    "default": (
+        forms.DefaultForm,
+        "loan.service",
+        "default",
+        lambda a, loan, d: services.loan_declare_default(actor=a, loan=loan, **d),
+    ),
+    "recovery": (
+        forms.RecoveryForm,
+        "loan.service",
+        "recover",
+        lambda a, loan, d: services.loan_record_recovery(actor=a, loan=loan, **d),
+    ),
+    "release": (
+        forms.ReleaseForm,
+        "loan.service",
+        "release_pledge",
+        lambda a, loan, d: services.loan_release_pledge(actor=a, loan=loan, **d),
+    ),
 }
 
 
@@ -160,8 +257,12 @@ def _initial(action: str, loan) -> dict:
     if action == "valuation":
         return {"valued_on": today}
     if action == "disburse":
-        return {"contract_signed_on": today, "pledge_registered_on": today, "disbursed_on": today,
-                "annual_rate": loan.product.min_rate}
+        return {
+            "contract_signed_on": today,
+            "pledge_registered_on": today,
+            "disbursed_on": today,
+            "annual_rate": loan.product.min_rate,
+        }
     if action == "repayment":
         due = next((i for i in loan.instalments.all() if i.open_amount > 0), None)
         return {"paid_on": today, "amount": due.open_amount if due else None}
@@ -189,24 +290,30 @@ def loan_page(request, actor, loan, *, bound: dict | None = None, status: int = 
     for name in actions:
         form_class = ACTIONS[name][0]
         if form_class is not None:
-            action_forms[name] = (bound or {}).get(name) or form_class(initial=_initial(name, loan),
-                                                                         prefix=name)
+            action_forms[name] = (bound or {}).get(name) or form_class(
+                initial=_initial(name, loan), prefix=name
+            )
     figures = selectors.loan_figures(loan, today=clock.today())
-    return render(request, "pledge_finance/loan_detail.html", {
-        "loan": loan,
-        "assets": selectors.loan_assets(loan),
-        "decisions": selectors.decisions_by_party(loan),
-        "parties": [("bank", loan.bank), ("insurer", loan.insurer), ("guarantor", loan.guarantor)],
-        "timeline": selectors.loan_timeline(loan),
-        "repayments": loan.repayments.select_related("recorded_by"),
-        "allocations": loan.allocations.select_related("organization"),
-        "recoveries": loan.recoveries.all(),
-        "actions": actions,
-        "action_forms": action_forms,
-        "my_party": party_of(actor, loan),
-        "is_city_reader": can(actor, "loan.list_city"),
-        **figures,
-    }, status=status)
+    return render(
+        request,
+        "pledge_finance/loan_detail.html",
+        {
+            "loan": loan,
+            "assets": selectors.loan_assets(loan),
+            "decisions": selectors.decisions_by_party(loan),
+            "parties": [("bank", loan.bank), ("insurer", loan.insurer), ("guarantor", loan.guarantor)],
+            "timeline": selectors.loan_timeline(loan),
+            "repayments": loan.repayments.select_related("recorded_by"),
+            "allocations": loan.allocations.select_related("organization"),
+            "recoveries": loan.recoveries.all(),
+            "actions": actions,
+            "action_forms": action_forms,
+            "my_party": party_of(actor, loan),
+            "is_city_reader": can(actor, "loan.list_city"),
+            **figures,
+        },
+        status=status,
+    )
 
 
 class LoanDetailView(CityPageMixin, View):
@@ -245,8 +352,11 @@ class LoanActionView(CityPageMixin, View):
 class ProductListView(CityPageMixin, View):
     def get(self, request, city):
         products = [(p, selectors.product_institutions(p)) for p in selectors.product_list(self.actor)]
-        return render(request, "pledge_finance/product_list.html", {
-            "products": products, "can_manage": can(self.actor, "product.manage")})
+        return render(
+            request,
+            "pledge_finance/product_list.html",
+            {"products": products, "can_manage": can(self.actor, "product.manage")},
+        )
 
 
 class ProductEditView(CityPageMixin, View):
@@ -254,21 +364,49 @@ class ProductEditView(CityPageMixin, View):
 
     def _initial(self, product) -> dict:
         if product is None:
-            return {"insurer_share": "0.6", "guarantor_share": "0.2", "bank_share": "0.2", "min_rate": "0.035",
-                    "max_rate": "0.065", "min_amount": "100000", "max_amount": "10000000"}
+            return {
+                "insurer_share": "0.6",
+                "guarantor_share": "0.2",
+                "bank_share": "0.2",
+                "min_rate": "0.035",
+                "max_rate": "0.065",
+                "min_amount": "100000",
+                "max_amount": "10000000",
+            }
         inst = selectors.product_institutions(product)
-        return {**{f: getattr(product, f) for f in ("name", "description", "insurer_share", "guarantor_share",
-                                                    "bank_share", "loan_to_value", "repayment_method", "min_rate",
-                                                    "max_rate", "min_amount", "max_amount", "is_active")},
-                "allowed_terms": ", ".join(map(str, product.allowed_terms)),
-                "banks": inst["bank"], "insurers": inst["insurer"], "guarantors": inst["guarantor"],
-                "appraisers": inst["appraiser"]}
+        return {
+            **{
+                f: getattr(product, f)
+                for f in (
+                    "name",
+                    "description",
+                    "insurer_share",
+                    "guarantor_share",
+                    "bank_share",
+                    "loan_to_value",
+                    "repayment_method",
+                    "min_rate",
+                    "max_rate",
+                    "min_amount",
+                    "max_amount",
+                    "is_active",
+                )
+            },
+            "allowed_terms": ", ".join(map(str, product.allowed_terms)),
+            "banks": inst["bank"],
+            "insurers": inst["insurer"],
+            "guarantors": inst["guarantor"],
+            "appraisers": inst["appraiser"],
+        }
 
     def get(self, request, city, pk=None):
         require(self.actor, "product.manage")
         product = selectors.product_get(self.actor, pk) if pk else None
-        return render(request, "pledge_finance/product_form.html", {
-            "form": forms.ProductForm(initial=self._initial(product)), "product": product})
+        return render(
+            request,
+            "pledge_finance/product_form.html",
+            {"form": forms.ProductForm(initial=self._initial(product)), "product": product},
+        )
 
     def post(self, request, city, pk=None):
         require(self.actor, "product.manage")
@@ -280,22 +418,28 @@ class ProductEditView(CityPageMixin, View):
                 if product is None:
                     services.product_create(actor=self.actor, institutions=institutions, **values)
                 else:
-                    services.product_update(actor=self.actor, product=product, institutions=institutions,
-                                            **values)
+                    services.product_update(
+                        actor=self.actor, product=product, institutions=institutions, **values
+                    )
             except ApplicationError as exc:
                 _service_error(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("pledge-product-list", city=city)
-        return render(request, "pledge_finance/product_form.html", {"form": form, "product": product}, status=400)
+        return render(
+            request, "pledge_finance/product_form.html", {"form": form, "product": product}, status=400
+        )
 
 
 class ReserveView(CityPageMixin, View):
     def _render(self, request, form=None, status=200):
         require(self.actor, "reserve.view")
         reserve = selectors.reserve_get()
-        ctx = {"reserve": reserve, "can_manage": can(self.actor, "reserve.manage") and reserve is not None,
-               "form": form or forms.TopUpForm()}
+        ctx = {
+            "reserve": reserve,
+            "can_manage": can(self.actor, "reserve.manage") and reserve is not None,
+            "form": form or forms.TopUpForm(),
+        }
         if reserve is not None:
             ctx["page"] = Paginator(selectors.reserve_ledger(reserve), 50).get_page(request.GET.get("page"))
             ctx["totals"] = selectors.reserve_totals(reserve)

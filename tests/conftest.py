@@ -34,29 +34,48 @@ ROLE_ORG = {
 
 
 def make_city(slug: str, name_zh: str = "", start: int = 2024) -> City:
-    return City.objects.get_or_create(slug=slug, defaults=dict(
-        name_zh=name_zh or slug, name_en=slug.title(), province_zh="山东省", province_en="Shandong",
-        plan_start_year=start))[0]
+    return City.objects.get_or_create(
+        slug=slug,
+        defaults=dict(
+            name_zh=name_zh or slug,
+            name_en=slug.title(),
+            province_zh="山东省",
+            province_en="Shandong",
+            plan_start_year=start,
+        ),
+    )[0]
 
 
 def make_org(city: City, kind: str = OrgKind.ENTERPRISE, name: str | None = None, **extra) -> Organization:
     name = name or f"{kind}-{next(_seq)}"
     with city_scope(city):
-        return Organization.objects.create(city=city, kind=kind, name=name, uscc=make_uscc(city.slug, name),
-                                           **extra)
+        return Organization.objects.create(
+            city=city, kind=kind, name=name, uscc=make_uscc(city.slug, name), **extra
+        )
 
 
-def make_user(city: City, role: str = "enterprise", org: Organization | None = None, username: str | None = None
-              ) -> User:
+def make_user(
+    city: City, role: str = "enterprise", org: Organization | None = None, username: str | None = None
+) -> User:
     kind, is_admin = ROLE_ORG[role]
     org = org or make_org(city, kind)
-    user = User.objects.create_user(username=username or f"{city.slug}.{role}.{next(_seq)}", password="pw-123456")
+    user = User.objects.create_user(
+        username=username or f"{city.slug}.{role}.{next(_seq)}", password="pw-123456"
+    )
     Membership.objects.create(user=user, organization=org, city=city, is_admin=is_admin)
     return user
 
 
-def make_asset(city: City, owner: Organization, *, kind: str = "invention", legal_status: str = "in_force",
-               title: str = "一种石墨烯复合导热膜及其制备方法", ipc=("C08K 3/04",), **extra) -> IPAsset:
+def make_asset(
+    city: City,
+    owner: Organization,
+    *,
+    kind: str = "invention",
+    legal_status: str = "in_force",
+    title: str = "一种石墨烯复合导热膜及其制备方法",
+    ipc=("C08K 3/04",),
+    **extra,
+) -> IPAsset:
     import datetime
 
     n = next(_seq)
@@ -64,10 +83,19 @@ def make_asset(city: City, owner: Organization, *, kind: str = "invention", lega
     type_digit = {"invention": "1", "utility_model": "2", "design": "3"}[kind]
     with city_scope(city):
         return IPAsset.objects.create(
-            city=city, owner=owner, kind=kind, number=make_patent_number(filing, type_digit, 1_000_000 + n),
-            title=title, ipc_codes=list(ipc), filing_date=filing,
-            grant_date=extra.pop("grant_date", datetime.date(2020, 8, 1)) if legal_status != "pending" else None,
-            legal_status=legal_status, **extra)
+            city=city,
+            owner=owner,
+            kind=kind,
+            number=make_patent_number(filing, type_digit, 1_000_000 + n),
+            title=title,
+            ipc_codes=list(ipc),
+            filing_date=filing,
+            grant_date=extra.pop("grant_date", datetime.date(2020, 8, 1))
+            if legal_status != "pending"
+            else None,
+            legal_status=legal_status,
+            **extra,
+        )
 
 
 def grant(user: User, city: City) -> None:

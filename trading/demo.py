@@ -39,16 +39,60 @@ BUY_REQUESTS_PER_CITY = 160
 COMPLETED_DEALS = 27
 OPEN_NEGOTIATIONS = 8
 
-_COMPANY_WORDS = ["华科", "海创", "瑞丰", "博远", "中科", "恒信", "鼎新", "泰和", "睿驰", "金桥", "宏图", "远航", "立方",
-                  "启明", "浩海", "众诚", "同辉", "凯达", "天润", "新锐"]
-_INDUSTRY_WORDS = {"new_materials": "新材料科技", "marine": "海洋科技", "rail_transit": "轨道装备", "smart_appliances":
-                   "智能家电", "chemicals_rubber": "橡胶化工", "biomedicine": "生物医药", "ai": "人工智能", "nev":
-                   "新能源汽车技术"}
-_BR_FORMS = ["求购{s}相关专利", "寻求{s}技术转让", "{s}专利许可需求", "征集用于{u}的{s}技术", "求购{u}领域{s}"]
-_SYNONYM_SWAPS = [("无人机", "无人驾驶航空器"), ("电池管理系统", "BMS"), ("电动汽车", "电动车"), ("冰箱", "电冰箱"),
-                  ("空调", "空调器"), ("单克隆抗体", "单抗"), ("动车组", "高速列车"), ("深度学习", "深度神经网络")]
-_REGIONS = {"qingdao": ["市南区", "崂山区", "黄岛区", "城阳区", "即墨区"], "jinan": ["历下区", "高新区", "槐荫区", "章丘区"],
-            "zhengzhou": ["金水区", "高新区", "郑东新区", "中原区"]}
+_COMPANY_WORDS = [
+    "华科",
+    "海创",
+    "瑞丰",
+    "博远",
+    "中科",
+    "恒信",
+    "鼎新",
+    "泰和",
+    "睿驰",
+    "金桥",
+    "宏图",
+    "远航",
+    "立方",
+    "启明",
+    "浩海",
+    "众诚",
+    "同辉",
+    "凯达",
+    "天润",
+    "新锐",
+]
+_INDUSTRY_WORDS = {
+    "new_materials": "新材料科技",
+    "marine": "海洋科技",
+    "rail_transit": "轨道装备",
+    "smart_appliances": "智能家电",
+    "chemicals_rubber": "橡胶化工",
+    "biomedicine": "生物医药",
+    "ai": "人工智能",
+    "nev": "新能源汽车技术",
+}
+_BR_FORMS = [
+    "求购{s}相关专利",
+    "寻求{s}技术转让",
+    "{s}专利许可需求",
+    "征集用于{u}的{s}技术",
+    "求购{u}领域{s}",
+]
+_SYNONYM_SWAPS = [
+    ("无人机", "无人驾驶航空器"),
+    ("电池管理系统", "BMS"),
+    ("电动汽车", "电动车"),
+    ("冰箱", "电冰箱"),
+    ("空调", "空调器"),
+    ("单克隆抗体", "单抗"),
+    ("动车组", "高速列车"),
+    ("深度学习", "深度神经网络"),
+]
+_REGIONS = {
+    "qingdao": ["市南区", "崂山区", "黄岛区", "城阳区", "即墨区"],
+    "jinan": ["历下区", "高新区", "槐荫区", "章丘区"],
+    "zhengzhou": ["金水区", "高新区", "郑东新区", "中原区"],
+}
 
 
 def _dt(day: datetime.date) -> datetime.datetime:
@@ -65,18 +109,28 @@ def _orgs(city: City, rnd) -> tuple[list[Organization], dict[str, Organization]]
     for i, industry in enumerate(_INDUSTRY_WORDS):
         for j in range(3):
             word = _COMPANY_WORDS[(i * 3 + j) % len(_COMPANY_WORDS)]
-            names.append((f"{city.name_zh}{word}{_INDUSTRY_WORDS[industry]}有限公司", OrgKind.ENTERPRISE, industry))
+            names.append(
+                (f"{city.name_zh}{word}{_INDUSTRY_WORDS[industry]}有限公司", OrgKind.ENTERPRISE, industry)
+            )
     names.append((f"{city.name_zh}科技大学", OrgKind.UNIVERSITY, "new_materials"))
     names.append((f"{city.name_zh}产业知识产权运营中心", OrgKind.SERVICE, "other"))
-    Organization.objects.bulk_create([
-        Organization(city=city, name=n, kind=k, uscc=make_uscc(city.slug, n), is_tech_sme=rnd.random() < 0.6)
-        for n, k, _i in names], ignore_conflicts=True)
+    Organization.objects.bulk_create(
+        [
+            Organization(
+                city=city, name=n, kind=k, uscc=make_uscc(city.slug, n), is_tech_sme=rnd.random() < 0.6
+            )
+            for n, k, _i in names
+        ],
+        ignore_conflicts=True,
+    )
     by_name = {o.name: o for o in Organization.objects.filter(name__in=[n for n, _k, _i in names])}
     extra = [by_name[n] for n, _k, _i in names[:-2]]
     for org, (_n, _k, industry) in zip(extra, names, strict=False):
         org.demo_industry = industry
-    core = {m.user.username.split(".", 1)[1]: m.organization
-            for m in Membership.objects.filter(city=city).select_related("organization", "user")}
+    core = {
+        m.user.username.split(".", 1)[1]: m.organization
+        for m in Membership.objects.filter(city=city).select_related("organization", "user")
+    }
     core["institute"] = Organization.objects.filter(kind=OrgKind.INSTITUTE).order_by("pk").first()
     core["tech_university"] = by_name[names[-2][0]]
     core["industry_centre"] = by_name[names[-1][0]]
@@ -91,7 +145,9 @@ def _assets(city: City, owners: list[Organization], n: int, rnd) -> list[IPAsset
         industry = getattr(owner, "demo_industry", None) or rnd.choice(list(INDUSTRY_CORPUS))
         kind = "invention" if rnd.random() < 0.75 else "utility_model"
         filing = TODAY - datetime.timedelta(days=rnd.randint(700, 365 * 9))
-        number = make_patent_number(filing, "1" if kind == "invention" else "2", 200_000 + i * 7 + rnd.randrange(7))
+        number = make_patent_number(
+            filing, "1" if kind == "invention" else "2", 200_000 + i * 7 + rnd.randrange(7)
+        )
         if number in existing:
             continue
         existing.add(number)
@@ -99,10 +155,22 @@ def _assets(city: City, owners: list[Organization], n: int, rnd) -> list[IPAsset
         if rnd.random() < 0.25:
             a, b = rnd.choice(_SYNONYM_SWAPS)
             title = title.replace(a, b)
-        new.append(IPAsset(city=city, owner=owner, kind=kind, number=number, title=title, abstract=abstract,
-                           ipc_codes=ipc, filing_date=filing, grant_date=filing + datetime.timedelta(days=400),
-                           legal_status="in_force", is_pct=kind == "invention" and rnd.random() < 0.15,
-                           industry=industry))
+        new.append(
+            IPAsset(
+                city=city,
+                owner=owner,
+                kind=kind,
+                number=number,
+                title=title,
+                abstract=abstract,
+                ipc_codes=ipc,
+                filing_date=filing,
+                grant_date=filing + datetime.timedelta(days=400),
+                legal_status="in_force",
+                is_pct=kind == "invention" and rnd.random() < 0.15,
+                industry=industry,
+            )
+        )
     IPAsset.objects.bulk_create(new)
     return new
 
@@ -110,22 +178,39 @@ def _assets(city: City, owners: list[Organization], n: int, rnd) -> list[IPAsset
 def _bulk_listings(city: City, assets: list[IPAsset], rnd, start: int) -> list[Listing]:
     regions = _REGIONS.get(city.slug, ["市区"])
     listings, links = [], []
-    statuses = ([ListingStatus.PUBLISHED] * 16 + [ListingStatus.DRAFT, ListingStatus.WITHDRAWN, ListingStatus.EXPIRED])
-    deal_types = ([DealType.ASSIGNMENT] * 5 + [DealType.NON_EXCLUSIVE_LICENCE] * 3 + [DealType.EXCLUSIVE_LICENCE] * 2
-                  + [DealType.SOLE_LICENCE])
+    statuses = [ListingStatus.PUBLISHED] * 16 + [
+        ListingStatus.DRAFT,
+        ListingStatus.WITHDRAWN,
+        ListingStatus.EXPIRED,
+    ]
+    deal_types = (
+        [DealType.ASSIGNMENT] * 5
+        + [DealType.NON_EXCLUSIVE_LICENCE] * 3
+        + [DealType.EXCLUSIVE_LICENCE] * 2
+        + [DealType.SOLE_LICENCE]
+    )
     for i, asset in enumerate(assets):
         status = rnd.choice(statuses)
         published = _dt(TODAY - datetime.timedelta(days=rnd.randint(5, 1000)))
         price = None if rnd.random() < 0.15 else Decimal(rnd.randrange(5, 300) * 10000)
         listing = Listing(
-            city=city, seller_id=asset.owner_id, reference=f"GP{published:%Y}{city.pk:02d}{start + i:05d}",
-            title=asset.title, description=f"{asset.abstract}可提供技术指导与后续服务。", deal_type=rnd.choice(deal_types),
-            asking_price=price, negotiable=price is None or rnd.random() < 0.3, industry=asset.industry,
-            ipc_codes=asset.ipc_codes, region=rnd.choice(regions),
-            visibility=Visibility.NATIONAL if rnd.random() < 0.4 else Visibility.CITY, status=status,
+            city=city,
+            seller_id=asset.owner_id,
+            reference=f"GP{published:%Y}{city.pk:02d}{start + i:05d}",
+            title=asset.title,
+            description=f"{asset.abstract}可提供技术指导与后续服务。",
+            deal_type=rnd.choice(deal_types),
+            asking_price=price,
+            negotiable=price is None or rnd.random() < 0.3,
+            industry=asset.industry,
+            ipc_codes=asset.ipc_codes,
+            region=rnd.choice(regions),
+            visibility=Visibility.NATIONAL if rnd.random() < 0.4 else Visibility.CITY,
+            status=status,
             published_at=None if status == ListingStatus.DRAFT else published,
-            closed_at=published + datetime.timedelta(days=90) if status in (ListingStatus.WITHDRAWN,
-                                                                             ListingStatus.EXPIRED) else None,
+            closed_at=published + datetime.timedelta(days=90)
+            if status in (ListingStatus.WITHDRAWN, ListingStatus.EXPIRED)
+            else None,
             expires_on=(published + datetime.timedelta(days=365)).date() if rnd.random() < 0.3 else None,
         )
         services.listing_search_fields(listing, [asset])
@@ -151,11 +236,18 @@ def _bulk_buy_requests(city: City, buyers: list[Organization], rnd, n: int) -> N
         title = rnd.choice(_BR_FORMS).format(s=subject, u=rnd.choice(corpus["uses"]))
         low = Decimal(rnd.randrange(5, 100) * 10000)
         br = BuyRequest(
-            city=city, buyer=buyers[i % len(buyers)], title=title, keywords=rnd.choice(corpus["uses"]),
+            city=city,
+            buyer=buyers[i % len(buyers)],
+            title=title,
+            keywords=rnd.choice(corpus["uses"]),
             description=f"我单位从事{rnd.choice(corpus['uses'])}相关业务，希望引进成熟技术并实现产业化。",
-            ipc_codes=[corpus["ipc"][k]] if rnd.random() < 0.6 else [], industry=industry,
-            budget_min=low if rnd.random() < 0.5 else None, budget_max=low * rnd.choice([2, 3, 5]),
-            deal_types=rnd.choice([[], ["assignment"], ["exclusive_licence", "assignment"], ["non_exclusive_licence"]]),
+            ipc_codes=[corpus["ipc"][k]] if rnd.random() < 0.6 else [],
+            industry=industry,
+            budget_min=low if rnd.random() < 0.5 else None,
+            budget_max=low * rnd.choice([2, 3, 5]),
+            deal_types=rnd.choice(
+                [[], ["assignment"], ["exclusive_licence", "assignment"], ["non_exclusive_licence"]]
+            ),
             region=rnd.choice(_REGIONS.get(city.slug, ["市区"])),
             status=rnd.choice(["open"] * 8 + ["closed", "fulfilled"]),
         )
@@ -168,28 +260,48 @@ def _bulk_buy_requests(city: City, buyers: list[Organization], rnd, n: int) -> N
 
 
 def _deal(city, seller, buyer, asset, deal_type, price: Decimal, when: datetime.date, rnd, *, complete: bool):
-    listing = services.listing_create(actor=_actor(city, seller), asset_ids=[asset.pk], deal_type=deal_type,
-                                      asking_price=price, publish=True, visibility=Visibility.CITY)
-    offer = services.offer_make(actor=_actor(city, buyer), listing=listing, price=price * Decimal("0.85"),
-                                message="贵方专利与我司产品契合，希望进一步洽谈。",
-                                licence_years=5 if deal_type != DealType.ASSIGNMENT else None)
-    counter = services.offer_counter(actor=_actor(city, seller), offer=offer, price=price * Decimal("0.95"),
-                                     message="可附带一年技术服务。")
+    listing = services.listing_create(
+        actor=_actor(city, seller),
+        asset_ids=[asset.pk],
+        deal_type=deal_type,
+        asking_price=price,
+        publish=True,
+        visibility=Visibility.CITY,
+    )
+    offer = services.offer_make(
+        actor=_actor(city, buyer),
+        listing=listing,
+        price=price * Decimal("0.85"),
+        message="贵方专利与我司产品契合，希望进一步洽谈。",
+        licence_years=5 if deal_type != DealType.ASSIGNMENT else None,
+    )
+    counter = services.offer_counter(
+        actor=_actor(city, seller), offer=offer, price=price * Decimal("0.95"), message="可附带一年技术服务。"
+    )
     if not complete:
         Listing.objects.filter(pk=listing.pk).update(published_at=_dt(when))
         return None
     tx = services.offer_accept(actor=_actor(city, buyer), offer=counter)
-    services.transaction_record_contract(actor=_actor(city, seller), transaction=tx,
-                                         contract_ref=f"JS{when:%Y}-{city.slug[:2].upper()}-{tx.pk:05d}", signed_on=when)
+    services.transaction_record_contract(
+        actor=_actor(city, seller),
+        transaction=tx,
+        contract_ref=f"JS{when:%Y}-{city.slug[:2].upper()}-{tx.pk:05d}",
+        signed_on=when,
+    )
     services.transaction_pay(actor=_actor(city, buyer), transaction=tx)
-    services.transaction_complete(actor=_actor(city, seller), transaction=tx,
-                                  recordal_number=f"{when:%Y}{rnd.randrange(10**9, 10**10)}",
-                                  licence_starts_on=when if deal_type != DealType.ASSIGNMENT else None)
+    services.transaction_complete(
+        actor=_actor(city, seller),
+        transaction=tx,
+        recordal_number=f"{when:%Y}{rnd.randrange(10**9, 10**10)}",
+        licence_starts_on=when if deal_type != DealType.ASSIGNMENT else None,
+    )
     done = _dt(when + datetime.timedelta(days=rnd.randint(20, 60)))
     from .models import Transaction
 
     Transaction.objects.filter(pk=tx.pk).update(created_at=_dt(when), paid_at=_dt(when), completed_at=done)
-    Listing.objects.filter(pk=listing.pk).update(published_at=_dt(when - datetime.timedelta(days=30)), closed_at=done)
+    Listing.objects.filter(pk=listing.pk).update(
+        published_at=_dt(when - datetime.timedelta(days=30)), closed_at=done
+    )
     return tx
 
 
@@ -202,44 +314,75 @@ def seed(*, city: City) -> None:
     holders = [*extra, core["enterprise"], core["enterprise2"], core["university"], core["tech_university"]]
     volume_assets = _assets(city, holders, LISTINGS_PER_CITY, rnd)
     # The demo users' own registry assets go on the market too (and stay free for pledges).
-    mine = list(IPAsset.objects.filter(owner__in=[core["enterprise"], core["university"]], legal_status="in_force")
-                .exclude(pk__in=ListingAsset.objects.values("asset_id"))[:12])
+    mine = list(
+        IPAsset.objects.filter(
+            owner__in=[core["enterprise"], core["university"]], legal_status="in_force"
+        ).exclude(pk__in=ListingAsset.objects.values("asset_id"))[:12]
+    )
     _bulk_listings(city, [*mine, *volume_assets], rnd, start=1)
     buyers = [*extra, core["enterprise2"], core["enterprise"], core["university"]]
     _bulk_buy_requests(city, buyers, rnd, BUY_REQUESTS_PER_CITY)
 
     # Completed deals over the last three years and negotiations under way, through the services.
-    deal_assets = _assets(city, [*extra, core["university"], core["tech_university"]],
-                          COMPLETED_DEALS + OPEN_NEGOTIATIONS, rnd)
+    deal_assets = _assets(
+        city, [*extra, core["university"], core["tech_university"]], COMPLETED_DEALS + OPEN_NEGOTIATIONS, rnd
+    )
     kinds = [DealType.ASSIGNMENT] * 3 + [DealType.NON_EXCLUSIVE_LICENCE, DealType.EXCLUSIVE_LICENCE]
     for i, asset in enumerate(deal_assets):
         seller = next(o for o in Organization.objects.filter(pk=asset.owner_id))
-        buyer = core["enterprise2"] if i % 4 == 0 else core["enterprise"] if i % 4 == 1 else extra[(i * 5) % len(extra)]
+        buyer = (
+            core["enterprise2"]
+            if i % 4 == 0
+            else core["enterprise"]
+            if i % 4 == 1
+            else extra[(i * 5) % len(extra)]
+        )
         if buyer.pk == seller.pk:
             buyer = extra[(i * 5 + 1) % len(extra)]
         when = TODAY - datetime.timedelta(days=20 + (i * 1000) // len(deal_assets))
         price = Decimal(rnd.randrange(10, 400) * 10000)
-        _deal(city, seller, buyer, asset, kinds[i % len(kinds)], price, when, rnd, complete=i < COMPLETED_DEALS)
+        _deal(
+            city, seller, buyer, asset, kinds[i % len(kinds)], price, when, rnd, complete=i < COMPLETED_DEALS
+        )
     # The demo enterprise has offers to answer on its own listings.
     for listing in Listing.objects.filter(seller=core["enterprise"], status=ListingStatus.PUBLISHED)[:3]:
         price = listing.asking_price or Decimal("200000")
-        services.offer_make(actor=_actor(city, core["enterprise2"]), listing=listing, price=price * Decimal("0.8"),
-                            message="我司有意购买，能否优惠？")
+        services.offer_make(
+            actor=_actor(city, core["enterprise2"]),
+            listing=listing,
+            price=price * Decimal("0.8"),
+            message="我司有意购买，能否优惠？",
+        )
 
     # Operations centres: the university's, and an industry centre whose members are the city's enterprises.
-    uni = OperationsCentre.objects.create(city=city, organization=core["university"], kind=CentreKind.UNIVERSITY,
-                                          name=f"{core['university'].name}技术转移中心",
-                                          established_on=datetime.date(2019, 6, 1))
-    industry = OperationsCentre.objects.create(city=city, organization=core["industry_centre"],
-                                               kind=CentreKind.INDUSTRY, name=core["industry_centre"].name,
-                                               established_on=datetime.date(2021, 3, 1))
-    members = [CentreMembership(city=city, centre=uni, organization=o, joined_on=datetime.date(2019, 6, 1))
-               for o in (core["institute"], core["tech_university"]) if o is not None]
-    members += [CentreMembership(city=city, centre=industry, organization=o, joined_on=datetime.date(2021, 3, 1))
-                for o in [*extra, core["enterprise"], core["enterprise2"]]]
+    uni = OperationsCentre.objects.create(
+        city=city,
+        organization=core["university"],
+        kind=CentreKind.UNIVERSITY,
+        name=f"{core['university'].name}技术转移中心",
+        established_on=datetime.date(2019, 6, 1),
+    )
+    industry = OperationsCentre.objects.create(
+        city=city,
+        organization=core["industry_centre"],
+        kind=CentreKind.INDUSTRY,
+        name=core["industry_centre"].name,
+        established_on=datetime.date(2021, 3, 1),
+    )
+    members = [
+        CentreMembership(city=city, centre=uni, organization=o, joined_on=datetime.date(2019, 6, 1))
+        for o in (core["institute"], core["tech_university"])
+        if o is not None
+    ]
+    members += [
+        CentreMembership(city=city, centre=industry, organization=o, joined_on=datetime.date(2021, 3, 1))
+        for o in [*extra, core["enterprise"], core["enterprise2"]]
+    ]
     CentreMembership.objects.bulk_create(members)
     # The demo logins' buy requests show stored matches, as after a nightly refresh; `make run` then runs
     # `match_refresh` for the rest of the city's, as the first night would.
     logins = [core["enterprise"].pk, core["enterprise2"].pk, core["university"].pk]
-    for pk in BuyRequest.objects.filter(buyer_id__in=logins, status=BuyRequestStatus.OPEN).values_list("pk", flat=True):
+    for pk in BuyRequest.objects.filter(buyer_id__in=logins, status=BuyRequestStatus.OPEN).values_list(
+        "pk", flat=True
+    ):
         services.buy_request_matches_refresh(buy_request_id=pk)

@@ -25,23 +25,36 @@ class _Styled:
 
 
 def _split(raw: str) -> list[str]:
-    return [p.strip() for p in (raw or "").replace("；", ";").replace("，", ",").replace(";", ",").split(",")
-            if p.strip()]
+    return [
+        p.strip()
+        for p in (raw or "").replace("；", ";").replace("，", ",").replace(";", ",").split(",")
+        if p.strip()
+    ]
 
 
 class SearchForm(_Styled, forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=200,
-                        widget=forms.TextInput(attrs={"placeholder": _("e.g. 芯片封装, 无人机 避障, BMS"), "id": "search-q"}))
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. 芯片封装, 无人机 避障, BMS"), "id": "search-q"}),
+    )
     ipc = forms.CharField(label=_("IPC prefix"), required=False, max_length=30)
-    kind = forms.ChoiceField(label=_("Asset kind"), required=False, choices=[("", _("All kinds")), *AssetKind.choices])
-    deal_type = forms.ChoiceField(label=_("Deal type"), required=False,
-                                  choices=[("", _("Any deal")), *DealType.choices])
-    industry = forms.ChoiceField(label=_("Industry"), required=False,
-                                 choices=[("", _("All industries")), *Industry.choices])
-    price_min = forms.DecimalField(label=_("Price from (CNY)"), required=False, min_value=0, decimal_places=2,
-                                   max_digits=18)
-    price_max = forms.DecimalField(label=_("Price up to (CNY)"), required=False, min_value=0, decimal_places=2,
-                                   max_digits=18)
+    kind = forms.ChoiceField(
+        label=_("Asset kind"), required=False, choices=[("", _("All kinds")), *AssetKind.choices]
+    )
+    deal_type = forms.ChoiceField(
+        label=_("Deal type"), required=False, choices=[("", _("Any deal")), *DealType.choices]
+    )
+    industry = forms.ChoiceField(
+        label=_("Industry"), required=False, choices=[("", _("All industries")), *Industry.choices]
+    )
+    price_min = forms.DecimalField(
+        label=_("Price from (CNY)"), required=False, min_value=0, decimal_places=2, max_digits=18
+    )
+    price_max = forms.DecimalField(
+        label=_("Price up to (CNY)"), required=False, min_value=0, decimal_places=2, max_digits=18
+    )
 
     def params(self) -> dict:
         if not self.is_valid():
@@ -58,21 +71,35 @@ class NationalSearchForm(SearchForm):
 
 
 class ListingForm(_Styled, forms.Form):
-    asset_ids = forms.TypedMultipleChoiceField(label=_("Assets"), coerce=int, widget=forms.CheckboxSelectMultiple,
-                                               help_text=_("One asset, or several as a package."))
+    asset_ids = forms.TypedMultipleChoiceField(
+        label=_("Assets"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("One asset, or several as a package."),
+    )
     deal_type = forms.ChoiceField(label=_("Deal type"), choices=DealType.choices)
-    title = forms.CharField(label=_("Title"), required=False, max_length=300,
-                            help_text=_("Optional for one asset (its title is used); required for a package."))
-    asking_price = forms.DecimalField(label=_("Asking price (CNY)"), required=False, min_value=0, decimal_places=2,
-                                      max_digits=18)
+    title = forms.CharField(
+        label=_("Title"),
+        required=False,
+        max_length=300,
+        help_text=_("Optional for one asset (its title is used); required for a package."),
+    )
+    asking_price = forms.DecimalField(
+        label=_("Asking price (CNY)"), required=False, min_value=0, decimal_places=2, max_digits=18
+    )
     negotiable = forms.BooleanField(label=_("Price negotiable"), required=False)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
     keywords = forms.CharField(label=_("Keywords"), required=False, max_length=300)
-    industry = forms.ChoiceField(label=_("Industry"), required=False,
-                                 choices=[("", _("As the asset")), *Industry.choices])
+    industry = forms.ChoiceField(
+        label=_("Industry"), required=False, choices=[("", _("As the asset")), *Industry.choices]
+    )
     region = forms.CharField(label=_("Region"), required=False, max_length=60)
     visibility = forms.ChoiceField(label=_("Visibility"), choices=Visibility.choices)
-    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    expires_on = forms.DateField(
+        label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     publish = forms.BooleanField(label=_("Publish now"), required=False, initial=True)
 
     def __init__(self, *args, assets=(), **kwargs):
@@ -85,16 +112,24 @@ class ListingForm(_Styled, forms.Form):
 class BuyRequestForm(_Styled, forms.Form):
     title = forms.CharField(label=_("What are you looking for?"), max_length=300)
     keywords = forms.CharField(label=_("Keywords"), required=False, max_length=300)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    ipc_codes = forms.CharField(label=_("IPC"), required=False, help_text=_("e.g. H01M 10/613, separated by commas"))
-    industry = forms.ChoiceField(label=_("Industry"), required=False,
-                                 choices=[("", _("All industries")), *Industry.choices])
-    budget_min = forms.DecimalField(label=_("Budget from (CNY)"), required=False, min_value=0, decimal_places=2,
-                                    max_digits=18)
-    budget_max = forms.DecimalField(label=_("Budget up to (CNY)"), required=False, min_value=0, decimal_places=2,
-                                    max_digits=18)
-    deal_types = forms.MultipleChoiceField(label=_("Deal types"), required=False, choices=DealType.choices,
-                                           widget=forms.CheckboxSelectMultiple)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    ipc_codes = forms.CharField(
+        label=_("IPC"), required=False, help_text=_("e.g. H01M 10/613, separated by commas")
+    )
+    industry = forms.ChoiceField(
+        label=_("Industry"), required=False, choices=[("", _("All industries")), *Industry.choices]
+    )
+    budget_min = forms.DecimalField(
+        label=_("Budget from (CNY)"), required=False, min_value=0, decimal_places=2, max_digits=18
+    )
+    budget_max = forms.DecimalField(
+        label=_("Budget up to (CNY)"), required=False, min_value=0, decimal_places=2, max_digits=18
+    )
+    deal_types = forms.MultipleChoiceField(
+        label=_("Deal types"), required=False, choices=DealType.choices, widget=forms.CheckboxSelectMultiple
+    )
     region = forms.CharField(label=_("Region"), required=False, max_length=60)
 
     def clean_ipc_codes(self) -> list[str]:
@@ -105,7 +140,9 @@ class BuyRequestForm(_Styled, forms.Form):
 
 class OfferForm(forms.Form):
     price = forms.DecimalField(label=_("Price (CNY)"), min_value=0, decimal_places=2, max_digits=18)
-    licence_years = forms.IntegerField(label=_("Licence term (years)"), required=False, min_value=1, max_value=20)
+    licence_years = forms.IntegerField(
+        label=_("Licence term (years)"), required=False, min_value=1, max_value=20
+    )
     message = forms.CharField(label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -115,15 +152,19 @@ class MessageForm(forms.Form):
 
 class ContractForm(forms.Form):
     contract_ref = forms.CharField(label=_("Contract reference"), max_length=80)
-    signed_on = forms.DateField(label=_("Signed on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    signed_on = forms.DateField(
+        label=_("Signed on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class CompleteForm(forms.Form):
     recordal_number = forms.CharField(label=_("CNIPA recordal / filing number"), max_length=80)
-    licence_starts_on = forms.DateField(label=_("Licence starts on"), required=False,
-                                        widget=forms.DateInput(attrs={"type": "date"}))
-    licence_ends_on = forms.DateField(label=_("Licence ends on"), required=False,
-                                      widget=forms.DateInput(attrs={"type": "date"}))
+    licence_starts_on = forms.DateField(
+        label=_("Licence starts on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    licence_ends_on = forms.DateField(
+        label=_("Licence ends on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class CancelForm(forms.Form):
@@ -132,11 +173,16 @@ class CancelForm(forms.Form):
 
 class CentreForm(_Styled, forms.Form):
     organization = forms.ModelChoiceField(label=_("Run by"), queryset=None)
-    name = forms.CharField(label=_("Name"), required=False, max_length=120,
-                           help_text=_("Leave empty to use the organisation's name."))
+    name = forms.CharField(
+        label=_("Name"),
+        required=False,
+        max_length=120,
+        help_text=_("Leave empty to use the organisation's name."),
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=CentreKind.choices)
-    established_on = forms.DateField(label=_("Established on"), required=False,
-                                     widget=forms.DateInput(attrs={"type": "date"}))
+    established_on = forms.DateField(
+        label=_("Established on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, organizations=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,7 +193,9 @@ class CentreForm(_Styled, forms.Form):
 
 class CentreMemberForm(_Styled, forms.Form):
     organization = forms.ModelChoiceField(label=_("Member organisation"), queryset=None)
-    joined_on = forms.DateField(label=_("Joined on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    joined_on = forms.DateField(
+        label=_("Joined on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, organizations=None, **kwargs):
         super().__init__(*args, **kwargs)

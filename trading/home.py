@@ -19,16 +19,19 @@ from trading.models import (
 def holder_trading(actor: Actor) -> dict:
     """Enterprise / university / service institution: offers to answer, deals under way, my market presence."""
     org = actor.organization_id
-    to_answer = (selectors.offer_queryset(actor, status=OfferStatus.PENDING)
-                 .filter(Q(negotiation__seller_id=org, side=OfferSide.BUYER)
-                         | Q(negotiation__buyer_id=org, side=OfferSide.SELLER)))
+    to_answer = selectors.offer_queryset(actor, status=OfferStatus.PENDING).filter(
+        Q(negotiation__seller_id=org, side=OfferSide.BUYER)
+        | Q(negotiation__buyer_id=org, side=OfferSide.SELLER)
+    )
     return {
         "to_answer": list(to_answer[:5]),
         "to_answer_count": to_answer.count(),
         "listings_on_market": selectors.listing_queryset(actor, mine=True)
-        .filter(status__in=PUBLIC_LISTING_STATUSES).count(),
+        .filter(status__in=PUBLIC_LISTING_STATUSES)
+        .count(),
         "open_buy_requests": selectors.buy_request_queryset(actor, mine=True)
-        .filter(status=BuyRequestStatus.OPEN).count(),
+        .filter(status=BuyRequestStatus.OPEN)
+        .count(),
         "deals_open": selectors.transaction_queryset(actor, status=TransactionStatus.OPEN, mine=True).count(),
     }
 
@@ -36,5 +39,8 @@ def holder_trading(actor: Actor) -> dict:
 def city_trading(actor: Actor) -> dict:
     """Bureau / officials: completed transfers and licences this year and last (the city's figures)."""
     year = timezone.localdate().year
-    return {"year": year, "this_year": selectors.deal_figures(city=actor.city, year=year),
-            "last_year": selectors.deal_figures(city=actor.city, year=year - 1)}
+    return {
+        "year": year,
+        "this_year": selectors.deal_figures(city=actor.city, year=year),
+        "last_year": selectors.deal_figures(city=actor.city, year=year - 1),
+    }

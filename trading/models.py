@@ -32,7 +32,9 @@ class DealType(models.TextChoices):
 
 #: Deal types that end in the asset changing owner (转让); the others record a licence (许可).
 TRANSFER_DEAL_TYPES = frozenset({DealType.ASSIGNMENT, DealType.PLEDGE_DISPOSAL})
-LICENCE_DEAL_TYPES = frozenset({DealType.EXCLUSIVE_LICENCE, DealType.SOLE_LICENCE, DealType.NON_EXCLUSIVE_LICENCE})
+LICENCE_DEAL_TYPES = frozenset(
+    {DealType.EXCLUSIVE_LICENCE, DealType.SOLE_LICENCE, DealType.NON_EXCLUSIVE_LICENCE}
+)
 
 
 class Visibility(models.TextChoices):
@@ -72,8 +74,9 @@ CITY_LISTING_STATUSES = (*PUBLIC_LISTING_STATUSES, ListingStatus.SOLD, ListingSt
 
 
 def _search_vector():
-    return (SearchVector("title_terms", config="simple", weight="A")
-            + SearchVector("body_terms", config="simple", weight="B"))
+    return SearchVector("title_terms", config="simple", weight="A") + SearchVector(
+        "body_terms", config="simple", weight="B"
+    )
 
 
 def title_vector() -> SearchVector:
@@ -87,8 +90,9 @@ class Searchable(models.Model):
 
     title_terms = models.TextField(default="", editable=False)
     body_terms = models.TextField(default="", editable=False)
-    search_vector = models.GeneratedField(expression=_search_vector(), output_field=SearchVectorField(),
-                                          db_persist=True)
+    search_vector = models.GeneratedField(
+        expression=_search_vector(), output_field=SearchVectorField(), db_persist=True
+    )
     #: Every level of every IPC symbol (H, H01, H01M, H01M 10, H01M 10/613) for prefix search and matching.
     ipc_prefixes = ArrayField(models.CharField(max_length=20), default=list, editable=False)
 
@@ -102,13 +106,16 @@ _UNTRACKED = ["title_terms", "body_terms", "search_vector", "ipc_prefixes"]
 _UNTRACKED_BUY_REQUEST = [*_UNTRACKED, "matches_computed_at"]
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=_UNTRACKED)
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=_UNTRACKED
+)
 class Listing(CityOwned, Searchable):
     """A listing (挂牌) of one asset or a package (专利包) for assignment, licence or pledge disposal."""
 
     reference = models.CharField(_("listing number"), max_length=30)
-    seller = models.ForeignKey("ipops.Organization", on_delete=models.PROTECT, related_name="listings",
-                               verbose_name=_("seller"))
+    seller = models.ForeignKey(
+        "ipops.Organization", on_delete=models.PROTECT, related_name="listings", verbose_name=_("seller")
+    )
     assets = models.ManyToManyField("ipops.IPAsset", through="ListingAsset", related_name="listings")
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
@@ -116,14 +123,18 @@ class Listing(CityOwned, Searchable):
     deal_type = models.CharField(_("deal type"), max_length=30, choices=DealType.choices)
     asking_price = models.DecimalField(_("asking price"), null=True, blank=True, **MONEY)
     negotiable = models.BooleanField(_("price negotiable"), default=False)
-    industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices, default=Industry.OTHER)
+    industry = models.CharField(
+        _("industry"), max_length=30, choices=Industry.choices, default=Industry.OTHER
+    )
     ipc_codes = ArrayField(models.CharField(max_length=20), default=list, blank=True, verbose_name=_("IPC"))
     asset_kinds = ArrayField(models.CharField(max_length=20), default=list, blank=True)
     region = models.CharField(_("region"), max_length=60, blank=True)
-    visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices,
-                                  default=Visibility.CITY)
-    status = models.CharField(_("status"), max_length=20, choices=ListingStatus.choices,
-                              default=ListingStatus.DRAFT)
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.CITY
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ListingStatus.choices, default=ListingStatus.DRAFT
+    )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -140,19 +151,31 @@ class Listing(CityOwned, Searchable):
             # The marketplace's "newest first" page: an index scan, no sort, however many listings. It carries
             # the filter columns, so a filtered browse checks its newest rows without reading the table
             # (`search.newest_filtered`).
-            models.Index(fields=["city", "-published_at", "-id"], name="listing_city_market",
-                         include=["ipc_prefixes", "asset_kinds", "deal_type", "asking_price", "industry"],
-                         condition=Q(status__in=["published", "negotiating"])),
+            models.Index(
+                fields=["city", "-published_at", "-id"],
+                name="listing_city_market",
+                include=["ipc_prefixes", "asset_kinds", "deal_type", "asking_price", "industry"],
+                condition=Q(status__in=["published", "negotiating"]),
+            ),
             # Browsing one industry or one deal type: the exact walk, however rare the value.
-            models.Index(fields=["city", "industry", "-published_at", "-id"], name="listing_market_industry",
-                         condition=Q(status__in=["published", "negotiating"])),
-            models.Index(fields=["city", "deal_type", "-published_at", "-id"], name="listing_market_deal",
-                         condition=Q(status__in=["published", "negotiating"])),
+            models.Index(
+                fields=["city", "industry", "-published_at", "-id"],
+                name="listing_market_industry",
+                condition=Q(status__in=["published", "negotiating"]),
+            ),
+            models.Index(
+                fields=["city", "deal_type", "-published_at", "-id"],
+                name="listing_market_deal",
+                condition=Q(status__in=["published", "negotiating"]),
+            ),
             models.Index(fields=["city", "seller", "status"], name="listing_city_seller"),
             models.Index(fields=["city", "status", "asking_price"], name="listing_city_price"),
             # National marketplace: a cross-city read of published national listings.
-            models.Index(fields=["visibility", "status", "-published_at"], name="listing_national",
-                         condition=Q(visibility="national")),
+            models.Index(
+                fields=["visibility", "status", "-published_at"],
+                name="listing_national",
+                condition=Q(visibility="national"),
+            ),
             # GIN cannot lead with city_id without the btree_gin extension (not available on the embedded
             # server); the planner combines it with the city B-tree indexes above.
             GinIndex(fields=["search_vector"], name="listing_search_gin"),
@@ -192,13 +215,15 @@ BUY_REQUEST_TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-                 exclude=_UNTRACKED_BUY_REQUEST)
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=_UNTRACKED_BUY_REQUEST
+)
 class BuyRequest(CityOwned, Searchable):
     """A buy request (求购): what technology a buyer wants, its budget and the deal it would make."""
 
-    buyer = models.ForeignKey("ipops.Organization", on_delete=models.PROTECT, related_name="buy_requests",
-                              verbose_name=_("buyer"))
+    buyer = models.ForeignKey(
+        "ipops.Organization", on_delete=models.PROTECT, related_name="buy_requests", verbose_name=_("buyer")
+    )
     title = models.CharField(_("title"), max_length=300)
     keywords = models.CharField(_("keywords"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -206,11 +231,16 @@ class BuyRequest(CityOwned, Searchable):
     industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices, blank=True)
     budget_min = models.DecimalField(_("budget from"), null=True, blank=True, **MONEY)
     budget_max = models.DecimalField(_("budget up to"), null=True, blank=True, **MONEY)
-    deal_types = ArrayField(models.CharField(max_length=30, choices=DealType.choices), default=list, blank=True,
-                            verbose_name=_("deal types"))
+    deal_types = ArrayField(
+        models.CharField(max_length=30, choices=DealType.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("deal types"),
+    )
     region = models.CharField(_("region"), max_length=60, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=BuyRequestStatus.choices,
-                              default=BuyRequestStatus.OPEN)
+    status = models.CharField(
+        _("status"), max_length=20, choices=BuyRequestStatus.choices, default=BuyRequestStatus.OPEN
+    )
     created_by = models.ForeignKey("ipops.User", on_delete=models.PROTECT, related_name="+", null=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -275,8 +305,9 @@ class Negotiation(CityOwned):
     listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="negotiations")
     buyer = models.ForeignKey("ipops.Organization", on_delete=models.PROTECT, related_name="+")
     seller = models.ForeignKey("ipops.Organization", on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(_("status"), max_length=20, choices=NegotiationStatus.choices,
-                              default=NegotiationStatus.OPEN)
+    status = models.CharField(
+        _("status"), max_length=20, choices=NegotiationStatus.choices, default=NegotiationStatus.OPEN
+    )
     closed_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -323,8 +354,9 @@ class Offer(CityOwned):
     price = models.DecimalField(_("price"), **MONEY)
     message = models.TextField(_("message"), blank=True)
     licence_years = models.PositiveSmallIntegerField(_("licence term (years)"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=OfferStatus.choices,
-                              default=OfferStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=20, choices=OfferStatus.choices, default=OfferStatus.PENDING
+    )
     made_by = models.ForeignKey("ipops.User", on_delete=models.PROTECT, related_name="+", null=True)
     created_at = models.DateTimeField(auto_now_add=True)
     answered_at = models.DateTimeField(null=True, blank=True)
@@ -332,8 +364,13 @@ class Offer(CityOwned):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["city", "negotiation", "status"], name="offer_city_nego")]
-        constraints = [models.UniqueConstraint(fields=["negotiation"], condition=Q(status="pending"),
-                                               name="offer_one_pending_per_negotiation")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["negotiation"],
+                condition=Q(status="pending"),
+                name="offer_one_pending_per_negotiation",
+            )
+        ]
 
 
 class Message(CityOwned):
@@ -387,10 +424,12 @@ class Transaction(CityOwned):
     agreed_price = models.DecimalField(_("agreed price"), **MONEY)
     contract_ref = models.CharField(_("contract reference"), max_length=80, blank=True)
     contract_signed_on = models.DateField(_("contract signed on"), null=True, blank=True)
-    escrow_status = models.CharField(_("escrow"), max_length=20, choices=EscrowStatus.choices,
-                                     default=EscrowStatus.PENDING)
-    status = models.CharField(_("status"), max_length=20, choices=TransactionStatus.choices,
-                              default=TransactionStatus.OPEN)
+    escrow_status = models.CharField(
+        _("escrow"), max_length=20, choices=EscrowStatus.choices, default=EscrowStatus.PENDING
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=TransactionStatus.choices, default=TransactionStatus.OPEN
+    )
     recordal_number = models.CharField(_("CNIPA recordal / filing number"), max_length=80, blank=True)
     licence_years = models.PositiveSmallIntegerField(_("licence term (years)"), null=True, blank=True)
     licence_starts_on = models.DateField(_("licence starts on"), null=True, blank=True)
@@ -413,8 +452,11 @@ class Transaction(CityOwned):
         ]
         constraints = [
             # One live deal per listing: the database's last word beneath the listing lock.
-            models.UniqueConstraint(fields=["listing"], condition=Q(status__in=["open", "completed"]),
-                                    name="tx_one_live_per_listing"),
+            models.UniqueConstraint(
+                fields=["listing"],
+                condition=Q(status__in=["open", "completed"]),
+                name="tx_one_live_per_listing",
+            ),
         ]
 
     @property
@@ -436,8 +478,12 @@ class CentreKind(models.TextChoices):
 class OperationsCentre(CityOwned):
     """An IP operations centre (知识产权运营中心): credited with the deals of its member organisations."""
 
-    organization = models.OneToOneField("ipops.Organization", on_delete=models.PROTECT,
-                                        related_name="operations_centre", verbose_name=_("organisation"))
+    organization = models.OneToOneField(
+        "ipops.Organization",
+        on_delete=models.PROTECT,
+        related_name="operations_centre",
+        verbose_name=_("organisation"),
+    )
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=20, choices=CentreKind.choices)
     established_on = models.DateField(_("established on"), null=True, blank=True)

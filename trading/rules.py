@@ -85,14 +85,78 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
 #: Technical terms jieba's general dictionary would split; kept whole (their parts are still indexed
 #: in search mode).
 DOMAIN_TERMS: tuple[str, ...] = (
-    "无人驾驶航空器", "无人飞行器", "电池管理系统", "荷电状态", "集成电路", "石墨烯", "碳纤维", "聚乳酸",
-    "聚酰亚胺", "反渗透", "海水淡化", "水下机器人", "转向架", "受电弓", "变流器", "动车组", "充电桩",
-    "锂离子电池", "动力电池", "燃料电池", "单克隆抗体", "抗肿瘤", "核酸检测", "基因测序", "缓释制剂",
-    "知识图谱", "自然语言处理", "深度学习", "卷积神经网络", "图像识别", "缺陷检测", "永磁同步电机", "液冷板",
-    "热管理", "印制电路板", "发光二极管", "有机发光二极管", "智能家居", "物联网", "避障", "导热膜", "稀土永磁",
-    "压载水", "抗菌肽", "密炼机", "子午线轮胎", "气密层", "硫化促进剂", "丁苯橡胶", "增塑剂", "铝合金",
-    "牵引变流器", "弓网", "踏面", "除霜", "滤网", "指纹识别", "语音控制", "食材识别", "海藻酸钠", "网箱",
-    "浮标", "推进器", "多糖", "缝合线", "文库构建", "无创", "血糖", "双碳", "储能", "电堆", "车载充电机",
+    "无人驾驶航空器",
+    "无人飞行器",
+    "电池管理系统",
+    "荷电状态",
+    "集成电路",
+    "石墨烯",
+    "碳纤维",
+    "聚乳酸",
+    "聚酰亚胺",
+    "反渗透",
+    "海水淡化",
+    "水下机器人",
+    "转向架",
+    "受电弓",
+    "变流器",
+    "动车组",
+    "充电桩",
+    "锂离子电池",
+    "动力电池",
+    "燃料电池",
+    "单克隆抗体",
+    "抗肿瘤",
+    "核酸检测",
+    "基因测序",
+    "缓释制剂",
+    "知识图谱",
+    "自然语言处理",
+    "深度学习",
+    "卷积神经网络",
+    "图像识别",
+    "缺陷检测",
+    "永磁同步电机",
+    "液冷板",
+    "热管理",
+    "印制电路板",
+    "发光二极管",
+    "有机发光二极管",
+    "智能家居",
+    "物联网",
+    "避障",
+    "导热膜",
+    "稀土永磁",
+    "压载水",
+    "抗菌肽",
+    "密炼机",
+    "子午线轮胎",
+    "气密层",
+    "硫化促进剂",
+    "丁苯橡胶",
+    "增塑剂",
+    "铝合金",
+    "牵引变流器",
+    "弓网",
+    "踏面",
+    "除霜",
+    "滤网",
+    "指纹识别",
+    "语音控制",
+    "食材识别",
+    "海藻酸钠",
+    "网箱",
+    "浮标",
+    "推进器",
+    "多糖",
+    "缝合线",
+    "文库构建",
+    "无创",
+    "血糖",
+    "双碳",
+    "储能",
+    "电堆",
+    "车载充电机",
 )
 
 #: Words that occur in nearly every patent title or abstract and say nothing about the subject.
@@ -179,8 +243,12 @@ def term_weight(term: str) -> float:
 
 
 def _valid(token: str) -> bool:
-    return bool(token) and token not in STOPWORDS and bool(_TERM_RE.match(token)) and (
-        len(token) > 1 or token.isdigit())
+    return (
+        bool(token)
+        and token not in STOPWORDS
+        and bool(_TERM_RE.match(token))
+        and (len(token) > 1 or token.isdigit())
+    )
 
 
 @dataclass(frozen=True)
@@ -204,8 +272,13 @@ def query_terms(text: str) -> list[QueryTerm]:
         token = token.strip()
         if not _valid(token):
             continue
-        parts = tuple(dict.fromkeys(
-            canonical(p) for p in tk.cut_for_search(token) if p != token and _valid(p) and canonical(p) != token))
+        parts = tuple(
+            dict.fromkeys(
+                canonical(p)
+                for p in tk.cut_for_search(token)
+                if p != token and _valid(p) and canonical(p) != token
+            )
+        )
         term = canonical(token)
         if term not in out:
             out[term] = QueryTerm(term, token, tuple(p for p in parts if p != term))
@@ -220,7 +293,7 @@ def tsquery(terms_: list[str], mode: str) -> str:
     if mode == "and":
         return " & ".join(quoted)
     if mode == "pairs" and len(quoted) >= 2:
-        pairs = [f"({a} & {b})" for i, a in enumerate(quoted) for b in quoted[i + 1:]]
+        pairs = [f"({a} & {b})" for i, a in enumerate(quoted) for b in quoted[i + 1 :]]
         return " | ".join(pairs)
     return " | ".join(quoted)
 
@@ -240,8 +313,13 @@ def ipc_levels(code: str) -> dict[str, str]:
         return {}
     section, klass, sub, group, subgroup = match.groups()
     subclass = f"{section}{klass}{sub}"
-    return {"section": section, "class": f"{section}{klass}", "subclass": subclass,
-            "group": f"{subclass} {int(group)}", "subgroup": f"{subclass} {int(group)}/{subgroup}"}
+    return {
+        "section": section,
+        "class": f"{section}{klass}",
+        "subclass": subclass,
+        "group": f"{subclass} {int(group)}",
+        "subgroup": f"{subclass} {int(group)}/{subgroup}",
+    }
 
 
 def ipc_prefixes(codes) -> list[str]:
@@ -269,7 +347,10 @@ def ipc_overlap(wanted, offered) -> tuple[float, str, str]:
 
 # --- budget and deal type -------------------------------------------------------------------
 
-def budget_fit(price: Decimal | None, budget_min: Decimal | None, budget_max: Decimal | None) -> tuple[float, str]:
+
+def budget_fit(
+    price: Decimal | None, budget_min: Decimal | None, budget_max: Decimal | None
+) -> tuple[float, str]:
     """How well an asking price fits a budget, 0–1, and why."""
     if budget_min is None and budget_max is None:
         return 0.7, "no_budget"
@@ -286,15 +367,35 @@ def budget_fit(price: Decimal | None, budget_min: Decimal | None, budget_max: De
 
 #: wanted deal type → offered deal type → fit. A buyer wanting a licence may also take an assignment.
 DEAL_FIT = {
-    "assignment": {"assignment": 1.0, "pledge_disposal": 0.9, "exclusive_licence": 0.5, "sole_licence": 0.4,
-                   "non_exclusive_licence": 0.2},
+    "assignment": {
+        "assignment": 1.0,
+        "pledge_disposal": 0.9,
+        "exclusive_licence": 0.5,
+        "sole_licence": 0.4,
+        "non_exclusive_licence": 0.2,
+    },
     "pledge_disposal": {"pledge_disposal": 1.0, "assignment": 0.9},
-    "exclusive_licence": {"exclusive_licence": 1.0, "assignment": 0.8, "sole_licence": 0.7,
-                          "pledge_disposal": 0.7, "non_exclusive_licence": 0.3},
-    "sole_licence": {"sole_licence": 1.0, "exclusive_licence": 0.9, "assignment": 0.7, "pledge_disposal": 0.6,
-                     "non_exclusive_licence": 0.4},
-    "non_exclusive_licence": {"non_exclusive_licence": 1.0, "sole_licence": 0.8, "exclusive_licence": 0.7,
-                              "assignment": 0.6, "pledge_disposal": 0.5},
+    "exclusive_licence": {
+        "exclusive_licence": 1.0,
+        "assignment": 0.8,
+        "sole_licence": 0.7,
+        "pledge_disposal": 0.7,
+        "non_exclusive_licence": 0.3,
+    },
+    "sole_licence": {
+        "sole_licence": 1.0,
+        "exclusive_licence": 0.9,
+        "assignment": 0.7,
+        "pledge_disposal": 0.6,
+        "non_exclusive_licence": 0.4,
+    },
+    "non_exclusive_licence": {
+        "non_exclusive_licence": 1.0,
+        "sole_licence": 0.8,
+        "exclusive_licence": 0.7,
+        "assignment": 0.6,
+        "pledge_disposal": 0.5,
+    },
 }
 
 
@@ -381,8 +482,12 @@ class Scorer:
         ipc = ipc_overlap(self.demand.ipc_codes, offer.ipc_codes)[0]
         budget = budget_fit(offer.price, self.demand.budget_min, self.demand.budget_max)[0]
         deal = deal_fit(self.demand.deal_types, offer.deal_types[0] if offer.deal_types else "")
-        total = 100 * (WEIGHTS["text"] * text + WEIGHTS["ipc"] * ipc + WEIGHTS["budget"] * budget
-                       + WEIGHTS["deal"] * deal)
+        total = 100 * (
+            WEIGHTS["text"] * text
+            + WEIGHTS["ipc"] * ipc
+            + WEIGHTS["budget"] * budget
+            + WEIGHTS["deal"] * deal
+        )
         if self.demand.region and offer.region and self.demand.region == offer.region:
             total = min(100.0, total + 2)
         if text == 0 and ipc == 0:
@@ -396,8 +501,9 @@ def score(demand: Side, demand_query: list[QueryTerm], offer: Side) -> Match:
     ipc, level, shared = ipc_overlap(demand.ipc_codes, offer.ipc_codes)
     budget, budget_reason = budget_fit(offer.price, demand.budget_min, demand.budget_max)
     deal = deal_fit(demand.deal_types, offer.deal_types[0] if offer.deal_types else "")
-    total = 100 * (WEIGHTS["text"] * text + WEIGHTS["ipc"] * ipc + WEIGHTS["budget"] * budget
-                   + WEIGHTS["deal"] * deal)
+    total = 100 * (
+        WEIGHTS["text"] * text + WEIGHTS["ipc"] * ipc + WEIGHTS["budget"] * budget + WEIGHTS["deal"] * deal
+    )
     if demand.region and offer.region and demand.region == offer.region:
         total = min(100.0, total + 2)
     if text == 0 and ipc == 0:
@@ -412,6 +518,7 @@ def score(demand: Side, demand_query: list[QueryTerm], offer: Side) -> Match:
 
 
 # --- lifecycles ------------------------------------------------------------------------------
+
 
 def next_state(table: dict[tuple[str, str], str], state: str, action: str) -> str | None:
     """The state `action` leads to from `state`, or None when the lifecycle forbids it."""

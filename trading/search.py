@@ -63,6 +63,7 @@ def finds_ids_through_indexes(search):
     The city's scope stays on in Python, so every queryset here is filtered to the city, and a search
     returns ids (and scores) only: callers load the rows behind the wall.
     """
+
     @functools.wraps(search)
     def lifted(*args, **kwargs):
         with database_wall_lifted():
@@ -75,9 +76,18 @@ def _ts(raw: str) -> SearchQuery:
     return SearchQuery(raw, search_type="raw", config="simple")
 
 
-def apply_filters(qs: QuerySet, *, ipc: str = "", kind: str = "", deal_type: str = "", price_min=None,
-                  price_max=None, industry: str = "", seller: int | None = None,
-                  visibility: str = "") -> QuerySet:
+def apply_filters(
+    qs: QuerySet,
+    *,
+    ipc: str = "",
+    kind: str = "",
+    deal_type: str = "",
+    price_min=None,
+    price_max=None,
+    industry: str = "",
+    seller: int | None = None,
+    visibility: str = "",
+) -> QuerySet:
     if ipc:
         qs = qs.filter(ipc_prefixes__contains=[normalize_ipc_prefix(ipc)])
     if kind:
@@ -97,12 +107,13 @@ def apply_filters(qs: QuerySet, *, ipc: str = "", kind: str = "", deal_type: str
     return qs
 
 
-def ranked_ids(base: QuerySet, q: str, *, order_without_text=("-published_at", "-id"),
-               limit: int = MAX_RESULTS) -> SearchResult:
+def ranked_ids(
+    base: QuerySet, q: str, *, order_without_text=("-published_at", "-id"), limit: int = MAX_RESULTS
+) -> SearchResult:
     """Ids of `base` ranked for the text `q` (bounded), or newest first when there is no text."""
     words = [t.term for t in rules.query_terms(q)] if q and q.strip() else []
     if not words:
-        ids = list(base.order_by(*order_without_text).values_list("pk", flat=True)[:limit + 1])
+        ids = list(base.order_by(*order_without_text).values_list("pk", flat=True)[: limit + 1])
         return SearchResult(ids[:limit], "", len(ids) > limit)
     return _ranked_text(base, words, order_without_text, limit)
 
@@ -126,8 +137,11 @@ def _sort_keys(order) -> list[str]:
 def _order_sql(order, alias: str = "c") -> str:
     """`order` as an ORDER BY clause over a subquery `alias` that selected "pk" and `_sort_keys(order)`."""
     quote = connection.ops.quote_name
-    return ", ".join(f'{alias}.{quote("pk" if f.lstrip("-") in ("pk", "id") else f.lstrip("-"))} '
-                     f'{"DESC" if f.startswith("-") else "ASC"}' for f in order)
+    return ", ".join(
+        f"{alias}.{quote('pk' if f.lstrip('-') in ('pk', 'id') else f.lstrip('-'))} "
+        f"{'DESC' if f.startswith('-') else 'ASC'}"
+        for f in order
+    )
 
 
 def _rank_candidates(base: QuerySet, match_raw: str, rank_raw: str, tie_break, limit: int) -> list[int]:
@@ -146,16 +160,22 @@ def _rank_candidates(base: QuerySet, match_raw: str, rank_raw: str, tie_break, l
         # would crowd out the listings whose titles say it. So the pool is the title matches (their own
         # index); only when they don't fill it do the other matches join. PostgreSQL checks that condition
         # once, before running the second query, so a broad query still costs one index scan.
-        titled = (base.annotate(title_vector=title_vector()).filter(title_vector=_ts(match_raw)).order_by()
-                  .values(*columns)[:MAX_CANDIDATES])
+        titled = (
+            base.annotate(title_vector=title_vector())
+            .filter(title_vector=_ts(match_raw))
+            .order_by()
+            .values(*columns)[:MAX_CANDIDATES]
+        )
         title_sql, title_params = titled.query.sql_with_params()
         prefix = f"WITH titled AS MATERIALIZED ({title_sql}) "
         sql = f"SELECT * FROM titled UNION SELECT * FROM ({sql}) f WHERE (SELECT count(*) FROM titled) < %s"  # noqa: S608 - the ORM's own SQL
         params = (*title_params, *params, MAX_CANDIDATES)
     quote = connection.ops.quote_name
-    ranked = (f"{prefix}SELECT c.{quote('pk')} FROM ({sql}) c "  # noqa: S608 - identifiers are our own field names
-              f"ORDER BY ts_rank(c.{quote('search_vector')}, to_tsquery('simple', %s)) DESC, {_order_sql(tie_break)} "
-              f"LIMIT %s")
+    ranked = (
+        f"{prefix}SELECT c.{quote('pk')} FROM ({sql}) c "  # noqa: S608 - identifiers are our own field names
+        f"ORDER BY ts_rank(c.{quote('search_vector')}, to_tsquery('simple', %s)) DESC, {_order_sql(tie_break)} "
+        f"LIMIT %s"
+    )
     with connection.cursor() as cur:
         cur.execute(ranked, [*params, rank_raw, limit])
         return [row[0] for row in cur.fetchall()]
@@ -174,12 +194,15 @@ def listing_search(base: QuerySet, *, q: str = "", **filters) -> SearchResult:
 
 
 def _newest_since(filtered: QuerySet, order, lead: str, edge, limit: int) -> list[int]:
-    return list(filtered.filter(**{f"{lead}__gte": edge}).order_by(*order).values_list("pk", flat=True)[:limit + 1])
+    return list(
+        filtered.filter(**{f"{lead}__gte": edge}).order_by(*order).values_list("pk", flat=True)[: limit + 1]
+    )
 
 
 @finds_ids_through_indexes
-def newest_filtered(base: QuerySet, filtered: QuerySet, *, order=("-published_at", "-id"),
-                    limit: int = MAX_RESULTS) -> SearchResult:
+def newest_filtered(
+    base: QuerySet, filtered: QuerySet, *, order=("-published_at", "-id"), limit: int = MAX_RESULTS
+) -> SearchResult:
     """The newest `limit` rows of `filtered` (a subset of `base` that an index walks in `order`), without
     the planner's worst gamble.
 
@@ -191,7 +214,9 @@ def newest_filtered(base: QuerySet, filtered: QuerySet, *, order=("-published_at
     collect every match through the filter indexes, then sort those few.
     """
     lead = order[0].lstrip("-")
-    edge = next(iter(base.order_by(*order).values_list(lead, flat=True)[BROWSE_WINDOW:BROWSE_WINDOW + 1]), None)
+    edge = next(
+        iter(base.order_by(*order).values_list(lead, flat=True)[BROWSE_WINDOW : BROWSE_WINDOW + 1]), None
+    )
     if edge is None:  # the base is smaller than the window (or has unset sort keys): a bounded walk
         return ranked_ids(filtered, "", order_without_text=order, limit=limit)
     recent = _newest_since(filtered, order, lead, edge, limit)
@@ -207,8 +232,11 @@ def newest_filtered(base: QuerySet, filtered: QuerySet, *, order=("-published_at
     sql, params = filtered.order_by().values("pk", *_sort_keys(order)).query.sql_with_params()
     # MATERIALIZED: evaluate the filters through their indexes first; inlined, the planner would walk again.
     with connection.cursor() as cur:
-        cur.execute(f"WITH c AS MATERIALIZED ({sql}) "  # noqa: S608 - identifiers are our own field names
-                    f'SELECT c."pk" FROM c ORDER BY {_order_sql(order)} LIMIT %s', [*params, limit + 1])
+        cur.execute(
+            f"WITH c AS MATERIALIZED ({sql}) "  # noqa: S608 - identifiers are our own field names
+            f'SELECT c."pk" FROM c ORDER BY {_order_sql(order)} LIMIT %s',
+            [*params, limit + 1],
+        )
         ids = [row[0] for row in cur.fetchall()]
     return SearchResult(ids[:limit], "", len(ids) > limit)
 
@@ -259,14 +287,24 @@ def _candidates(base: QuerySet, words: list[str], ipc_codes: list[str], fields) 
 
 
 def _listing_side(row: dict) -> rules.Side:
-    return rules.Side(title_terms=frozenset(row["title_terms"].split()), body_terms=frozenset(row["body_terms"].split()),
-                      ipc_codes=tuple(row["ipc_codes"]), price=row["asking_price"], deal_types=(row["deal_type"],),
-                      region=row["region"])
+    return rules.Side(
+        title_terms=frozenset(row["title_terms"].split()),
+        body_terms=frozenset(row["body_terms"].split()),
+        ipc_codes=tuple(row["ipc_codes"]),
+        price=row["asking_price"],
+        deal_types=(row["deal_type"],),
+        region=row["region"],
+    )
 
 
 def _demand_side(br) -> rules.Side:
-    return rules.Side(ipc_codes=tuple(br.ipc_codes), budget_min=br.budget_min, budget_max=br.budget_max,
-                      deal_types=tuple(br.deal_types), region=br.region)
+    return rules.Side(
+        ipc_codes=tuple(br.ipc_codes),
+        budget_min=br.budget_min,
+        budget_max=br.budget_max,
+        deal_types=tuple(br.deal_types),
+        region=br.region,
+    )
 
 
 _LISTING_FIELDS = ("pk", "title_terms", "body_terms", "ipc_codes", "asking_price", "deal_type", "region")
@@ -283,24 +321,42 @@ def match_listings(br, *, base: QuerySet | None = None, limit: int = 20) -> list
     demand = _demand_side(br)
     scorer = rules.Scorer(demand, query)
     scored = [(pk, scorer.total(_listing_side(row))) for pk, row in rows.items()]
-    scored = sorted((item for item in scored if item[1] >= rules.MIN_SCORE), key=lambda item: (-item[1], -item[0]))
+    scored = sorted(
+        (item for item in scored if item[1] >= rules.MIN_SCORE), key=lambda item: (-item[1], -item[0])
+    )
     return [(pk, rules.score(demand, query, _listing_side(rows[pk]))) for pk, _total in scored[:limit]]
 
 
-_BR_FIELDS = ("pk", "title", "keywords", "description", "ipc_codes", "budget_min", "budget_max", "deal_types",
-              "region")
+_BR_FIELDS = (
+    "pk",
+    "title",
+    "keywords",
+    "description",
+    "ipc_codes",
+    "budget_min",
+    "budget_max",
+    "deal_types",
+    "region",
+)
 
 
 @finds_ids_through_indexes
-def match_buy_requests(listing, *, base: QuerySet | None = None, limit: int = 20) -> list[tuple[int, rules.Match]]:
+def match_buy_requests(
+    listing, *, base: QuerySet | None = None, limit: int = 20
+) -> list[tuple[int, rules.Match]]:
     """Open buy requests ranked for a listing, scored exactly as the buy request would score the listing."""
     base = base if base is not None else BuyRequest.objects.filter(status=BuyRequestStatus.OPEN)
     base = base.exclude(buyer_id=listing.seller_id)
     words = [t.term for t in rules.query_terms(f"{listing.title} {listing.keywords}")]
     rows = _candidates(base, words, listing.ipc_codes, _BR_FIELDS)
-    offer = rules.Side(title_terms=frozenset(listing.title_terms.split()),
-                       body_terms=frozenset(listing.body_terms.split()), ipc_codes=tuple(listing.ipc_codes),
-                       price=listing.asking_price, deal_types=(listing.deal_type,), region=listing.region)
+    offer = rules.Side(
+        title_terms=frozenset(listing.title_terms.split()),
+        body_terms=frozenset(listing.body_terms.split()),
+        ipc_codes=tuple(listing.ipc_codes),
+        price=listing.asking_price,
+        deal_types=(listing.deal_type,),
+        region=listing.region,
+    )
     scored = []
     for row in rows.values():
         br = _Row(row)

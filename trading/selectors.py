@@ -44,6 +44,7 @@ from .permissions import can
 
 ZERO = Decimal("0.00")
 
+
 def _assets() -> Prefetch:
     """Built per query: a scoped manager's queryset must be made inside the scope."""
     return Prefetch("listing_assets", queryset=ListingAsset.objects.select_related("asset"))
@@ -76,8 +77,9 @@ def listing_page(ids: list[int], *, with_assets: bool = True) -> list[Listing]:
     return [rows[i] for i in ids if i in rows]
 
 
-def listing_search(actor: Actor | None, *, q: str = "", mine: bool = False, status: str = "",
-                   **filters) -> search.SearchResult:
+def listing_search(
+    actor: Actor | None, *, q: str = "", mine: bool = False, status: str = "", **filters
+) -> search.SearchResult:
     qs = listing_queryset(actor, mine=mine)
     if status:
         qs = qs.filter(status=status)
@@ -124,8 +126,11 @@ def due_diligence(listing: Listing, *, today: datetime.date | None = None) -> li
     today = today or timezone.localdate()
     assets = [la.asset for la in listing.listing_assets.all()]
     active: dict[int, list[Encumbrance]] = defaultdict(list)
-    for e in Encumbrance.objects.filter(asset_id__in=[a.pk for a in assets], released_at__isnull=True
-                                        ).select_related("holder").order_by("created_at"):
+    for e in (
+        Encumbrance.objects.filter(asset_id__in=[a.pk for a in assets], released_at__isnull=True)
+        .select_related("holder")
+        .order_by("created_at")
+    ):
         active[e.asset_id].append(e)
     owners = {a.owner_id for a in assets}
     from ipops.models import Organization
@@ -135,12 +140,16 @@ def due_diligence(listing: Listing, *, today: datetime.date | None = None) -> li
     for asset in assets:
         asset.owner_name = names.get(asset.owner_id, "")
         rows = active[asset.pk]
-        out.append(AssetDiligence(
-            asset=asset, expiry_date=asset.expiry_date, remaining_days=asset.remaining_term_days(today),
-            pledges=[e for e in rows if e.kind == "pledge"],
-            licences=[e for e in rows if e.kind.endswith("_licence")],
-            other=[e for e in rows if e.kind == "sale_pending"],
-        ))
+        out.append(
+            AssetDiligence(
+                asset=asset,
+                expiry_date=asset.expiry_date,
+                remaining_days=asset.remaining_term_days(today),
+                pledges=[e for e in rows if e.kind == "pledge"],
+                licences=[e for e in rows if e.kind.endswith("_licence")],
+                other=[e for e in rows if e.kind == "sale_pending"],
+            )
+        )
     return out
 
 
@@ -162,21 +171,39 @@ def listing_matches(actor: Actor, listing: Listing, *, limit: int = 20) -> list[
 # --- the public and national marketplace ------------------------------------------------------------
 
 #: The only fields that leave a city: what the seller published.
-PUBLIC_FIELDS = ("pk", "reference", "title", "description", "keywords", "deal_type", "asking_price", "negotiable",
-                 "industry", "ipc_codes", "asset_kinds", "region", "published_at", "expires_on", "status",
-                 "city__slug", "city__name_zh", "city__name_en", "seller__name")
+PUBLIC_FIELDS = (
+    "pk",
+    "reference",
+    "title",
+    "description",
+    "keywords",
+    "deal_type",
+    "asking_price",
+    "negotiable",
+    "industry",
+    "ipc_codes",
+    "asset_kinds",
+    "region",
+    "published_at",
+    "expires_on",
+    "status",
+    "city__slug",
+    "city__name_zh",
+    "city__name_en",
+    "seller__name",
+)
 
 
-def national_listings(*, q: str = "", city: str = "",
-                      **filters) -> search.SearchResult:
+def national_listings(*, q: str = "", city: str = "", **filters) -> search.SearchResult:
     """Listings published to the national marketplace, across cities: published fields only.
 
     The one place the marketplace leaves a city's scope, explicitly, and only for published,
     nationally visible listings on the market.
     """
     with scopes_disabled():
-        base = Listing.objects.filter(visibility=Visibility.NATIONAL, status__in=PUBLIC_LISTING_STATUSES,
-                                      city__is_active=True)
+        base = Listing.objects.filter(
+            visibility=Visibility.NATIONAL, status__in=PUBLIC_LISTING_STATUSES, city__is_active=True
+        )
         if city:
             base = base.filter(city__slug=city)
         return search.listing_search(base, q=q, **filters)
@@ -185,8 +212,12 @@ def national_listings(*, q: str = "", city: str = "",
 def national_page(ids: list[int]) -> list[dict]:
     """Public fields of one page of national listings, in order."""
     with scopes_disabled():
-        rows = {r["pk"]: r for r in Listing.objects.filter(
-            pk__in=ids, visibility=Visibility.NATIONAL, status__in=PUBLIC_LISTING_STATUSES).values(*PUBLIC_FIELDS)}
+        rows = {
+            r["pk"]: r
+            for r in Listing.objects.filter(
+                pk__in=ids, visibility=Visibility.NATIONAL, status__in=PUBLIC_LISTING_STATUSES
+            ).values(*PUBLIC_FIELDS)
+        }
     return [rows[i] for i in ids if i in rows]
 
 
@@ -206,8 +237,16 @@ def buy_request_queryset(actor: Actor, *, mine: bool = False) -> QuerySet[BuyReq
     return qs.filter(Q(status=BuyRequestStatus.OPEN) | Q(buyer_id=actor.organization_id))
 
 
-def buy_request_list(actor: Actor, *, q: str = "", mine: bool = False, status: str = "", industry: str = "",
-                     ipc: str = "", deal_type: str = "") -> list[int]:
+def buy_request_list(
+    actor: Actor,
+    *,
+    q: str = "",
+    mine: bool = False,
+    status: str = "",
+    industry: str = "",
+    ipc: str = "",
+    deal_type: str = "",
+) -> list[int]:
     qs = buy_request_queryset(actor, mine=mine)
     if status:
         qs = qs.filter(status=status)
@@ -237,8 +276,9 @@ def buy_request_get(actor: Actor, pk) -> BuyRequest:
     return br
 
 
-def buy_request_matches(actor: Actor, br: BuyRequest, *, limit: int = 20, with_assets: bool = True,
-                        live: bool = False) -> list[tuple[Listing, object]]:
+def buy_request_matches(
+    actor: Actor, br: BuyRequest, *, limit: int = 20, with_assets: bool = True, live: bool = False
+) -> list[tuple[Listing, object]]:
     """Listings ranked for a buy request: its stored matches (still on the market), or computed now when
     they were never stored or `live` is asked for."""
     if not can(actor, "buy_request.matches", br):
@@ -246,12 +286,17 @@ def buy_request_matches(actor: Actor, br: BuyRequest, *, limit: int = 20, with_a
     if live or br.matches_computed_at is None:
         scored = search.match_listings(br, limit=limit)
     else:
-        stored = (BuyRequestMatch.objects.filter(buy_request=br, listing__status__in=PUBLIC_LISTING_STATUSES)
-                  .exclude(listing__seller_id=br.buyer_id).order_by("-score", "-listing_id"))
+        stored = (
+            BuyRequestMatch.objects.filter(buy_request=br, listing__status__in=PUBLIC_LISTING_STATUSES)
+            .exclude(listing__seller_id=br.buyer_id)
+            .order_by("-score", "-listing_id")
+        )
         if not with_assets:
             return _match_rows(stored, limit)
-        scored = [(pk, rules.Match(score, reasons))
-                  for pk, score, reasons in stored.values_list("listing_id", "score", "reasons")[:limit]]
+        scored = [
+            (pk, rules.Match(score, reasons))
+            for pk, score, reasons in stored.values_list("listing_id", "score", "reasons")[:limit]
+        ]
     ids = [pk for pk, _m in scored]
     rows = {row.pk: row for row in (listing_page(ids) if with_assets else listing_rows(ids))}
     return [(rows[pk], match) for pk, match in scored if pk in rows]
@@ -266,7 +311,8 @@ def served_matches(actor: Actor, buy_request_id: int, *, limit: int = 20) -> lis
     on the market) the general path decides which it is: 404, live, or empty.
     """
     stored = BuyRequestMatch.objects.filter(
-        buy_request_id=buy_request_id, buy_request__matches_computed_at__isnull=False,
+        buy_request_id=buy_request_id,
+        buy_request__matches_computed_at__isnull=False,
         listing__status__in=PUBLIC_LISTING_STATUSES,
     ).exclude(listing__seller_id=F("buy_request__buyer_id"))
     if not (actor.is_bureau or actor.is_official):
@@ -283,8 +329,10 @@ def served_matches(actor: Actor, buy_request_id: int, *, limit: int = 20) -> lis
 def _match_rows(stored: QuerySet[BuyRequestMatch], limit: int) -> list[tuple[ListingRow, object]]:
     """Ordered stored matches with their listings and sellers, in one query, as plain rows (what the API renders)."""
     columns = ["listing__id", *(f"listing__{f}" for f in API_ROW_FIELDS)]
-    return [(ListingRow.from_values(values[2:]), rules.Match(values[0], values[1]))
-            for values in stored.values_list("score", "reasons", *columns)[:limit]]
+    return [
+        (ListingRow.from_values(values[2:]), rules.Match(values[0], values[1]))
+        for values in stored.values_list("score", "reasons", *columns)[:limit]
+    ]
 
 
 # --- negotiations and offers --------------------------------------------------------------------------
@@ -307,13 +355,15 @@ def negotiation_get(actor: Actor, pk) -> Negotiation:
 
 
 def offer_queryset(actor: Actor, *, side: str = "", status: str = "") -> QuerySet[Offer]:
-    qs = Offer.objects.select_related("negotiation", "negotiation__listing", "negotiation__buyer",
-                                      "negotiation__seller")
+    qs = Offer.objects.select_related(
+        "negotiation", "negotiation__listing", "negotiation__buyer", "negotiation__seller"
+    )
     if not (actor.is_bureau or actor.is_official):
         if not actor.organization_id:
             return qs.none()
-        qs = qs.filter(Q(negotiation__buyer_id=actor.organization_id)
-                       | Q(negotiation__seller_id=actor.organization_id))
+        qs = qs.filter(
+            Q(negotiation__buyer_id=actor.organization_id) | Q(negotiation__seller_id=actor.organization_id)
+        )
     if side == "buyer":
         qs = qs.filter(negotiation__buyer_id=actor.organization_id)
     elif side == "seller":
@@ -333,8 +383,9 @@ def offer_get(actor: Actor, pk) -> Offer:
 # --- transactions ---------------------------------------------------------------------------------------
 
 
-def transaction_queryset(actor: Actor, *, status: str = "", deal_type: str = "", year: int | None = None,
-                         mine: bool = False) -> QuerySet[Transaction]:
+def transaction_queryset(
+    actor: Actor, *, status: str = "", deal_type: str = "", year: int | None = None, mine: bool = False
+) -> QuerySet[Transaction]:
     qs = Transaction.objects.select_related("listing", "buyer", "seller")
     if mine or not (actor.is_bureau or actor.is_official):
         if not actor.organization_id:
@@ -386,8 +437,13 @@ def _completed(city, date_from: datetime.date | None, date_to: datetime.date | N
     return qs
 
 
-def deal_figures(*, city, year: int | None = None, date_from: datetime.date | None = None,
-                 date_to: datetime.date | None = None) -> DealFigures:
+def deal_figures(
+    *,
+    city,
+    year: int | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> DealFigures:
     """The city's completed transfers and licences (for `reporting` and `subsidies`).
 
     `year` is a calendar year in Asia/Shanghai (fiscal year = calendar year); or give a date range.
@@ -395,7 +451,11 @@ def deal_figures(*, city, year: int | None = None, date_from: datetime.date | No
     """
     if year:
         date_from, date_to = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    rows = _completed(city, date_from, date_to).values("deal_type").annotate(n=Count("pk"), amount=Sum("agreed_price"))
+    rows = (
+        _completed(city, date_from, date_to)
+        .values("deal_type")
+        .annotate(n=Count("pk"), amount=Sum("agreed_price"))
+    )
     t_n = l_n = 0
     t_a = l_a = ZERO
     for row in rows:
@@ -410,8 +470,12 @@ def deal_figures(*, city, year: int | None = None, date_from: datetime.date | No
 
 def deal_figures_by_year(*, city) -> dict[int, DealFigures]:
     out: dict[int, dict] = defaultdict(lambda: {"tn": 0, "ta": ZERO, "ln": 0, "la": ZERO})
-    rows = (_completed(city, None, None).annotate(y=ExtractYear("completed_at")).values("y", "deal_type")
-            .annotate(n=Count("pk"), amount=Sum("agreed_price")))
+    rows = (
+        _completed(city, None, None)
+        .annotate(y=ExtractYear("completed_at"))
+        .values("y", "deal_type")
+        .annotate(n=Count("pk"), amount=Sum("agreed_price"))
+    )
     for row in rows:
         slot = out[row["y"]]
         if row["deal_type"] in TRANSFER_DEAL_TYPES:
@@ -427,8 +491,10 @@ def organization_deals(*, city, organization_ids, year: int | None = None) -> Qu
     """Completed deals where one of the organisations sold or licensed out (its transformations)."""
     qs = _completed(city, None, None).filter(seller_id__in=list(organization_ids))
     if year:
-        qs = qs.filter(completed_at__date__gte=datetime.date(year, 1, 1),
-                       completed_at__date__lte=datetime.date(year, 12, 31))
+        qs = qs.filter(
+            completed_at__date__gte=datetime.date(year, 1, 1),
+            completed_at__date__lte=datetime.date(year, 12, 31),
+        )
     return qs
 
 
@@ -448,12 +514,16 @@ def centres_yearly(centres: list[OperationsCentre]) -> dict[int, list[CentreYear
     Two queries however many centres (a deal may count for several)."""
     members = {c.pk: {c.organization_id} for c in centres}
     for centre_id, organization_id in CentreMembership.objects.filter(centre__in=list(members)).values_list(
-            "centre_id", "organization_id"):
+        "centre_id", "organization_id"
+    ):
         members[centre_id].add(organization_id)
     everyone = set().union(*members.values())
-    deals = (Transaction.objects.filter(status=TransactionStatus.COMPLETED)
-             .filter(Q(seller_id__in=everyone) | Q(buyer_id__in=everyone))
-             .annotate(y=ExtractYear("completed_at")).values_list("seller_id", "buyer_id", "y", "agreed_price"))
+    deals = (
+        Transaction.objects.filter(status=TransactionStatus.COMPLETED)
+        .filter(Q(seller_id__in=everyone) | Q(buyer_id__in=everyone))
+        .annotate(y=ExtractYear("completed_at"))
+        .values_list("seller_id", "buyer_id", "y", "agreed_price")
+    )
     totals: dict[int, dict[int, list]] = {pk: defaultdict(lambda: [0, ZERO]) for pk in members}
     for seller, buyer, year, price in deals:
         for pk, organizations in members.items():
@@ -461,8 +531,10 @@ def centres_yearly(centres: list[OperationsCentre]) -> dict[int, list[CentreYear
                 slot = totals[pk][year]
                 slot[0] += 1
                 slot[1] += price
-    return {pk: [CentreYear(y, n, amount) for y, (n, amount) in sorted(years.items())]
-            for pk, years in totals.items()}
+    return {
+        pk: [CentreYear(y, n, amount) for y, (n, amount) in sorted(years.items())]
+        for pk, years in totals.items()
+    }
 
 
 def centre_yearly(centre: OperationsCentre) -> list[CentreYear]:
@@ -470,24 +542,32 @@ def centre_yearly(centre: OperationsCentre) -> list[CentreYear]:
 
 
 def centres_overview() -> list[dict]:
-    centres = list(OperationsCentre.objects.select_related("organization").annotate(
-        members=Count("memberships")).order_by("name"))
+    centres = list(
+        OperationsCentre.objects.select_related("organization")
+        .annotate(members=Count("memberships"))
+        .order_by("name")
+    )
     years = centres_yearly(centres)
     return [{"centre": c, "members": c.members, "years": years[c.pk]} for c in centres]
 
 
 def centre_members(centre: OperationsCentre) -> QuerySet[CentreMembership]:
-    return (CentreMembership.objects.filter(centre=centre).select_related("organization")
-            .order_by("organization__kind", "organization__name"))
+    return (
+        CentreMembership.objects.filter(centre=centre)
+        .select_related("organization")
+        .order_by("organization__kind", "organization__name")
+    )
 
 
 def centre_candidates(centre: OperationsCentre | None = None) -> QuerySet[Organization]:
     """Organisations that may run a new centre (none runs one yet), or join `centre` (not in it yet)."""
     if centre is None:
         return Organization.objects.filter(operations_centre__isnull=True).order_by("kind", "name")
-    return (Organization.objects.exclude(pk=centre.organization_id)
-            .exclude(pk__in=CentreMembership.objects.filter(centre=centre).values("organization_id"))
-            .order_by("kind", "name"))
+    return (
+        Organization.objects.exclude(pk=centre.organization_id)
+        .exclude(pk__in=CentreMembership.objects.filter(centre=centre).values("organization_id"))
+        .order_by("kind", "name")
+    )
 
 
 def centre_get(pk) -> OperationsCentre:
@@ -499,9 +579,25 @@ def centre_get(pk) -> OperationsCentre:
 
 #: The columns an API list row shows (`ListingSerializer`, `PublicListingSerializer`): loading only these
 #: and the seller's name roughly halves the cost of a page of 20.
-API_ROW_FIELDS = ("reference", "title", "description", "keywords", "deal_type", "asking_price", "negotiable",
-                  "industry", "ipc_codes", "asset_kinds", "region", "visibility", "status", "published_at",
-                  "expires_on", "seller__id", "seller__name")
+API_ROW_FIELDS = (
+    "reference",
+    "title",
+    "description",
+    "keywords",
+    "deal_type",
+    "asking_price",
+    "negotiable",
+    "industry",
+    "ipc_codes",
+    "asset_kinds",
+    "region",
+    "visibility",
+    "status",
+    "published_at",
+    "expires_on",
+    "seller__id",
+    "seller__name",
+)
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,9 @@ def _transition(table: dict, obj, action: str, field: str = "status") -> tuple[s
     before = getattr(obj, field)
     after = rules.next_state(table, before, action)
     if after is None:
-        raise InvalidTransition(fields={field: [{"code": "invalid_transition", "detail": f"{before} → {action}"}]})
+        raise InvalidTransition(
+            fields={field: [{"code": "invalid_transition", "detail": f"{before} → {action}"}]}
+        )
     setattr(obj, field, after)
     return before, after
 
@@ -160,10 +162,13 @@ def _check_assets_for_listing(*, assets: list[IPAsset], deal_type: str, seller_i
         return
     for asset in assets:
         if asset.owner_id != seller_id:
-            raise AssetNotOwned(fields={"assets": [{"code": "asset_not_owned", "detail": asset.display_number}]})
+            raise AssetNotOwned(
+                fields={"assets": [{"code": "asset_not_owned", "detail": asset.display_number}]}
+            )
         if not asset.is_in_force:
-            raise AssetNotInForce(fields={"assets": [{"code": "asset_not_in_force",
-                                                      "detail": asset.display_number}]})
+            raise AssetNotInForce(
+                fields={"assets": [{"code": "asset_not_in_force", "detail": asset.display_number}]}
+            )
 
 
 def _reindex_listing(listing: Listing, assets: list[IPAsset]) -> None:
@@ -206,7 +211,9 @@ def listing_create(
         raise invalid_field("asset_ids", "required", _("Choose at least one asset."))
     price = _clean_money(asking_price, "asking_price")
     if price is None and not negotiable:
-        raise invalid_field("asking_price", "required", _("Give an asking price or mark the price negotiable."))
+        raise invalid_field(
+            "asking_price", "required", _("Give an asking price or mark the price negotiable.")
+        )
     if expires_on and expires_on <= timezone.localdate():
         raise invalid_field("expires_on", "date_in_past", _("The expiry date must be in the future."))
     found = {a.pk: a for a in IPAsset.objects.filter(pk__in=ids)}
@@ -214,39 +221,70 @@ def listing_create(
         raise NotFound(_("One of these assets does not exist."), code="asset_not_found")
     assets = [found[i] for i in ids]
     _check_assets_for_listing(assets=assets, deal_type=deal_type, seller_id=actor.organization_id)
-    codes = _clean_ipc(ipc_codes) if ipc_codes else list(dict.fromkeys(c for a in assets for c in a.ipc_codes))
+    codes = (
+        _clean_ipc(ipc_codes) if ipc_codes else list(dict.fromkeys(c for a in assets for c in a.ipc_codes))
+    )
     title = (title or "").strip() or (assets[0].title if len(assets) == 1 else "")
     if not title:
         raise invalid_field("title", "required", _("A package needs a title."))
     listing = Listing(
-        city=actor.city, seller_id=actor.organization_id, title=title[:300], description=description or "",
-        keywords=keywords or "", deal_type=deal_type, asking_price=price, negotiable=negotiable or price is None,
-        industry=industry or assets[0].industry, ipc_codes=codes, region=region or "",
-        visibility=visibility, expires_on=expires_on, created_by=_user(actor),
+        city=actor.city,
+        seller_id=actor.organization_id,
+        title=title[:300],
+        description=description or "",
+        keywords=keywords or "",
+        deal_type=deal_type,
+        asking_price=price,
+        negotiable=negotiable or price is None,
+        industry=industry or assets[0].industry,
+        ipc_codes=codes,
+        region=region or "",
+        visibility=visibility,
+        expires_on=expires_on,
+        created_by=_user(actor),
         reference=f"new-{timezone.now().timestamp()}",
     )
     _reindex_listing(listing, assets)
     listing.save()
     listing.reference = f"GP{timezone.localdate():%Y}{listing.pk:07d}"
     listing.save(update_fields=["reference"])
-    ListingAsset.objects.bulk_create([ListingAsset(city=actor.city, listing=listing, asset=a) for a in assets])
-    audit.record(actor=_user(actor), city=actor.city, action="listing_create", obj=listing, to_state=listing.status,
-                 data={"deal_type": deal_type, "asking_price": price, "assets": ids})
+    ListingAsset.objects.bulk_create(
+        [ListingAsset(city=actor.city, listing=listing, asset=a) for a in assets]
+    )
+    audit.record(
+        actor=_user(actor),
+        city=actor.city,
+        action="listing_create",
+        obj=listing,
+        to_state=listing.status,
+        data={"deal_type": deal_type, "asking_price": price, "assets": ids},
+    )
     if publish:
         listing = listing_publish(actor=actor, listing=listing)
     return listing
 
 
-_LISTING_EDITABLE = {"title", "description", "keywords", "asking_price", "negotiable", "industry", "ipc_codes",
-                     "region", "visibility", "expires_on"}
+_LISTING_EDITABLE = {
+    "title",
+    "description",
+    "keywords",
+    "asking_price",
+    "negotiable",
+    "industry",
+    "ipc_codes",
+    "region",
+    "visibility",
+    "expires_on",
+}
 
 
 @atomic
 def listing_update(*, actor: Actor, listing: Listing, **changes) -> Listing:
     unknown = set(changes) - _LISTING_EDITABLE
     if unknown:
-        raise ValidationFailed(_("These fields cannot be changed here: %s") % ", ".join(sorted(unknown)),
-                               code="not_editable")
+        raise ValidationFailed(
+            _("These fields cannot be changed here: %s") % ", ".join(sorted(unknown)), code="not_editable"
+        )
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
     require(actor, "listing.change", listing)
     if listing.status not in (ListingStatus.DRAFT, ListingStatus.PUBLISHED):
@@ -265,12 +303,21 @@ def listing_update(*, actor: Actor, listing: Listing, **changes) -> Listing:
     for name, value in changes.items():
         setattr(listing, name, value)
     if listing.asking_price is None and not listing.negotiable:
-        raise invalid_field("asking_price", "required", _("Give an asking price or mark the price negotiable."))
+        raise invalid_field(
+            "asking_price", "required", _("Give an asking price or mark the price negotiable.")
+        )
     _reindex_listing(listing, list(listing.assets.all()))
     listing.save()
-    audit.record(actor=_user(actor), city=listing.city_id, action="listing_update", obj=listing,
-                 data={"before": {k: str(v) for k, v in before.items()},
-                       "after": {k: str(v) for k, v in changes.items()}})
+    audit.record(
+        actor=_user(actor),
+        city=listing.city_id,
+        action="listing_update",
+        obj=listing,
+        data={
+            "before": {k: str(v) for k, v in before.items()},
+            "after": {k: str(v) for k, v in changes.items()},
+        },
+    )
     if listing.status == ListingStatus.PUBLISHED:
         _propagate_matches_on_commit(listing)
     return listing
@@ -289,24 +336,42 @@ def listing_publish(*, actor: Actor, listing: Listing) -> Listing:
     listing.closed_at = None
     listing.save(update_fields=["status", "published_at", "closed_at", "updated_at"])
     _propagate_matches_on_commit(listing)
-    audit.record(actor=_user(actor), city=listing.city_id, action="listing_publish", obj=listing,
-                 from_state=before, to_state=after)
+    audit.record(
+        actor=_user(actor),
+        city=listing.city_id,
+        action="listing_publish",
+        obj=listing,
+        from_state=before,
+        to_state=after,
+    )
     return listing
 
 
 def _close_negotiations(listing: Listing, *, reason: str, except_pk: int | None = None, actor=None) -> int:
     """Close every open negotiation of the listing (but one) and their pending offers."""
-    negotiations = list(Negotiation.objects.select_for_update().filter(
-        listing=listing, status=NegotiationStatus.OPEN).exclude(pk=except_pk).order_by("pk"))
+    negotiations = list(
+        Negotiation.objects.select_for_update()
+        .filter(listing=listing, status=NegotiationStatus.OPEN)
+        .exclude(pk=except_pk)
+        .order_by("pk")
+    )
     now = timezone.now()
     for negotiation in negotiations:
         negotiation.status = NegotiationStatus.CLOSED
         negotiation.closed_reason = reason
         negotiation.save(update_fields=["status", "closed_reason", "updated_at"])
         Offer.objects.filter(negotiation=negotiation, status=OfferStatus.PENDING).update(
-            status=OfferStatus.CLOSED, answered_at=now)
-        audit.record(actor=actor, city=listing.city_id, action="negotiation_close", obj=negotiation,
-                     from_state=NegotiationStatus.OPEN, to_state=NegotiationStatus.CLOSED, reason=reason)
+            status=OfferStatus.CLOSED, answered_at=now
+        )
+        audit.record(
+            actor=actor,
+            city=listing.city_id,
+            action="negotiation_close",
+            obj=negotiation,
+            from_state=NegotiationStatus.OPEN,
+            to_state=NegotiationStatus.CLOSED,
+            reason=reason,
+        )
     return len(negotiations)
 
 
@@ -320,8 +385,15 @@ def listing_withdraw(*, actor: Actor, listing: Listing, reason: str = "") -> Lis
     listing.closed_at = timezone.now()
     listing.save(update_fields=["status", "closed_at", "updated_at"])
     _close_negotiations(listing, reason="listing_withdrawn", actor=_user(actor))
-    audit.record(actor=_user(actor), city=listing.city_id, action="listing_withdraw", obj=listing,
-                 from_state=before, to_state=after, reason=reason)
+    audit.record(
+        actor=_user(actor),
+        city=listing.city_id,
+        action="listing_withdraw",
+        obj=listing,
+        from_state=before,
+        to_state=after,
+        reason=reason,
+    )
     return listing
 
 
@@ -329,16 +401,20 @@ def listing_withdraw(*, actor: Actor, listing: Listing, reason: str = "") -> Lis
 def listing_expire_due(*, city, today: datetime.date | None = None) -> int:
     """Expire published listings past their expiry date (nightly; idempotent). Returns how many."""
     today = today or timezone.localdate()
-    due = Listing.objects.select_for_update().filter(
-        city=city, status=ListingStatus.PUBLISHED, expires_on__lt=today).order_by("pk")
+    due = (
+        Listing.objects.select_for_update()
+        .filter(city=city, status=ListingStatus.PUBLISHED, expires_on__lt=today)
+        .order_by("pk")
+    )
     count = 0
     for listing in due:
         before, after = _transition(LISTING_TRANSITIONS, listing, "expire")
         listing.closed_at = timezone.now()
         listing.save(update_fields=["status", "closed_at", "updated_at"])
         _close_negotiations(listing, reason="listing_expired")
-        audit.record(actor=None, city=city, action="listing_expire", obj=listing, from_state=before,
-                     to_state=after)
+        audit.record(
+            actor=None, city=city, action="listing_expire", obj=listing, from_state=before, to_state=after
+        )
         count += 1
     return count
 
@@ -347,13 +423,21 @@ def _maybe_reopen(listing: Listing, actor=None) -> None:
     """Back to `published` when no negotiation is open and no deal runs (the listing row is locked)."""
     if listing.status != ListingStatus.NEGOTIATING:
         return
-    busy = (Negotiation.objects.filter(listing=listing, status=NegotiationStatus.OPEN).exists()
-            or Transaction.objects.filter(listing=listing, status=TransactionStatus.OPEN).exists())
+    busy = (
+        Negotiation.objects.filter(listing=listing, status=NegotiationStatus.OPEN).exists()
+        or Transaction.objects.filter(listing=listing, status=TransactionStatus.OPEN).exists()
+    )
     if not busy:
         before, after = _transition(LISTING_TRANSITIONS, listing, "reopen")
         listing.save(update_fields=["status", "updated_at"])
-        audit.record(actor=actor, city=listing.city_id, action="listing_reopen", obj=listing,
-                     from_state=before, to_state=after)
+        audit.record(
+            actor=actor,
+            city=listing.city_id,
+            action="listing_reopen",
+            obj=listing,
+            from_state=before,
+            to_state=after,
+        )
 
 
 # --- buy requests ------------------------------------------------------------------------------
@@ -388,38 +472,76 @@ def buy_request_search_fields(br: BuyRequest) -> None:
 
 def _check_budget(br: BuyRequest) -> None:
     if br.budget_min is not None and br.budget_max is not None and br.budget_min > br.budget_max:
-        raise invalid_field("budget_max", "budget_range_inverted", _("The budget's upper end is below its lower end."))
+        raise invalid_field(
+            "budget_max", "budget_range_inverted", _("The budget's upper end is below its lower end.")
+        )
 
 
 @atomic
-def buy_request_create(*, actor: Actor, title: str, keywords: str = "", description: str = "",
-                       ipc_codes: Iterable[str] = (), industry: str = "", budget_min=None, budget_max=None,
-                       deal_types: Iterable[str] = (), region: str = "") -> BuyRequest:
+def buy_request_create(
+    *,
+    actor: Actor,
+    title: str,
+    keywords: str = "",
+    description: str = "",
+    ipc_codes: Iterable[str] = (),
+    industry: str = "",
+    budget_min=None,
+    budget_max=None,
+    deal_types: Iterable[str] = (),
+    region: str = "",
+) -> BuyRequest:
     require(actor, "buy_request.create")
-    data = _clean_buy_request(dict(title=title, keywords=keywords or "", description=description or "",
-                                   ipc_codes=list(ipc_codes or ()), industry=industry or "", budget_min=budget_min,
-                                   budget_max=budget_max, deal_types=list(deal_types or ()), region=region or ""))
+    data = _clean_buy_request(
+        dict(
+            title=title,
+            keywords=keywords or "",
+            description=description or "",
+            ipc_codes=list(ipc_codes or ()),
+            industry=industry or "",
+            budget_min=budget_min,
+            budget_max=budget_max,
+            deal_types=list(deal_types or ()),
+            region=region or "",
+        )
+    )
     data["title"] = data["title"].strip()
     br = BuyRequest(city=actor.city, buyer_id=actor.organization_id, created_by=_user(actor), **data)
     _check_budget(br)
     _reindex_buy_request(br)
     br.save()
-    audit.record(actor=_user(actor), city=actor.city, action="buy_request_create", obj=br, to_state=br.status,
-                 data={"budget_min": br.budget_min, "budget_max": br.budget_max})
+    audit.record(
+        actor=_user(actor),
+        city=actor.city,
+        action="buy_request_create",
+        obj=br,
+        to_state=br.status,
+        data={"budget_min": br.budget_min, "budget_max": br.budget_max},
+    )
     _refresh_matches_on_commit(br)
     return br
 
 
-_BUY_REQUEST_EDITABLE = {"title", "keywords", "description", "ipc_codes", "industry", "budget_min", "budget_max",
-                         "deal_types", "region"}
+_BUY_REQUEST_EDITABLE = {
+    "title",
+    "keywords",
+    "description",
+    "ipc_codes",
+    "industry",
+    "budget_min",
+    "budget_max",
+    "deal_types",
+    "region",
+}
 
 
 @atomic
 def buy_request_update(*, actor: Actor, buy_request: BuyRequest, **changes) -> BuyRequest:
     unknown = set(changes) - _BUY_REQUEST_EDITABLE
     if unknown:
-        raise ValidationFailed(_("These fields cannot be changed here: %s") % ", ".join(sorted(unknown)),
-                               code="not_editable")
+        raise ValidationFailed(
+            _("These fields cannot be changed here: %s") % ", ".join(sorted(unknown)), code="not_editable"
+        )
     br = BuyRequest.objects.select_for_update().get(pk=buy_request.pk)
     require(actor, "buy_request.change", br)
     if br.status != BuyRequestStatus.OPEN:
@@ -430,8 +552,13 @@ def buy_request_update(*, actor: Actor, buy_request: BuyRequest, **changes) -> B
     _check_budget(br)
     _reindex_buy_request(br)
     br.save()
-    audit.record(actor=_user(actor), city=br.city_id, action="buy_request_update", obj=br,
-                 data={k: str(v) for k, v in changes.items()})
+    audit.record(
+        actor=_user(actor),
+        city=br.city_id,
+        action="buy_request_update",
+        obj=br,
+        data={k: str(v) for k, v in changes.items()},
+    )
     _refresh_matches_on_commit(br)
     return br
 
@@ -441,8 +568,14 @@ def _buy_request_transition(actor: Actor, buy_request: BuyRequest, action: str) 
     require(actor, "buy_request.change", br)
     before, after = _transition(BUY_REQUEST_TRANSITIONS, br, action)
     br.save(update_fields=["status", "updated_at"])
-    audit.record(actor=_user(actor), city=br.city_id, action=f"buy_request_{action}", obj=br,
-                 from_state=before, to_state=after)
+    audit.record(
+        actor=_user(actor),
+        city=br.city_id,
+        action=f"buy_request_{action}",
+        obj=br,
+        from_state=before,
+        to_state=after,
+    )
     return br
 
 
@@ -497,8 +630,10 @@ def offer_make(*, actor: Actor, listing: Listing, price, message: str = "", lice
     amount = _clean_money(price, "price", allow_none=False)
     years = _clean_licence_years(listing, licence_years)
     negotiation, created = Negotiation.objects.select_for_update().get_or_create(
-        listing=listing, buyer_id=actor.organization_id,
-        defaults={"city": listing.city, "seller_id": listing.seller_id})
+        listing=listing,
+        buyer_id=actor.organization_id,
+        defaults={"city": listing.city, "seller_id": listing.seller_id},
+    )
     if negotiation.status == NegotiationStatus.CLOSED:
         _transition(NEGOTIATION_TRANSITIONS, negotiation, "reopen")
         negotiation.closed_reason = ""
@@ -509,28 +644,51 @@ def offer_make(*, actor: Actor, listing: Listing, price, message: str = "", lice
     if listing.status == ListingStatus.PUBLISHED:
         before, after = _transition(LISTING_TRANSITIONS, listing, "negotiate")
         listing.save(update_fields=["status", "updated_at"])
-        audit.record(actor=_user(actor), city=listing.city_id, action="listing_negotiate", obj=listing,
-                     from_state=before, to_state=after)
+        audit.record(
+            actor=_user(actor),
+            city=listing.city_id,
+            action="listing_negotiate",
+            obj=listing,
+            from_state=before,
+            to_state=after,
+        )
     return offer
 
 
-def _new_offer(actor: Actor, negotiation: Negotiation, side: str, amount: Decimal, message: str,
-               years: int | None) -> Offer:
-    pending = Offer.objects.select_for_update().filter(negotiation=negotiation, status=OfferStatus.PENDING).first()
+def _new_offer(
+    actor: Actor, negotiation: Negotiation, side: str, amount: Decimal, message: str, years: int | None
+) -> Offer:
+    pending = (
+        Offer.objects.select_for_update().filter(negotiation=negotiation, status=OfferStatus.PENDING).first()
+    )
     if pending is not None:
         if pending.side == side:
             raise OfferPending()
         _transition(OFFER_TRANSITIONS, pending, "counter")
         pending.answered_at = timezone.now()
         pending.save(update_fields=["status", "answered_at"])
-    offer = Offer.objects.create(city_id=negotiation.city_id, negotiation=negotiation, side=side, price=amount,
-                                 message=message or "", licence_years=years, made_by=_user(actor))
+    offer = Offer.objects.create(
+        city_id=negotiation.city_id,
+        negotiation=negotiation,
+        side=side,
+        price=amount,
+        message=message or "",
+        licence_years=years,
+        made_by=_user(actor),
+    )
     if message:
-        Message.objects.create(city_id=negotiation.city_id, negotiation=negotiation, side=side,
-                               author=_user(actor), body=message)
+        Message.objects.create(
+            city_id=negotiation.city_id, negotiation=negotiation, side=side, author=_user(actor), body=message
+        )
     negotiation.save(update_fields=["updated_at"])
-    audit.record(actor=_user(actor), city=negotiation.city_id, action="offer_make" if pending is None else
-                 "offer_counter", obj=offer, to_state=offer.status, data={"price": amount, "side": side})
+    audit.record(
+        actor=_user(actor),
+        city=negotiation.city_id,
+        action="offer_make" if pending is None else "offer_counter",
+        obj=offer,
+        to_state=offer.status,
+        data={"price": amount, "side": side},
+    )
     return offer
 
 
@@ -570,10 +728,18 @@ def offer_reject(*, actor: Actor, offer: Offer, message: str = "") -> Offer:
     offer.answered_at = timezone.now()
     offer.save(update_fields=["status", "answered_at"])
     if message:
-        Message.objects.create(city_id=offer.city_id, negotiation=negotiation, side=side, author=_user(actor),
-                               body=message)
-    audit.record(actor=_user(actor), city=offer.city_id, action="offer_reject", obj=offer, from_state=before,
-                 to_state=after, reason=message)
+        Message.objects.create(
+            city_id=offer.city_id, negotiation=negotiation, side=side, author=_user(actor), body=message
+        )
+    audit.record(
+        actor=_user(actor),
+        city=offer.city_id,
+        action="offer_reject",
+        obj=offer,
+        from_state=before,
+        to_state=after,
+        reason=message,
+    )
     return offer
 
 
@@ -587,8 +753,14 @@ def offer_withdraw(*, actor: Actor, offer: Offer) -> Offer:
     before, after = _transition(OFFER_TRANSITIONS, offer, "withdraw")
     offer.answered_at = timezone.now()
     offer.save(update_fields=["status", "answered_at"])
-    audit.record(actor=_user(actor), city=offer.city_id, action="offer_withdraw", obj=offer, from_state=before,
-                 to_state=after)
+    audit.record(
+        actor=_user(actor),
+        city=offer.city_id,
+        action="offer_withdraw",
+        obj=offer,
+        from_state=before,
+        to_state=after,
+    )
     return offer
 
 
@@ -605,8 +777,9 @@ def offer_accept(*, actor: Actor, offer: Offer) -> Transaction:
         raise InvalidTransition()
     if listing.status not in PUBLIC_LISTING_STATUSES:
         raise ListingNotOnMarket()
-    if Transaction.objects.filter(listing=listing, status__in=[TransactionStatus.OPEN,
-                                                               TransactionStatus.COMPLETED]).exists():
+    if Transaction.objects.filter(
+        listing=listing, status__in=[TransactionStatus.OPEN, TransactionStatus.COMPLETED]
+    ).exists():
         raise ListingTaken()
     before, after = _transition(OFFER_TRANSITIONS, offer, "accept")
     offer.answered_at = timezone.now()
@@ -619,24 +792,53 @@ def offer_accept(*, actor: Actor, offer: Offer) -> Transaction:
     try:
         with atomic():
             tx = Transaction.objects.create(
-                city_id=listing.city_id, listing=listing, negotiation=negotiation, offer=offer,
-                seller_id=negotiation.seller_id, buyer_id=negotiation.buyer_id, deal_type=listing.deal_type,
-                agreed_price=offer.price, licence_years=offer.licence_years)
+                city_id=listing.city_id,
+                listing=listing,
+                negotiation=negotiation,
+                offer=offer,
+                seller_id=negotiation.seller_id,
+                buyer_id=negotiation.buyer_id,
+                deal_type=listing.deal_type,
+                agreed_price=offer.price,
+                licence_years=offer.licence_years,
+            )
     except IntegrityError as exc:
         raise ListingTaken() from exc
     asset_ids = list(listing.listing_assets.values_list("asset_id", flat=True))
     if listing.deal_type == DealType.ASSIGNMENT:
-        registry.encumbrance_add(asset_ids=asset_ids, kind="sale_pending", source=tx.source,
-                                 owner_id=listing.seller_id, holder=tx.buyer, actor=actor)
+        registry.encumbrance_add(
+            asset_ids=asset_ids,
+            kind="sale_pending",
+            source=tx.source,
+            owner_id=listing.seller_id,
+            holder=tx.buyer,
+            actor=actor,
+        )
     elif listing.deal_type in REGISTRY_ACTION:
         assets = registry.lock_assets(asset_ids)
-        registry.check_assets_available(assets=assets, action=REGISTRY_ACTION[listing.deal_type],
-                                        owner_id=listing.seller_id)
-    _close_negotiations(listing, reason="another_offer_accepted", except_pk=negotiation.pk, actor=_user(actor))
-    audit.record(actor=_user(actor), city=offer.city_id, action="offer_accept", obj=offer, from_state=before,
-                 to_state=after, data={"price": offer.price, "transaction": tx.pk})
-    audit.record(actor=_user(actor), city=tx.city_id, action="transaction_open", obj=tx, to_state=tx.status,
-                 data={"agreed_price": tx.agreed_price, "deal_type": tx.deal_type})
+        registry.check_assets_available(
+            assets=assets, action=REGISTRY_ACTION[listing.deal_type], owner_id=listing.seller_id
+        )
+    _close_negotiations(
+        listing, reason="another_offer_accepted", except_pk=negotiation.pk, actor=_user(actor)
+    )
+    audit.record(
+        actor=_user(actor),
+        city=offer.city_id,
+        action="offer_accept",
+        obj=offer,
+        from_state=before,
+        to_state=after,
+        data={"price": offer.price, "transaction": tx.pk},
+    )
+    audit.record(
+        actor=_user(actor),
+        city=tx.city_id,
+        action="transaction_open",
+        obj=tx,
+        to_state=tx.status,
+        data={"agreed_price": tx.agreed_price, "deal_type": tx.deal_type},
+    )
     return tx
 
 
@@ -653,9 +855,17 @@ def negotiation_close(*, actor: Actor, negotiation: Negotiation, reason: str = "
     negotiation.closed_reason = reason or "closed_by_party"
     negotiation.save(update_fields=["status", "closed_reason", "updated_at"])
     Offer.objects.filter(negotiation=negotiation, status=OfferStatus.PENDING).update(
-        status=OfferStatus.CLOSED, answered_at=timezone.now())
-    audit.record(actor=_user(actor), city=negotiation.city_id, action="negotiation_close", obj=negotiation,
-                 from_state=before, to_state=after, reason=reason)
+        status=OfferStatus.CLOSED, answered_at=timezone.now()
+    )
+    audit.record(
+        actor=_user(actor),
+        city=negotiation.city_id,
+        action="negotiation_close",
+        obj=negotiation,
+        from_state=before,
+        to_state=after,
+        reason=reason,
+    )
     _maybe_reopen(listing, _user(actor))
     return negotiation
 
@@ -673,8 +883,9 @@ def message_post(*, actor: Actor, negotiation: Negotiation, body: str) -> Messag
     if negotiation.status == NegotiationStatus.CLOSED:
         raise InvalidTransition(_("This negotiation is closed."))
     negotiation.save(update_fields=["updated_at"])
-    return Message.objects.create(city_id=negotiation.city_id, negotiation=negotiation, side=side,
-                                  author=_user(actor), body=body)
+    return Message.objects.create(
+        city_id=negotiation.city_id, negotiation=negotiation, side=side, author=_user(actor), body=body
+    )
 
 
 # --- transactions --------------------------------------------------------------------------------
@@ -686,8 +897,9 @@ def _lock_transaction(tx: Transaction) -> tuple[Listing, Transaction]:
 
 
 @atomic
-def transaction_record_contract(*, actor: Actor, transaction: Transaction, contract_ref: str,
-                                signed_on: datetime.date | None = None) -> Transaction:
+def transaction_record_contract(
+    *, actor: Actor, transaction: Transaction, contract_ref: str, signed_on: datetime.date | None = None
+) -> Transaction:
     listing, tx = _lock_transaction(transaction)
     require(actor, "transaction.contract", tx)
     if tx.status != TransactionStatus.OPEN:
@@ -700,8 +912,13 @@ def transaction_record_contract(*, actor: Actor, transaction: Transaction, contr
     tx.contract_ref = contract_ref[:80]
     tx.contract_signed_on = signed_on or timezone.localdate()
     tx.save(update_fields=["contract_ref", "contract_signed_on", "updated_at"])
-    audit.record(actor=_user(actor), city=tx.city_id, action="transaction_contract", obj=tx,
-                 data={"contract_ref": tx.contract_ref})
+    audit.record(
+        actor=_user(actor),
+        city=tx.city_id,
+        action="transaction_contract",
+        obj=tx,
+        data={"contract_ref": tx.contract_ref},
+    )
     return tx
 
 
@@ -717,22 +934,36 @@ def transaction_pay(*, actor: Actor, transaction: Transaction) -> Transaction:
     before, after = _transition(ESCROW_TRANSITIONS, tx, "pay", field="escrow_status")
     tx.paid_at = timezone.now()
     tx.save(update_fields=["escrow_status", "paid_at", "updated_at"])
-    audit.record(actor=_user(actor), city=tx.city_id, action="escrow_pay", obj=tx, from_state=before,
-                 to_state=after, data={"amount": tx.agreed_price})
+    audit.record(
+        actor=_user(actor),
+        city=tx.city_id,
+        action="escrow_pay",
+        obj=tx,
+        from_state=before,
+        to_state=after,
+        data={"amount": tx.agreed_price},
+    )
     return tx
 
 
 @atomic
-def transaction_complete(*, actor: Actor, transaction: Transaction, recordal_number: str,
-                         licence_starts_on: datetime.date | None = None,
-                         licence_ends_on: datetime.date | None = None) -> Transaction:
+def transaction_complete(
+    *,
+    actor: Actor,
+    transaction: Transaction,
+    recordal_number: str,
+    licence_starts_on: datetime.date | None = None,
+    licence_ends_on: datetime.date | None = None,
+) -> Transaction:
     """CNIPA recorded the assignment (转让登记) or licence (许可备案): ownership moves or the licence
     is entered in the registry, the escrow is released to the seller, the listing closes."""
     listing, tx = _lock_transaction(transaction)
     require(actor, "transaction.complete", tx)
     recordal_number = (recordal_number or "").strip()
     if not recordal_number:
-        raise invalid_field("recordal_number", "required", _("The CNIPA recordal or filing number is required."))
+        raise invalid_field(
+            "recordal_number", "required", _("The CNIPA recordal or filing number is required.")
+        )
     if tx.status != TransactionStatus.OPEN:
         raise InvalidTransition()
     if tx.escrow_status != EscrowStatus.PAID:
@@ -740,12 +971,19 @@ def transaction_complete(*, actor: Actor, transaction: Transaction, recordal_num
     asset_ids = sorted(listing.listing_assets.values_list("asset_id", flat=True))
     if tx.is_transfer:
         for asset_id in asset_ids:
-            registry.asset_transfer(asset_id=asset_id, new_owner=tx.buyer, source=tx.source,
-                                    reference=recordal_number, actor=actor)
+            registry.asset_transfer(
+                asset_id=asset_id,
+                new_owner=tx.buyer,
+                source=tx.source,
+                reference=recordal_number,
+                actor=actor,
+            )
         action = "sell"
     else:
         if tx.buyer.kind not in ASSET_HOLDER_KINDS:
-            raise ValidationFailed(_("This organisation cannot hold a licence."), code="owner_cannot_hold_assets")
+            raise ValidationFailed(
+                _("This organisation cannot hold a licence."), code="owner_cannot_hold_assets"
+            )
         starts = licence_starts_on or timezone.localdate()
         ends = licence_ends_on
         if ends is None and tx.licence_years:
@@ -753,11 +991,20 @@ def transaction_complete(*, actor: Actor, transaction: Transaction, recordal_num
 
             ends = add_years(starts, tx.licence_years) - datetime.timedelta(days=1)
         if ends and ends <= starts:
-            raise invalid_field("licence_ends_on", "licence_ends_before_start",
-                               _("A licence must end after it starts."))
-        registry.encumbrance_add(asset_ids=asset_ids, kind=tx.deal_type, source=tx.source,
-                                 owner_id=tx.seller_id, holder=tx.buyer, reference=recordal_number,
-                                 starts_on=starts, ends_on=ends, actor=actor)
+            raise invalid_field(
+                "licence_ends_on", "licence_ends_before_start", _("A licence must end after it starts.")
+            )
+        registry.encumbrance_add(
+            asset_ids=asset_ids,
+            kind=tx.deal_type,
+            source=tx.source,
+            owner_id=tx.seller_id,
+            holder=tx.buyer,
+            reference=recordal_number,
+            starts_on=starts,
+            ends_on=ends,
+            actor=actor,
+        )
         tx.licence_starts_on, tx.licence_ends_on = starts, ends
         action = "license"
     before, after = _transition(TRANSACTION_TRANSITIONS, tx, "complete")
@@ -768,11 +1015,28 @@ def transaction_complete(*, actor: Actor, transaction: Transaction, recordal_num
     l_before, l_after = _transition(LISTING_TRANSITIONS, listing, action)
     listing.closed_at = tx.completed_at
     listing.save(update_fields=["status", "closed_at", "updated_at"])
-    audit.record(actor=_user(actor), city=tx.city_id, action="transaction_complete", obj=tx, from_state=before,
-                 to_state=after, data={"agreed_price": tx.agreed_price, "recordal_number": tx.recordal_number,
-                                       "escrow": "released", "assets": asset_ids})
-    audit.record(actor=_user(actor), city=listing.city_id, action=f"listing_{action}", obj=listing,
-                 from_state=l_before, to_state=l_after)
+    audit.record(
+        actor=_user(actor),
+        city=tx.city_id,
+        action="transaction_complete",
+        obj=tx,
+        from_state=before,
+        to_state=after,
+        data={
+            "agreed_price": tx.agreed_price,
+            "recordal_number": tx.recordal_number,
+            "escrow": "released",
+            "assets": asset_ids,
+        },
+    )
+    audit.record(
+        actor=_user(actor),
+        city=listing.city_id,
+        action=f"listing_{action}",
+        obj=listing,
+        from_state=l_before,
+        to_state=l_after,
+    )
     return tx
 
 
@@ -796,9 +1060,16 @@ def transaction_cancel(*, actor: Actor, transaction: Transaction, reason: str) -
     _transition(NEGOTIATION_TRANSITIONS, negotiation, "close")
     negotiation.closed_reason = "deal_cancelled"
     negotiation.save(update_fields=["status", "closed_reason", "updated_at"])
-    audit.record(actor=_user(actor), city=tx.city_id, action="transaction_cancel", obj=tx, from_state=before,
-                 to_state=after, reason=reason,
-                 data={"agreed_price": tx.agreed_price, "escrow": "refunded" if refunded else "not_paid"})
+    audit.record(
+        actor=_user(actor),
+        city=tx.city_id,
+        action="transaction_cancel",
+        obj=tx,
+        from_state=before,
+        to_state=after,
+        reason=reason,
+        data={"agreed_price": tx.agreed_price, "escrow": "refunded" if refunded else "not_paid"},
+    )
     _maybe_reopen(listing, _user(actor))
     return tx
 
@@ -807,33 +1078,56 @@ def transaction_cancel(*, actor: Actor, transaction: Transaction, reason: str) -
 
 
 @atomic
-def centre_create(*, actor: Actor, organization: Organization, name: str = "", kind: str = CentreKind.UNIVERSITY,
-                  established_on: datetime.date | None = None) -> OperationsCentre:
+def centre_create(
+    *,
+    actor: Actor,
+    organization: Organization,
+    name: str = "",
+    kind: str = CentreKind.UNIVERSITY,
+    established_on: datetime.date | None = None,
+) -> OperationsCentre:
     require(actor, "centre.manage")
     _check_choice(kind, CentreKind.values, "kind")
     if OperationsCentre.objects.filter(organization=organization).exists():
         raise Conflict(_("This organisation already runs an operations centre."), code="centre_exists")
     try:
         with atomic():  # two bureau staff registering the same organisation at once: one centre
-            centre = OperationsCentre.objects.create(city=actor.city, organization=organization,
-                                                     name=(name or organization.name)[:120], kind=kind,
-                                                     established_on=established_on)
+            centre = OperationsCentre.objects.create(
+                city=actor.city,
+                organization=organization,
+                name=(name or organization.name)[:120],
+                kind=kind,
+                established_on=established_on,
+            )
     except IntegrityError as exc:
-        raise Conflict(_("This organisation already runs an operations centre."), code="centre_exists") from exc
+        raise Conflict(
+            _("This organisation already runs an operations centre."), code="centre_exists"
+        ) from exc
     audit.record(actor=_user(actor), city=actor.city, action="centre_create", obj=centre, data={"kind": kind})
     return centre
 
 
 @atomic
-def centre_member_add(*, actor: Actor, centre: OperationsCentre, organization: Organization,
-                      joined_on: datetime.date | None = None) -> CentreMembership:
+def centre_member_add(
+    *,
+    actor: Actor,
+    centre: OperationsCentre,
+    organization: Organization,
+    joined_on: datetime.date | None = None,
+) -> CentreMembership:
     require(actor, "centre.manage")
     membership, created = CentreMembership.objects.get_or_create(
-        centre=centre, organization=organization, defaults={"city_id": centre.city_id, "joined_on": joined_on})
+        centre=centre, organization=organization, defaults={"city_id": centre.city_id, "joined_on": joined_on}
+    )
     if not created:
         raise Conflict(_("This organisation is already a member."), code="centre_member_exists")
-    audit.record(actor=_user(actor), city=centre.city_id, action="centre_member_add", obj=centre,
-                 data={"organization": organization.pk})
+    audit.record(
+        actor=_user(actor),
+        city=centre.city_id,
+        action="centre_member_add",
+        obj=centre,
+        data={"organization": organization.pk},
+    )
     return membership
 
 
@@ -843,8 +1137,13 @@ def centre_member_remove(*, actor: Actor, centre: OperationsCentre, organization
     deleted, _rows = CentreMembership.objects.filter(centre=centre, organization=organization).delete()
     if not deleted:
         raise NotFound(_("This organisation is not a member."), code="centre_member_not_found")
-    audit.record(actor=_user(actor), city=centre.city_id, action="centre_member_remove", obj=centre,
-                 data={"organization": organization.pk})
+    audit.record(
+        actor=_user(actor),
+        city=centre.city_id,
+        action="centre_member_remove",
+        obj=centre,
+        data={"organization": organization.pk},
+    )
 
 
 # --- stored matches (智能匹配结果) ---------------------------------------------------------------------
@@ -877,11 +1176,19 @@ def buy_request_matches_refresh(*, buy_request_id: int) -> int:
     BuyRequestMatch.objects.filter(buy_request=br).delete()
     now = timezone.now()
     scored = search.match_listings(br, limit=STORED_MATCHES) if br.status == BuyRequestStatus.OPEN else []
-    BuyRequestMatch.objects.bulk_create([
-        BuyRequestMatch(city_id=br.city_id, buy_request=br, listing_id=pk, score=match.score,
-                        reasons=match.reasons, computed_at=now)
-        for pk, match in scored
-    ])
+    BuyRequestMatch.objects.bulk_create(
+        [
+            BuyRequestMatch(
+                city_id=br.city_id,
+                buy_request=br,
+                listing_id=pk,
+                score=match.score,
+                reasons=match.reasons,
+                computed_at=now,
+            )
+            for pk, match in scored
+        ]
+    )
     br.matches_computed_at = now
     br.save(update_fields=["matches_computed_at"])
     return len(scored)
@@ -894,9 +1201,21 @@ def listing_matches_propagate(*, listing_id: int) -> int:
     if listing.status not in PUBLIC_LISTING_STATUSES:
         return 0
     now = timezone.now()
-    rows = [BuyRequestMatch(city_id=listing.city_id, buy_request_id=pk, listing=listing, score=match.score,
-                            reasons=match.reasons, computed_at=now)
-            for pk, match in search.match_buy_requests(listing, limit=PROPAGATE_TO)]
-    BuyRequestMatch.objects.bulk_create(rows, update_conflicts=True, unique_fields=["buy_request", "listing"],
-                                        update_fields=["score", "reasons", "computed_at"])
+    rows = [
+        BuyRequestMatch(
+            city_id=listing.city_id,
+            buy_request_id=pk,
+            listing=listing,
+            score=match.score,
+            reasons=match.reasons,
+            computed_at=now,
+        )
+        for pk, match in search.match_buy_requests(listing, limit=PROPAGATE_TO)
+    ]
+    BuyRequestMatch.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["buy_request", "listing"],
+        update_fields=["score", "reasons", "computed_at"],
+    )
     return len(rows)

@@ -7,9 +7,15 @@ urlpatterns = [
     path("market/<int:pk>/", views.ListingDetailView.as_view(), name="trading-listing"),
     path("trading/sell/", views.SellerWorkbenchView.as_view(), name="trading-sell"),
     path("trading/listings/new/", views.ListingCreateView.as_view(), name="trading-listing-create"),
-    path("trading/listings/<int:pk>/<slug:action>/", views.ListingActionView.as_view(), name="trading-listing-action"),
+    path(
+        "trading/listings/<int:pk>/<slug:action>/",
+        views.ListingActionView.as_view(),
+        name="trading-listing-action",
+    ),
     path("trading/buy/", views.BuyerWorkbenchView.as_view(), name="trading-buy"),
-    path("trading/buy-requests/new/", views.BuyRequestCreateView.as_view(), name="trading-buy-request-create"),
+    path(
+        "trading/buy-requests/new/", views.BuyRequestCreateView.as_view(), name="trading-buy-request-create"
+    ),
     path("trading/buy-requests/<int:pk>/", views.BuyRequestDetailView.as_view(), name="trading-buy-request"),
     path("trading/negotiations/<int:pk>/", views.NegotiationView.as_view(), name="trading-negotiation"),
     path("trading/deals/", views.DealListView.as_view(), name="trading-deals"),

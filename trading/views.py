@@ -71,10 +71,18 @@ class MarketView(View):
         page = _ranked_page(request, result, selectors.listing_page)
         actor = actor_for(request.user, request.city)
         request.actor = actor
-        return render(request, "trading/market.html", {
-            "form": form, "page": page, "result": result, "query": _query_string(request), "city": request.city,
-            "can_sell": actor is not None and actor.is_asset_holder and actor.can_write,
-        })
+        return render(
+            request,
+            "trading/market.html",
+            {
+                "form": form,
+                "page": page,
+                "result": result,
+                "query": _query_string(request),
+                "city": request.city,
+                "can_sell": actor is not None and actor.is_asset_holder and actor.can_write,
+            },
+        )
 
 
 class ListingDetailView(View):
@@ -87,8 +95,12 @@ class ListingDetailView(View):
             listing = selectors.listing_get(actor, pk)
         except NotFound as exc:
             raise Http404(str(exc.message)) from exc
-        ctx = {"listing": listing, "diligence": selectors.due_diligence(listing), "city": request.city,
-               "actor": actor}
+        ctx = {
+            "listing": listing,
+            "diligence": selectors.due_diligence(listing),
+            "city": request.city,
+            "actor": actor,
+        }
         if actor is not None:
             ctx["negotiations"] = list(selectors.listing_negotiations(actor, listing))
             ctx["is_seller"] = listing.seller_id == actor.organization_id
@@ -114,8 +126,11 @@ class NationalMarketView(View):
             form.add_error("ipc", str(exc.message))
             result = selectors.national_listings()
         page = _ranked_page(request, result, selectors.national_page)
-        return render(request, "trading/national.html", {"form": form, "page": page, "result": result,
-                                                         "query": _query_string(request)})
+        return render(
+            request,
+            "trading/national.html",
+            {"form": form, "page": page, "result": result, "query": _query_string(request)},
+        )
 
 
 # --- seller ---------------------------------------------------------------------------------------------
@@ -125,25 +140,32 @@ class SellerWorkbenchView(CityPageMixin, View):
     def get(self, request, city):
         actor = self.actor
         listings = selectors.listing_page(selectors.listing_search(actor, mine=True).ids[:200])
-        awaiting = selectors.offer_queryset(actor, side="seller", status=OfferStatus.PENDING).filter(side="buyer")
+        awaiting = selectors.offer_queryset(actor, side="seller", status=OfferStatus.PENDING).filter(
+            side="buyer"
+        )
         deals = selectors.transaction_queryset(actor, mine=True).filter(seller_id=actor.organization_id)[:50]
-        return render(request, "trading/seller.html", {"listings": listings, "awaiting": awaiting[:50],
-                                                       "deals": deals})
+        return render(
+            request, "trading/seller.html", {"listings": listings, "awaiting": awaiting[:50], "deals": deals}
+        )
 
 
 class ListingCreateView(CityPageMixin, View):
     write_required = True
 
     def _assets(self):
-        return IPAsset.objects.filter(owner_id=self.actor.organization_id,
-                                      legal_status=LegalStatus.IN_FORCE).order_by("-filing_date")[:500]
+        return IPAsset.objects.filter(
+            owner_id=self.actor.organization_id, legal_status=LegalStatus.IN_FORCE
+        ).order_by("-filing_date")[:500]
 
     def get(self, request, city):
         initial = {"visibility": "city", "deal_type": DealType.ASSIGNMENT, "publish": True}
         if request.GET.get("asset"):
             initial["asset_ids"] = [request.GET["asset"]]
-        return render(request, "trading/listing_form.html",
-                      {"form": forms.ListingForm(initial=initial, assets=self._assets())})
+        return render(
+            request,
+            "trading/listing_form.html",
+            {"form": forms.ListingForm(initial=initial, assets=self._assets())},
+        )
 
     def post(self, request, city):
         form = forms.ListingForm(request.POST, assets=self._assets())
@@ -188,8 +210,10 @@ class BuyerWorkbenchView(CityPageMixin, View):
     def get(self, request, city):
         actor = self.actor
         requests_ = selectors.buy_request_page(selectors.buy_request_list(actor, mine=True)[:50])
-        rows = [(br, selectors.buy_request_matches(actor, br, limit=3) if br.status == "open" else [])
-                for br in requests_]
+        rows = [
+            (br, selectors.buy_request_matches(actor, br, limit=3) if br.status == "open" else [])
+            for br in requests_
+        ]
         offers = selectors.offer_queryset(actor, side="buyer")[:50]
         deals = selectors.transaction_queryset(actor, mine=True).filter(buyer_id=actor.organization_id)[:50]
         return render(request, "trading/buyer.html", {"rows": rows, "offers": offers, "deals": deals})
@@ -212,19 +236,31 @@ class BuyRequestCreateView(CityPageMixin, View):
 class BuyRequestDetailView(CityPageMixin, View):
     def get(self, request, city, pk):
         br = selectors.buy_request_get(self.actor, pk)
-        matches = selectors.buy_request_matches(self.actor, br) if can(self.actor, "buy_request.matches", br) else []
-        return render(request, "trading/buy_request_detail.html", {
-            "br": br, "matches": matches, "can_change": can(self.actor, "buy_request.change", br)})
+        matches = (
+            selectors.buy_request_matches(self.actor, br)
+            if can(self.actor, "buy_request.matches", br)
+            else []
+        )
+        return render(
+            request,
+            "trading/buy_request_detail.html",
+            {"br": br, "matches": matches, "can_change": can(self.actor, "buy_request.change", br)},
+        )
 
     def post(self, request, city, pk):
         if not self.actor.can_write:
             raise PermissionDenied()
         br = selectors.buy_request_get(self.actor, pk)
-        fn = {"close": services.buy_request_close, "reopen": services.buy_request_reopen}.get(request.POST.get("action"))
+        fn = {"close": services.buy_request_close, "reopen": services.buy_request_reopen}.get(
+            request.POST.get("action")
+        )
         if fn is None:
             raise Http404
-        return _act(request, lambda: fn(actor=self.actor, buy_request=br),
-                    reverse("trading-buy-request", kwargs={"city": city, "pk": pk}))
+        return _act(
+            request,
+            lambda: fn(actor=self.actor, buy_request=br),
+            reverse("trading-buy-request", kwargs={"city": city, "pk": pk}),
+        )
 
 
 # --- negotiation ------------------------------------------------------------------------------------------
@@ -235,18 +271,40 @@ class NegotiationView(CityPageMixin, View):
         negotiation = selectors.negotiation_get(self.actor, pk)
         offers = list(negotiation.offers.all())
         pending = next((o for o in offers if o.status == OfferStatus.PENDING), None)
-        my_side = ("buyer" if negotiation.buyer_id == self.actor.organization_id else
-                   "seller" if negotiation.seller_id == self.actor.organization_id else "")
+        my_side = (
+            "buyer"
+            if negotiation.buyer_id == self.actor.organization_id
+            else "seller"
+            if negotiation.seller_id == self.actor.organization_id
+            else ""
+        )
         can_act = bool(my_side) and can(self.actor, "negotiation.act", negotiation)
         tx = selectors.transaction_queryset(self.actor).filter(negotiation=negotiation).first()
-        return render(request, "trading/negotiation.html", {
-            "n": negotiation, "offers": offers, "pending": pending, "my_side": my_side, "can_act": can_act,
-            "answer": pending is not None and can_act and pending.side != my_side,
-            "offer_form": forms.OfferForm(), "message_form": forms.MessageForm(), "tx": tx,
-            "thread": sorted([*({"kind": "offer", "at": o.created_at, "o": o} for o in offers),
-                              *({"kind": "message", "at": m.created_at, "m": m} for m in negotiation.messages.all())],
-                             key=lambda item: item["at"]),
-        })
+        return render(
+            request,
+            "trading/negotiation.html",
+            {
+                "n": negotiation,
+                "offers": offers,
+                "pending": pending,
+                "my_side": my_side,
+                "can_act": can_act,
+                "answer": pending is not None and can_act and pending.side != my_side,
+                "offer_form": forms.OfferForm(),
+                "message_form": forms.MessageForm(),
+                "tx": tx,
+                "thread": sorted(
+                    [
+                        *({"kind": "offer", "at": o.created_at, "o": o} for o in offers),
+                        *(
+                            {"kind": "message", "at": m.created_at, "m": m}
+                            for m in negotiation.messages.all()
+                        ),
+                    ],
+                    key=lambda item: item["at"],
+                ),
+            },
+        )
 
     def post(self, request, city, pk):
         negotiation = selectors.negotiation_get(self.actor, pk)
@@ -255,10 +313,15 @@ class NegotiationView(CityPageMixin, View):
         if action == "message":
             form = forms.MessageForm(request.POST)
             body = form.data.get("body", "")
-            return _act(request, lambda: services.message_post(actor=self.actor, negotiation=negotiation, body=body),
-                        back)
+            return _act(
+                request,
+                lambda: services.message_post(actor=self.actor, negotiation=negotiation, body=body),
+                back,
+            )
         if action == "close":
-            return _act(request, lambda: services.negotiation_close(actor=self.actor, negotiation=negotiation), back)
+            return _act(
+                request, lambda: services.negotiation_close(actor=self.actor, negotiation=negotiation), back
+            )
         offer = selectors.offer_get(self.actor, request.POST.get("offer"))
         if offer.negotiation_id != negotiation.pk:
             raise Http404
@@ -271,8 +334,13 @@ class NegotiationView(CityPageMixin, View):
             response = _act(request, accept, back)
             return redirect("trading-deal", city=city, pk=holder["tx"].pk) if "tx" in holder else response
         if action == "reject":
-            return _act(request, lambda: services.offer_reject(actor=self.actor, offer=offer,
-                                                               message=request.POST.get("message", "")), back)
+            return _act(
+                request,
+                lambda: services.offer_reject(
+                    actor=self.actor, offer=offer, message=request.POST.get("message", "")
+                ),
+                back,
+            )
         if action == "withdraw":
             return _act(request, lambda: services.offer_withdraw(actor=self.actor, offer=offer), back)
         if action == "counter":
@@ -280,8 +348,11 @@ class NegotiationView(CityPageMixin, View):
             if not form.is_valid():
                 messages.error(request, _("Enter a valid price."))
                 return redirect(back)
-            return _act(request, lambda: services.offer_counter(actor=self.actor, offer=offer, **form.cleaned_data),
-                        back)
+            return _act(
+                request,
+                lambda: services.offer_counter(actor=self.actor, offer=offer, **form.cleaned_data),
+                back,
+            )
         raise Http404
 
 
@@ -293,29 +364,51 @@ class DealListView(CityPageMixin, View):
         actor = self.actor
         status = request.GET.get("status", "")
         year = request.GET.get("year", "")
-        qs = selectors.transaction_queryset(actor, status=status if status in TransactionStatus.values else "",
-                                            year=int(year) if year.isdigit() else None)
+        qs = selectors.transaction_queryset(
+            actor,
+            status=status if status in TransactionStatus.values else "",
+            year=int(year) if year.isdigit() else None,
+        )
         page = Paginator(qs, 25).get_page(request.GET.get("page"))
-        ctx = {"page": page, "query": _query_string(request), "status": status, "year": year,
-               "statuses": TransactionStatus.choices, "reads_all": can(actor, "deals.read_all")}
+        ctx = {
+            "page": page,
+            "query": _query_string(request),
+            "status": status,
+            "year": year,
+            "statuses": TransactionStatus.choices,
+            "reads_all": can(actor, "deals.read_all"),
+        }
         if ctx["reads_all"]:
             ctx["figures"] = selectors.deal_figures_by_year(city=request.city)
             figures = ctx["figures"]
             ctx["chart"] = _yearly_amounts_chart(
-                figures, (_("Transfer amount"), [f.transfers_amount for f in figures.values()], "#1f5f99"),
-                (_("Licence amount"), [f.licences_amount for f in figures.values()], "#5fb37c"))
+                figures,
+                (_("Transfer amount"), [f.transfers_amount for f in figures.values()], "#1f5f99"),
+                (_("Licence amount"), [f.licences_amount for f in figures.values()], "#5fb37c"),
+            )
         return render(request, "trading/deals.html", ctx)
 
 
 def _yearly_amounts_chart(years, *series) -> dict:
     """ECharts option: amounts per year as bars in 万元, `series` = (name, amounts, colour), stacked when
     several. Floats only for drawing; the table beside each chart shows the exact amounts and counts."""
-    return {"tooltip": {"trigger": "axis"}, "legend": {"top": 0, "show": len(series) > 1},
-            "grid": {"left": 60, "right": 10, "top": 40, "bottom": 30},
-            "xAxis": {"type": "category", "data": [str(y) for y in years]},
-            "yAxis": {"type": "value", "name": _("10k CNY")},
-            "series": [{"name": name, "type": "bar", "stack": "amount", "itemStyle": {"color": colour},
-                        "data": [float(to_wan(a)) for a in amounts]} for name, amounts, colour in series]}
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0, "show": len(series) > 1},
+        "grid": {"left": 60, "right": 10, "top": 40, "bottom": 30},
+        "xAxis": {"type": "category", "data": [str(y) for y in years]},
+        "yAxis": {"type": "value", "name": _("10k CNY")},
+        "series": [
+            {
+                "name": name,
+                "type": "bar",
+                "stack": "amount",
+                "itemStyle": {"color": colour},
+                "data": [float(to_wan(a)) for a in amounts],
+            }
+            for name, amounts, colour in series
+        ],
+    }
 
 
 class DealExportView(CityPageMixin, View):
@@ -323,13 +416,37 @@ class DealExportView(CityPageMixin, View):
         if not can(self.actor, "deals.read_all"):
             raise PermissionDenied()
         rows = selectors.transaction_queryset(self.actor).select_related("listing")[:50000]
-        headers = [_("Listing number"), _("Title"), _("Deal type"), _("Seller"), _("Buyer"), _("Agreed price (CNY)"),
-                   _("Contract reference"), _("Escrow"), _("Status"), _("CNIPA recordal / filing number"),
-                   _("Opened"), _("Completed")]
-        data = ([t.listing.reference, t.listing.title, t.get_deal_type_display(), t.seller.name, t.buyer.name,
-                 t.agreed_price, t.contract_ref, t.get_escrow_status_display(), t.get_status_display(),
-                 t.recordal_number, timezone.localtime(t.created_at),
-                 timezone.localtime(t.completed_at) if t.completed_at else None] for t in rows)
+        headers = [
+            _("Listing number"),
+            _("Title"),
+            _("Deal type"),
+            _("Seller"),
+            _("Buyer"),
+            _("Agreed price (CNY)"),
+            _("Contract reference"),
+            _("Escrow"),
+            _("Status"),
+            _("CNIPA recordal / filing number"),
+            _("Opened"),
+            _("Completed"),
+        ]
+        data = (
+            [
+                t.listing.reference,
+                t.listing.title,
+                t.get_deal_type_display(),
+                t.seller.name,
+                t.buyer.name,
+                t.agreed_price,
+                t.contract_ref,
+                t.get_escrow_status_display(),
+                t.get_status_display(),
+                t.recordal_number,
+                timezone.localtime(t.created_at),
+                timezone.localtime(t.completed_at) if t.completed_at else None,
+            ]
+            for t in rows
+        )
         return excel.response(f"deals-{city}-{timezone.localdate():%Y%m%d}.xlsx", _("Deals"), headers, data)
 
 
@@ -338,16 +455,26 @@ class DealDetailView(CityPageMixin, View):
         tx = selectors.transaction_get(self.actor, pk)
         actor = self.actor
         open_ = tx.status == TransactionStatus.OPEN
-        return render(request, "trading/deal_detail.html", {
-            "tx": tx, "diligence": selectors.due_diligence(tx.listing),
-            "can_contract": open_ and can(actor, "transaction.contract", tx),
-            "can_pay": open_ and tx.escrow_status == EscrowStatus.PENDING and can(actor, "transaction.pay", tx),
-            "can_complete": open_ and tx.escrow_status == EscrowStatus.PAID and can(actor, "transaction.complete", tx),
-            "can_cancel": open_ and can(actor, "transaction.cancel", tx),
-            "contract_form": forms.ContractForm(initial={"contract_ref": tx.contract_ref}),
-            "complete_form": forms.CompleteForm(), "cancel_form": forms.CancelForm(),
-            "is_licence": not tx.is_transfer,
-        })
+        return render(
+            request,
+            "trading/deal_detail.html",
+            {
+                "tx": tx,
+                "diligence": selectors.due_diligence(tx.listing),
+                "can_contract": open_ and can(actor, "transaction.contract", tx),
+                "can_pay": open_
+                and tx.escrow_status == EscrowStatus.PENDING
+                and can(actor, "transaction.pay", tx),
+                "can_complete": open_
+                and tx.escrow_status == EscrowStatus.PAID
+                and can(actor, "transaction.complete", tx),
+                "can_cancel": open_ and can(actor, "transaction.cancel", tx),
+                "contract_form": forms.ContractForm(initial={"contract_ref": tx.contract_ref}),
+                "complete_form": forms.CompleteForm(),
+                "cancel_form": forms.CancelForm(),
+                "is_licence": not tx.is_transfer,
+            },
+        )
 
     def post(self, request, city, pk):
         if not self.actor.can_write:
@@ -355,8 +482,12 @@ class DealDetailView(CityPageMixin, View):
         tx = selectors.transaction_get(self.actor, pk)
         back = reverse("trading-deal", kwargs={"city": city, "pk": pk})
         action = request.POST.get("action")
-        form_class = {"contract": forms.ContractForm, "complete": forms.CompleteForm, "cancel": forms.CancelForm,
-                      "pay": None}.get(action, False)
+        form_class = {
+            "contract": forms.ContractForm,
+            "complete": forms.CompleteForm,
+            "cancel": forms.CancelForm,
+            "pay": None,
+        }.get(action, False)
         if form_class is False:
             raise Http404
         data = {}
@@ -366,8 +497,12 @@ class DealDetailView(CityPageMixin, View):
                 messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
                 return redirect(back)
             data = form.cleaned_data
-        fn = {"contract": services.transaction_record_contract, "pay": services.transaction_pay,
-              "complete": services.transaction_complete, "cancel": services.transaction_cancel}[action]
+        fn = {
+            "contract": services.transaction_record_contract,
+            "pay": services.transaction_pay,
+            "complete": services.transaction_complete,
+            "cancel": services.transaction_cancel,
+        }[action]
         return _act(request, lambda: fn(actor=self.actor, transaction=tx, **data), back)
 
 
@@ -378,8 +513,12 @@ class CentreListView(CityPageMixin, View):
         manage = can(self.actor, "centre.manage")
         if manage and form is None:
             form = forms.CentreForm(organizations=selectors.centre_candidates())
-        return render(request, "trading/centres.html", {
-            "rows": selectors.centres_overview(), "form": form if manage else None}, status=status)
+        return render(
+            request,
+            "trading/centres.html",
+            {"rows": selectors.centres_overview(), "form": form if manage else None},
+            status=status,
+        )
 
     def get(self, request, city):
         return self._render(request)
@@ -403,11 +542,22 @@ class CentreDetailView(CityPageMixin, View):
         if manage and form is None:
             form = forms.CentreMemberForm(organizations=selectors.centre_candidates(centre))
         years = selectors.centre_yearly(centre)
-        chart = _yearly_amounts_chart([y.year for y in years],
-                                      (_("Deal amount"), [y.amount for y in years], "#1f5f99"))
-        return render(request, "trading/centre_detail.html", {
-            "centre": centre, "years": years, "chart": chart, "members": selectors.centre_members(centre),
-            "form": form if manage else None, "can_manage": manage}, status=status)
+        chart = _yearly_amounts_chart(
+            [y.year for y in years], (_("Deal amount"), [y.amount for y in years], "#1f5f99")
+        )
+        return render(
+            request,
+            "trading/centre_detail.html",
+            {
+                "centre": centre,
+                "years": years,
+                "chart": chart,
+                "members": selectors.centre_members(centre),
+                "form": form if manage else None,
+                "can_manage": manage,
+            },
+            status=status,
+        )
 
     def get(self, request, city, pk):
         return self._render(request, selectors.centre_get(pk))
@@ -419,12 +569,16 @@ class CentreDetailView(CityPageMixin, View):
         if request.POST.get("action") == "remove":
             member = organization_get(request.POST.get("organization"))
             back = reverse("trading-centre", kwargs={"city": city, "pk": pk})
-            return _act(request, lambda: services.centre_member_remove(
-                actor=self.actor, centre=centre, organization=member), back)
+            return _act(
+                request,
+                lambda: services.centre_member_remove(actor=self.actor, centre=centre, organization=member),
+                back,
+            )
         form = forms.CentreMemberForm(request.POST, organizations=selectors.centre_candidates(centre))
         done, _membership = submit_form(form, services.centre_member_add, actor=self.actor, centre=centre)
         if done:
-            messages.success(request, _("%(name)s joined the centre.") % {
-                "name": form.cleaned_data["organization"].name})
+            messages.success(
+                request, _("%(name)s joined the centre.") % {"name": form.cleaned_data["organization"].name}
+            )
             return redirect("trading-centre", city=city, pk=pk)
         return self._render(request, centre, form, status=400)

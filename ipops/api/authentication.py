@@ -26,9 +26,14 @@ class CityTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
         if self.city is None:
             return super().authenticate_credentials(key)
-        membership = next(iter(
-            Membership.objects.select_related("user", "user__auth_token", "organization")
-            .filter(city=self.city, user__auth_token__key=key)[:1]), None)
+        membership = next(
+            iter(
+                Membership.objects.select_related("user", "user__auth_token", "organization").filter(
+                    city=self.city, user__auth_token__key=key
+                )[:1]
+            ),
+            None,
+        )
         if membership is None:
             return super().authenticate_credentials(key)
         user = membership.user

@@ -67,8 +67,19 @@ class CityAPIView(GenericAPIView):
         return model._default_manager.none()
 
 
-def object_action(name: str, *, load, service, target: str, respond, response, request=None,
-                  created: bool = False, summary: str = "", tags=()):
+def object_action(
+    name: str,
+    *,
+    load,
+    service,
+    target: str,
+    respond,
+    response,
+    request=None,
+    created: bool = False,
+    summary: str = "",
+    tags=(),
+):
     """A `POST …/<pk>/<action>/` endpoint, declared as data: load the object the actor may see (404
     otherwise), parse the input, call the one service, answer with the object as it is now.
 

@@ -61,6 +61,7 @@ def exception_handler(exc, context):
             headers["WWW-Authenticate"] = exc.auth_header
         if getattr(exc, "wait", None):
             headers["Retry-After"] = str(int(exc.wait))
-        return Response({"code": code, "detail": str(exc.detail), "fields": {}}, status=exc.status_code,
-                        headers=headers)
+        return Response(
+            {"code": code, "detail": str(exc.detail), "fields": {}}, status=exc.status_code, headers=headers
+        )
     return None

@@ -10,6 +10,10 @@ class AutoSchema(SpectacularAutoSchema):
         """`…_list` for collection GETs: our list views are not ListModelMixins, so spectacular
         would name both `/things/` and `/things/{id}/` `…_retrieve`."""
         operation_id = super().get_operation_id()
-        if self.method == "GET" and not self.path.rstrip("/").endswith("}") and operation_id.endswith("_retrieve"):
+        if (
+            self.method == "GET"
+            and not self.path.rstrip("/").endswith("}")
+            and operation_id.endswith("_retrieve")
+        ):
             return operation_id[: -len("_retrieve")] + "_list"
         return operation_id

@@ -29,9 +29,22 @@ class AssetOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = IPAsset
         fields = [
-            "id", "kind", "number", "display_number", "title", "abstract", "owner", "ipc_codes",
-            "filing_date", "grant_date", "expiry_date", "legal_status", "is_pct", "industry",
-            "created_at", "updated_at",
+            "id",
+            "kind",
+            "number",
+            "display_number",
+            "title",
+            "abstract",
+            "owner",
+            "ipc_codes",
+            "filing_date",
+            "grant_date",
+            "expiry_date",
+            "legal_status",
+            "is_pct",
+            "industry",
+            "created_at",
+            "updated_at",
         ]
 
 
@@ -51,8 +64,12 @@ class AssetInputSerializer(serializers.Serializer):
     number = serializers.CharField(max_length=60)
     title = serializers.CharField(max_length=300)
     abstract = serializers.CharField(required=False, allow_blank=True, default="")
-    owner = serializers.IntegerField(required=False, help_text="Bureau staff only: the owning organisation's id.")
-    ipc_codes = serializers.ListField(child=serializers.CharField(max_length=30), required=False, default=list)
+    owner = serializers.IntegerField(
+        required=False, help_text="Bureau staff only: the owning organisation's id."
+    )
+    ipc_codes = serializers.ListField(
+        child=serializers.CharField(max_length=30), required=False, default=list
+    )
     filing_date = serializers.DateField(required=False, allow_null=True)
     grant_date = serializers.DateField(required=False, allow_null=True)
     legal_status = serializers.ChoiceField(choices=LegalStatus.choices, default=LegalStatus.PENDING)
@@ -101,30 +118,53 @@ class MemberSerializer(serializers.ModelSerializer):
     organization = OrganizationRefSerializer()
     role = serializers.ChoiceField(choices=Role.choices)
     acts_in_other_cities = serializers.BooleanField(
-        help_text="The account also acts in or reads another city; only its owner changes its password.")
+        help_text="The account also acts in or reads another city; only its owner changes its password."
+    )
     created_at = serializers.DateTimeField(help_text="When the person joined this city.")
 
     class Meta:
         model = Membership
-        fields = ["id", "username", "display_name", "organization", "role", "is_admin", "last_login",
-                  "acts_in_other_cities", "created_at"]
+        fields = [
+            "id",
+            "username",
+            "display_name",
+            "organization",
+            "role",
+            "is_admin",
+            "last_login",
+            "acts_in_other_cities",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
 class MemberInputSerializer(serializers.Serializer):
     organization = serializers.IntegerField(help_text="The organisation of this city the person acts for.")
-    username = serializers.CharField(max_length=150, help_text="Letters, digits and @ . + - _; an existing "
-                                     "account of another city is linked and keeps its password.")
-    password = serializers.CharField(trim_whitespace=False, write_only=True, style={"input_type": "password"},
-                                     help_text="At least 8 characters, not a common password.")
+    username = serializers.CharField(
+        max_length=150,
+        help_text="Letters, digits and @ . + - _; an existing "
+        "account of another city is linked and keeps its password.",
+    )
+    password = serializers.CharField(
+        trim_whitespace=False,
+        write_only=True,
+        style={"input_type": "password"},
+        help_text="At least 8 characters, not a common password.",
+    )
     display_name = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
     is_admin = serializers.BooleanField(required=False, default=False)
 
 
 class MemberAdminSerializer(serializers.Serializer):
-    is_admin = serializers.BooleanField(help_text="Grant (true) or revoke (false) the organisation admin flag.")
+    is_admin = serializers.BooleanField(
+        help_text="Grant (true) or revoke (false) the organisation admin flag."
+    )
 
 
 class MemberPasswordSerializer(serializers.Serializer):
-    password = serializers.CharField(trim_whitespace=False, write_only=True, style={"input_type": "password"},
-                                     help_text="At least 8 characters, not a common password.")
+    password = serializers.CharField(
+        trim_whitespace=False,
+        write_only=True,
+        style={"input_type": "password"},
+        help_text="At least 8 characters, not a common password.",
+    )

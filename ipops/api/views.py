@@ -120,8 +120,9 @@ class AssetDetailApi(CityAPIView):
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         if "owner" in changes:
-            raise PermissionDenied(_("Ownership changes only through a completed assignment."),
-                                   code="owner_not_editable")
+            raise PermissionDenied(
+                _("Ownership changes only through a completed assignment."), code="owner_not_editable"
+            )
         asset = asset_update(actor=self.actor, asset=asset, **changes)
         return Response(AssetDetailSerializer(asset).data)
 
@@ -137,8 +138,9 @@ class OrganizationListCreateApi(CityAPIView):
         page = self.paginate_queryset(Organization.objects.order_by("kind", "name"))
         return self.get_paginated_response(OrganizationSerializer(page, many=True).data)
 
-    @extend_schema(request=OrganizationInputSerializer, responses={201: OrganizationSerializer},
-                   tags=["organisations"])
+    @extend_schema(
+        request=OrganizationInputSerializer, responses={201: OrganizationSerializer}, tags=["organisations"]
+    )
     def post(self, request, city):
         data = OrganizationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -173,8 +175,12 @@ class MemberListCreateApi(CityAPIView):
         page = self.paginate_queryset(membership_list(self.actor, **params))
         return self.get_paginated_response(MemberSerializer(page, many=True).data)
 
-    @extend_schema(request=MemberInputSerializer, responses={201: MemberSerializer}, tags=["people"],
-                   summary="Add a person to an organisation of this city (409 member_exists)")
+    @extend_schema(
+        request=MemberInputSerializer,
+        responses={201: MemberSerializer},
+        tags=["people"],
+        summary="Add a person to an organisation of this city (409 member_exists)",
+    )
     def post(self, request, city):
         data = MemberInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -193,18 +199,35 @@ class MemberDetailApi(CityAPIView):
     def get(self, request, city, pk):
         return Response(_member_now(self.actor, pk))
 
-    @extend_schema(responses={204: None}, tags=["people"],
-                   summary="End the person's access to this city (409 last_bureau_admin)")
+    @extend_schema(
+        responses={204: None},
+        tags=["people"],
+        summary="End the person's access to this city (409 last_bureau_admin)",
+    )
     def delete(self, request, city, pk):
         member_remove(actor=self.actor, membership=membership_get(self.actor, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 MemberAdminApi = object_action(
-    "MemberAdminApi", load=membership_get, service=member_set_admin, target="membership", respond=_member_now,
-    response=MemberSerializer, request=MemberAdminSerializer, tags=["people"],
-    summary="Grant or revoke the organisation-admin flag (409 last_bureau_admin)")
+    "MemberAdminApi",
+    load=membership_get,
+    service=member_set_admin,
+    target="membership",
+    respond=_member_now,
+    response=MemberSerializer,
+    request=MemberAdminSerializer,
+    tags=["people"],
+    summary="Grant or revoke the organisation-admin flag (409 last_bureau_admin)",
+)
 MemberPasswordApi = object_action(
-    "MemberPasswordApi", load=membership_get, service=member_reset_password, target="membership",
-    respond=_member_now, response=MemberSerializer, request=MemberPasswordSerializer, tags=["people"],
-    summary="Set a new password and revoke the API token (403 member_in_other_city)")
+    "MemberPasswordApi",
+    load=membership_get,
+    service=member_reset_password,
+    target="membership",
+    respond=_member_now,
+    response=MemberSerializer,
+    request=MemberPasswordSerializer,
+    tags=["people"],
+    summary="Set a new password and revoke the API token (403 member_in_other_city)",
+)

@@ -4,19 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ipops', '0001_initial'),
+        ("ipops", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditseal',
-            name='chain',
+            model_name="auditseal",
+            name="chain",
             field=models.BigIntegerField(default=0),
         ),
         migrations.AddIndex(
-            model_name='auditseal',
-            index=models.Index(fields=['chain', '-id'], name='auditseal_chain_head'),
+            model_name="auditseal",
+            index=models.Index(fields=["chain", "-id"], name="auditseal_chain_head"),
         ),
     ]

@@ -85,8 +85,10 @@ class AuditSeal(models.Model):
     sealed_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["source_table", "source_pk"], name="auditseal_source"),
-                   models.Index(fields=["chain", "-id"], name="auditseal_chain_head")]
+        indexes = [
+            models.Index(fields=["source_table", "source_pk"], name="auditseal_source"),
+            models.Index(fields=["chain", "-id"], name="auditseal_chain_head"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source_table}:{self.source_pk} {self.digest[:12]}"

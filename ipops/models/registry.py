@@ -75,7 +75,9 @@ class IPAsset(CityOwned):
         _("legal status"), max_length=20, choices=LegalStatus.choices, default=LegalStatus.PENDING
     )
     is_pct = models.BooleanField(_("PCT"), default=False)
-    industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices, default=Industry.OTHER)
+    industry = models.CharField(
+        _("industry"), max_length=30, choices=Industry.choices, default=Industry.OTHER
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

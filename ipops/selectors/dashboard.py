@@ -14,14 +14,18 @@ from ipops.tenancy import scopes_disabled
 
 def _kind_counts(qs) -> list[dict]:
     labels = dict(IPAsset._meta.get_field("kind").choices)
-    return [{"kind": row["kind"], "label": str(labels.get(row["kind"], row["kind"])), "n": row["n"]}
-            for row in qs.values("kind").annotate(n=Count("id")).order_by("-n")]
+    return [
+        {"kind": row["kind"], "label": str(labels.get(row["kind"], row["kind"])), "n": row["n"]}
+        for row in qs.values("kind").annotate(n=Count("id")).order_by("-n")
+    ]
 
 
 def _industry_counts(qs) -> list[dict]:
     labels = dict(IPAsset._meta.get_field("industry").choices)
-    return [{"industry": row["industry"], "label": str(labels.get(row["industry"])), "n": row["n"]}
-            for row in qs.values("industry").annotate(n=Count("id")).order_by("-n")]
+    return [
+        {"industry": row["industry"], "label": str(labels.get(row["industry"])), "n": row["n"]}
+        for row in qs.values("industry").annotate(n=Count("id")).order_by("-n")
+    ]
 
 
 def holder_home(actor: Actor, *, today: datetime.date) -> dict:
@@ -29,8 +33,11 @@ def holder_home(actor: Actor, *, today: datetime.date) -> dict:
     mine = IPAsset.objects.filter(owner_id=actor.organization_id)
     in_force = mine.filter(legal_status=LegalStatus.IN_FORCE)
     # Assets whose term ends within a year: time to license, sell or plan succession.
-    expiring = [a for a in in_force.order_by("filing_date")[:500]
-                if a.expiry_date and a.expiry_date <= add_years(today, 1)][:10]
+    expiring = [
+        a
+        for a in in_force.order_by("filing_date")[:500]
+        if a.expiry_date and a.expiry_date <= add_years(today, 1)
+    ][:10]
     pledged = Encumbrance.objects.filter(asset__owner_id=actor.organization_id, released_at__isnull=True)
     return {
         "org": actor.organization,
@@ -71,8 +78,10 @@ def bureau_home(actor: Actor) -> dict:
         "pledged_total": Encumbrance.objects.filter(kind="pledge", released_at__isnull=True).count(),
         "kind_counts": _kind_counts(assets),
         "industry_counts": _industry_counts(assets),
-        "org_counts": [{"kind": r["kind"], "label": str(kind_labels[r["kind"]]), "n": r["n"]}
-                       for r in orgs.values("kind").annotate(n=Count("id")).order_by("kind")],
+        "org_counts": [
+            {"kind": r["kind"], "label": str(kind_labels[r["kind"]]), "n": r["n"]}
+            for r in orgs.values("kind").annotate(n=Count("id")).order_by("kind")
+        ],
         "recent_assets": assets.select_related("owner").order_by("-created_at")[:10],
         "last_snapshot": JobRun.objects.filter(city=actor.city, name="registry_snapshot").first(),
     }
@@ -85,12 +94,24 @@ def official_home(actor: Actor, cities: list[City]) -> dict:
     city_ids = [c.pk for c in cities]
     # Cross-city comparison: leaving the scope is explicit, and limited to the cities granted.
     with scopes_disabled():
-        rows = (IPAsset.objects.filter(city_id__in=city_ids).values("city_id")
-                .annotate(total=Count("id"), in_force=Count("id", filter=Q(legal_status=LegalStatus.IN_FORCE)),
-                          pct=Count("id", filter=Q(is_pct=True))))
+        rows = (
+            IPAsset.objects.filter(city_id__in=city_ids)
+            .values("city_id")
+            .annotate(
+                total=Count("id"),
+                in_force=Count("id", filter=Q(legal_status=LegalStatus.IN_FORCE)),
+                pct=Count("id", filter=Q(is_pct=True)),
+            )
+        )
         by_city = {r["city_id"]: r for r in rows}
-    comparison = [{"city": c, "total": by_city.get(c.pk, {}).get("total", 0),
-                   "in_force": by_city.get(c.pk, {}).get("in_force", 0),
-                   "pct": by_city.get(c.pk, {}).get("pct", 0)} for c in cities]
+    comparison = [
+        {
+            "city": c,
+            "total": by_city.get(c.pk, {}).get("total", 0),
+            "in_force": by_city.get(c.pk, {}).get("in_force", 0),
+            "pct": by_city.get(c.pk, {}).get("pct", 0),
+        }
+        for c in cities
+    ]
     current.update({"comparison": comparison, "read_only": True})
     return current

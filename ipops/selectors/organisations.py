@@ -29,8 +29,9 @@ def organization_choices() -> list[tuple[str, list[tuple[int, str]]]]:
 
 def _acts_in_other_cities(user_ref, city: City) -> Q:
     """The account acts in (membership) or reads (grant) a city other than `city`."""
-    return (Q(Exists(Membership.objects.filter(user_id=user_ref).exclude(city_id=city.pk)))
-            | Q(Exists(CityGrant.objects.filter(user_id=user_ref).exclude(city_id=city.pk))))
+    return Q(Exists(Membership.objects.filter(user_id=user_ref).exclude(city_id=city.pk))) | Q(
+        Exists(CityGrant.objects.filter(user_id=user_ref).exclude(city_id=city.pk))
+    )
 
 
 def user_acts_in_other_cities(user: User, city: City) -> bool:
@@ -40,21 +41,36 @@ def user_acts_in_other_cities(user: User, city: City) -> bool:
 def _memberships(city: City) -> QuerySet[Membership]:
     """Membership is not a scoped model (the tenancy layer reads it to let people in): the city is
     filtered here. Each row says whether the account also serves another city."""
-    return Membership.objects.filter(city=city).select_related("user", "organization").annotate(
-        acts_in_other_cities=ExpressionWrapper(_acts_in_other_cities(OuterRef("user_id"), city),
-                                               output_field=BooleanField()))
+    return (
+        Membership.objects.filter(city=city)
+        .select_related("user", "organization")
+        .annotate(
+            acts_in_other_cities=ExpressionWrapper(
+                _acts_in_other_cities(OuterRef("user_id"), city), output_field=BooleanField()
+            )
+        )
+    )
 
 
-def membership_list(actor: Actor, *, q: str = "", organization: int | None = None, kind: str = "",
-                    is_admin: bool | None = None) -> QuerySet[Membership]:
+def membership_list(
+    actor: Actor,
+    *,
+    q: str = "",
+    organization: int | None = None,
+    kind: str = "",
+    is_admin: bool | None = None,
+) -> QuerySet[Membership]:
     """The members the actor may see: the whole city for the bureau and officials, else their own
     organisation's. One query however long the page (user and organisation ride along)."""
     qs = _memberships(actor.city)
     if not can(actor, "member.view_city"):
         qs = qs.filter(organization_id=actor.organization_id) if actor.organization_id else qs.none()
     if q:
-        qs = qs.filter(Q(user__username__icontains=q) | Q(user__display_name__icontains=q)
-                       | Q(organization__name__icontains=q))
+        qs = qs.filter(
+            Q(user__username__icontains=q)
+            | Q(user__display_name__icontains=q)
+            | Q(organization__name__icontains=q)
+        )
     if organization:
         qs = qs.filter(organization_id=organization)
     if kind:

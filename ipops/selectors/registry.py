@@ -22,12 +22,24 @@ def asset_queryset(actor: Actor) -> QuerySet[IPAsset]:
     return qs.none()
 
 
-def asset_list(actor: Actor, *, q: str = "", kind: str = "", legal_status: str = "", industry: str = "",
-               ipc: str = "", owner: int | None = None, is_pct: bool | None = None) -> QuerySet[IPAsset]:
+def asset_list(
+    actor: Actor,
+    *,
+    q: str = "",
+    kind: str = "",
+    legal_status: str = "",
+    industry: str = "",
+    ipc: str = "",
+    owner: int | None = None,
+    is_pct: bool | None = None,
+) -> QuerySet[IPAsset]:
     qs = asset_queryset(actor)
     if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(number__icontains=q.replace("ZL", "").replace("zl", ""))
-                       | Q(owner__name__icontains=q))
+        qs = qs.filter(
+            Q(title__icontains=q)
+            | Q(number__icontains=q.replace("ZL", "").replace("zl", ""))
+            | Q(owner__name__icontains=q)
+        )
     if kind:
         qs = qs.filter(kind=kind)
     if legal_status:
@@ -41,8 +53,10 @@ def asset_list(actor: Actor, *, q: str = "", kind: str = "", legal_status: str =
     if ipc:
         prefix = ids.normalize_ipc_prefix(ipc)
         # ipc_codes is text[]; match any element by prefix.
-        qs = qs.extra(where=["EXISTS (SELECT 1 FROM unnest(ipops_ipasset.ipc_codes) c WHERE c LIKE %s)"],  # noqa: S610
-                      params=[prefix.replace("%", "") + "%"])
+        qs = qs.extra(
+            where=["EXISTS (SELECT 1 FROM unnest(ipops_ipasset.ipc_codes) c WHERE c LIKE %s)"],  # noqa: S610
+            params=[prefix.replace("%", "") + "%"],
+        )
     return qs
 
 
@@ -59,8 +73,8 @@ def asset_get(actor: Actor, pk) -> IPAsset:
 
 def active_encumbrances(asset_ids) -> dict[int, list[Encumbrance]]:
     out: dict[int, list[Encumbrance]] = {}
-    for row in Encumbrance.objects.filter(asset_id__in=list(asset_ids), released_at__isnull=True).select_related(
-        "holder"
-    ):
+    for row in Encumbrance.objects.filter(
+        asset_id__in=list(asset_ids), released_at__isnull=True
+    ).select_related("holder"):
         out.setdefault(row.asset_id, []).append(row)
     return out

@@ -69,8 +69,16 @@ def _clean(*, name: str, kind: str, uscc: str) -> dict:
 
 
 @transaction.atomic
-def organization_create(*, actor: Actor, name: str, kind: str, uscc: str, district: str = "",
-                        is_tech_sme: bool = False, name_en: str = "") -> Organization:
+def organization_create(
+    *,
+    actor: Actor,
+    name: str,
+    kind: str,
+    uscc: str,
+    district: str = "",
+    is_tech_sme: bool = False,
+    name_en: str = "",
+) -> Organization:
     require(actor, "organization.manage")
     clean = _clean(name=name, kind=kind, uscc=uscc)
     # USCCs are national: the same code may not be registered twice, in any city. A read across cities,
@@ -78,15 +86,24 @@ def organization_create(*, actor: Actor, name: str, kind: str, uscc: str, distri
     with scopes_disabled():
         uscc_taken = Organization.objects.filter(uscc=clean["uscc"]).exists()
     if uscc_taken:
-        raise Conflict(_("An organisation with this unified social credit code is already registered."),
-                       code="organization_duplicate_uscc")
+        raise Conflict(
+            _("An organisation with this unified social credit code is already registered."),
+            code="organization_duplicate_uscc",
+        )
     try:
         with transaction.atomic():
-            org = Organization.objects.create(city=actor.city, kind=kind, district=district, name_en=name_en,
-                                              is_tech_sme=is_tech_sme, **clean)
+            org = Organization.objects.create(
+                city=actor.city,
+                kind=kind,
+                district=district,
+                name_en=name_en,
+                is_tech_sme=is_tech_sme,
+                **clean,
+            )
     except IntegrityError as exc:
-        raise Conflict(_("An organisation with this name or code is already registered."),
-                       code="organization_duplicate") from exc
+        raise Conflict(
+            _("An organisation with this name or code is already registered."), code="organization_duplicate"
+        ) from exc
     audit.record(actor=actor.user, city=actor.city, action="organization_create", obj=org, to_state=kind)
     return org
 
@@ -100,14 +117,20 @@ def _clean_username(username: str, errors: FieldErrors) -> str:
     if not name:
         errors.add("username", "required", _("A username is required."))
     elif len(name) > _USERNAME_MAX:
-        errors.add("username", "username_too_long",
-                   _("A username has at most %(max)d characters.") % {"max": _USERNAME_MAX})
+        errors.add(
+            "username",
+            "username_too_long",
+            _("A username has at most %(max)d characters.") % {"max": _USERNAME_MAX},
+        )
     else:
         try:
             User.username_validator(name)
         except DjangoValidationError:
-            errors.add("username", "username_invalid",
-                       _("A username may contain only letters, digits and the characters @ . + - _"))
+            errors.add(
+                "username",
+                "username_invalid",
+                _("A username may contain only letters, digits and the characters @ . + - _"),
+            )
     return name
 
 
@@ -152,14 +175,24 @@ def _set_password(user: User, password: str) -> bool:
 
 
 def _audit_member(actor: Actor, action: str, membership: Membership, **kwargs) -> None:
-    data = {"username": membership.user.username, "organization": membership.organization_id,
-            **kwargs.pop("data", {})}
+    data = {
+        "username": membership.user.username,
+        "organization": membership.organization_id,
+        **kwargs.pop("data", {}),
+    }
     audit.record(actor=actor.user, city=actor.city, action=action, obj=membership, data=data, **kwargs)
 
 
 @transaction.atomic
-def member_add(*, actor: Actor, organization: Organization, username: str, password: str,
-               display_name: str = "", is_admin: bool = False) -> Membership:
+def member_add(
+    *,
+    actor: Actor,
+    organization: Organization,
+    username: str,
+    password: str,
+    display_name: str = "",
+    is_admin: bool = False,
+) -> Membership:
     """Give a person access to this city as a member of one of its organisations (one per person per city).
 
     A new username creates the account with `password`. An existing username is that person's account:
@@ -174,19 +207,25 @@ def member_add(*, actor: Actor, organization: Organization, username: str, passw
     username = _clean_username(username, errors)
     display_name = (display_name or "").strip()
     if len(display_name) > _DISPLAY_NAME_MAX:
-        errors.add("display_name", "display_name_too_long",
-                   _("A display name has at most %(max)d characters.") % {"max": _DISPLAY_NAME_MAX})
+        errors.add(
+            "display_name",
+            "display_name_too_long",
+            _("A display name has at most %(max)d characters.") % {"max": _DISPLAY_NAME_MAX},
+        )
     _check_password(password, errors)
     errors.raise_if_any(code="member_invalid")
 
     same_name = set(User.objects.filter(username__iexact=username).values_list("username", flat=True))
     if same_name and username not in same_name:
         # Logins match the exact case: "LiWei" beside "liwei" would be two people nobody can tell apart.
-        raise UsernameTaken(fields={"username": [{"code": UsernameTaken.code,
-                                                  "detail": UsernameTaken.default_message}]})
+        raise UsernameTaken(
+            fields={"username": [{"code": UsernameTaken.code, "detail": UsernameTaken.default_message}]}
+        )
     # A concurrent add of the same new username waits on the unique username, then finds this account.
-    user, created = User.objects.get_or_create(username=username, defaults={
-        "display_name": display_name, "password": lambda: make_password(password)})
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={"display_name": display_name, "password": lambda: make_password(password)},
+    )
     account = "created"
     if not created:
         # Locked so that a concurrent add elsewhere can't link it while we decide whether to take it over.
@@ -202,12 +241,18 @@ def member_add(*, actor: Actor, organization: Organization, username: str, passw
                 user.save(update_fields=["display_name"])
     try:
         with transaction.atomic():
-            membership = Membership.objects.create(user=user, organization=organization, city=actor.city,
-                                                   is_admin=is_admin)
+            membership = Membership.objects.create(
+                user=user, organization=organization, city=actor.city, is_admin=is_admin
+            )
     except IntegrityError as exc:  # membership_one_per_city: a concurrent add got there first
         raise MemberExists() from exc
-    _audit_member(actor, "member_add", membership, to_state="admin" if is_admin else "member",
-                  data={"is_admin": is_admin, "account": account})
+    _audit_member(
+        actor,
+        "member_add",
+        membership,
+        to_state="admin" if is_admin else "member",
+        data={"is_admin": is_admin, "account": account},
+    )
     return membership
 
 
@@ -218,8 +263,12 @@ def _lock_for_change(actor: Actor, membership: Membership) -> Membership:
     last admin?" holds until the change commits and two admins changing each other can't deadlock.
     """
     Organization.objects.select_for_update().filter(pk=membership.organization_id).first()
-    current = (Membership.objects.select_for_update(of=("self",)).select_related("user", "organization")
-               .filter(pk=membership.pk, city=actor.city).first())
+    current = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user", "organization")
+        .filter(pk=membership.pk, city=actor.city)
+        .first()
+    )
     if current is None:
         raise NotFound(_("No such member."), code="member_not_found")
     require(actor, "member.manage", current)
@@ -232,8 +281,11 @@ def _keep_a_bureau_admin(membership: Membership) -> None:
     """Nobody but a bureau organisation's own admins can manage it: it never loses its last one."""
     if membership.organization.kind != OrgKind.BUREAU or not membership.is_admin:
         return
-    if not Membership.objects.filter(organization_id=membership.organization_id, is_admin=True).exclude(
-            pk=membership.pk).exists():
+    if (
+        not Membership.objects.filter(organization_id=membership.organization_id, is_admin=True)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
         raise LastBureauAdmin()
 
 
@@ -242,8 +294,13 @@ def member_remove(*, actor: Actor, membership: Membership) -> None:
     """End the person's access to this city (the account itself stays: it may act in other cities)."""
     membership = _lock_for_change(actor, membership)
     _keep_a_bureau_admin(membership)
-    _audit_member(actor, "member_remove", membership, from_state="admin" if membership.is_admin else "member",
-                  to_state="removed")
+    _audit_member(
+        actor,
+        "member_remove",
+        membership,
+        from_state="admin" if membership.is_admin else "member",
+        to_state="removed",
+    )
     membership.delete()
 
 
@@ -257,8 +314,13 @@ def member_set_admin(*, actor: Actor, membership: Membership, is_admin: bool) ->
         _keep_a_bureau_admin(membership)
     membership.is_admin = is_admin
     membership.save(update_fields=["is_admin"])
-    _audit_member(actor, "member_set_admin", membership, from_state="member" if is_admin else "admin",
-                  to_state="admin" if is_admin else "member")
+    _audit_member(
+        actor,
+        "member_set_admin",
+        membership,
+        from_state="member" if is_admin else "admin",
+        to_state="admin" if is_admin else "member",
+    )
     return membership
 
 

@@ -48,7 +48,9 @@ class AssetNotInForce(Conflict):
 
 class AssetAlreadyPledged(Conflict):
     code = "asset_already_pledged"
-    default_message = _("This asset is pledged; it cannot be pledged again, sold or exclusively licensed until the pledge is released.")
+    default_message = _(
+        "This asset is pledged; it cannot be pledged again, sold or exclusively licensed until the pledge is released."
+    )
 
 
 class AssetEncumbered(Conflict):
@@ -64,8 +66,9 @@ class AssetNotOwned(Conflict):
 # --- assets ---------------------------------------------------------------------
 
 
-def _clean_asset_fields(*, kind: str, number: str, ipc_codes: Iterable[str], filing_date, grant_date,
-                        legal_status: str) -> dict:
+def _clean_asset_fields(
+    *, kind: str, number: str, ipc_codes: Iterable[str], filing_date, grant_date, legal_status: str
+) -> dict:
     """Validate identifiers and dates; collect every field error before failing."""
     errors = FieldErrors()
     clean: dict = {}
@@ -81,11 +84,17 @@ def _clean_asset_fields(*, kind: str, number: str, ipc_codes: Iterable[str], fil
         else:
             clean["number"] = parsed.canonical
             if _KIND_BY_TYPE_DIGIT[parsed.type_digit] != kind:
-                errors.add("number", "patent_number_kind_mismatch",
-                           _("The type digit of this number does not match the asset kind."))
+                errors.add(
+                    "number",
+                    "patent_number_kind_mismatch",
+                    _("The type digit of this number does not match the asset kind."),
+                )
             elif filing_date and parsed.type_digit in "123" and filing_date.year != parsed.year:
-                errors.add("filing_date", "filing_year_mismatch",
-                           _("The filing date's year must match the year in the application number."))
+                errors.add(
+                    "filing_date",
+                    "filing_year_mismatch",
+                    _("The filing date's year must match the year in the application number."),
+                )
     else:
         clean["number"] = (number or "").strip()
         if not clean["number"]:
@@ -131,29 +140,59 @@ def asset_create(
             raise PermissionDenied(_("You can register assets only for your own organisation."))
         owner = actor.organization
     if owner.kind not in ASSET_HOLDER_KINDS:
-        raise invalid_field("owner", "owner_cannot_hold_assets", _("This organisation cannot hold IP assets."))
-    clean = _clean_asset_fields(kind=kind, number=number, ipc_codes=ipc_codes, filing_date=filing_date,
-                                grant_date=grant_date, legal_status=legal_status)
+        raise invalid_field(
+            "owner", "owner_cannot_hold_assets", _("This organisation cannot hold IP assets.")
+        )
+    clean = _clean_asset_fields(
+        kind=kind,
+        number=number,
+        ipc_codes=ipc_codes,
+        filing_date=filing_date,
+        grant_date=grant_date,
+        legal_status=legal_status,
+    )
     if not (title or "").strip():
-        raise ValidationFailed(_("A title is required."), fields={"title": [{"code": "required", "detail": ""}]})
+        raise ValidationFailed(
+            _("A title is required."), fields={"title": [{"code": "required", "detail": ""}]}
+        )
     if IPAsset.objects.filter(kind=kind, number=clean["number"]).exists():
-        raise Conflict(_("An asset with this number is already registered in this city."),
-                       code="asset_duplicate_number")
+        raise Conflict(
+            _("An asset with this number is already registered in this city."), code="asset_duplicate_number"
+        )
     try:
         with transaction.atomic():
             asset = IPAsset.objects.create(
-                city=actor.city, owner=owner, kind=kind, title=title.strip(), abstract=abstract or "",
-                filing_date=filing_date, grant_date=grant_date, legal_status=legal_status, is_pct=is_pct,
-                industry=industry, **clean,
+                city=actor.city,
+                owner=owner,
+                kind=kind,
+                title=title.strip(),
+                abstract=abstract or "",
+                filing_date=filing_date,
+                grant_date=grant_date,
+                legal_status=legal_status,
+                is_pct=is_pct,
+                industry=industry,
+                **clean,
             )
     except IntegrityError as exc:  # the same number registered concurrently
-        raise Conflict(_("An asset with this number is already registered in this city."),
-                       code="asset_duplicate_number") from exc
+        raise Conflict(
+            _("An asset with this number is already registered in this city."), code="asset_duplicate_number"
+        ) from exc
     return asset
 
 
-_EDITABLE = ("title", "abstract", "ipc_codes", "filing_date", "grant_date", "legal_status", "is_pct",
-             "industry", "number", "kind")
+_EDITABLE = (
+    "title",
+    "abstract",
+    "ipc_codes",
+    "filing_date",
+    "grant_date",
+    "legal_status",
+    "is_pct",
+    "industry",
+    "number",
+    "kind",
+)
 
 
 @transaction.atomic
@@ -164,17 +203,25 @@ def asset_update(*, actor: Actor, asset: IPAsset, **changes) -> IPAsset:
     asset = IPAsset.objects.select_for_update().get(pk=asset.pk)
     require(actor, "asset.change", asset)
     merged = {f: changes.get(f, getattr(asset, f)) for f in _EDITABLE}
-    clean = _clean_asset_fields(kind=merged["kind"], number=merged["number"], ipc_codes=merged["ipc_codes"],
-                                filing_date=merged["filing_date"], grant_date=merged["grant_date"],
-                                legal_status=merged["legal_status"])
+    clean = _clean_asset_fields(
+        kind=merged["kind"],
+        number=merged["number"],
+        ipc_codes=merged["ipc_codes"],
+        filing_date=merged["filing_date"],
+        grant_date=merged["grant_date"],
+        legal_status=merged["legal_status"],
+    )
     merged.update(clean)
     if "title" in changes and not (merged["title"] or "").strip():
-        raise ValidationFailed(_("A title is required."), fields={"title": [{"code": "required", "detail": ""}]})
+        raise ValidationFailed(
+            _("A title is required."), fields={"title": [{"code": "required", "detail": ""}]}
+        )
     if (merged["kind"], merged["number"]) != (asset.kind, asset.number) and IPAsset.objects.filter(
         kind=merged["kind"], number=merged["number"]
     ).exclude(pk=asset.pk).exists():
-        raise Conflict(_("An asset with this number is already registered in this city."),
-                       code="asset_duplicate_number")
+        raise Conflict(
+            _("An asset with this number is already registered in this city."), code="asset_duplicate_number"
+        )
     for name, value in merged.items():
         setattr(asset, name, value)
     asset.save()
@@ -203,8 +250,9 @@ def _active_kinds(asset_ids: list[int], *, ignore_source: str = "") -> dict[int,
     return active
 
 
-def check_assets_available(*, assets: list[IPAsset], action: str, owner_id: int | None = None,
-                           ignore_source: str = "") -> None:
+def check_assets_available(
+    *, assets: list[IPAsset], action: str, owner_id: int | None = None, ignore_source: str = ""
+) -> None:
     """Raise unless every asset is in force, owned by `owner_id` and free for `action`.
 
     `action` is one of `ipops.rules.BLOCKING`: pledge, assign, exclusive_licence, …
@@ -212,15 +260,22 @@ def check_assets_available(*, assets: list[IPAsset], action: str, owner_id: int 
     active = _active_kinds([a.pk for a in assets], ignore_source=ignore_source)
     for asset in assets:
         if owner_id is not None and asset.owner_id != owner_id:
-            raise AssetNotOwned(fields={"assets": [{"code": "asset_not_owned", "detail": asset.display_number}]})
+            raise AssetNotOwned(
+                fields={"assets": [{"code": "asset_not_owned", "detail": asset.display_number}]}
+            )
         if not asset.is_in_force:
-            raise AssetNotInForce(fields={"assets": [{"code": "asset_not_in_force", "detail": asset.display_number}]})
+            raise AssetNotInForce(
+                fields={"assets": [{"code": "asset_not_in_force", "detail": asset.display_number}]}
+            )
         blockers = registry_rules.blocking_encumbrances(action, active[asset.pk])
         if "pledge" in blockers:
-            raise AssetAlreadyPledged(fields={"assets": [{"code": "asset_already_pledged",
-                                                          "detail": asset.display_number}]})
+            raise AssetAlreadyPledged(
+                fields={"assets": [{"code": "asset_already_pledged", "detail": asset.display_number}]}
+            )
         if blockers:
-            raise AssetEncumbered(fields={"assets": [{"code": "asset_encumbered", "detail": asset.display_number}]})
+            raise AssetEncumbered(
+                fields={"assets": [{"code": "asset_encumbered", "detail": asset.display_number}]}
+            )
 
 
 @transaction.atomic
@@ -244,16 +299,28 @@ def encumbrance_add(
         with transaction.atomic():
             rows = [
                 Encumbrance.objects.create(
-                    city_id=a.city_id, asset=a, kind=kind, holder=holder, source=source, reference=reference,
-                    starts_on=starts_on, ends_on=ends_on,
+                    city_id=a.city_id,
+                    asset=a,
+                    kind=kind,
+                    holder=holder,
+                    source=source,
+                    reference=reference,
+                    starts_on=starts_on,
+                    ends_on=ends_on,
                 )
                 for a in assets
             ]
     except IntegrityError as exc:  # the partial unique constraint: the database's last word
         raise AssetAlreadyPledged() if kind == "pledge" else AssetEncumbered() from exc
     for row in rows:
-        audit.record(actor=getattr(actor, "user", actor), city=row.city_id, action="encumbrance_add", obj=row.asset,
-                     to_state=kind, data={"source": source, "reference": reference})
+        audit.record(
+            actor=getattr(actor, "user", actor),
+            city=row.city_id,
+            action="encumbrance_add",
+            obj=row.asset,
+            to_state=kind,
+            data={"source": source, "reference": reference},
+        )
     return rows
 
 
@@ -268,15 +335,22 @@ def encumbrance_release(*, source: str, kind: str | None = None, actor=None) -> 
     for row in rows:
         row.released_at = now
         row.save(update_fields=["released_at"])
-        audit.record(actor=getattr(actor, "user", actor), city=row.city_id, action="encumbrance_release",
-                     obj=row.asset, from_state=row.kind, data={"source": source})
+        audit.record(
+            actor=getattr(actor, "user", actor),
+            city=row.city_id,
+            action="encumbrance_release",
+            obj=row.asset,
+            from_state=row.kind,
+            data={"source": source},
+        )
         released += 1
     return released
 
 
 @transaction.atomic
-def asset_transfer(*, asset_id: int, new_owner: Organization, source: str, reference: str = "",
-                   actor=None) -> IPAsset:
+def asset_transfer(
+    *, asset_id: int, new_owner: Organization, source: str, reference: str = "", actor=None
+) -> IPAsset:
     """Assignment completed (转让登记): the asset changes owner; the sale's own hold is released."""
     (asset,) = lock_assets([asset_id])
     if new_owner.kind not in ASSET_HOLDER_KINDS:
@@ -286,21 +360,48 @@ def asset_transfer(*, asset_id: int, new_owner: Organization, source: str, refer
     asset.owner = new_owner
     asset.save(update_fields=["owner", "updated_at"])
     encumbrance_release(source=source, kind="sale_pending", actor=actor)
-    audit.record(actor=getattr(actor, "user", actor), city=asset.city_id, action="asset_transfer", obj=asset,
-                 from_state=str(previous), to_state=str(new_owner.pk), data={"source": source,
-                                                                               "reference": reference})
+    audit.record(
+        actor=getattr(actor, "user", actor),
+        city=asset.city_id,
+        action="asset_transfer",
+        obj=asset,
+        from_state=str(previous),
+        to_state=str(new_owner.pk),
+        data={"source": source, "reference": reference},
+    )
     return asset
 
 
 @transaction.atomic
-def valuation_record(*, asset: IPAsset, value: Decimal, valued_on: datetime.date,
-                     appraiser: Organization | None = None, report_ref: str = "", actor=None) -> AssetValuation:
+def valuation_record(
+    *,
+    asset: IPAsset,
+    value: Decimal,
+    valued_on: datetime.date,
+    appraiser: Organization | None = None,
+    report_ref: str = "",
+    actor=None,
+) -> AssetValuation:
     value = fen(value)
     if value <= 0:
-        raise ValidationFailed(_("An appraised value must be positive."), code="valuation_not_positive",
-                               fields={"value": [{"code": "valuation_not_positive", "detail": ""}]})
-    valuation = AssetValuation.objects.create(city_id=asset.city_id, asset=asset, value=value, valued_on=valued_on,
-                                              appraiser=appraiser, report_ref=report_ref)
-    audit.record(actor=getattr(actor, "user", actor), city=asset.city_id, action="valuation_record", obj=asset,
-                 data={"value": value, "report_ref": report_ref})
+        raise ValidationFailed(
+            _("An appraised value must be positive."),
+            code="valuation_not_positive",
+            fields={"value": [{"code": "valuation_not_positive", "detail": ""}]},
+        )
+    valuation = AssetValuation.objects.create(
+        city_id=asset.city_id,
+        asset=asset,
+        value=value,
+        valued_on=valued_on,
+        appraiser=appraiser,
+        report_ref=report_ref,
+    )
+    audit.record(
+        actor=getattr(actor, "user", actor),
+        city=asset.city_id,
+        action="valuation_record",
+        obj=asset,
+        data={"value": value, "report_ref": report_ref},
+    )
     return valuation

@@ -15,8 +15,13 @@ def wan(amount):
     if amount in (None, ""):
         return "—"
     amount = Decimal(str(amount))
-    return format_html('<span class="money" title="{} {}">{} {}</span>', f"{amount:,.2f}", _("CNY"),
-                       f"{to_wan(amount):,.2f}", _("10k CNY"))
+    return format_html(
+        '<span class="money" title="{} {}">{} {}</span>',
+        f"{amount:,.2f}",
+        _("CNY"),
+        f"{to_wan(amount):,.2f}",
+        _("10k CNY"),
+    )
 
 
 @register.filter
@@ -32,11 +37,22 @@ def chart_option(kind, title, rows, label_key="label", value_key="n"):
     labels = [str(r[label_key]) for r in rows]
     values = [r[value_key] for r in rows]
     if kind == "pie":
-        return {"title": {"text": str(title), "left": "center", "textStyle": {"fontSize": 14}},
-                "tooltip": {"trigger": "item"},
-                "series": [{"type": "pie", "radius": ["35%", "65%"],
-                            "data": [{"name": n, "value": v} for n, v in zip(labels, values, strict=True)]}]}
-    return {"title": {"text": str(title), "textStyle": {"fontSize": 14}}, "tooltip": {},
-            "grid": {"left": 40, "right": 10, "bottom": 60},
-            "xAxis": {"type": "category", "data": labels, "axisLabel": {"rotate": 30}},
-            "yAxis": {"type": "value"}, "series": [{"type": "bar", "data": values}]}
+        return {
+            "title": {"text": str(title), "left": "center", "textStyle": {"fontSize": 14}},
+            "tooltip": {"trigger": "item"},
+            "series": [
+                {
+                    "type": "pie",
+                    "radius": ["35%", "65%"],
+                    "data": [{"name": n, "value": v} for n, v in zip(labels, values, strict=True)],
+                }
+            ],
+        }
+    return {
+        "title": {"text": str(title), "textStyle": {"fontSize": 14}},
+        "tooltip": {},
+        "grid": {"left": 40, "right": 10, "bottom": 60},
+        "xAxis": {"type": "category", "data": labels, "axisLabel": {"rotate": 30}},
+        "yAxis": {"type": "value"},
+        "series": [{"type": "bar", "data": values}],
+    }

@@ -75,11 +75,19 @@ class CityPageMixin(LoginRequiredMixin):
             return self.handle_no_permission()
         actor = actor_for(request.user, request.city)
         if actor is None:
-            return render(request, "ipops/forbidden.html",
-                          {"message": _("You have no access to this city.")}, status=403)
+            return render(
+                request,
+                "ipops/forbidden.html",
+                {"message": _("You have no access to this city.")},
+                status=403,
+            )
         if self.write_required and not actor.can_write:
-            return render(request, "ipops/forbidden.html",
-                          {"message": _("Your access to this city is read-only.")}, status=403)
+            return render(
+                request,
+                "ipops/forbidden.html",
+                {"message": _("Your access to this city is read-only.")},
+                status=403,
+            )
         request.actor = self.actor = actor
         try:
             return super().dispatch(request, *args, **kwargs)
@@ -147,42 +155,90 @@ class AssetListView(CityPageMixin, View):
         can_create = self.actor.can_write and (self.actor.is_bureau or self.actor.is_asset_holder)
         query = request.GET.copy()
         query.pop("page", None)
-        return render(request, "ipops/asset_list.html", {
-            "form": form, "page": page, "rows": rows, "can_create": can_create, "query": query.urlencode(),
-        })
+        return render(
+            request,
+            "ipops/asset_list.html",
+            {
+                "form": form,
+                "page": page,
+                "rows": rows,
+                "can_create": can_create,
+                "query": query.urlencode(),
+            },
+        )
 
 
 class AssetExportView(CityPageMixin, View):
     def get(self, request, city):
         _form, filters = _asset_filters(request)
         assets = asset_list(self.actor, **filters)[:50000]
-        headers = [_("Number"), _("Title"), _("Kind"), _("Owner"), _("IPC"), _("Filing date"), _("Grant date"),
-                   _("Expiry date"), _("Legal status"), _("PCT"), _("Industry")]
-        rows = ([a.display_number, a.title, a.get_kind_display(), a.owner.name, "; ".join(a.ipc_codes),
-                 a.filing_date, a.grant_date, a.expiry_date, a.get_legal_status_display(),
-                 _("yes") if a.is_pct else _("no"), a.get_industry_display()] for a in assets)
-        return excel.response(f"assets-{city}-{timezone.localdate():%Y%m%d}.xlsx", _("IP assets"), headers, rows)
+        headers = [
+            _("Number"),
+            _("Title"),
+            _("Kind"),
+            _("Owner"),
+            _("IPC"),
+            _("Filing date"),
+            _("Grant date"),
+            _("Expiry date"),
+            _("Legal status"),
+            _("PCT"),
+            _("Industry"),
+        ]
+        rows = (
+            [
+                a.display_number,
+                a.title,
+                a.get_kind_display(),
+                a.owner.name,
+                "; ".join(a.ipc_codes),
+                a.filing_date,
+                a.grant_date,
+                a.expiry_date,
+                a.get_legal_status_display(),
+                _("yes") if a.is_pct else _("no"),
+                a.get_industry_display(),
+            ]
+            for a in assets
+        )
+        return excel.response(
+            f"assets-{city}-{timezone.localdate():%Y%m%d}.xlsx", _("IP assets"), headers, rows
+        )
 
 
 class AssetDetailView(CityPageMixin, View):
     def get(self, request, city, pk):
         asset = asset_get(self.actor, pk)
         today = timezone.localdate()
-        encumbrances = Encumbrance.objects.filter(asset=asset).select_related("holder").order_by("-created_at")
-        return render(request, "ipops/asset_detail.html", {
-            "asset": asset,
-            "remaining_days": asset.remaining_term_days(today),
-            "encumbrances": encumbrances,
-            "valuations": asset.valuations.select_related("appraiser")[:20],
-            "can_edit": self.actor.can_write and (self.actor.is_bureau or asset.owner_id == self.actor.organization_id),
-        })
+        encumbrances = (
+            Encumbrance.objects.filter(asset=asset).select_related("holder").order_by("-created_at")
+        )
+        return render(
+            request,
+            "ipops/asset_detail.html",
+            {
+                "asset": asset,
+                "remaining_days": asset.remaining_term_days(today),
+                "encumbrances": encumbrances,
+                "valuations": asset.valuations.select_related("appraiser")[:20],
+                "can_edit": self.actor.can_write
+                and (self.actor.is_bureau or asset.owner_id == self.actor.organization_id),
+            },
+        )
 
 
 def _initial_from(asset: IPAsset) -> dict:
     return {
-        "kind": asset.kind, "number": asset.number, "title": asset.title, "abstract": asset.abstract,
-        "ipc_codes": ", ".join(asset.ipc_codes), "filing_date": asset.filing_date, "grant_date": asset.grant_date,
-        "legal_status": asset.legal_status, "is_pct": asset.is_pct, "industry": asset.industry,
+        "kind": asset.kind,
+        "number": asset.number,
+        "title": asset.title,
+        "abstract": asset.abstract,
+        "ipc_codes": ", ".join(asset.ipc_codes),
+        "filing_date": asset.filing_date,
+        "grant_date": asset.grant_date,
+        "legal_status": asset.legal_status,
+        "is_pct": asset.is_pct,
+        "industry": asset.industry,
     }
 
 
@@ -190,7 +246,9 @@ class AssetCreateView(CityPageMixin, View):
     write_required = True
 
     def get(self, request, city):
-        return render(request, "ipops/asset_form.html", {"form": AssetForm(initial={"legal_status": "in_force"})})
+        return render(
+            request, "ipops/asset_form.html", {"form": AssetForm(initial={"legal_status": "in_force"})}
+        )
 
     def post(self, request, city):
         form = AssetForm(request.POST)
@@ -205,8 +263,11 @@ class AssetUpdateView(CityPageMixin, View):
 
     def get(self, request, city, pk):
         asset = asset_get(self.actor, pk)
-        return render(request, "ipops/asset_form.html", {"form": AssetForm(initial=_initial_from(asset)),
-                                                         "asset": asset})
+        return render(
+            request,
+            "ipops/asset_form.html",
+            {"form": AssetForm(initial=_initial_from(asset)), "asset": asset},
+        )
 
     def post(self, request, city, pk):
         asset = asset_get(self.actor, pk)
@@ -223,8 +284,11 @@ def _member_rows(actor, memberships) -> list[tuple[Membership, bool]]:
 
 
 def _added(request, membership: Membership) -> None:
-    messages.success(request, _("Added %(user)s to %(organization)s.") % {
-        "user": membership.user.username, "organization": membership.organization.name})
+    messages.success(
+        request,
+        _("Added %(user)s to %(organization)s.")
+        % {"user": membership.user.username, "organization": membership.organization.name},
+    )
 
 
 class OrganizationView(CityPageMixin, View):
@@ -237,11 +301,19 @@ class OrganizationView(CityPageMixin, View):
         members = membership_list(self.actor, organization=org.pk)
         page = Paginator(members, 50).get_page(request.GET.get("page"))
         can_add = can(self.actor, "member.add", org)
-        return render(request, "ipops/organization.html", {
-            "org": org, "page": page, "rows": _member_rows(self.actor, page), "can_manage": can_add,
-            "add_form": (add_form or MemberAddForm()) if can_add else None,
-            "asset_count": IPAsset.objects.filter(owner=org).count(),
-        }, status=status)
+        return render(
+            request,
+            "ipops/organization.html",
+            {
+                "org": org,
+                "page": page,
+                "rows": _member_rows(self.actor, page),
+                "can_manage": can_add,
+                "add_form": (add_form or MemberAddForm()) if can_add else None,
+                "asset_count": IPAsset.objects.filter(owner=org).count(),
+            },
+            status=status,
+        )
 
     def get(self, request, city):
         return self._render(request)
@@ -280,10 +352,19 @@ class PeopleView(CityPageMixin, View):
         can_add = can(self.actor, "member.add")
         if can_add and add_form is None:
             add_form = MemberAddForm(organizations=organizations)
-        return render(request, "ipops/people_list.html", {
-            "form": form, "page": page, "rows": _member_rows(self.actor, page), "query": query.urlencode(),
-            "can_manage": can_add, "add_form": add_form if can_add else None,
-        }, status=status)
+        return render(
+            request,
+            "ipops/people_list.html",
+            {
+                "form": form,
+                "page": page,
+                "rows": _member_rows(self.actor, page),
+                "query": query.urlencode(),
+                "can_manage": can_add,
+                "add_form": add_form if can_add else None,
+            },
+            status=status,
+        )
 
     def get(self, request, city):
         return self._render(request, organization_choices())
@@ -292,8 +373,12 @@ class PeopleView(CityPageMixin, View):
         require(self.actor, "member.add")
         organizations = organization_choices()
         form = MemberAddForm(request.POST, organizations=organizations)
-        done, membership = submit_form(form, lambda organization, **fields: member_add(
-            actor=self.actor, organization=organization_get(organization), **fields))
+        done, membership = submit_form(
+            form,
+            lambda organization, **fields: member_add(
+                actor=self.actor, organization=organization_get(organization), **fields
+            ),
+        )
         if done:
             _added(request, membership)
             return redirect("people-list", city=city)
@@ -304,11 +389,29 @@ class PeopleExportView(CityPageMixin, View):
     def get(self, request, city):
         require(self.actor, "member.view_city")
         _form, filters = _member_filters(request, organization_choices())
-        headers = [_("Username"), _("Display name"), _("Organisation"), _("Organisation kind"), _("Role"),
-                   _("Admin"), _("Last login"), _("Joined")]
-        rows = ([m.user.username, m.user.display_name, m.organization.name, m.organization.get_kind_display(),
-                 str(m.role.label), _("yes") if m.is_admin else _("no"), m.user.last_login, m.created_at]
-                for m in membership_list(self.actor, **filters))
+        headers = [
+            _("Username"),
+            _("Display name"),
+            _("Organisation"),
+            _("Organisation kind"),
+            _("Role"),
+            _("Admin"),
+            _("Last login"),
+            _("Joined"),
+        ]
+        rows = (
+            [
+                m.user.username,
+                m.user.display_name,
+                m.organization.name,
+                m.organization.get_kind_display(),
+                str(m.role.label),
+                _("yes") if m.is_admin else _("no"),
+                m.user.last_login,
+                m.created_at,
+            ]
+            for m in membership_list(self.actor, **filters)
+        )
         return excel.response(f"people-{city}-{timezone.localdate():%Y%m%d}.xlsx", _("People"), headers, rows)
 
 
@@ -331,21 +434,33 @@ class MemberActionView(CityPageMixin, View):
 
     def _next(self, request) -> str:
         url = request.POST.get("next") or request.GET.get("next") or ""
-        if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+        if url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
             return url
         if can(self.actor, "member.view_city"):
             return reverse("people-list", kwargs={"city": request.city.slug})
         return reverse("my-organization", kwargs={"city": request.city.slug})
 
     def _render(self, request, membership, form, status=200):
-        return render(request, "ipops/people_confirm.html", {
-            "member": membership, "action": self.action, "form": form, "next": self._next(request),
-        }, status=status)
+        return render(
+            request,
+            "ipops/people_confirm.html",
+            {
+                "member": membership,
+                "action": self.action,
+                "form": form,
+                "next": self._next(request),
+            },
+            status=status,
+        )
 
     def _done(self, membership: Membership, data: dict) -> str:
-        names = {"user": membership.user.username, "organization": membership.organization.name,
-                 "city": self.actor.city.name}
+        names = {
+            "user": membership.user.username,
+            "organization": membership.organization.name,
+            "city": self.actor.city.name,
+        }
         if self.action == "admin" and data["is_admin"]:
             return _("%(user)s is now an admin of %(organization)s.") % names
         if self.action == "admin":
@@ -401,16 +516,26 @@ class OrganizationListView(CityPageMixin, View):
     def _render(self, request, form, status=200):
         if not can(self.actor, "organization.view"):
             raise PermissionDenied()
-        orgs = Organization.objects.annotate(member_count=Count("memberships", distinct=True),
-                                            asset_count=Count("assets", distinct=True))
+        orgs = Organization.objects.annotate(
+            member_count=Count("memberships", distinct=True), asset_count=Count("assets", distinct=True)
+        )
         kind = request.GET.get("kind", "")
         if kind:
             orgs = orgs.filter(kind=kind)
         page = Paginator(orgs.order_by("kind", "name"), 50).get_page(request.GET.get("page"))
-        return render(request, "ipops/organization_list.html", {
-            "page": page, "form": form, "kinds": Organization._meta.get_field("kind").choices, "kind": kind,
-            "can_manage": can(self.actor, "organization.manage"), "query": f"kind={kind}" if kind else "",
-        }, status=status)
+        return render(
+            request,
+            "ipops/organization_list.html",
+            {
+                "page": page,
+                "form": form,
+                "kinds": Organization._meta.get_field("kind").choices,
+                "kind": kind,
+                "can_manage": can(self.actor, "organization.manage"),
+                "query": f"kind={kind}" if kind else "",
+            },
+            status=status,
+        )
 
     def get(self, request, city):
         return self._render(request, OrganizationForm())

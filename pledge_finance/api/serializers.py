@@ -41,9 +41,24 @@ class ProductOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LoanProduct
-        fields = ["id", "name", "description", "insurer_share", "guarantor_share", "bank_share", "loan_to_value",
-                  "allowed_terms", "repayment_method", "min_rate", "max_rate", "min_amount", "max_amount",
-                  "is_active", "institutions", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "description",
+            "insurer_share",
+            "guarantor_share",
+            "bank_share",
+            "loan_to_value",
+            "allowed_terms",
+            "repayment_method",
+            "min_rate",
+            "max_rate",
+            "min_amount",
+            "max_amount",
+            "is_active",
+            "institutions",
+            "updated_at",
+        ]
 
     def get_institutions(self, product) -> dict[str, list[dict]]:
         out: dict[str, list] = {"bank": [], "insurer": [], "guarantor": [], "appraiser": []}
@@ -59,10 +74,12 @@ class ProductInputSerializer(serializers.Serializer):
     guarantor_share = serializers.DecimalField(**RATE)
     bank_share = serializers.DecimalField(**RATE)
     loan_to_value = serializers.DecimalField(default=Decimal("0.5"), **RATE)
-    allowed_terms = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=120),
-                                          allow_empty=False)
-    repayment_method = serializers.ChoiceField(choices=RepaymentMethod.choices,
-                                               default=RepaymentMethod.EQUAL_INSTALMENTS)
+    allowed_terms = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=120), allow_empty=False
+    )
+    repayment_method = serializers.ChoiceField(
+        choices=RepaymentMethod.choices, default=RepaymentMethod.EQUAL_INSTALMENTS
+    )
     min_rate = serializers.DecimalField(**RATE)
     max_rate = serializers.DecimalField(**RATE)
     min_amount = serializers.DecimalField(default=Decimal("100000"), **MONEY)
@@ -104,13 +121,45 @@ class LoanOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Loan
-        fields = ["id", "reference", "state", "product", "product_id", "enterprise", "bank", "insurer", "guarantor",
-                  "appraiser", "amount", "term_months", "purpose", "repayment_method", "loan_to_value",
-                  "appraised_value", "valuation_report_ref", "valued_on", "insurer_share", "guarantor_share",
-                  "bank_share", "annual_rate", "contract_number", "contract_signed_on",
-                  "pledge_registration_number", "pledge_registered_on", "disbursed_on", "maturity_date",
-                  "default_on", "loss_principal", "loss_interest", "closed_on", "submitted_at", "decided_at",
-                  "created_at", "outstanding", "overdue_amount"]
+        fields = [
+            "id",
+            "reference",
+            "state",
+            "product",
+            "product_id",
+            "enterprise",
+            "bank",
+            "insurer",
+            "guarantor",
+            "appraiser",
+            "amount",
+            "term_months",
+            "purpose",
+            "repayment_method",
+            "loan_to_value",
+            "appraised_value",
+            "valuation_report_ref",
+            "valued_on",
+            "insurer_share",
+            "guarantor_share",
+            "bank_share",
+            "annual_rate",
+            "contract_number",
+            "contract_signed_on",
+            "pledge_registration_number",
+            "pledge_registered_on",
+            "disbursed_on",
+            "maturity_date",
+            "default_on",
+            "loss_principal",
+            "loss_interest",
+            "closed_on",
+            "submitted_at",
+            "decided_at",
+            "created_at",
+            "outstanding",
+            "overdue_amount",
+        ]
 
 
 class DecisionSerializer(serializers.ModelSerializer):
@@ -125,8 +174,17 @@ class DecisionSerializer(serializers.ModelSerializer):
 class InstalmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Instalment
-        fields = ["number", "due_date", "principal_due", "interest_due", "principal_paid", "interest_paid",
-                  "status", "overdue_since", "paid_on"]
+        fields = [
+            "number",
+            "due_date",
+            "principal_due",
+            "interest_due",
+            "principal_paid",
+            "interest_paid",
+            "status",
+            "overdue_since",
+            "paid_on",
+        ]
 
 
 class RepaymentSerializer(serializers.ModelSerializer):
@@ -141,8 +199,17 @@ class AllocationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LossAllocation
-        fields = ["party", "organization", "share", "loss", "reserve_claim", "reserve_paid", "recovered",
-                  "refunded_to_reserve", "net_loss"]
+        fields = [
+            "party",
+            "organization",
+            "share",
+            "loss",
+            "reserve_claim",
+            "reserve_paid",
+            "recovered",
+            "refunded_to_reserve",
+            "net_loss",
+        ]
 
 
 class RecoverySerializer(serializers.ModelSerializer):
@@ -172,8 +239,19 @@ class LoanDetailSerializer(LoanOutputSerializer):
     max_amount_by_value = serializers.DecimalField(read_only=True, allow_null=True, **MONEY)
 
     class Meta(LoanOutputSerializer.Meta):
-        fields = [*LoanOutputSerializer.Meta.fields, "max_amount_by_value", "loss_total", "pledge_released_at",
-                  "assets", "decisions", "schedule", "repayments", "allocation", "recoveries", "timeline"]
+        fields = [
+            *LoanOutputSerializer.Meta.fields,
+            "max_amount_by_value",
+            "loss_total",
+            "pledge_released_at",
+            "assets",
+            "decisions",
+            "schedule",
+            "repayments",
+            "allocation",
+            "recoveries",
+            "timeline",
+        ]
 
     def get_assets(self, loan) -> list[dict]:
         from pledge_finance.selectors import loan_assets
@@ -183,8 +261,17 @@ class LoanDetailSerializer(LoanOutputSerializer):
     def get_timeline(self, loan) -> list[dict]:
         from pledge_finance.selectors import loan_timeline
 
-        return [{"at": e.at.isoformat(), "kind": e.kind, "label": e.label, "who": e.who, "detail": e.detail,
-                 "amount": None if e.amount is None else str(e.amount)} for e in loan_timeline(loan)]
+        return [
+            {
+                "at": e.at.isoformat(),
+                "kind": e.kind,
+                "label": e.label,
+                "who": e.who,
+                "detail": e.detail,
+                "amount": None if e.amount is None else str(e.amount),
+            }
+            for e in loan_timeline(loan)
+        ]
 
 
 class LoanCreateSerializer(serializers.Serializer):
@@ -212,13 +299,17 @@ class ValuationSerializer(serializers.Serializer):
     appraised_value = serializers.DecimalField(required=False, **MONEY)
     report_ref = serializers.CharField(max_length=80)
     valued_on = serializers.DateField(required=False)
-    asset_values = serializers.DictField(child=serializers.DecimalField(**MONEY), required=False,
-                                         help_text="Optional value per asset id; the total is their sum")
+    asset_values = serializers.DictField(
+        child=serializers.DecimalField(**MONEY),
+        required=False,
+        help_text="Optional value per asset id; the total is their sum",
+    )
 
     def validate(self, attrs):
         if "appraised_value" not in attrs and not attrs.get("asset_values"):
-            raise serializers.ValidationError({"appraised_value": ["Give the appraised value."]},
-                                              code="required")
+            raise serializers.ValidationError(
+                {"appraised_value": ["Give the appraised value."]}, code="required"
+            )
         return attrs
 
 
@@ -274,8 +365,17 @@ class ReserveEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReserveEntry
-        fields = ["id", "kind", "amount", "balance_after", "booked_on", "loan", "organization", "note",
-                  "created_at"]
+        fields = [
+            "id",
+            "kind",
+            "amount",
+            "balance_after",
+            "booked_on",
+            "loan",
+            "organization",
+            "note",
+            "created_at",
+        ]
 
 
 class ReserveSerializer(serializers.ModelSerializer):

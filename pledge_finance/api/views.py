@@ -21,26 +21,42 @@ TAG = ["pledge loans"]
 
 def _detail(actor, pk) -> Loan:
     loan = selectors.loan_get(actor, pk)
-    return (Loan.objects.filter(pk=loan.pk)
-            .select_related("product", "enterprise", "bank", "insurer", "guarantor", "appraiser")
-            .prefetch_related(Prefetch("instalments", queryset=Instalment.objects.order_by("number")),
-                              "decisions__organization", "decisions__decided_by", "repayments",
-                              "allocations__organization", "recoveries")
-            .get())
+    return (
+        Loan.objects.filter(pk=loan.pk)
+        .select_related("product", "enterprise", "bank", "insurer", "guarantor", "appraiser")
+        .prefetch_related(
+            Prefetch("instalments", queryset=Instalment.objects.order_by("number")),
+            "decisions__organization",
+            "decisions__decided_by",
+            "repayments",
+            "allocations__organization",
+            "recoveries",
+        )
+        .get()
+    )
 
 
 def _product_for_application(actor, product_id):
     try:
         return selectors.product_get(actor, product_id)
     except ProductNotFound as exc:
-        raise ValidationFailed(_("No such loan product."), code="loan_product_not_found",
-                               fields={"product": [{"code": "loan_product_not_found", "detail": str(product_id)}]}
-                               ) from exc
+        raise ValidationFailed(
+            _("No such loan product."),
+            code="loan_product_not_found",
+            fields={"product": [{"code": "loan_product_not_found", "detail": str(product_id)}]},
+        ) from exc
 
 
 def _application_kwargs(data: dict) -> dict:
-    mapping = {"bank": "bank_id", "insurer": "insurer_id", "guarantor": "guarantor_id", "assets": "asset_ids",
-               "amount": "amount", "term_months": "term_months", "purpose": "purpose"}
+    mapping = {
+        "bank": "bank_id",
+        "insurer": "insurer_id",
+        "guarantor": "guarantor_id",
+        "assets": "asset_ids",
+        "amount": "amount",
+        "term_months": "term_months",
+        "purpose": "purpose",
+    }
     return {mapping[k]: v for k, v in data.items() if k in mapping}
 
 
@@ -56,8 +72,12 @@ class LoanListCreateApi(CityAPIView):
         page = self.paginate_queryset(selectors.loan_list(self.actor, **params.validated_data))
         return self.get_paginated_response(s.LoanOutputSerializer(page, many=True).data)
 
-    @extend_schema(request=s.LoanCreateSerializer, responses={201: s.LoanDetailSerializer}, tags=TAG,
-                   summary="Start a pledge-loan application (draft)")
+    @extend_schema(
+        request=s.LoanCreateSerializer,
+        responses={201: s.LoanDetailSerializer},
+        tags=TAG,
+        summary="Start a pledge-loan application (draft)",
+    )
     def post(self, request, city):
         data = s.LoanCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -65,19 +85,28 @@ class LoanListCreateApi(CityAPIView):
         require(self.actor, "loan.create")
         product = _product_for_application(self.actor, fields.pop("product"))
         loan = services.loan_create(actor=self.actor, product=product, **_application_kwargs(fields))
-        return Response(s.LoanDetailSerializer(_detail(self.actor, loan.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.LoanDetailSerializer(_detail(self.actor, loan.pk)).data, status=status.HTTP_201_CREATED
+        )
 
 
 class LoanDetailApi(CityAPIView):
     serializer_class = s.LoanDetailSerializer
 
-    @extend_schema(responses=s.LoanDetailSerializer, tags=TAG,
-                   summary="A loan with its assets, decisions, schedule, repayments, allocation and timeline")
+    @extend_schema(
+        responses=s.LoanDetailSerializer,
+        tags=TAG,
+        summary="A loan with its assets, decisions, schedule, repayments, allocation and timeline",
+    )
     def get(self, request, city, pk):
         return Response(s.LoanDetailSerializer(_detail(self.actor, pk)).data)
 
-    @extend_schema(request=s.LoanUpdateSerializer, responses=s.LoanDetailSerializer, tags=TAG,
-                   summary="Change a draft application")
+    @extend_schema(
+        request=s.LoanUpdateSerializer,
+        responses=s.LoanDetailSerializer,
+        tags=TAG,
+        summary="Change a draft application",
+    )
     def patch(self, request, city, pk):
         loan = selectors.loan_get(self.actor, pk)
         data = s.LoanUpdateSerializer(data=request.data)
@@ -94,65 +123,112 @@ def _loan_detail(actor, pk) -> dict:
 
 def _loan_action(name, service, *, summary, request=None, created=False):
     """One step of a loan's workflow: the service, its input, and the loan as it is afterwards."""
-    return object_action(name, load=selectors.loan_get, service=service, target="loan", respond=_loan_detail,
-                         response=s.LoanDetailSerializer, request=request, created=created, summary=summary,
-                         tags=TAG)
+    return object_action(
+        name,
+        load=selectors.loan_get,
+        service=service,
+        target="loan",
+        respond=_loan_detail,
+        response=s.LoanDetailSerializer,
+        request=request,
+        created=created,
+        summary=summary,
+        tags=TAG,
+    )
 
 
 LoanSubmitApi = _loan_action(
-    "LoanSubmitApi", services.loan_submit,
-    summary="Submit a draft; the assets are held for the pledge (409 asset_already_pledged)")
+    "LoanSubmitApi",
+    services.loan_submit,
+    summary="Submit a draft; the assets are held for the pledge (409 asset_already_pledged)",
+)
 LoanWithdrawApi = _loan_action(
-    "LoanWithdrawApi", services.loan_withdraw, request=s.WithdrawSerializer,
-    summary="Withdraw an application before it is decided")
+    "LoanWithdrawApi",
+    services.loan_withdraw,
+    request=s.WithdrawSerializer,
+    summary="Withdraw an application before it is decided",
+)
 LoanValuationApi = _loan_action(
-    "LoanValuationApi", services.loan_record_valuation, request=s.ValuationSerializer,
-    summary="Appraiser: record the appraised value (400 amount_exceeds_ltv)")
+    "LoanValuationApi",
+    services.loan_record_valuation,
+    request=s.ValuationSerializer,
+    summary="Appraiser: record the appraised value (400 amount_exceeds_ltv)",
+)
 LoanDecisionApi = _loan_action(
-    "LoanDecisionApi", services.loan_decide, request=s.DecisionInputSerializer, created=True,
-    summary="Bank, insurer or guarantor: approve or reject, once, for itself")
+    "LoanDecisionApi",
+    services.loan_decide,
+    request=s.DecisionInputSerializer,
+    created=True,
+    summary="Bank, insurer or guarantor: approve or reject, once, for itself",
+)
 LoanDisburseApi = _loan_action(
-    "LoanDisburseApi", services.loan_disburse, request=s.DisburseSerializer,
-    summary="Bank: contract, CNIPA pledge registration and disbursement; generates the schedule")
+    "LoanDisburseApi",
+    services.loan_disburse,
+    request=s.DisburseSerializer,
+    summary="Bank: contract, CNIPA pledge registration and disbursement; generates the schedule",
+)
 LoanRepaymentApi = _loan_action(
-    "LoanRepaymentApi", services.loan_record_repayment, request=s.RepaymentInputSerializer, created=True,
-    summary="Bank: record a repayment; the last one closes the loan and releases the pledge")
+    "LoanRepaymentApi",
+    services.loan_record_repayment,
+    request=s.RepaymentInputSerializer,
+    created=True,
+    summary="Bank: record a repayment; the last one closes the loan and releases the pledge",
+)
 LoanDefaultApi = _loan_action(
-    "LoanDefaultApi", services.loan_declare_default, request=s.DefaultSerializer,
-    summary="Bank: declare default; allocates the loss and draws on the risk reserve")
+    "LoanDefaultApi",
+    services.loan_declare_default,
+    request=s.DefaultSerializer,
+    summary="Bank: declare default; allocates the loss and draws on the risk reserve",
+)
 LoanRecoveryApi = _loan_action(
-    "LoanRecoveryApi", services.loan_record_recovery, request=s.RecoveryInputSerializer, created=True,
-    summary="Bank: record a recovery after default, shared back by the loan's shares")
+    "LoanRecoveryApi",
+    services.loan_record_recovery,
+    request=s.RecoveryInputSerializer,
+    created=True,
+    summary="Bank: record a recovery after default, shared back by the loan's shares",
+)
 LoanReleasePledgeApi = _loan_action(
-    "LoanReleasePledgeApi", services.loan_release_pledge, request=s.ReleaseSerializer,
-    summary="Bank: release the pledge of a defaulted loan")
+    "LoanReleasePledgeApi",
+    services.loan_release_pledge,
+    request=s.ReleaseSerializer,
+    summary="Bank: release the pledge of a defaulted loan",
+)
 
 
 # --- products ---------------------------------------------------------------------------
 
 
 def _products(qs):
-    return qs.prefetch_related(Prefetch("institutions",
-                                        queryset=ProductInstitution.objects.select_related("organization")))
+    return qs.prefetch_related(
+        Prefetch("institutions", queryset=ProductInstitution.objects.select_related("organization"))
+    )
 
 
 class ProductListCreateApi(CityAPIView):
     serializer_class = s.ProductOutputSerializer
 
-    @extend_schema(responses=s.ProductOutputSerializer(many=True), tags=TAG, summary="Loan products of the city")
+    @extend_schema(
+        responses=s.ProductOutputSerializer(many=True), tags=TAG, summary="Loan products of the city"
+    )
     def get(self, request, city):
         page = self.paginate_queryset(_products(selectors.product_list(self.actor)))
         return self.get_paginated_response(s.ProductOutputSerializer(page, many=True).data)
 
-    @extend_schema(request=s.ProductInputSerializer, responses={201: s.ProductOutputSerializer}, tags=TAG,
-                   summary="Bureau: create a loan product (shares must total exactly 1)")
+    @extend_schema(
+        request=s.ProductInputSerializer,
+        responses={201: s.ProductOutputSerializer},
+        tags=TAG,
+        summary="Bureau: create a loan product (shares must total exactly 1)",
+    )
     def post(self, request, city):
         data = s.ProductInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         product = services.product_create(actor=self.actor, institutions=fields.pop("institutions"), **fields)
-        return Response(s.ProductOutputSerializer(_products(selectors.product_list(self.actor)).get(pk=product.pk))
-                        .data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.ProductOutputSerializer(_products(selectors.product_list(self.actor)).get(pk=product.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class ProductDetailApi(CityAPIView):
@@ -162,15 +238,20 @@ class ProductDetailApi(CityAPIView):
     def get(self, request, city, pk):
         return Response(s.ProductOutputSerializer(selectors.product_get(self.actor, pk)).data)
 
-    @extend_schema(request=s.ProductUpdateSerializer, responses=s.ProductOutputSerializer, tags=TAG,
-                   summary="Bureau: edit a product (approved loans keep their copied shares)")
+    @extend_schema(
+        request=s.ProductUpdateSerializer,
+        responses=s.ProductOutputSerializer,
+        tags=TAG,
+        summary="Bureau: edit a product (approved loans keep their copied shares)",
+    )
     def patch(self, request, city, pk):
         product = selectors.product_get(self.actor, pk)
         data = s.ProductUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        services.product_update(actor=self.actor, product=product, institutions=fields.pop("institutions", None),
-                                **fields)
+        services.product_update(
+            actor=self.actor, product=product, institutions=fields.pop("institutions", None), **fields
+        )
         return Response(s.ProductOutputSerializer(selectors.product_get(self.actor, pk)).data)
 
 
@@ -194,34 +275,51 @@ class ReserveApi(CityAPIView):
     def get(self, request, city):
         return Response(s.ReserveSerializer(_reserve(self.actor)).data)
 
-    @extend_schema(request=s.ReserveOpenSerializer, responses={201: s.ReserveSerializer}, tags=TAG,
-                   summary="Bureau: open the reserve with its opening balance")
+    @extend_schema(
+        request=s.ReserveOpenSerializer,
+        responses={201: s.ReserveSerializer},
+        tags=TAG,
+        summary="Bureau: open the reserve with its opening balance",
+    )
     def post(self, request, city):
         data = s.ReserveOpenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         reserve = services.reserve_open(actor=self.actor, **data.validated_data)
         return Response(s.ReserveSerializer(reserve).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.ReserveUpdateSerializer, responses=s.ReserveSerializer, tags=TAG,
-                   summary="Bureau: change the share of each institution's loss the reserve reimburses")
+    @extend_schema(
+        request=s.ReserveUpdateSerializer,
+        responses=s.ReserveSerializer,
+        tags=TAG,
+        summary="Bureau: change the share of each institution's loss the reserve reimburses",
+    )
     def patch(self, request, city):
         data = s.ReserveUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response(s.ReserveSerializer(services.reserve_update(actor=self.actor, **data.validated_data)).data)
+        return Response(
+            s.ReserveSerializer(services.reserve_update(actor=self.actor, **data.validated_data)).data
+        )
 
 
 class ReserveLedgerApi(CityAPIView):
     serializer_class = s.ReserveEntrySerializer
 
-    @extend_schema(responses=s.ReserveEntrySerializer(many=True), tags=TAG,
-                   summary="Every movement of the reserve, newest first")
+    @extend_schema(
+        responses=s.ReserveEntrySerializer(many=True),
+        tags=TAG,
+        summary="Every movement of the reserve, newest first",
+    )
     def get(self, request, city):
         page = self.paginate_queryset(selectors.reserve_ledger(_reserve(self.actor)))
         return self.get_paginated_response(s.ReserveEntrySerializer(page, many=True).data)
 
-    @extend_schema(request=s.TopUpSerializer, responses={201: s.ReserveEntrySerializer}, tags=TAG,
-                   summary="Bureau: top up the reserve",
-                   parameters=[OpenApiParameter("page", int, required=False)])
+    @extend_schema(
+        request=s.TopUpSerializer,
+        responses={201: s.ReserveEntrySerializer},
+        tags=TAG,
+        summary="Bureau: top up the reserve",
+        parameters=[OpenApiParameter("page", int, required=False)],
+    )
     def post(self, request, city):
         data = s.TopUpSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -13,784 +13,2519 @@ import pledge_finance.clock
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ipops', '0001_initial'),
-        ('pghistory', '0007_auto_20250421_0444'),
+        ("ipops", "0001_initial"),
+        ("pghistory", "0007_auto_20250421_0444"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApprovalDecision',
+            name="ApprovalDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('party', models.CharField(choices=[('insurer', 'Insurer'), ('guarantor', 'Guarantor'), ('bank', 'Bank')], max_length=12, verbose_name='party')),
-                ('decision', models.CharField(choices=[('approve', 'Approve'), ('reject', 'Reject')], max_length=8, verbose_name='decision')),
-                ('comment', models.TextField(verbose_name='comment')),
-                ('decided_at', models.DateTimeField(verbose_name='decided at')),
-                ('city', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.city')),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "party",
+                    models.CharField(
+                        choices=[("insurer", "Insurer"), ("guarantor", "Guarantor"), ("bank", "Bank")],
+                        max_length=12,
+                        verbose_name="party",
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("approve", "Approve"), ("reject", "Reject")],
+                        max_length=8,
+                        verbose_name="decision",
+                    ),
+                ),
+                ("comment", models.TextField(verbose_name="comment")),
+                ("decided_at", models.DateTimeField(verbose_name="decided at")),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="ipops.organization"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['decided_at', 'id'],
+                "ordering": ["decided_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Instalment',
+            name="Instalment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='number')),
-                ('due_date', models.DateField(verbose_name='due date')),
-                ('principal_due', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='principal due')),
-                ('interest_due', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='interest due')),
-                ('principal_paid', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=18, verbose_name='principal paid')),
-                ('interest_paid', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=18, verbose_name='interest paid')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('overdue', 'Overdue'), ('paid', 'Paid')], default='pending', max_length=8, verbose_name='status')),
-                ('overdue_since', models.DateField(blank=True, null=True, verbose_name='overdue since')),
-                ('paid_on', models.DateField(blank=True, null=True, verbose_name='paid on')),
-                ('city', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.city')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="number")),
+                ("due_date", models.DateField(verbose_name="due date")),
+                (
+                    "principal_due",
+                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="principal due"),
+                ),
+                (
+                    "interest_due",
+                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="interest due"),
+                ),
+                (
+                    "principal_paid",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0.00"),
+                        max_digits=18,
+                        verbose_name="principal paid",
+                    ),
+                ),
+                (
+                    "interest_paid",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0.00"), max_digits=18, verbose_name="interest paid"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("overdue", "Overdue"), ("paid", "Paid")],
+                        default="pending",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                ("overdue_since", models.DateField(blank=True, null=True, verbose_name="overdue since")),
+                ("paid_on", models.DateField(blank=True, null=True, verbose_name="paid on")),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ipops.city",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['loan', 'number'],
+                "ordering": ["loan", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Loan',
+            name="Loan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('valued', 'Valued, under review'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn'), ('disbursed', 'Disbursed'), ('repaid', 'Repaid'), ('defaulted', 'Defaulted')], default='draft', max_length=12, verbose_name='state')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='amount')),
-                ('term_months', models.PositiveSmallIntegerField(verbose_name='term (months)')),
-                ('purpose', models.TextField(verbose_name='purpose')),
-                ('repayment_method', models.CharField(choices=[('equal_instalments', 'Equal monthly instalments'), ('bullet', 'Monthly interest, principal at maturity')], max_length=20, verbose_name='repayment method')),
-                ('loan_to_value', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='loan-to-value ratio')),
-                ('appraised_value', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='appraised value')),
-                ('valuation_report_ref', models.CharField(blank=True, max_length=80, verbose_name='valuation report')),
-                ('valued_on', models.DateField(blank=True, null=True, verbose_name='valued on')),
-                ('insurer_share', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='insurer share')),
-                ('guarantor_share', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='guarantor share')),
-                ('bank_share', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='bank share')),
-                ('annual_rate', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='annual interest rate')),
-                ('contract_number', models.CharField(blank=True, max_length=60, verbose_name='contract number')),
-                ('contract_signed_on', models.DateField(blank=True, null=True, verbose_name='contract signed on')),
-                ('pledge_registration_number', models.CharField(blank=True, max_length=60, verbose_name='CNIPA pledge registration number')),
-                ('pledge_registered_on', models.DateField(blank=True, null=True, verbose_name='pledge registered on')),
-                ('disbursed_on', models.DateField(blank=True, null=True, verbose_name='disbursed on')),
-                ('maturity_date', models.DateField(blank=True, null=True, verbose_name='maturity date')),
-                ('default_on', models.DateField(blank=True, null=True, verbose_name='default date')),
-                ('loss_principal', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='loss: principal')),
-                ('loss_interest', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='loss: interest')),
-                ('pledge_released_at', models.DateTimeField(blank=True, null=True, verbose_name='pledge released')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='closed on')),
-                ('created_at', models.DateTimeField(default=pledge_finance.clock.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('appraiser', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.organization', verbose_name='appraiser')),
-                ('bank', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.organization', verbose_name='bank')),
-                ('city', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.city')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.organization', verbose_name='enterprise')),
-                ('guarantor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.organization', verbose_name='guarantor')),
-                ('insurer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.organization', verbose_name='insurer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("valued", "Valued, under review"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Withdrawn"),
+                            ("disbursed", "Disbursed"),
+                            ("repaid", "Repaid"),
+                            ("defaulted", "Defaulted"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="state",
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="amount")),
+                ("term_months", models.PositiveSmallIntegerField(verbose_name="term (months)")),
+                ("purpose", models.TextField(verbose_name="purpose")),
+                (
+                    "repayment_method",
+                    models.CharField(
+                        choices=[
+                            ("equal_instalments", "Equal monthly instalments"),
+                            ("bullet", "Monthly interest, principal at maturity"),
+                        ],
+                        max_length=20,
+                        verbose_name="repayment method",
+                    ),
+                ),
+                (
+                    "loan_to_value",
+                    models.DecimalField(decimal_places=6, max_digits=9, verbose_name="loan-to-value ratio"),
+                ),
+                (
+                    "appraised_value",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="appraised value"
+                    ),
+                ),
+                (
+                    "valuation_report_ref",
+                    models.CharField(blank=True, max_length=80, verbose_name="valuation report"),
+                ),
+                ("valued_on", models.DateField(blank=True, null=True, verbose_name="valued on")),
+                (
+                    "insurer_share",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="insurer share"
+                    ),
+                ),
+                (
+                    "guarantor_share",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="guarantor share"
+                    ),
+                ),
+                (
+                    "bank_share",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="bank share"
+                    ),
+                ),
+                (
+                    "annual_rate",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        verbose_name="annual interest rate",
+                    ),
+                ),
+                (
+                    "contract_number",
+                    models.CharField(blank=True, max_length=60, verbose_name="contract number"),
+                ),
+                (
+                    "contract_signed_on",
+                    models.DateField(blank=True, null=True, verbose_name="contract signed on"),
+                ),
+                (
+                    "pledge_registration_number",
+                    models.CharField(
+                        blank=True, max_length=60, verbose_name="CNIPA pledge registration number"
+                    ),
+                ),
+                (
+                    "pledge_registered_on",
+                    models.DateField(blank=True, null=True, verbose_name="pledge registered on"),
+                ),
+                ("disbursed_on", models.DateField(blank=True, null=True, verbose_name="disbursed on")),
+                ("maturity_date", models.DateField(blank=True, null=True, verbose_name="maturity date")),
+                ("default_on", models.DateField(blank=True, null=True, verbose_name="default date")),
+                (
+                    "loss_principal",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="loss: principal"
+                    ),
+                ),
+                (
+                    "loss_interest",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="loss: interest"
+                    ),
+                ),
+                (
+                    "pledge_released_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="pledge released"),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="closed on")),
+                ("created_at", models.DateTimeField(default=pledge_finance.clock.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "appraiser",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ipops.organization",
+                        verbose_name="appraiser",
+                    ),
+                ),
+                (
+                    "bank",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ipops.organization",
+                        verbose_name="bank",
+                    ),
+                ),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ipops.organization",
+                        verbose_name="enterprise",
+                    ),
+                ),
+                (
+                    "guarantor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ipops.organization",
+                        verbose_name="guarantor",
+                    ),
+                ),
+                (
+                    "insurer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ipops.organization",
+                        verbose_name="insurer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pledge loan',
-                'verbose_name_plural': 'pledge loans',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "pledge loan",
+                "verbose_name_plural": "pledge loans",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='InstalmentEvent',
+            name="InstalmentEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('number', models.PositiveSmallIntegerField(verbose_name='number')),
-                ('due_date', models.DateField(verbose_name='due date')),
-                ('principal_due', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='principal due')),
-                ('interest_due', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='interest due')),
-                ('principal_paid', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=18, verbose_name='principal paid')),
-                ('interest_paid', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=18, verbose_name='interest paid')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('overdue', 'Overdue'), ('paid', 'Paid')], default='pending', max_length=8, verbose_name='status')),
-                ('overdue_since', models.DateField(blank=True, null=True, verbose_name='overdue since')),
-                ('paid_on', models.DateField(blank=True, null=True, verbose_name='paid on')),
-                ('city', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.city')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='pledge_finance.instalment')),
-                ('loan', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='pledge_finance.loan')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("number", models.PositiveSmallIntegerField(verbose_name="number")),
+                ("due_date", models.DateField(verbose_name="due date")),
+                (
+                    "principal_due",
+                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="principal due"),
+                ),
+                (
+                    "interest_due",
+                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="interest due"),
+                ),
+                (
+                    "principal_paid",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0.00"),
+                        max_digits=18,
+                        verbose_name="principal paid",
+                    ),
+                ),
+                (
+                    "interest_paid",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0.00"), max_digits=18, verbose_name="interest paid"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("overdue", "Overdue"), ("paid", "Paid")],
+                        default="pending",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                ("overdue_since", models.DateField(blank=True, null=True, verbose_name="overdue since")),
+                ("paid_on", models.DateField(blank=True, null=True, verbose_name="paid on")),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="pledge_finance.instalment",
+                    ),
+                ),
+                (
+                    "loan",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="pledge_finance.loan",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
-            },
-        ),
-        migrations.AddField(
-            model_name='instalment',
-            name='loan',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='instalments', to='pledge_finance.loan'),
-        ),
-        migrations.CreateModel(
-            name='ApprovalDecisionEvent',
-            fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('party', models.CharField(choices=[('insurer', 'Insurer'), ('guarantor', 'Guarantor'), ('bank', 'Bank')], max_length=12, verbose_name='party')),
-                ('decision', models.CharField(choices=[('approve', 'Approve'), ('reject', 'Reject')], max_length=8, verbose_name='decision')),
-                ('comment', models.TextField(verbose_name='comment')),
-                ('decided_at', models.DateTimeField(verbose_name='decided at')),
-                ('city', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.city')),
-                ('decided_by', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.organization')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='pledge_finance.approvaldecision')),
-                ('loan', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='pledge_finance.loan')),
-            ],
-            options={
-                'abstract': False,
-            },
-        ),
-        migrations.AddField(
-            model_name='approvaldecision',
-            name='loan',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='pledge_finance.loan'),
-        ),
-        migrations.CreateModel(
-            name='LoanAsset',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('asset', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.ipasset')),
-                ('city', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.city')),
-                ('loan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='loan_assets', to='pledge_finance.loan')),
-            ],
-        ),
-        migrations.AddField(
-            model_name='loan',
-            name='assets',
-            field=models.ManyToManyField(related_name='+', through='pledge_finance.LoanAsset', to='ipops.ipasset'),
-        ),
-        migrations.CreateModel(
-            name='LoanAssetEvent',
-            fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('asset', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.ipasset')),
-                ('city', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.city')),
-                ('loan', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='pledge_finance.loan')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='pledge_finance.loanasset')),
-            ],
-            options={
-                'abstract': False,
-            },
-        ),
-        migrations.CreateModel(
-            name='LoanProduct',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('insurer_share', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='insurer share')),
-                ('guarantor_share', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='guarantor share')),
-                ('bank_share', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='bank share')),
-                ('loan_to_value', models.DecimalField(decimal_places=6, default=Decimal('0.500000'), max_digits=9, verbose_name='loan-to-value ratio')),
-                ('allowed_terms', django.contrib.postgres.fields.ArrayField(base_field=models.PositiveSmallIntegerField(), default=list, size=None, verbose_name='allowed terms')),
-                ('repayment_method', models.CharField(choices=[('equal_instalments', 'Equal monthly instalments'), ('bullet', 'Monthly interest, principal at maturity')], default='equal_instalments', max_length=20, verbose_name='repayment method')),
-                ('min_rate', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='minimum annual rate')),
-                ('max_rate', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='maximum annual rate')),
-                ('min_amount', models.DecimalField(decimal_places=2, default=Decimal('100000.00'), max_digits=18, verbose_name='minimum amount')),
-                ('max_amount', models.DecimalField(decimal_places=2, default=Decimal('10000000.00'), max_digits=18, verbose_name='maximum amount')),
-                ('is_active', models.BooleanField(default=True, verbose_name='open for applications')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('city', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.city')),
-            ],
-            options={
-                'verbose_name': 'loan product',
-                'verbose_name_plural': 'loan products',
-                'ordering': ['name'],
-            },
-        ),
-        migrations.CreateModel(
-            name='LoanEvent',
-            fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('valued', 'Valued, under review'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn'), ('disbursed', 'Disbursed'), ('repaid', 'Repaid'), ('defaulted', 'Defaulted')], default='draft', max_length=12, verbose_name='state')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='amount')),
-                ('term_months', models.PositiveSmallIntegerField(verbose_name='term (months)')),
-                ('purpose', models.TextField(verbose_name='purpose')),
-                ('repayment_method', models.CharField(choices=[('equal_instalments', 'Equal monthly instalments'), ('bullet', 'Monthly interest, principal at maturity')], max_length=20, verbose_name='repayment method')),
-                ('loan_to_value', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='loan-to-value ratio')),
-                ('appraised_value', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='appraised value')),
-                ('valuation_report_ref', models.CharField(blank=True, max_length=80, verbose_name='valuation report')),
-                ('valued_on', models.DateField(blank=True, null=True, verbose_name='valued on')),
-                ('insurer_share', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='insurer share')),
-                ('guarantor_share', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='guarantor share')),
-                ('bank_share', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='bank share')),
-                ('annual_rate', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='annual interest rate')),
-                ('contract_number', models.CharField(blank=True, max_length=60, verbose_name='contract number')),
-                ('contract_signed_on', models.DateField(blank=True, null=True, verbose_name='contract signed on')),
-                ('pledge_registration_number', models.CharField(blank=True, max_length=60, verbose_name='CNIPA pledge registration number')),
-                ('pledge_registered_on', models.DateField(blank=True, null=True, verbose_name='pledge registered on')),
-                ('disbursed_on', models.DateField(blank=True, null=True, verbose_name='disbursed on')),
-                ('maturity_date', models.DateField(blank=True, null=True, verbose_name='maturity date')),
-                ('default_on', models.DateField(blank=True, null=True, verbose_name='default date')),
-                ('loss_principal', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='loss: principal')),
-                ('loss_interest', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='loss: interest')),
-                ('pledge_released_at', models.DateTimeField(blank=True, null=True, verbose_name='pledge released')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='closed on')),
-                ('created_at', models.DateTimeField(default=pledge_finance.clock.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('appraiser', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.organization', verbose_name='appraiser')),
-                ('bank', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.organization', verbose_name='bank')),
-                ('city', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.city')),
-                ('created_by', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('enterprise', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.organization', verbose_name='enterprise')),
-                ('guarantor', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.organization', verbose_name='guarantor')),
-                ('insurer', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.organization', verbose_name='insurer')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='pledge_finance.loan')),
-                ('product', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='pledge_finance.loanproduct', verbose_name='product')),
-            ],
-            options={
-                'abstract': False,
-            },
-        ),
-        migrations.AddField(
-            model_name='loan',
-            name='product',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='loans', to='pledge_finance.loanproduct', verbose_name='product'),
-        ),
-        migrations.CreateModel(
-            name='LoanProductEvent',
-            fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('insurer_share', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='insurer share')),
-                ('guarantor_share', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='guarantor share')),
-                ('bank_share', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='bank share')),
-                ('loan_to_value', models.DecimalField(decimal_places=6, default=Decimal('0.500000'), max_digits=9, verbose_name='loan-to-value ratio')),
-                ('allowed_terms', django.contrib.postgres.fields.ArrayField(base_field=models.PositiveSmallIntegerField(), default=list, size=None, verbose_name='allowed terms')),
-                ('repayment_method', models.CharField(choices=[('equal_instalments', 'Equal monthly instalments'), ('bullet', 'Monthly interest, principal at maturity')], default='equal_instalments', max_length=20, verbose_name='repayment method')),
-                ('min_rate', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='minimum annual rate')),
-                ('max_rate', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='maximum annual rate')),
-                ('min_amount', models.DecimalField(decimal_places=2, default=Decimal('100000.00'), max_digits=18, verbose_name='minimum amount')),
-                ('max_amount', models.DecimalField(decimal_places=2, default=Decimal('10000000.00'), max_digits=18, verbose_name='maximum amount')),
-                ('is_active', models.BooleanField(default=True, verbose_name='open for applications')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('city', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.city')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='pledge_finance.loanproduct')),
-            ],
-            options={
-                'abstract': False,
-            },
-        ),
-        migrations.CreateModel(
-            name='LossAllocation',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('party', models.CharField(choices=[('insurer', 'Insurer'), ('guarantor', 'Guarantor'), ('bank', 'Bank')], max_length=12, verbose_name='party')),
-                ('share', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='share')),
-                ('loss', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='loss')),
-                ('reserve_claim', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='reserve claim')),
-                ('reserve_paid', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='reserve paid')),
-                ('recovered', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=18, verbose_name='recovered')),
-                ('refunded_to_reserve', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=18, verbose_name='refunded to reserve')),
-                ('city', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.city')),
-                ('loan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='allocations', to='pledge_finance.loan')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.organization')),
-            ],
-            options={
-                'ordering': ['loan', '-share', 'party'],
-            },
-        ),
-        migrations.CreateModel(
-            name='LossAllocationEvent',
-            fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('party', models.CharField(choices=[('insurer', 'Insurer'), ('guarantor', 'Guarantor'), ('bank', 'Bank')], max_length=12, verbose_name='party')),
-                ('share', models.DecimalField(decimal_places=6, max_digits=9, verbose_name='share')),
-                ('loss', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='loss')),
-                ('reserve_claim', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='reserve claim')),
-                ('reserve_paid', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='reserve paid')),
-                ('recovered', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=18, verbose_name='recovered')),
-                ('refunded_to_reserve', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=18, verbose_name='refunded to reserve')),
-                ('city', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.city')),
-                ('loan', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='pledge_finance.loan')),
-                ('organization', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.organization')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='pledge_finance.lossallocation')),
-            ],
-            options={
-                'abstract': False,
-            },
-        ),
-        migrations.CreateModel(
-            name='ProductInstitution',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('bank', 'Bank'), ('insurer', 'Insurer'), ('guarantor', 'Guarantor'), ('appraiser', 'Appraiser')], max_length=12, verbose_name='role')),
-                ('city', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.city')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.organization')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='institutions', to='pledge_finance.loanproduct')),
-            ],
-        ),
-        migrations.CreateModel(
-            name='ProductInstitutionEvent',
-            fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('role', models.CharField(choices=[('bank', 'Bank'), ('insurer', 'Insurer'), ('guarantor', 'Guarantor'), ('appraiser', 'Appraiser')], max_length=12, verbose_name='role')),
-                ('city', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.city')),
-                ('organization', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.organization')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='pledge_finance.productinstitution')),
-                ('product', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='pledge_finance.loanproduct')),
-            ],
-            options={
-                'abstract': False,
-            },
-        ),
-        migrations.CreateModel(
-            name='Recovery',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('received_on', models.DateField(verbose_name='received on')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='amount')),
-                ('source', models.CharField(max_length=200, verbose_name='source')),
-                ('parts', models.JSONField(default=dict, verbose_name='distribution')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('city', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.city')),
-                ('loan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recoveries', to='pledge_finance.loan')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'ordering': ['received_on', 'id'],
-            },
-        ),
-        migrations.CreateModel(
-            name='RecoveryEvent',
-            fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('received_on', models.DateField(verbose_name='received on')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='amount')),
-                ('source', models.CharField(max_length=200, verbose_name='source')),
-                ('parts', models.JSONField(default=dict, verbose_name='distribution')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('city', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.city')),
-                ('loan', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='pledge_finance.loan')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='pledge_finance.recovery')),
-                ('recorded_by', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'abstract': False,
-            },
-        ),
-        migrations.CreateModel(
-            name='Repayment',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('paid_on', models.DateField(verbose_name='paid on')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='amount')),
-                ('principal', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='principal')),
-                ('interest', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='interest')),
-                ('reference', models.CharField(blank=True, max_length=60, verbose_name='bank reference')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('city', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.city')),
-                ('loan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='repayments', to='pledge_finance.loan')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'ordering': ['paid_on', 'id'],
-            },
-        ),
-        migrations.CreateModel(
-            name='RepaymentEvent',
-            fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('paid_on', models.DateField(verbose_name='paid on')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='amount')),
-                ('principal', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='principal')),
-                ('interest', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='interest')),
-                ('reference', models.CharField(blank=True, max_length=60, verbose_name='bank reference')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('city', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.city')),
-                ('loan', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='pledge_finance.loan')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='pledge_finance.repayment')),
-                ('recorded_by', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'abstract': False,
-            },
-        ),
-        migrations.CreateModel(
-            name='ReserveEntry',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('opening', 'Opening balance'), ('top_up', 'Top-up'), ('payout', 'Loss compensation'), ('refund', 'Refund from recovery')], max_length=8, verbose_name='kind')),
-                ('amount', models.DecimalField(decimal_places=2, help_text='Positive in, negative out', max_digits=18, verbose_name='amount')),
-                ('balance_after', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='balance after')),
-                ('booked_on', models.DateField(verbose_name='booked on')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('city', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.city')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('loan', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='pledge_finance.loan')),
-                ('organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.organization')),
-            ],
-            options={
-                'ordering': ['-booked_on', '-id'],
-            },
-        ),
-        migrations.CreateModel(
-            name='RiskReserve',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('opening_balance', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='opening balance')),
-                ('balance', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='balance')),
-                ('payout_share', models.DecimalField(decimal_places=6, default=Decimal('0.300000'), max_digits=9, verbose_name="share of each institution's loss reimbursed")),
-                ('opened_on', models.DateField(verbose_name='opened on')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('city', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.city')),
-            ],
-            options={
-                'verbose_name': 'risk compensation reserve',
-            },
-        ),
-        migrations.CreateModel(
-            name='ReserveEntryEvent',
-            fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('kind', models.CharField(choices=[('opening', 'Opening balance'), ('top_up', 'Top-up'), ('payout', 'Loss compensation'), ('refund', 'Refund from recovery')], max_length=8, verbose_name='kind')),
-                ('amount', models.DecimalField(decimal_places=2, help_text='Positive in, negative out', max_digits=18, verbose_name='amount')),
-                ('balance_after', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='balance after')),
-                ('booked_on', models.DateField(verbose_name='booked on')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('city', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.city')),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('loan', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='pledge_finance.loan')),
-                ('organization', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.organization')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='pledge_finance.reserveentry')),
-                ('reserve', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='pledge_finance.riskreserve')),
-            ],
-            options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='reserveentry',
-            name='reserve',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='pledge_finance.riskreserve'),
+            model_name="instalment",
+            name="loan",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="instalments",
+                to="pledge_finance.loan",
+            ),
         ),
         migrations.CreateModel(
-            name='RiskReserveEvent',
+            name="ApprovalDecisionEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('opening_balance', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='opening balance')),
-                ('balance', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='balance')),
-                ('payout_share', models.DecimalField(decimal_places=6, default=Decimal('0.300000'), max_digits=9, verbose_name="share of each institution's loss reimbursed")),
-                ('opened_on', models.DateField(verbose_name='opened on')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('city', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.city')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='pledge_finance.riskreserve')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "party",
+                    models.CharField(
+                        choices=[("insurer", "Insurer"), ("guarantor", "Guarantor"), ("bank", "Bank")],
+                        max_length=12,
+                        verbose_name="party",
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("approve", "Approve"), ("reject", "Reject")],
+                        max_length=8,
+                        verbose_name="decision",
+                    ),
+                ),
+                ("comment", models.TextField(verbose_name="comment")),
+                ("decided_at", models.DateTimeField(verbose_name="decided at")),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.organization",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="pledge_finance.approvaldecision",
+                    ),
+                ),
+                (
+                    "loan",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="pledge_finance.loan",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
+            },
+        ),
+        migrations.AddField(
+            model_name="approvaldecision",
+            name="loan",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="decisions",
+                to="pledge_finance.loan",
+            ),
+        ),
+        migrations.CreateModel(
+            name="LoanAsset",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "asset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="ipops.ipasset"
+                    ),
+                ),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "loan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="loan_assets",
+                        to="pledge_finance.loan",
+                    ),
+                ),
+            ],
+        ),
+        migrations.AddField(
+            model_name="loan",
+            name="assets",
+            field=models.ManyToManyField(
+                related_name="+", through="pledge_finance.LoanAsset", to="ipops.ipasset"
+            ),
+        ),
+        migrations.CreateModel(
+            name="LoanAssetEvent",
+            fields=[
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "asset",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.ipasset",
+                    ),
+                ),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "loan",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="pledge_finance.loan",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="pledge_finance.loanasset",
+                    ),
+                ),
+            ],
+            options={
+                "abstract": False,
+            },
+        ),
+        migrations.CreateModel(
+            name="LoanProduct",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "insurer_share",
+                    models.DecimalField(decimal_places=6, max_digits=9, verbose_name="insurer share"),
+                ),
+                (
+                    "guarantor_share",
+                    models.DecimalField(decimal_places=6, max_digits=9, verbose_name="guarantor share"),
+                ),
+                (
+                    "bank_share",
+                    models.DecimalField(decimal_places=6, max_digits=9, verbose_name="bank share"),
+                ),
+                (
+                    "loan_to_value",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=Decimal("0.500000"),
+                        max_digits=9,
+                        verbose_name="loan-to-value ratio",
+                    ),
+                ),
+                (
+                    "allowed_terms",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.PositiveSmallIntegerField(),
+                        default=list,
+                        size=None,
+                        verbose_name="allowed terms",
+                    ),
+                ),
+                (
+                    "repayment_method",
+                    models.CharField(
+                        choices=[
+                            ("equal_instalments", "Equal monthly instalments"),
+                            ("bullet", "Monthly interest, principal at maturity"),
+                        ],
+                        default="equal_instalments",
+                        max_length=20,
+                        verbose_name="repayment method",
+                    ),
+                ),
+                (
+                    "min_rate",
+                    models.DecimalField(decimal_places=6, max_digits=9, verbose_name="minimum annual rate"),
+                ),
+                (
+                    "max_rate",
+                    models.DecimalField(decimal_places=6, max_digits=9, verbose_name="maximum annual rate"),
+                ),
+                (
+                    "min_amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("100000.00"),
+                        max_digits=18,
+                        verbose_name="minimum amount",
+                    ),
+                ),
+                (
+                    "max_amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("10000000.00"),
+                        max_digits=18,
+                        verbose_name="maximum amount",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="open for applications")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "loan product",
+                "verbose_name_plural": "loan products",
+                "ordering": ["name"],
+            },
+        ),
+        migrations.CreateModel(
+            name="LoanEvent",
+            fields=[
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("valued", "Valued, under review"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Withdrawn"),
+                            ("disbursed", "Disbursed"),
+                            ("repaid", "Repaid"),
+                            ("defaulted", "Defaulted"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="state",
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="amount")),
+                ("term_months", models.PositiveSmallIntegerField(verbose_name="term (months)")),
+                ("purpose", models.TextField(verbose_name="purpose")),
+                (
+                    "repayment_method",
+                    models.CharField(
+                        choices=[
+                            ("equal_instalments", "Equal monthly instalments"),
+                            ("bullet", "Monthly interest, principal at maturity"),
+                        ],
+                        max_length=20,
+                        verbose_name="repayment method",
+                    ),
+                ),
+                (
+                    "loan_to_value",
+                    models.DecimalField(decimal_places=6, max_digits=9, verbose_name="loan-to-value ratio"),
+                ),
+                (
+                    "appraised_value",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="appraised value"
+                    ),
+                ),
+                (
+                    "valuation_report_ref",
+                    models.CharField(blank=True, max_length=80, verbose_name="valuation report"),
+                ),
+                ("valued_on", models.DateField(blank=True, null=True, verbose_name="valued on")),
+                (
+                    "insurer_share",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="insurer share"
+                    ),
+                ),
+                (
+                    "guarantor_share",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="guarantor share"
+                    ),
+                ),
+                (
+                    "bank_share",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="bank share"
+                    ),
+                ),
+                (
+                    "annual_rate",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        verbose_name="annual interest rate",
+                    ),
+                ),
+                (
+                    "contract_number",
+                    models.CharField(blank=True, max_length=60, verbose_name="contract number"),
+                ),
+                (
+                    "contract_signed_on",
+                    models.DateField(blank=True, null=True, verbose_name="contract signed on"),
+                ),
+                (
+                    "pledge_registration_number",
+                    models.CharField(
+                        blank=True, max_length=60, verbose_name="CNIPA pledge registration number"
+                    ),
+                ),
+                (
+                    "pledge_registered_on",
+                    models.DateField(blank=True, null=True, verbose_name="pledge registered on"),
+                ),
+                ("disbursed_on", models.DateField(blank=True, null=True, verbose_name="disbursed on")),
+                ("maturity_date", models.DateField(blank=True, null=True, verbose_name="maturity date")),
+                ("default_on", models.DateField(blank=True, null=True, verbose_name="default date")),
+                (
+                    "loss_principal",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="loss: principal"
+                    ),
+                ),
+                (
+                    "loss_interest",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="loss: interest"
+                    ),
+                ),
+                (
+                    "pledge_released_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="pledge released"),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="closed on")),
+                ("created_at", models.DateTimeField(default=pledge_finance.clock.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "appraiser",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.organization",
+                        verbose_name="appraiser",
+                    ),
+                ),
+                (
+                    "bank",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.organization",
+                        verbose_name="bank",
+                    ),
+                ),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.organization",
+                        verbose_name="enterprise",
+                    ),
+                ),
+                (
+                    "guarantor",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.organization",
+                        verbose_name="guarantor",
+                    ),
+                ),
+                (
+                    "insurer",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.organization",
+                        verbose_name="insurer",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="pledge_finance.loan",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="pledge_finance.loanproduct",
+                        verbose_name="product",
+                    ),
+                ),
+            ],
+            options={
+                "abstract": False,
+            },
+        ),
+        migrations.AddField(
+            model_name="loan",
+            name="product",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="loans",
+                to="pledge_finance.loanproduct",
+                verbose_name="product",
+            ),
+        ),
+        migrations.CreateModel(
+            name="LoanProductEvent",
+            fields=[
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "insurer_share",
+                    models.DecimalField(decimal_places=6, max_digits=9, verbose_name="insurer share"),
+                ),
+                (
+                    "guarantor_share",
+                    models.DecimalField(decimal_places=6, max_digits=9, verbose_name="guarantor share"),
+                ),
+                (
+                    "bank_share",
+                    models.DecimalField(decimal_places=6, max_digits=9, verbose_name="bank share"),
+                ),
+                (
+                    "loan_to_value",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=Decimal("0.500000"),
+                        max_digits=9,
+                        verbose_name="loan-to-value ratio",
+                    ),
+                ),
+                (
+                    "allowed_terms",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.PositiveSmallIntegerField(),
+                        default=list,
+                        size=None,
+                        verbose_name="allowed terms",
+                    ),
+                ),
+                (
+                    "repayment_method",
+                    models.CharField(
+                        choices=[
+                            ("equal_instalments", "Equal monthly instalments"),
+                            ("bullet", "Monthly interest, principal at maturity"),
+                        ],
+                        default="equal_instalments",
+                        max_length=20,
+                        verbose_name="repayment method",
+                    ),
+                ),
+                (
+                    "min_rate",
+                    models.DecimalField(decimal_places=6, max_digits=9, verbose_name="minimum annual rate"),
+                ),
+                (
+                    "max_rate",
+                    models.DecimalField(decimal_places=6, max_digits=9, verbose_name="maximum annual rate"),
+                ),
+                (
+                    "min_amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("100000.00"),
+                        max_digits=18,
+                        verbose_name="minimum amount",
+                    ),
+                ),
+                (
+                    "max_amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("10000000.00"),
+                        max_digits=18,
+                        verbose_name="maximum amount",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="open for applications")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="pledge_finance.loanproduct",
+                    ),
+                ),
+            ],
+            options={
+                "abstract": False,
+            },
+        ),
+        migrations.CreateModel(
+            name="LossAllocation",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "party",
+                    models.CharField(
+                        choices=[("insurer", "Insurer"), ("guarantor", "Guarantor"), ("bank", "Bank")],
+                        max_length=12,
+                        verbose_name="party",
+                    ),
+                ),
+                ("share", models.DecimalField(decimal_places=6, max_digits=9, verbose_name="share")),
+                ("loss", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="loss")),
+                (
+                    "reserve_claim",
+                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="reserve claim"),
+                ),
+                (
+                    "reserve_paid",
+                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="reserve paid"),
+                ),
+                (
+                    "recovered",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0.00"), max_digits=18, verbose_name="recovered"
+                    ),
+                ),
+                (
+                    "refunded_to_reserve",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0.00"),
+                        max_digits=18,
+                        verbose_name="refunded to reserve",
+                    ),
+                ),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "loan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="allocations",
+                        to="pledge_finance.loan",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="ipops.organization"
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["loan", "-share", "party"],
+            },
+        ),
+        migrations.CreateModel(
+            name="LossAllocationEvent",
+            fields=[
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "party",
+                    models.CharField(
+                        choices=[("insurer", "Insurer"), ("guarantor", "Guarantor"), ("bank", "Bank")],
+                        max_length=12,
+                        verbose_name="party",
+                    ),
+                ),
+                ("share", models.DecimalField(decimal_places=6, max_digits=9, verbose_name="share")),
+                ("loss", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="loss")),
+                (
+                    "reserve_claim",
+                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="reserve claim"),
+                ),
+                (
+                    "reserve_paid",
+                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="reserve paid"),
+                ),
+                (
+                    "recovered",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0.00"), max_digits=18, verbose_name="recovered"
+                    ),
+                ),
+                (
+                    "refunded_to_reserve",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0.00"),
+                        max_digits=18,
+                        verbose_name="refunded to reserve",
+                    ),
+                ),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "loan",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="pledge_finance.loan",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.organization",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="pledge_finance.lossallocation",
+                    ),
+                ),
+            ],
+            options={
+                "abstract": False,
+            },
+        ),
+        migrations.CreateModel(
+            name="ProductInstitution",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("bank", "Bank"),
+                            ("insurer", "Insurer"),
+                            ("guarantor", "Guarantor"),
+                            ("appraiser", "Appraiser"),
+                        ],
+                        max_length=12,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="ipops.organization"
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="institutions",
+                        to="pledge_finance.loanproduct",
+                    ),
+                ),
+            ],
+        ),
+        migrations.CreateModel(
+            name="ProductInstitutionEvent",
+            fields=[
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("bank", "Bank"),
+                            ("insurer", "Insurer"),
+                            ("guarantor", "Guarantor"),
+                            ("appraiser", "Appraiser"),
+                        ],
+                        max_length=12,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.organization",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="pledge_finance.productinstitution",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="pledge_finance.loanproduct",
+                    ),
+                ),
+            ],
+            options={
+                "abstract": False,
+            },
+        ),
+        migrations.CreateModel(
+            name="Recovery",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("received_on", models.DateField(verbose_name="received on")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="amount")),
+                ("source", models.CharField(max_length=200, verbose_name="source")),
+                ("parts", models.JSONField(default=dict, verbose_name="distribution")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "loan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recoveries",
+                        to="pledge_finance.loan",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["received_on", "id"],
+            },
+        ),
+        migrations.CreateModel(
+            name="RecoveryEvent",
+            fields=[
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("received_on", models.DateField(verbose_name="received on")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="amount")),
+                ("source", models.CharField(max_length=200, verbose_name="source")),
+                ("parts", models.JSONField(default=dict, verbose_name="distribution")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "loan",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="pledge_finance.loan",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="pledge_finance.recovery",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "abstract": False,
+            },
+        ),
+        migrations.CreateModel(
+            name="Repayment",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("paid_on", models.DateField(verbose_name="paid on")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="amount")),
+                ("principal", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="principal")),
+                ("interest", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="interest")),
+                ("reference", models.CharField(blank=True, max_length=60, verbose_name="bank reference")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "loan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="repayments",
+                        to="pledge_finance.loan",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["paid_on", "id"],
+            },
+        ),
+        migrations.CreateModel(
+            name="RepaymentEvent",
+            fields=[
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("paid_on", models.DateField(verbose_name="paid on")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="amount")),
+                ("principal", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="principal")),
+                ("interest", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="interest")),
+                ("reference", models.CharField(blank=True, max_length=60, verbose_name="bank reference")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "loan",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="pledge_finance.loan",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="pledge_finance.repayment",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "abstract": False,
+            },
+        ),
+        migrations.CreateModel(
+            name="ReserveEntry",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("opening", "Opening balance"),
+                            ("top_up", "Top-up"),
+                            ("payout", "Loss compensation"),
+                            ("refund", "Refund from recovery"),
+                        ],
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="Positive in, negative out",
+                        max_digits=18,
+                        verbose_name="amount",
+                    ),
+                ),
+                (
+                    "balance_after",
+                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="balance after"),
+                ),
+                ("booked_on", models.DateField(verbose_name="booked on")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "loan",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="pledge_finance.loan",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ipops.organization",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["-booked_on", "-id"],
+            },
+        ),
+        migrations.CreateModel(
+            name="RiskReserve",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "opening_balance",
+                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="opening balance"),
+                ),
+                ("balance", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="balance")),
+                (
+                    "payout_share",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=Decimal("0.300000"),
+                        max_digits=9,
+                        verbose_name="share of each institution's loss reimbursed",
+                    ),
+                ),
+                ("opened_on", models.DateField(verbose_name="opened on")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "risk compensation reserve",
+            },
+        ),
+        migrations.CreateModel(
+            name="ReserveEntryEvent",
+            fields=[
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("opening", "Opening balance"),
+                            ("top_up", "Top-up"),
+                            ("payout", "Loss compensation"),
+                            ("refund", "Refund from recovery"),
+                        ],
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="Positive in, negative out",
+                        max_digits=18,
+                        verbose_name="amount",
+                    ),
+                ),
+                (
+                    "balance_after",
+                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="balance after"),
+                ),
+                ("booked_on", models.DateField(verbose_name="booked on")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "loan",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="pledge_finance.loan",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.organization",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="pledge_finance.reserveentry",
+                    ),
+                ),
+                (
+                    "reserve",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="pledge_finance.riskreserve",
+                    ),
+                ),
+            ],
+            options={
+                "abstract": False,
+            },
+        ),
+        migrations.AddField(
+            model_name="reserveentry",
+            name="reserve",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="entries",
+                to="pledge_finance.riskreserve",
+            ),
+        ),
+        migrations.CreateModel(
+            name="RiskReserveEvent",
+            fields=[
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "opening_balance",
+                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="opening balance"),
+                ),
+                ("balance", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="balance")),
+                (
+                    "payout_share",
+                    models.DecimalField(
+                        decimal_places=6,
+                        default=Decimal("0.300000"),
+                        max_digits=9,
+                        verbose_name="share of each institution's loss reimbursed",
+                    ),
+                ),
+                ("opened_on", models.DateField(verbose_name="opened on")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="pledge_finance.riskreserve",
+                    ),
+                ),
+            ],
+            options={
+                "abstract": False,
             },
         ),
         migrations.AddIndex(
-            model_name='instalment',
-            index=models.Index(fields=['city', 'status', 'due_date'], name='pf_instalment_city_due'),
+            model_name="instalment",
+            index=models.Index(fields=["city", "status", "due_date"], name="pf_instalment_city_due"),
         ),
         migrations.AddConstraint(
-            model_name='instalment',
-            constraint=models.UniqueConstraint(fields=('city', 'loan', 'number'), name='pf_instalment_unique_number'),
+            model_name="instalment",
+            constraint=models.UniqueConstraint(
+                fields=("city", "loan", "number"), name="pf_instalment_unique_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='instalment',
-            constraint=models.CheckConstraint(condition=models.Q(('interest_due__gte', 0), ('interest_paid__gte', 0), ('principal_due__gte', 0), ('principal_paid__gte', 0)), name='pf_instalment_not_negative'),
+            model_name="instalment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("interest_due__gte", 0),
+                    ("interest_paid__gte", 0),
+                    ("principal_due__gte", 0),
+                    ("principal_paid__gte", 0),
+                ),
+                name="pf_instalment_not_negative",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='instalment',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pledge_finance_instalmentevent" ("city_id", "due_date", "id", "interest_due", "interest_paid", "loan_id", "number", "overdue_since", "paid_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "principal_due", "principal_paid", "status") VALUES (NEW."city_id", NEW."due_date", NEW."id", NEW."interest_due", NEW."interest_paid", NEW."loan_id", NEW."number", NEW."overdue_since", NEW."paid_on", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."principal_due", NEW."principal_paid", NEW."status"); RETURN NULL;', hash='d46367664978e2d93b239a1e673673f8592f2700', operation='INSERT', pgid='pgtrigger_insert_insert_7ac08', table='pledge_finance_instalment', when='AFTER')),
+            model_name="instalment",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pledge_finance_instalmentevent" ("city_id", "due_date", "id", "interest_due", "interest_paid", "loan_id", "number", "overdue_since", "paid_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "principal_due", "principal_paid", "status") VALUES (NEW."city_id", NEW."due_date", NEW."id", NEW."interest_due", NEW."interest_paid", NEW."loan_id", NEW."number", NEW."overdue_since", NEW."paid_on", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."principal_due", NEW."principal_paid", NEW."status"); RETURN NULL;',
+                    hash="d46367664978e2d93b239a1e673673f8592f2700",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_7ac08",
+                    table="pledge_finance_instalment",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='instalment',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "pledge_finance_instalmentevent" ("city_id", "due_date", "id", "interest_due", "interest_paid", "loan_id", "number", "overdue_since", "paid_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "principal_due", "principal_paid", "status") VALUES (NEW."city_id", NEW."due_date", NEW."id", NEW."interest_due", NEW."interest_paid", NEW."loan_id", NEW."number", NEW."overdue_since", NEW."paid_on", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."principal_due", NEW."principal_paid", NEW."status"); RETURN NULL;', hash='bd87b59090628b3efba9e645faca09dcb6c4f3ea', operation='UPDATE', pgid='pgtrigger_update_update_5aee3', table='pledge_finance_instalment', when='AFTER')),
+            model_name="instalment",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "pledge_finance_instalmentevent" ("city_id", "due_date", "id", "interest_due", "interest_paid", "loan_id", "number", "overdue_since", "paid_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "principal_due", "principal_paid", "status") VALUES (NEW."city_id", NEW."due_date", NEW."id", NEW."interest_due", NEW."interest_paid", NEW."loan_id", NEW."number", NEW."overdue_since", NEW."paid_on", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."principal_due", NEW."principal_paid", NEW."status"); RETURN NULL;',
+                    hash="bd87b59090628b3efba9e645faca09dcb6c4f3ea",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_5aee3",
+                    table="pledge_finance_instalment",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='instalment',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pledge_finance_instalmentevent" ("city_id", "due_date", "id", "interest_due", "interest_paid", "loan_id", "number", "overdue_since", "paid_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "principal_due", "principal_paid", "status") VALUES (OLD."city_id", OLD."due_date", OLD."id", OLD."interest_due", OLD."interest_paid", OLD."loan_id", OLD."number", OLD."overdue_since", OLD."paid_on", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."principal_due", OLD."principal_paid", OLD."status"); RETURN NULL;', hash='cf3002c5b2f09902360c89ebd9e95cf1ffdd3275', operation='DELETE', pgid='pgtrigger_delete_delete_c7c6d', table='pledge_finance_instalment', when='AFTER')),
+            model_name="instalment",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pledge_finance_instalmentevent" ("city_id", "due_date", "id", "interest_due", "interest_paid", "loan_id", "number", "overdue_since", "paid_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "principal_due", "principal_paid", "status") VALUES (OLD."city_id", OLD."due_date", OLD."id", OLD."interest_due", OLD."interest_paid", OLD."loan_id", OLD."number", OLD."overdue_since", OLD."paid_on", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."principal_due", OLD."principal_paid", OLD."status"); RETURN NULL;',
+                    hash="cf3002c5b2f09902360c89ebd9e95cf1ffdd3275",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_c7c6d",
+                    table="pledge_finance_instalment",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='approvaldecision',
-            index=models.Index(fields=['city', 'organization'], name='pf_decision_city_org'),
+            model_name="approvaldecision",
+            index=models.Index(fields=["city", "organization"], name="pf_decision_city_org"),
         ),
         migrations.AddConstraint(
-            model_name='approvaldecision',
-            constraint=models.UniqueConstraint(fields=('city', 'loan', 'party'), name='pf_decision_once_per_party'),
+            model_name="approvaldecision",
+            constraint=models.UniqueConstraint(
+                fields=("city", "loan", "party"), name="pf_decision_once_per_party"
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='approvaldecision',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pledge_finance_approvaldecisionevent" ("city_id", "comment", "decided_at", "decided_by_id", "decision", "id", "loan_id", "organization_id", "party", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."city_id", NEW."comment", NEW."decided_at", NEW."decided_by_id", NEW."decision", NEW."id", NEW."loan_id", NEW."organization_id", NEW."party", _pgh_attach_context(), NOW(), \'insert\', NEW."id"); RETURN NULL;', hash='b881c189d50730326e8a52f5e2541798cb38d285', operation='INSERT', pgid='pgtrigger_insert_insert_e4aee', table='pledge_finance_approvaldecision', when='AFTER')),
+            model_name="approvaldecision",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pledge_finance_approvaldecisionevent" ("city_id", "comment", "decided_at", "decided_by_id", "decision", "id", "loan_id", "organization_id", "party", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."city_id", NEW."comment", NEW."decided_at", NEW."decided_by_id", NEW."decision", NEW."id", NEW."loan_id", NEW."organization_id", NEW."party", _pgh_attach_context(), NOW(), \'insert\', NEW."id"); RETURN NULL;',
+                    hash="b881c189d50730326e8a52f5e2541798cb38d285",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_e4aee",
+                    table="pledge_finance_approvaldecision",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='approvaldecision',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "pledge_finance_approvaldecisionevent" ("city_id", "comment", "decided_at", "decided_by_id", "decision", "id", "loan_id", "organization_id", "party", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."city_id", NEW."comment", NEW."decided_at", NEW."decided_by_id", NEW."decision", NEW."id", NEW."loan_id", NEW."organization_id", NEW."party", _pgh_attach_context(), NOW(), \'update\', NEW."id"); RETURN NULL;', hash='7ae2e07ef8643ec240ba64cecea3c9c5db628169', operation='UPDATE', pgid='pgtrigger_update_update_0149b', table='pledge_finance_approvaldecision', when='AFTER')),
+            model_name="approvaldecision",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "pledge_finance_approvaldecisionevent" ("city_id", "comment", "decided_at", "decided_by_id", "decision", "id", "loan_id", "organization_id", "party", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."city_id", NEW."comment", NEW."decided_at", NEW."decided_by_id", NEW."decision", NEW."id", NEW."loan_id", NEW."organization_id", NEW."party", _pgh_attach_context(), NOW(), \'update\', NEW."id"); RETURN NULL;',
+                    hash="7ae2e07ef8643ec240ba64cecea3c9c5db628169",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_0149b",
+                    table="pledge_finance_approvaldecision",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='approvaldecision',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pledge_finance_approvaldecisionevent" ("city_id", "comment", "decided_at", "decided_by_id", "decision", "id", "loan_id", "organization_id", "party", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (OLD."city_id", OLD."comment", OLD."decided_at", OLD."decided_by_id", OLD."decision", OLD."id", OLD."loan_id", OLD."organization_id", OLD."party", _pgh_attach_context(), NOW(), \'delete\', OLD."id"); RETURN NULL;', hash='d08aaf29ad6bfe4c26cd94c28ba39affbf800c25', operation='DELETE', pgid='pgtrigger_delete_delete_e77a1', table='pledge_finance_approvaldecision', when='AFTER')),
+            model_name="approvaldecision",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pledge_finance_approvaldecisionevent" ("city_id", "comment", "decided_at", "decided_by_id", "decision", "id", "loan_id", "organization_id", "party", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (OLD."city_id", OLD."comment", OLD."decided_at", OLD."decided_by_id", OLD."decision", OLD."id", OLD."loan_id", OLD."organization_id", OLD."party", _pgh_attach_context(), NOW(), \'delete\', OLD."id"); RETURN NULL;',
+                    hash="d08aaf29ad6bfe4c26cd94c28ba39affbf800c25",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_e77a1",
+                    table="pledge_finance_approvaldecision",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='loanasset',
-            index=models.Index(fields=['city', 'asset'], name='pf_loanasset_city_asset'),
+            model_name="loanasset",
+            index=models.Index(fields=["city", "asset"], name="pf_loanasset_city_asset"),
         ),
         migrations.AddConstraint(
-            model_name='loanasset',
-            constraint=models.UniqueConstraint(fields=('city', 'loan', 'asset'), name='pf_loanasset_unique'),
+            model_name="loanasset",
+            constraint=models.UniqueConstraint(fields=("city", "loan", "asset"), name="pf_loanasset_unique"),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='loanasset',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pledge_finance_loanassetevent" ("asset_id", "city_id", "id", "loan_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."asset_id", NEW."city_id", NEW."id", NEW."loan_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id"); RETURN NULL;', hash='69c6b2fb48f67c8c8562d6ee0fe4e710ad1e4332', operation='INSERT', pgid='pgtrigger_insert_insert_9d17d', table='pledge_finance_loanasset', when='AFTER')),
+            model_name="loanasset",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pledge_finance_loanassetevent" ("asset_id", "city_id", "id", "loan_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."asset_id", NEW."city_id", NEW."id", NEW."loan_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id"); RETURN NULL;',
+                    hash="69c6b2fb48f67c8c8562d6ee0fe4e710ad1e4332",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_9d17d",
+                    table="pledge_finance_loanasset",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='loanasset',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "pledge_finance_loanassetevent" ("asset_id", "city_id", "id", "loan_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."asset_id", NEW."city_id", NEW."id", NEW."loan_id", _pgh_attach_context(), NOW(), \'update\', NEW."id"); RETURN NULL;', hash='352641d07cadf3e20d389299bda10afc349033ef', operation='UPDATE', pgid='pgtrigger_update_update_7a92b', table='pledge_finance_loanasset', when='AFTER')),
+            model_name="loanasset",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "pledge_finance_loanassetevent" ("asset_id", "city_id", "id", "loan_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."asset_id", NEW."city_id", NEW."id", NEW."loan_id", _pgh_attach_context(), NOW(), \'update\', NEW."id"); RETURN NULL;',
+                    hash="352641d07cadf3e20d389299bda10afc349033ef",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_7a92b",
+                    table="pledge_finance_loanasset",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='loanasset',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pledge_finance_loanassetevent" ("asset_id", "city_id", "id", "loan_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (OLD."asset_id", OLD."city_id", OLD."id", OLD."loan_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id"); RETURN NULL;', hash='6d348cb9ba78749923c56cc6e5f0f861c6f7e27f', operation='DELETE', pgid='pgtrigger_delete_delete_e9c67', table='pledge_finance_loanasset', when='AFTER')),
+            model_name="loanasset",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pledge_finance_loanassetevent" ("asset_id", "city_id", "id", "loan_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (OLD."asset_id", OLD."city_id", OLD."id", OLD."loan_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id"); RETURN NULL;',
+                    hash="6d348cb9ba78749923c56cc6e5f0f861c6f7e27f",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_e9c67",
+                    table="pledge_finance_loanasset",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='loanproduct',
-            index=models.Index(fields=['city', 'is_active'], name='pf_product_city_active'),
+            model_name="loanproduct",
+            index=models.Index(fields=["city", "is_active"], name="pf_product_city_active"),
         ),
         migrations.AddConstraint(
-            model_name='loanproduct',
-            constraint=models.UniqueConstraint(fields=('city', 'name'), name='pf_product_unique_name'),
+            model_name="loanproduct",
+            constraint=models.UniqueConstraint(fields=("city", "name"), name="pf_product_unique_name"),
         ),
         migrations.AddConstraint(
-            model_name='loanproduct',
-            constraint=models.CheckConstraint(condition=models.Q(('bank_share__gte', 0), ('guarantor_share__gte', 0), ('insurer_share__gte', 0)), name='pf_product_shares_not_negative'),
+            model_name="loanproduct",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("bank_share__gte", 0), ("guarantor_share__gte", 0), ("insurer_share__gte", 0)
+                ),
+                name="pf_product_shares_not_negative",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='loanproduct',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pledge_finance_loanproductevent" ("allowed_terms", "bank_share", "city_id", "created_at", "description", "guarantor_share", "id", "insurer_share", "is_active", "loan_to_value", "max_amount", "max_rate", "min_amount", "min_rate", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "repayment_method", "updated_at") VALUES (NEW."allowed_terms", NEW."bank_share", NEW."city_id", NEW."created_at", NEW."description", NEW."guarantor_share", NEW."id", NEW."insurer_share", NEW."is_active", NEW."loan_to_value", NEW."max_amount", NEW."max_rate", NEW."min_amount", NEW."min_rate", NEW."name", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."repayment_method", NEW."updated_at"); RETURN NULL;', hash='93661abb1f8c76f9d848aefa532950c397eba6e2', operation='INSERT', pgid='pgtrigger_insert_insert_90084', table='pledge_finance_loanproduct', when='AFTER')),
+            model_name="loanproduct",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pledge_finance_loanproductevent" ("allowed_terms", "bank_share", "city_id", "created_at", "description", "guarantor_share", "id", "insurer_share", "is_active", "loan_to_value", "max_amount", "max_rate", "min_amount", "min_rate", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "repayment_method", "updated_at") VALUES (NEW."allowed_terms", NEW."bank_share", NEW."city_id", NEW."created_at", NEW."description", NEW."guarantor_share", NEW."id", NEW."insurer_share", NEW."is_active", NEW."loan_to_value", NEW."max_amount", NEW."max_rate", NEW."min_amount", NEW."min_rate", NEW."name", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."repayment_method", NEW."updated_at"); RETURN NULL;',
+                    hash="93661abb1f8c76f9d848aefa532950c397eba6e2",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_90084",
+                    table="pledge_finance_loanproduct",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='loanproduct',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "pledge_finance_loanproductevent" ("allowed_terms", "bank_share", "city_id", "created_at", "description", "guarantor_share", "id", "insurer_share", "is_active", "loan_to_value", "max_amount", "max_rate", "min_amount", "min_rate", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "repayment_method", "updated_at") VALUES (NEW."allowed_terms", NEW."bank_share", NEW."city_id", NEW."created_at", NEW."description", NEW."guarantor_share", NEW."id", NEW."insurer_share", NEW."is_active", NEW."loan_to_value", NEW."max_amount", NEW."max_rate", NEW."min_amount", NEW."min_rate", NEW."name", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."repayment_method", NEW."updated_at"); RETURN NULL;', hash='eb5a9f7454394e636c799646742073e9c0b30959', operation='UPDATE', pgid='pgtrigger_update_update_fdb0b', table='pledge_finance_loanproduct', when='AFTER')),
+            model_name="loanproduct",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "pledge_finance_loanproductevent" ("allowed_terms", "bank_share", "city_id", "created_at", "description", "guarantor_share", "id", "insurer_share", "is_active", "loan_to_value", "max_amount", "max_rate", "min_amount", "min_rate", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "repayment_method", "updated_at") VALUES (NEW."allowed_terms", NEW."bank_share", NEW."city_id", NEW."created_at", NEW."description", NEW."guarantor_share", NEW."id", NEW."insurer_share", NEW."is_active", NEW."loan_to_value", NEW."max_amount", NEW."max_rate", NEW."min_amount", NEW."min_rate", NEW."name", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."repayment_method", NEW."updated_at"); RETURN NULL;',
+                    hash="eb5a9f7454394e636c799646742073e9c0b30959",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_fdb0b",
+                    table="pledge_finance_loanproduct",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='loanproduct',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pledge_finance_loanproductevent" ("allowed_terms", "bank_share", "city_id", "created_at", "description", "guarantor_share", "id", "insurer_share", "is_active", "loan_to_value", "max_amount", "max_rate", "min_amount", "min_rate", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "repayment_method", "updated_at") VALUES (OLD."allowed_terms", OLD."bank_share", OLD."city_id", OLD."created_at", OLD."description", OLD."guarantor_share", OLD."id", OLD."insurer_share", OLD."is_active", OLD."loan_to_value", OLD."max_amount", OLD."max_rate", OLD."min_amount", OLD."min_rate", OLD."name", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."repayment_method", OLD."updated_at"); RETURN NULL;', hash='b2fa1cfa3e384e601cd36bb1090dd42df6fd1fe7', operation='DELETE', pgid='pgtrigger_delete_delete_7bb60', table='pledge_finance_loanproduct', when='AFTER')),
+            model_name="loanproduct",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pledge_finance_loanproductevent" ("allowed_terms", "bank_share", "city_id", "created_at", "description", "guarantor_share", "id", "insurer_share", "is_active", "loan_to_value", "max_amount", "max_rate", "min_amount", "min_rate", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "repayment_method", "updated_at") VALUES (OLD."allowed_terms", OLD."bank_share", OLD."city_id", OLD."created_at", OLD."description", OLD."guarantor_share", OLD."id", OLD."insurer_share", OLD."is_active", OLD."loan_to_value", OLD."max_amount", OLD."max_rate", OLD."min_amount", OLD."min_rate", OLD."name", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."repayment_method", OLD."updated_at"); RETURN NULL;',
+                    hash="b2fa1cfa3e384e601cd36bb1090dd42df6fd1fe7",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_7bb60",
+                    table="pledge_finance_loanproduct",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='loan',
-            index=models.Index(fields=['city', 'state'], name='pf_loan_city_state'),
+            model_name="loan",
+            index=models.Index(fields=["city", "state"], name="pf_loan_city_state"),
         ),
         migrations.AddIndex(
-            model_name='loan',
-            index=models.Index(fields=['city', 'enterprise'], name='pf_loan_city_enterprise'),
+            model_name="loan",
+            index=models.Index(fields=["city", "enterprise"], name="pf_loan_city_enterprise"),
         ),
         migrations.AddIndex(
-            model_name='loan',
-            index=models.Index(fields=['city', 'bank', 'state'], name='pf_loan_city_bank'),
+            model_name="loan",
+            index=models.Index(fields=["city", "bank", "state"], name="pf_loan_city_bank"),
         ),
         migrations.AddIndex(
-            model_name='loan',
-            index=models.Index(fields=['city', 'insurer', 'state'], name='pf_loan_city_insurer'),
+            model_name="loan",
+            index=models.Index(fields=["city", "insurer", "state"], name="pf_loan_city_insurer"),
         ),
         migrations.AddIndex(
-            model_name='loan',
-            index=models.Index(fields=['city', 'guarantor', 'state'], name='pf_loan_city_guarantor'),
+            model_name="loan",
+            index=models.Index(fields=["city", "guarantor", "state"], name="pf_loan_city_guarantor"),
         ),
         migrations.AddIndex(
-            model_name='loan',
-            index=models.Index(fields=['city', 'product', 'state'], name='pf_loan_city_product'),
+            model_name="loan",
+            index=models.Index(fields=["city", "product", "state"], name="pf_loan_city_product"),
         ),
         migrations.AddConstraint(
-            model_name='loan',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='pf_loan_amount_positive'),
+            model_name="loan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="pf_loan_amount_positive"
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='loan',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pledge_finance_loanevent" ("amount", "annual_rate", "appraised_value", "appraiser_id", "bank_id", "bank_share", "city_id", "closed_on", "contract_number", "contract_signed_on", "created_at", "created_by_id", "decided_at", "default_on", "disbursed_on", "enterprise_id", "guarantor_id", "guarantor_share", "id", "insurer_id", "insurer_share", "loan_to_value", "loss_interest", "loss_principal", "maturity_date", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "pledge_registered_on", "pledge_registration_number", "pledge_released_at", "product_id", "purpose", "repayment_method", "state", "submitted_at", "term_months", "updated_at", "valuation_report_ref", "valued_on") VALUES (NEW."amount", NEW."annual_rate", NEW."appraised_value", NEW."appraiser_id", NEW."bank_id", NEW."bank_share", NEW."city_id", NEW."closed_on", NEW."contract_number", NEW."contract_signed_on", NEW."created_at", NEW."created_by_id", NEW."decided_at", NEW."default_on", NEW."disbursed_on", NEW."enterprise_id", NEW."guarantor_id", NEW."guarantor_share", NEW."id", NEW."insurer_id", NEW."insurer_share", NEW."loan_to_value", NEW."loss_interest", NEW."loss_principal", NEW."maturity_date", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."pledge_registered_on", NEW."pledge_registration_number", NEW."pledge_released_at", NEW."product_id", NEW."purpose", NEW."repayment_method", NEW."state", NEW."submitted_at", NEW."term_months", NEW."updated_at", NEW."valuation_report_ref", NEW."valued_on"); RETURN NULL;', hash='bca22396c2617ac7d9500909f8e5b7bed322a47f', operation='INSERT', pgid='pgtrigger_insert_insert_a0132', table='pledge_finance_loan', when='AFTER')),
+            model_name="loan",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pledge_finance_loanevent" ("amount", "annual_rate", "appraised_value", "appraiser_id", "bank_id", "bank_share", "city_id", "closed_on", "contract_number", "contract_signed_on", "created_at", "created_by_id", "decided_at", "default_on", "disbursed_on", "enterprise_id", "guarantor_id", "guarantor_share", "id", "insurer_id", "insurer_share", "loan_to_value", "loss_interest", "loss_principal", "maturity_date", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "pledge_registered_on", "pledge_registration_number", "pledge_released_at", "product_id", "purpose", "repayment_method", "state", "submitted_at", "term_months", "updated_at", "valuation_report_ref", "valued_on") VALUES (NEW."amount", NEW."annual_rate", NEW."appraised_value", NEW."appraiser_id", NEW."bank_id", NEW."bank_share", NEW."city_id", NEW."closed_on", NEW."contract_number", NEW."contract_signed_on", NEW."created_at", NEW."created_by_id", NEW."decided_at", NEW."default_on", NEW."disbursed_on", NEW."enterprise_id", NEW."guarantor_id", NEW."guarantor_share", NEW."id", NEW."insurer_id", NEW."insurer_share", NEW."loan_to_value", NEW."loss_interest", NEW."loss_principal", NEW."maturity_date", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."pledge_registered_on", NEW."pledge_registration_number", NEW."pledge_released_at", NEW."product_id", NEW."purpose", NEW."repayment_method", NEW."state", NEW."submitted_at", NEW."term_months", NEW."updated_at", NEW."valuation_report_ref", NEW."valued_on"); RETURN NULL;',
+                    hash="bca22396c2617ac7d9500909f8e5b7bed322a47f",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_a0132",
+                    table="pledge_finance_loan",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='loan',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "pledge_finance_loanevent" ("amount", "annual_rate", "appraised_value", "appraiser_id", "bank_id", "bank_share", "city_id", "closed_on", "contract_number", "contract_signed_on", "created_at", "created_by_id", "decided_at", "default_on", "disbursed_on", "enterprise_id", "guarantor_id", "guarantor_share", "id", "insurer_id", "insurer_share", "loan_to_value", "loss_interest", "loss_principal", "maturity_date", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "pledge_registered_on", "pledge_registration_number", "pledge_released_at", "product_id", "purpose", "repayment_method", "state", "submitted_at", "term_months", "updated_at", "valuation_report_ref", "valued_on") VALUES (NEW."amount", NEW."annual_rate", NEW."appraised_value", NEW."appraiser_id", NEW."bank_id", NEW."bank_share", NEW."city_id", NEW."closed_on", NEW."contract_number", NEW."contract_signed_on", NEW."created_at", NEW."created_by_id", NEW."decided_at", NEW."default_on", NEW."disbursed_on", NEW."enterprise_id", NEW."guarantor_id", NEW."guarantor_share", NEW."id", NEW."insurer_id", NEW."insurer_share", NEW."loan_to_value", NEW."loss_interest", NEW."loss_principal", NEW."maturity_date", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."pledge_registered_on", NEW."pledge_registration_number", NEW."pledge_released_at", NEW."product_id", NEW."purpose", NEW."repayment_method", NEW."state", NEW."submitted_at", NEW."term_months", NEW."updated_at", NEW."valuation_report_ref", NEW."valued_on"); RETURN NULL;', hash='a10189733b422582833eeeb8331266f54f03dd47', operation='UPDATE', pgid='pgtrigger_update_update_6f564', table='pledge_finance_loan', when='AFTER')),
+            model_name="loan",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "pledge_finance_loanevent" ("amount", "annual_rate", "appraised_value", "appraiser_id", "bank_id", "bank_share", "city_id", "closed_on", "contract_number", "contract_signed_on", "created_at", "created_by_id", "decided_at", "default_on", "disbursed_on", "enterprise_id", "guarantor_id", "guarantor_share", "id", "insurer_id", "insurer_share", "loan_to_value", "loss_interest", "loss_principal", "maturity_date", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "pledge_registered_on", "pledge_registration_number", "pledge_released_at", "product_id", "purpose", "repayment_method", "state", "submitted_at", "term_months", "updated_at", "valuation_report_ref", "valued_on") VALUES (NEW."amount", NEW."annual_rate", NEW."appraised_value", NEW."appraiser_id", NEW."bank_id", NEW."bank_share", NEW."city_id", NEW."closed_on", NEW."contract_number", NEW."contract_signed_on", NEW."created_at", NEW."created_by_id", NEW."decided_at", NEW."default_on", NEW."disbursed_on", NEW."enterprise_id", NEW."guarantor_id", NEW."guarantor_share", NEW."id", NEW."insurer_id", NEW."insurer_share", NEW."loan_to_value", NEW."loss_interest", NEW."loss_principal", NEW."maturity_date", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."pledge_registered_on", NEW."pledge_registration_number", NEW."pledge_released_at", NEW."product_id", NEW."purpose", NEW."repayment_method", NEW."state", NEW."submitted_at", NEW."term_months", NEW."updated_at", NEW."valuation_report_ref", NEW."valued_on"); RETURN NULL;',
+                    hash="a10189733b422582833eeeb8331266f54f03dd47",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_6f564",
+                    table="pledge_finance_loan",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='loan',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pledge_finance_loanevent" ("amount", "annual_rate", "appraised_value", "appraiser_id", "bank_id", "bank_share", "city_id", "closed_on", "contract_number", "contract_signed_on", "created_at", "created_by_id", "decided_at", "default_on", "disbursed_on", "enterprise_id", "guarantor_id", "guarantor_share", "id", "insurer_id", "insurer_share", "loan_to_value", "loss_interest", "loss_principal", "maturity_date", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "pledge_registered_on", "pledge_registration_number", "pledge_released_at", "product_id", "purpose", "repayment_method", "state", "submitted_at", "term_months", "updated_at", "valuation_report_ref", "valued_on") VALUES (OLD."amount", OLD."annual_rate", OLD."appraised_value", OLD."appraiser_id", OLD."bank_id", OLD."bank_share", OLD."city_id", OLD."closed_on", OLD."contract_number", OLD."contract_signed_on", OLD."created_at", OLD."created_by_id", OLD."decided_at", OLD."default_on", OLD."disbursed_on", OLD."enterprise_id", OLD."guarantor_id", OLD."guarantor_share", OLD."id", OLD."insurer_id", OLD."insurer_share", OLD."loan_to_value", OLD."loss_interest", OLD."loss_principal", OLD."maturity_date", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."pledge_registered_on", OLD."pledge_registration_number", OLD."pledge_released_at", OLD."product_id", OLD."purpose", OLD."repayment_method", OLD."state", OLD."submitted_at", OLD."term_months", OLD."updated_at", OLD."valuation_report_ref", OLD."valued_on"); RETURN NULL;', hash='1237b912a6cb8a8b80f8d950a90e9cf405db5018', operation='DELETE', pgid='pgtrigger_delete_delete_5b7bd', table='pledge_finance_loan', when='AFTER')),
+            model_name="loan",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pledge_finance_loanevent" ("amount", "annual_rate", "appraised_value", "appraiser_id", "bank_id", "bank_share", "city_id", "closed_on", "contract_number", "contract_signed_on", "created_at", "created_by_id", "decided_at", "default_on", "disbursed_on", "enterprise_id", "guarantor_id", "guarantor_share", "id", "insurer_id", "insurer_share", "loan_to_value", "loss_interest", "loss_principal", "maturity_date", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "pledge_registered_on", "pledge_registration_number", "pledge_released_at", "product_id", "purpose", "repayment_method", "state", "submitted_at", "term_months", "updated_at", "valuation_report_ref", "valued_on") VALUES (OLD."amount", OLD."annual_rate", OLD."appraised_value", OLD."appraiser_id", OLD."bank_id", OLD."bank_share", OLD."city_id", OLD."closed_on", OLD."contract_number", OLD."contract_signed_on", OLD."created_at", OLD."created_by_id", OLD."decided_at", OLD."default_on", OLD."disbursed_on", OLD."enterprise_id", OLD."guarantor_id", OLD."guarantor_share", OLD."id", OLD."insurer_id", OLD."insurer_share", OLD."loan_to_value", OLD."loss_interest", OLD."loss_principal", OLD."maturity_date", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."pledge_registered_on", OLD."pledge_registration_number", OLD."pledge_released_at", OLD."product_id", OLD."purpose", OLD."repayment_method", OLD."state", OLD."submitted_at", OLD."term_months", OLD."updated_at", OLD."valuation_report_ref", OLD."valued_on"); RETURN NULL;',
+                    hash="1237b912a6cb8a8b80f8d950a90e9cf405db5018",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_5b7bd",
+                    table="pledge_finance_loan",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='lossallocation',
-            index=models.Index(fields=['city', 'organization'], name='pf_alloc_city_org'),
+            model_name="lossallocation",
+            index=models.Index(fields=["city", "organization"], name="pf_alloc_city_org"),
         ),
         migrations.AddConstraint(
-            model_name='lossallocation',
-            constraint=models.UniqueConstraint(fields=('city', 'loan', 'party'), name='pf_alloc_once_per_party'),
+            model_name="lossallocation",
+            constraint=models.UniqueConstraint(
+                fields=("city", "loan", "party"), name="pf_alloc_once_per_party"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lossallocation',
-            constraint=models.CheckConstraint(condition=models.Q(('loss__gte', 0), ('recovered__gte', 0), ('reserve_paid__gte', 0)), name='pf_alloc_not_negative'),
+            model_name="lossallocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("loss__gte", 0), ("recovered__gte", 0), ("reserve_paid__gte", 0)),
+                name="pf_alloc_not_negative",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='lossallocation',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pledge_finance_lossallocationevent" ("city_id", "id", "loan_id", "loss", "organization_id", "party", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recovered", "refunded_to_reserve", "reserve_claim", "reserve_paid", "share") VALUES (NEW."city_id", NEW."id", NEW."loan_id", NEW."loss", NEW."organization_id", NEW."party", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."recovered", NEW."refunded_to_reserve", NEW."reserve_claim", NEW."reserve_paid", NEW."share"); RETURN NULL;', hash='2b87ce6dde9ab5fd2c59a21ea39f58801fae0503', operation='INSERT', pgid='pgtrigger_insert_insert_632aa', table='pledge_finance_lossallocation', when='AFTER')),
+            model_name="lossallocation",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pledge_finance_lossallocationevent" ("city_id", "id", "loan_id", "loss", "organization_id", "party", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recovered", "refunded_to_reserve", "reserve_claim", "reserve_paid", "share") VALUES (NEW."city_id", NEW."id", NEW."loan_id", NEW."loss", NEW."organization_id", NEW."party", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."recovered", NEW."refunded_to_reserve", NEW."reserve_claim", NEW."reserve_paid", NEW."share"); RETURN NULL;',
+                    hash="2b87ce6dde9ab5fd2c59a21ea39f58801fae0503",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_632aa",
+                    table="pledge_finance_lossallocation",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='lossallocation',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "pledge_finance_lossallocationevent" ("city_id", "id", "loan_id", "loss", "organization_id", "party", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recovered", "refunded_to_reserve", "reserve_claim", "reserve_paid", "share") VALUES (NEW."city_id", NEW."id", NEW."loan_id", NEW."loss", NEW."organization_id", NEW."party", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."recovered", NEW."refunded_to_reserve", NEW."reserve_claim", NEW."reserve_paid", NEW."share"); RETURN NULL;', hash='dd50777f105fa132e9f260387f123cfdf0ee85ca', operation='UPDATE', pgid='pgtrigger_update_update_1cd55', table='pledge_finance_lossallocation', when='AFTER')),
+            model_name="lossallocation",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "pledge_finance_lossallocationevent" ("city_id", "id", "loan_id", "loss", "organization_id", "party", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recovered", "refunded_to_reserve", "reserve_claim", "reserve_paid", "share") VALUES (NEW."city_id", NEW."id", NEW."loan_id", NEW."loss", NEW."organization_id", NEW."party", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."recovered", NEW."refunded_to_reserve", NEW."reserve_claim", NEW."reserve_paid", NEW."share"); RETURN NULL;',
+                    hash="dd50777f105fa132e9f260387f123cfdf0ee85ca",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_1cd55",
+                    table="pledge_finance_lossallocation",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='lossallocation',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pledge_finance_lossallocationevent" ("city_id", "id", "loan_id", "loss", "organization_id", "party", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recovered", "refunded_to_reserve", "reserve_claim", "reserve_paid", "share") VALUES (OLD."city_id", OLD."id", OLD."loan_id", OLD."loss", OLD."organization_id", OLD."party", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."recovered", OLD."refunded_to_reserve", OLD."reserve_claim", OLD."reserve_paid", OLD."share"); RETURN NULL;', hash='7239b1382e04a67d936593a7cad3b965f88fd901', operation='DELETE', pgid='pgtrigger_delete_delete_7ed5a', table='pledge_finance_lossallocation', when='AFTER')),
+            model_name="lossallocation",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pledge_finance_lossallocationevent" ("city_id", "id", "loan_id", "loss", "organization_id", "party", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recovered", "refunded_to_reserve", "reserve_claim", "reserve_paid", "share") VALUES (OLD."city_id", OLD."id", OLD."loan_id", OLD."loss", OLD."organization_id", OLD."party", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."recovered", OLD."refunded_to_reserve", OLD."reserve_claim", OLD."reserve_paid", OLD."share"); RETURN NULL;',
+                    hash="7239b1382e04a67d936593a7cad3b965f88fd901",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_7ed5a",
+                    table="pledge_finance_lossallocation",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='productinstitution',
-            index=models.Index(fields=['city', 'organization', 'role'], name='pf_prodinst_city_org'),
+            model_name="productinstitution",
+            index=models.Index(fields=["city", "organization", "role"], name="pf_prodinst_city_org"),
         ),
         migrations.AddConstraint(
-            model_name='productinstitution',
-            constraint=models.UniqueConstraint(fields=('city', 'product', 'organization', 'role'), name='pf_prodinst_unique'),
+            model_name="productinstitution",
+            constraint=models.UniqueConstraint(
+                fields=("city", "product", "organization", "role"), name="pf_prodinst_unique"
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='productinstitution',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pledge_finance_productinstitutionevent" ("city_id", "id", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "role") VALUES (NEW."city_id", NEW."id", NEW."organization_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."product_id", NEW."role"); RETURN NULL;', hash='e722d8df2d50091544a30f668cf84037f1d11389', operation='INSERT', pgid='pgtrigger_insert_insert_3c8ce', table='pledge_finance_productinstitution', when='AFTER')),
+            model_name="productinstitution",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pledge_finance_productinstitutionevent" ("city_id", "id", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "role") VALUES (NEW."city_id", NEW."id", NEW."organization_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."product_id", NEW."role"); RETURN NULL;',
+                    hash="e722d8df2d50091544a30f668cf84037f1d11389",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_3c8ce",
+                    table="pledge_finance_productinstitution",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='productinstitution',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "pledge_finance_productinstitutionevent" ("city_id", "id", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "role") VALUES (NEW."city_id", NEW."id", NEW."organization_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."product_id", NEW."role"); RETURN NULL;', hash='334ddef740c53efb8be1c09d537508e098065a14', operation='UPDATE', pgid='pgtrigger_update_update_7960c', table='pledge_finance_productinstitution', when='AFTER')),
+            model_name="productinstitution",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "pledge_finance_productinstitutionevent" ("city_id", "id", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "role") VALUES (NEW."city_id", NEW."id", NEW."organization_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."product_id", NEW."role"); RETURN NULL;',
+                    hash="334ddef740c53efb8be1c09d537508e098065a14",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_7960c",
+                    table="pledge_finance_productinstitution",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='productinstitution',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pledge_finance_productinstitutionevent" ("city_id", "id", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "role") VALUES (OLD."city_id", OLD."id", OLD."organization_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."product_id", OLD."role"); RETURN NULL;', hash='0c6763afff682b83bd968b1b5f4f6547f61fdca7', operation='DELETE', pgid='pgtrigger_delete_delete_ccb5d', table='pledge_finance_productinstitution', when='AFTER')),
+            model_name="productinstitution",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pledge_finance_productinstitutionevent" ("city_id", "id", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "role") VALUES (OLD."city_id", OLD."id", OLD."organization_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."product_id", OLD."role"); RETURN NULL;',
+                    hash="0c6763afff682b83bd968b1b5f4f6547f61fdca7",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_ccb5d",
+                    table="pledge_finance_productinstitution",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='recovery',
-            index=models.Index(fields=['city', 'loan'], name='pf_recovery_city_loan'),
+            model_name="recovery",
+            index=models.Index(fields=["city", "loan"], name="pf_recovery_city_loan"),
         ),
         migrations.AddConstraint(
-            model_name='recovery',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='pf_recovery_positive'),
+            model_name="recovery",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="pf_recovery_positive"
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='recovery',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pledge_finance_recoveryevent" ("amount", "city_id", "created_at", "id", "loan_id", "parts", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "received_on", "recorded_by_id", "source") VALUES (NEW."amount", NEW."city_id", NEW."created_at", NEW."id", NEW."loan_id", NEW."parts", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."received_on", NEW."recorded_by_id", NEW."source"); RETURN NULL;', hash='0f1df4e7ee4f1c4956584075470dd8ce06b6c59a', operation='INSERT', pgid='pgtrigger_insert_insert_ff7ca', table='pledge_finance_recovery', when='AFTER')),
+            model_name="recovery",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pledge_finance_recoveryevent" ("amount", "city_id", "created_at", "id", "loan_id", "parts", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "received_on", "recorded_by_id", "source") VALUES (NEW."amount", NEW."city_id", NEW."created_at", NEW."id", NEW."loan_id", NEW."parts", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."received_on", NEW."recorded_by_id", NEW."source"); RETURN NULL;',
+                    hash="0f1df4e7ee4f1c4956584075470dd8ce06b6c59a",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_ff7ca",
+                    table="pledge_finance_recovery",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='recovery',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "pledge_finance_recoveryevent" ("amount", "city_id", "created_at", "id", "loan_id", "parts", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "received_on", "recorded_by_id", "source") VALUES (NEW."amount", NEW."city_id", NEW."created_at", NEW."id", NEW."loan_id", NEW."parts", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."received_on", NEW."recorded_by_id", NEW."source"); RETURN NULL;', hash='13d46dbb7586665bc187b46eaa20d7d9a289f8d4', operation='UPDATE', pgid='pgtrigger_update_update_0856a', table='pledge_finance_recovery', when='AFTER')),
+            model_name="recovery",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "pledge_finance_recoveryevent" ("amount", "city_id", "created_at", "id", "loan_id", "parts", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "received_on", "recorded_by_id", "source") VALUES (NEW."amount", NEW."city_id", NEW."created_at", NEW."id", NEW."loan_id", NEW."parts", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."received_on", NEW."recorded_by_id", NEW."source"); RETURN NULL;',
+                    hash="13d46dbb7586665bc187b46eaa20d7d9a289f8d4",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_0856a",
+                    table="pledge_finance_recovery",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='recovery',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pledge_finance_recoveryevent" ("amount", "city_id", "created_at", "id", "loan_id", "parts", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "received_on", "recorded_by_id", "source") VALUES (OLD."amount", OLD."city_id", OLD."created_at", OLD."id", OLD."loan_id", OLD."parts", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."received_on", OLD."recorded_by_id", OLD."source"); RETURN NULL;', hash='900945175f3fcb6691914c15cbff68ad8e203f6a', operation='DELETE', pgid='pgtrigger_delete_delete_e8882', table='pledge_finance_recovery', when='AFTER')),
+            model_name="recovery",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pledge_finance_recoveryevent" ("amount", "city_id", "created_at", "id", "loan_id", "parts", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "received_on", "recorded_by_id", "source") VALUES (OLD."amount", OLD."city_id", OLD."created_at", OLD."id", OLD."loan_id", OLD."parts", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."received_on", OLD."recorded_by_id", OLD."source"); RETURN NULL;',
+                    hash="900945175f3fcb6691914c15cbff68ad8e203f6a",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_e8882",
+                    table="pledge_finance_recovery",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='repayment',
-            index=models.Index(fields=['city', 'loan', 'paid_on'], name='pf_repayment_city_loan'),
+            model_name="repayment",
+            index=models.Index(fields=["city", "loan", "paid_on"], name="pf_repayment_city_loan"),
         ),
         migrations.AddConstraint(
-            model_name='repayment',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='pf_repayment_positive'),
+            model_name="repayment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="pf_repayment_positive"
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='repayment',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pledge_finance_repaymentevent" ("amount", "city_id", "created_at", "id", "interest", "loan_id", "paid_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "principal", "recorded_by_id", "reference") VALUES (NEW."amount", NEW."city_id", NEW."created_at", NEW."id", NEW."interest", NEW."loan_id", NEW."paid_on", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."principal", NEW."recorded_by_id", NEW."reference"); RETURN NULL;', hash='106a7d67677d640163b81adc4033ba29557c5a9c', operation='INSERT', pgid='pgtrigger_insert_insert_825d0', table='pledge_finance_repayment', when='AFTER')),
+            model_name="repayment",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pledge_finance_repaymentevent" ("amount", "city_id", "created_at", "id", "interest", "loan_id", "paid_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "principal", "recorded_by_id", "reference") VALUES (NEW."amount", NEW."city_id", NEW."created_at", NEW."id", NEW."interest", NEW."loan_id", NEW."paid_on", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."principal", NEW."recorded_by_id", NEW."reference"); RETURN NULL;',
+                    hash="106a7d67677d640163b81adc4033ba29557c5a9c",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_825d0",
+                    table="pledge_finance_repayment",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='repayment',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "pledge_finance_repaymentevent" ("amount", "city_id", "created_at", "id", "interest", "loan_id", "paid_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "principal", "recorded_by_id", "reference") VALUES (NEW."amount", NEW."city_id", NEW."created_at", NEW."id", NEW."interest", NEW."loan_id", NEW."paid_on", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."principal", NEW."recorded_by_id", NEW."reference"); RETURN NULL;', hash='d1991474c13041116ad705f576c3e3199b43ab07', operation='UPDATE', pgid='pgtrigger_update_update_47611', table='pledge_finance_repayment', when='AFTER')),
+            model_name="repayment",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "pledge_finance_repaymentevent" ("amount", "city_id", "created_at", "id", "interest", "loan_id", "paid_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "principal", "recorded_by_id", "reference") VALUES (NEW."amount", NEW."city_id", NEW."created_at", NEW."id", NEW."interest", NEW."loan_id", NEW."paid_on", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."principal", NEW."recorded_by_id", NEW."reference"); RETURN NULL;',
+                    hash="d1991474c13041116ad705f576c3e3199b43ab07",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_47611",
+                    table="pledge_finance_repayment",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='repayment',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pledge_finance_repaymentevent" ("amount", "city_id", "created_at", "id", "interest", "loan_id", "paid_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "principal", "recorded_by_id", "reference") VALUES (OLD."amount", OLD."city_id", OLD."created_at", OLD."id", OLD."interest", OLD."loan_id", OLD."paid_on", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."principal", OLD."recorded_by_id", OLD."reference"); RETURN NULL;', hash='1181de78f1cfdc9e0700ee33c6f09cbd30d7ee5b', operation='DELETE', pgid='pgtrigger_delete_delete_6f753', table='pledge_finance_repayment', when='AFTER')),
+            model_name="repayment",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pledge_finance_repaymentevent" ("amount", "city_id", "created_at", "id", "interest", "loan_id", "paid_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "principal", "recorded_by_id", "reference") VALUES (OLD."amount", OLD."city_id", OLD."created_at", OLD."id", OLD."interest", OLD."loan_id", OLD."paid_on", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."principal", OLD."recorded_by_id", OLD."reference"); RETURN NULL;',
+                    hash="1181de78f1cfdc9e0700ee33c6f09cbd30d7ee5b",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_6f753",
+                    table="pledge_finance_repayment",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='riskreserve',
-            constraint=models.UniqueConstraint(fields=('city',), name='pf_reserve_one_per_city'),
+            model_name="riskreserve",
+            constraint=models.UniqueConstraint(fields=("city",), name="pf_reserve_one_per_city"),
         ),
         migrations.AddConstraint(
-            model_name='riskreserve',
-            constraint=models.CheckConstraint(condition=models.Q(('balance__gte', 0)), name='pf_reserve_never_negative'),
+            model_name="riskreserve",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("balance__gte", 0)), name="pf_reserve_never_negative"
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='riskreserve',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pledge_finance_riskreserveevent" ("balance", "city_id", "created_at", "id", "name", "opened_on", "opening_balance", "payout_share", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."balance", NEW."city_id", NEW."created_at", NEW."id", NEW."name", NEW."opened_on", NEW."opening_balance", NEW."payout_share", _pgh_attach_context(), NOW(), \'insert\', NEW."id"); RETURN NULL;', hash='b389445f18180c1c7e2a71ef6825fa88bcd97497', operation='INSERT', pgid='pgtrigger_insert_insert_e1e50', table='pledge_finance_riskreserve', when='AFTER')),
+            model_name="riskreserve",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pledge_finance_riskreserveevent" ("balance", "city_id", "created_at", "id", "name", "opened_on", "opening_balance", "payout_share", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."balance", NEW."city_id", NEW."created_at", NEW."id", NEW."name", NEW."opened_on", NEW."opening_balance", NEW."payout_share", _pgh_attach_context(), NOW(), \'insert\', NEW."id"); RETURN NULL;',
+                    hash="b389445f18180c1c7e2a71ef6825fa88bcd97497",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_e1e50",
+                    table="pledge_finance_riskreserve",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='riskreserve',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "pledge_finance_riskreserveevent" ("balance", "city_id", "created_at", "id", "name", "opened_on", "opening_balance", "payout_share", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."balance", NEW."city_id", NEW."created_at", NEW."id", NEW."name", NEW."opened_on", NEW."opening_balance", NEW."payout_share", _pgh_attach_context(), NOW(), \'update\', NEW."id"); RETURN NULL;', hash='4fb6fd81127a7f518e289fe5245bfb0b27331c41', operation='UPDATE', pgid='pgtrigger_update_update_8b84f', table='pledge_finance_riskreserve', when='AFTER')),
+            model_name="riskreserve",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "pledge_finance_riskreserveevent" ("balance", "city_id", "created_at", "id", "name", "opened_on", "opening_balance", "payout_share", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."balance", NEW."city_id", NEW."created_at", NEW."id", NEW."name", NEW."opened_on", NEW."opening_balance", NEW."payout_share", _pgh_attach_context(), NOW(), \'update\', NEW."id"); RETURN NULL;',
+                    hash="4fb6fd81127a7f518e289fe5245bfb0b27331c41",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_8b84f",
+                    table="pledge_finance_riskreserve",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='riskreserve',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pledge_finance_riskreserveevent" ("balance", "city_id", "created_at", "id", "name", "opened_on", "opening_balance", "payout_share", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (OLD."balance", OLD."city_id", OLD."created_at", OLD."id", OLD."name", OLD."opened_on", OLD."opening_balance", OLD."payout_share", _pgh_attach_context(), NOW(), \'delete\', OLD."id"); RETURN NULL;', hash='c7b3ab1c9b99388fdf9bdfd51ff26a21b42c9f32', operation='DELETE', pgid='pgtrigger_delete_delete_350e2', table='pledge_finance_riskreserve', when='AFTER')),
+            model_name="riskreserve",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pledge_finance_riskreserveevent" ("balance", "city_id", "created_at", "id", "name", "opened_on", "opening_balance", "payout_share", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (OLD."balance", OLD."city_id", OLD."created_at", OLD."id", OLD."name", OLD."opened_on", OLD."opening_balance", OLD."payout_share", _pgh_attach_context(), NOW(), \'delete\', OLD."id"); RETURN NULL;',
+                    hash="c7b3ab1c9b99388fdf9bdfd51ff26a21b42c9f32",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_350e2",
+                    table="pledge_finance_riskreserve",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='reserveentry',
-            index=models.Index(fields=['city', 'reserve', 'booked_on'], name='pf_reserveentry_city'),
+            model_name="reserveentry",
+            index=models.Index(fields=["city", "reserve", "booked_on"], name="pf_reserveentry_city"),
         ),
         migrations.AddConstraint(
-            model_name='reserveentry',
-            constraint=models.CheckConstraint(condition=models.Q(('balance_after__gte', 0)), name='pf_reserveentry_never_negative'),
+            model_name="reserveentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("balance_after__gte", 0)), name="pf_reserveentry_never_negative"
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='reserveentry',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pledge_finance_reserveentryevent" ("amount", "balance_after", "booked_on", "city_id", "created_at", "created_by_id", "id", "kind", "loan_id", "note", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reserve_id") VALUES (NEW."amount", NEW."balance_after", NEW."booked_on", NEW."city_id", NEW."created_at", NEW."created_by_id", NEW."id", NEW."kind", NEW."loan_id", NEW."note", NEW."organization_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."reserve_id"); RETURN NULL;', hash='3fd29312b18794f62417bbe2639bf5ddf5d2238d', operation='INSERT', pgid='pgtrigger_insert_insert_6c526', table='pledge_finance_reserveentry', when='AFTER')),
+            model_name="reserveentry",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pledge_finance_reserveentryevent" ("amount", "balance_after", "booked_on", "city_id", "created_at", "created_by_id", "id", "kind", "loan_id", "note", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reserve_id") VALUES (NEW."amount", NEW."balance_after", NEW."booked_on", NEW."city_id", NEW."created_at", NEW."created_by_id", NEW."id", NEW."kind", NEW."loan_id", NEW."note", NEW."organization_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."reserve_id"); RETURN NULL;',
+                    hash="3fd29312b18794f62417bbe2639bf5ddf5d2238d",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_6c526",
+                    table="pledge_finance_reserveentry",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='reserveentry',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "pledge_finance_reserveentryevent" ("amount", "balance_after", "booked_on", "city_id", "created_at", "created_by_id", "id", "kind", "loan_id", "note", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reserve_id") VALUES (NEW."amount", NEW."balance_after", NEW."booked_on", NEW."city_id", NEW."created_at", NEW."created_by_id", NEW."id", NEW."kind", NEW."loan_id", NEW."note", NEW."organization_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."reserve_id"); RETURN NULL;', hash='4d6b082da57bfc11cb9dd5377e35da34a6720cb1', operation='UPDATE', pgid='pgtrigger_update_update_e4ca5', table='pledge_finance_reserveentry', when='AFTER')),
+            model_name="reserveentry",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "pledge_finance_reserveentryevent" ("amount", "balance_after", "booked_on", "city_id", "created_at", "created_by_id", "id", "kind", "loan_id", "note", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reserve_id") VALUES (NEW."amount", NEW."balance_after", NEW."booked_on", NEW."city_id", NEW."created_at", NEW."created_by_id", NEW."id", NEW."kind", NEW."loan_id", NEW."note", NEW."organization_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."reserve_id"); RETURN NULL;',
+                    hash="4d6b082da57bfc11cb9dd5377e35da34a6720cb1",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_e4ca5",
+                    table="pledge_finance_reserveentry",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='reserveentry',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pledge_finance_reserveentryevent" ("amount", "balance_after", "booked_on", "city_id", "created_at", "created_by_id", "id", "kind", "loan_id", "note", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reserve_id") VALUES (OLD."amount", OLD."balance_after", OLD."booked_on", OLD."city_id", OLD."created_at", OLD."created_by_id", OLD."id", OLD."kind", OLD."loan_id", OLD."note", OLD."organization_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."reserve_id"); RETURN NULL;', hash='66327f7b1c3603ad8303b63d0c58e68b92992a74', operation='DELETE', pgid='pgtrigger_delete_delete_09d15', table='pledge_finance_reserveentry', when='AFTER')),
+            model_name="reserveentry",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pledge_finance_reserveentryevent" ("amount", "balance_after", "booked_on", "city_id", "created_at", "created_by_id", "id", "kind", "loan_id", "note", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reserve_id") VALUES (OLD."amount", OLD."balance_after", OLD."booked_on", OLD."city_id", OLD."created_at", OLD."created_by_id", OLD."id", OLD."kind", OLD."loan_id", OLD."note", OLD."organization_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."reserve_id"); RETURN NULL;',
+                    hash="66327f7b1c3603ad8303b63d0c58e68b92992a74",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_09d15",
+                    table="pledge_finance_reserveentry",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

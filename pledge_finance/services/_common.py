@@ -1,6 +1,5 @@
 """Helpers shared by the pledge-finance services: locking, transitions, parsing money and rates."""
 
-
 from __future__ import annotations
 
 import datetime
@@ -25,7 +24,6 @@ from pledge_finance.models import (
 RATE_PLACES = Decimal("0.000001")
 
 
-
 # --- helpers --------------------------------------------------------------------------
 
 
@@ -43,19 +41,36 @@ def _lock(loan: Loan) -> Loan:
 
 def _check_state(loan: Loan, action: str) -> None:
     if not allowed(action, loan.state):
-        raise LoanInvalidTransition(fields={"state": [{"code": "invalid_transition",
-                                                       "detail": loan.get_state_display()}]})
+        raise LoanInvalidTransition(
+            fields={"state": [{"code": "invalid_transition", "detail": loan.get_state_display()}]}
+        )
 
 
-def _move(loan: Loan, action: str, *, actor, to_state: str | None = None, reason: str = "",
-          data: dict | None = None, fields: Iterable[str] = ()) -> Loan:
+def _move(
+    loan: Loan,
+    action: str,
+    *,
+    actor,
+    to_state: str | None = None,
+    reason: str = "",
+    data: dict | None = None,
+    fields: Iterable[str] = (),
+) -> Loan:
     """Apply one transition of `TRANSITIONS`, save, and leave the audit record."""
     _check_state(loan, action)
     from_state = loan.state
     loan.state = to_state or TRANSITIONS[action][1]
     loan.save(update_fields=["state", "updated_at", *fields])
-    audit.record(actor=_user(actor), city=loan.city_id, action=f"loan_{action}", obj=loan,
-                 from_state=from_state, to_state=loan.state, reason=reason, data=data)
+    audit.record(
+        actor=_user(actor),
+        city=loan.city_id,
+        action=f"loan_{action}",
+        obj=loan,
+        from_state=from_state,
+        to_state=loan.state,
+        reason=reason,
+        data=data,
+    )
     return loan
 
 

@@ -1,6 +1,5 @@
 """A loan from application to repayment: submit, valuation, three-party review, disbursement, repayments."""
 
-
 from __future__ import annotations
 
 import datetime
@@ -45,8 +44,18 @@ def _participates(product: LoanProduct, role: str, org_id) -> bool:
     return ProductInstitution.objects.filter(product=product, role=role, organization_id=org_id).exists()
 
 
-def _validate_application(*, product: LoanProduct, enterprise_id: int, bank_id, insurer_id, guarantor_id,
-                          asset_ids: list[int], amount, term_months, purpose: str) -> dict:
+def _validate_application(
+    *,
+    product: LoanProduct,
+    enterprise_id: int,
+    bank_id,
+    insurer_id,
+    guarantor_id,
+    asset_ids: list[int],
+    amount,
+    term_months,
+    purpose: str,
+) -> dict:
     errors = FieldErrors()
     if not product.is_active:
         errors.add("product", "product_closed", _("This product no longer takes applications."))
@@ -55,16 +64,22 @@ def _validate_application(*, product: LoanProduct, enterprise_id: int, bank_id, 
             errors.add(role, InstitutionNotParticipating.code, InstitutionNotParticipating.default_message)
     amount = _money(amount, "amount", errors)
     if amount is not None and amount > 0 and not product.min_amount <= amount <= product.max_amount:
-        errors.add("amount", "amount_out_of_range",
-                   _("The amount must lie between %(low)s and %(high)s.") % {
-                       "low": product.min_amount, "high": product.max_amount})
+        errors.add(
+            "amount",
+            "amount_out_of_range",
+            _("The amount must lie between %(low)s and %(high)s.")
+            % {"low": product.min_amount, "high": product.max_amount},
+        )
     try:
         term = int(term_months)
     except (TypeError, ValueError):
         term = None
     if term not in product.allowed_terms:
-        errors.add("term_months", "term_not_allowed",
-                   _("Choose one of the product's terms: %s months.") % ", ".join(map(str, product.allowed_terms)))
+        errors.add(
+            "term_months",
+            "term_not_allowed",
+            _("Choose one of the product's terms: %s months.") % ", ".join(map(str, product.allowed_terms)),
+        )
     if not (purpose or "").strip():
         errors.add("purpose", "required", _("Say what the loan is for."))
     ids = sorted({int(a) for a in asset_ids or []})
@@ -80,21 +95,56 @@ def _validate_application(*, product: LoanProduct, enterprise_id: int, bank_id, 
 
 
 @transaction.atomic
-def loan_create(*, actor: Actor, product: LoanProduct, bank_id: int, insurer_id: int, guarantor_id: int,
-                asset_ids: Iterable[int], amount, term_months: int, purpose: str) -> Loan:
+def loan_create(
+    *,
+    actor: Actor,
+    product: LoanProduct,
+    bank_id: int,
+    insurer_id: int,
+    guarantor_id: int,
+    asset_ids: Iterable[int],
+    amount,
+    term_months: int,
+    purpose: str,
+) -> Loan:
     """Enterprise: start an application (draft)."""
     require(actor, "loan.create")
-    clean = _validate_application(product=product, enterprise_id=actor.organization_id, bank_id=bank_id,
-                                  insurer_id=insurer_id, guarantor_id=guarantor_id, asset_ids=list(asset_ids),
-                                  amount=amount, term_months=term_months, purpose=purpose)
+    clean = _validate_application(
+        product=product,
+        enterprise_id=actor.organization_id,
+        bank_id=bank_id,
+        insurer_id=insurer_id,
+        guarantor_id=guarantor_id,
+        asset_ids=list(asset_ids),
+        amount=amount,
+        term_months=term_months,
+        purpose=purpose,
+    )
     loan = Loan.objects.create(
-        city=actor.city, product=product, enterprise_id=actor.organization_id, bank_id=bank_id,
-        insurer_id=insurer_id, guarantor_id=guarantor_id, amount=clean["amount"],
-        term_months=clean["term_months"], purpose=clean["purpose"], repayment_method=product.repayment_method,
-        loan_to_value=product.loan_to_value, created_by=actor.user)
-    LoanAsset.objects.bulk_create([LoanAsset(city=actor.city, loan=loan, asset_id=a) for a in clean["asset_ids"]])
-    audit.record(actor=_user(actor), city=actor.city, action="loan_create", obj=loan, to_state=loan.state,
-                 data={"amount": loan.amount, "term_months": loan.term_months, "assets": clean["asset_ids"]})
+        city=actor.city,
+        product=product,
+        enterprise_id=actor.organization_id,
+        bank_id=bank_id,
+        insurer_id=insurer_id,
+        guarantor_id=guarantor_id,
+        amount=clean["amount"],
+        term_months=clean["term_months"],
+        purpose=clean["purpose"],
+        repayment_method=product.repayment_method,
+        loan_to_value=product.loan_to_value,
+        created_by=actor.user,
+    )
+    LoanAsset.objects.bulk_create(
+        [LoanAsset(city=actor.city, loan=loan, asset_id=a) for a in clean["asset_ids"]]
+    )
+    audit.record(
+        actor=_user(actor),
+        city=actor.city,
+        action="loan_create",
+        obj=loan,
+        to_state=loan.state,
+        data={"amount": loan.amount, "term_months": loan.term_months, "assets": clean["asset_ids"]},
+    )
     return loan
 
 
@@ -104,24 +154,50 @@ def loan_update(*, actor: Actor, loan: Loan, **changes) -> Loan:
     loan = _lock(loan)
     require(actor, "loan.apply", loan)
     _check_state(loan, "update")
-    allowed_fields = {"bank_id", "insurer_id", "guarantor_id", "asset_ids", "amount", "term_months", "purpose"}
+    allowed_fields = {
+        "bank_id",
+        "insurer_id",
+        "guarantor_id",
+        "asset_ids",
+        "amount",
+        "term_months",
+        "purpose",
+    }
     unknown = set(changes) - allowed_fields
     if unknown:
         raise ValidationFailed(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
-    current = {"bank_id": loan.bank_id, "insurer_id": loan.insurer_id, "guarantor_id": loan.guarantor_id,
-               "asset_ids": list(loan.loan_assets.values_list("asset_id", flat=True)), "amount": loan.amount,
-               "term_months": loan.term_months, "purpose": loan.purpose}
+    current = {
+        "bank_id": loan.bank_id,
+        "insurer_id": loan.insurer_id,
+        "guarantor_id": loan.guarantor_id,
+        "asset_ids": list(loan.loan_assets.values_list("asset_id", flat=True)),
+        "amount": loan.amount,
+        "term_months": loan.term_months,
+        "purpose": loan.purpose,
+    }
     merged = {**current, **changes}
     clean = _validate_application(product=loan.product, enterprise_id=loan.enterprise_id, **merged)
-    loan.bank_id, loan.insurer_id, loan.guarantor_id = merged["bank_id"], merged["insurer_id"], merged["guarantor_id"]
+    loan.bank_id, loan.insurer_id, loan.guarantor_id = (
+        merged["bank_id"],
+        merged["insurer_id"],
+        merged["guarantor_id"],
+    )
     loan.amount, loan.term_months, loan.purpose = clean["amount"], clean["term_months"], clean["purpose"]
     loan.save()
     if set(clean["asset_ids"]) != set(current["asset_ids"]):
         loan.loan_assets.all().delete()
-        LoanAsset.objects.bulk_create([LoanAsset(city_id=loan.city_id, loan=loan, asset_id=a)
-                                       for a in clean["asset_ids"]])
-    audit.record(actor=_user(actor), city=loan.city_id, action="loan_update", obj=loan, from_state=loan.state,
-                 to_state=loan.state, data={"amount": loan.amount, "assets": clean["asset_ids"]})
+        LoanAsset.objects.bulk_create(
+            [LoanAsset(city_id=loan.city_id, loan=loan, asset_id=a) for a in clean["asset_ids"]]
+        )
+    audit.record(
+        actor=_user(actor),
+        city=loan.city_id,
+        action="loan_update",
+        obj=loan,
+        from_state=loan.state,
+        to_state=loan.state,
+        data={"amount": loan.amount, "assets": clean["asset_ids"]},
+    )
     return loan
 
 
@@ -132,11 +208,26 @@ def loan_submit(*, actor: Actor, loan: Loan) -> Loan:
     require(actor, "loan.apply", loan)
     _check_state(loan, "submit")
     asset_ids = list(loan.loan_assets.values_list("asset_id", flat=True))
-    _validate_application(product=loan.product, enterprise_id=loan.enterprise_id, bank_id=loan.bank_id,
-                          insurer_id=loan.insurer_id, guarantor_id=loan.guarantor_id, asset_ids=asset_ids,
-                          amount=loan.amount, term_months=loan.term_months, purpose=loan.purpose)
-    registry.encumbrance_add(asset_ids=asset_ids, kind="pledge", source=loan.source, owner_id=loan.enterprise_id,
-                             holder=loan.bank, reference=loan.reference, actor=actor)
+    _validate_application(
+        product=loan.product,
+        enterprise_id=loan.enterprise_id,
+        bank_id=loan.bank_id,
+        insurer_id=loan.insurer_id,
+        guarantor_id=loan.guarantor_id,
+        asset_ids=asset_ids,
+        amount=loan.amount,
+        term_months=loan.term_months,
+        purpose=loan.purpose,
+    )
+    registry.encumbrance_add(
+        asset_ids=asset_ids,
+        kind="pledge",
+        source=loan.source,
+        owner_id=loan.enterprise_id,
+        holder=loan.bank,
+        reference=loan.reference,
+        actor=actor,
+    )
     loan.submitted_at = clock.now()
     return _move(loan, "submit", actor=actor, fields=["submitted_at"], data={"amount": loan.amount})
 
@@ -164,9 +255,15 @@ def loan_withdraw(*, actor: Actor, loan: Loan, reason: str = "") -> Loan:
 
 
 @transaction.atomic
-def loan_record_valuation(*, actor: Actor, loan: Loan, report_ref: str, appraised_value=None,
-                          valued_on: datetime.date | None = None,
-                          asset_values: Mapping[int, Decimal] | None = None) -> Loan:
+def loan_record_valuation(
+    *,
+    actor: Actor,
+    loan: Loan,
+    report_ref: str,
+    appraised_value=None,
+    valued_on: datetime.date | None = None,
+    asset_values: Mapping[int, Decimal] | None = None,
+) -> Loan:
     """Appraiser: record the appraised value (评估). The amount may not exceed value × LTV."""
     loan = _lock(loan)
     require(actor, "loan.value", loan)
@@ -196,21 +293,41 @@ def loan_record_valuation(*, actor: Actor, loan: Loan, report_ref: str, appraise
         raise AmountExceedsLoanToValue(
             _("The loan amount %(amount)s exceeds the appraised value × loan-to-value ratio (%(cap)s).")
             % {"amount": loan.amount, "cap": cap},
-            fields={"appraised_value": [{"code": AmountExceedsLoanToValue.code, "detail": str(cap)}]})
+            fields={"appraised_value": [{"code": AmountExceedsLoanToValue.code, "detail": str(cap)}]},
+        )
     loan.appraiser_id = actor.organization_id
     assets = {a.pk: a for a in IPAsset.objects.filter(pk__in=list(per_asset) or list(asset_ids))}
     if per_asset:
         for asset_id, asset_value in per_asset.items():
-            registry.valuation_record(asset=assets[asset_id], value=asset_value, valued_on=valued_on,
-                                      appraiser=actor.organization, report_ref=loan.valuation_report_ref,
-                                      actor=actor)
+            registry.valuation_record(
+                asset=assets[asset_id],
+                value=asset_value,
+                valued_on=valued_on,
+                appraiser=actor.organization,
+                report_ref=loan.valuation_report_ref,
+                actor=actor,
+            )
     elif len(assets) == 1:
-        registry.valuation_record(asset=next(iter(assets.values())), value=value, valued_on=valued_on,
-                                  appraiser=actor.organization, report_ref=loan.valuation_report_ref, actor=actor)
-    return _move(loan, "value", actor=actor, fields=["appraised_value", "valuation_report_ref", "valued_on",
-                                                     "appraiser"],
-                 data={"appraised_value": value, "loan_to_value": loan.loan_to_value, "cap": cap,
-                       "amount": loan.amount})
+        registry.valuation_record(
+            asset=next(iter(assets.values())),
+            value=value,
+            valued_on=valued_on,
+            appraiser=actor.organization,
+            report_ref=loan.valuation_report_ref,
+            actor=actor,
+        )
+    return _move(
+        loan,
+        "value",
+        actor=actor,
+        fields=["appraised_value", "valuation_report_ref", "valued_on", "appraiser"],
+        data={
+            "appraised_value": value,
+            "loan_to_value": loan.loan_to_value,
+            "cap": cap,
+            "amount": loan.amount,
+        },
+    )
 
 
 @transaction.atomic
@@ -232,28 +349,57 @@ def loan_decide(*, actor: Actor, loan: Loan, decision: str, comment: str) -> App
     now = clock.now()
     try:
         with transaction.atomic():
-            row = ApprovalDecision.objects.create(city_id=loan.city_id, loan=loan, party=party,
-                                                  organization_id=actor.organization_id, decision=decision,
-                                                  comment=comment.strip(), decided_by=actor.user, decided_at=now)
+            row = ApprovalDecision.objects.create(
+                city_id=loan.city_id,
+                loan=loan,
+                party=party,
+                organization_id=actor.organization_id,
+                decision=decision,
+                comment=comment.strip(),
+                decided_by=actor.user,
+                decided_at=now,
+            )
     except IntegrityError as exc:
         raise AlreadyDecided() from exc
-    audit.record(actor=_user(actor), city=loan.city_id, action=f"loan_decision_{decision}", obj=loan,
-                 from_state=loan.state, to_state=loan.state, reason=comment, data={"party": party})
+    audit.record(
+        actor=_user(actor),
+        city=loan.city_id,
+        action=f"loan_decision_{decision}",
+        obj=loan,
+        from_state=loan.state,
+        to_state=loan.state,
+        reason=comment,
+        data={"party": party},
+    )
     decisions = dict(loan.decisions.values_list("party", "decision"))
     if decision == ApprovalDecision.Decision.REJECT:
         _release_pledge(loan, actor)
         loan.decided_at, loan.closed_on = now, timezone.localdate(now)
-        _move(loan, "reject", actor=actor, reason=comment, data={"party": party},
-              fields=["decided_at", "closed_on", "pledge_released_at"])
+        _move(
+            loan,
+            "reject",
+            actor=actor,
+            reason=comment,
+            data={"party": party},
+            fields=["decided_at", "closed_on", "pledge_released_at"],
+        )
     elif len(decisions) == len(rules.PARTIES) and set(decisions.values()) == {"approve"}:
         shares = loan.product.shares
         if not rules.shares_sum_to_one(shares):  # a product can't be saved so, but the money depends on it
             raise SharesNotWhole()
         loan.insurer_share, loan.guarantor_share, loan.bank_share = (
-            shares["insurer"], shares["guarantor"], shares["bank"])
+            shares["insurer"],
+            shares["guarantor"],
+            shares["bank"],
+        )
         loan.decided_at = now
-        _move(loan, "approve", actor=actor, data={"shares": shares},
-              fields=["decided_at", "insurer_share", "guarantor_share", "bank_share"])
+        _move(
+            loan,
+            "approve",
+            actor=actor,
+            data={"shares": shares},
+            fields=["decided_at", "insurer_share", "guarantor_share", "bank_share"],
+        )
     return row
 
 
@@ -261,9 +407,17 @@ def loan_decide(*, actor: Actor, loan: Loan, decision: str, comment: str) -> App
 
 
 @transaction.atomic
-def loan_disburse(*, actor: Actor, loan: Loan, contract_number: str, contract_signed_on: datetime.date,
-                  pledge_registration_number: str, pledge_registered_on: datetime.date,
-                  disbursed_on: datetime.date, annual_rate) -> Loan:
+def loan_disburse(
+    *,
+    actor: Actor,
+    loan: Loan,
+    contract_number: str,
+    contract_signed_on: datetime.date,
+    pledge_registration_number: str,
+    pledge_registered_on: datetime.date,
+    disbursed_on: datetime.date,
+    annual_rate,
+) -> Loan:
     """Bank: contract, CNIPA pledge registration (质押登记) and disbursement → the repayment schedule."""
     loan = _lock(loan)
     require(actor, "loan.service", loan)
@@ -272,21 +426,31 @@ def loan_disburse(*, actor: Actor, loan: Loan, contract_number: str, contract_si
     if not (contract_number or "").strip():
         errors.add("contract_number", "required", _("The contract number is required."))
     if not (pledge_registration_number or "").strip():
-        errors.add("pledge_registration_number", "required", _("The CNIPA pledge registration number is required."))
+        errors.add(
+            "pledge_registration_number", "required", _("The CNIPA pledge registration number is required.")
+        )
     rate = _rate(annual_rate, "annual_rate", errors)
     if rate is not None and not loan.product.min_rate <= rate <= loan.product.max_rate:
-        errors.add("annual_rate", "rate_out_of_range",
-                   _("The rate must lie between %(low)s and %(high)s.") % {
-                       "low": loan.product.min_rate, "high": loan.product.max_rate})
+        errors.add(
+            "annual_rate",
+            "rate_out_of_range",
+            _("The rate must lie between %(low)s and %(high)s.")
+            % {"low": loan.product.min_rate, "high": loan.product.max_rate},
+        )
     today = _today()
     approved_on = timezone.localdate(loan.decided_at) if loan.decided_at else None
     if disbursed_on > today:
         errors.add("disbursed_on", "in_future", _("The disbursement date cannot be in the future."))
     if contract_signed_on > disbursed_on:
-        errors.add("contract_signed_on", "after_disbursement", _("The contract must be signed before disbursement."))
+        errors.add(
+            "contract_signed_on", "after_disbursement", _("The contract must be signed before disbursement.")
+        )
     if pledge_registered_on > disbursed_on:
-        errors.add("pledge_registered_on", "after_disbursement",
-                   _("The pledge must be registered before disbursement."))
+        errors.add(
+            "pledge_registered_on",
+            "after_disbursement",
+            _("The pledge must be registered before disbursement."),
+        )
     if approved_on and contract_signed_on < approved_on:
         errors.add("contract_signed_on", "before_approval", _("The contract cannot precede the approval."))
     errors.raise_if_any()
@@ -296,29 +460,68 @@ def loan_disburse(*, actor: Actor, loan: Loan, contract_number: str, contract_si
     loan.pledge_registered_on = pledge_registered_on
     loan.disbursed_on = disbursed_on
     loan.annual_rate = rate
-    schedule = rules.repayment_schedule(amount=loan.amount, annual_rate=rate, months=loan.term_months,
-                                        start=disbursed_on, method=loan.repayment_method)
+    schedule = rules.repayment_schedule(
+        amount=loan.amount,
+        annual_rate=rate,
+        months=loan.term_months,
+        start=disbursed_on,
+        method=loan.repayment_method,
+    )
     loan.maturity_date = schedule[-1].due_date
-    Instalment.objects.bulk_create([
-        Instalment(city_id=loan.city_id, loan=loan, number=i.number, due_date=i.due_date,
-                   principal_due=i.principal, interest_due=i.interest) for i in schedule])
+    Instalment.objects.bulk_create(
+        [
+            Instalment(
+                city_id=loan.city_id,
+                loan=loan,
+                number=i.number,
+                due_date=i.due_date,
+                principal_due=i.principal,
+                interest_due=i.interest,
+            )
+            for i in schedule
+        ]
+    )
     # The application's hold becomes the registered pledge, with its CNIPA number and term.
     asset_ids = list(loan.loan_assets.values_list("asset_id", flat=True))
     registry.encumbrance_release(source=loan.source, kind="pledge", actor=actor)
-    registry.encumbrance_add(asset_ids=asset_ids, kind="pledge", source=loan.source, owner_id=loan.enterprise_id,
-                             holder=loan.bank, reference=loan.pledge_registration_number,
-                             starts_on=pledge_registered_on, ends_on=loan.maturity_date, actor=actor)
-    return _move(loan, "disburse", actor=actor,
-                 fields=["contract_number", "contract_signed_on", "pledge_registration_number",
-                         "pledge_registered_on", "disbursed_on", "annual_rate", "maturity_date"],
-                 data={"amount": loan.amount, "annual_rate": rate, "instalments": len(schedule),
-                       "contract_number": loan.contract_number,
-                       "pledge_registration_number": loan.pledge_registration_number})
+    registry.encumbrance_add(
+        asset_ids=asset_ids,
+        kind="pledge",
+        source=loan.source,
+        owner_id=loan.enterprise_id,
+        holder=loan.bank,
+        reference=loan.pledge_registration_number,
+        starts_on=pledge_registered_on,
+        ends_on=loan.maturity_date,
+        actor=actor,
+    )
+    return _move(
+        loan,
+        "disburse",
+        actor=actor,
+        fields=[
+            "contract_number",
+            "contract_signed_on",
+            "pledge_registration_number",
+            "pledge_registered_on",
+            "disbursed_on",
+            "annual_rate",
+            "maturity_date",
+        ],
+        data={
+            "amount": loan.amount,
+            "annual_rate": rate,
+            "instalments": len(schedule),
+            "contract_number": loan.contract_number,
+            "pledge_registration_number": loan.pledge_registration_number,
+        },
+    )
 
 
 @transaction.atomic
-def loan_record_repayment(*, actor: Actor, loan: Loan, amount, paid_on: datetime.date,
-                          reference: str = "") -> Repayment:
+def loan_record_repayment(
+    *, actor: Actor, loan: Loan, amount, paid_on: datetime.date, reference: str = ""
+) -> Repayment:
     """Bank: record a repayment; oldest instalment first, interest before principal.
     Fully repaid → the loan closes and the pledge is released."""
     loan = _lock(loan)
@@ -336,7 +539,9 @@ def loan_record_repayment(*, actor: Actor, loan: Loan, amount, paid_on: datetime
         split = rules.apply_repayment([i.as_state() for i in instalments], amount)
     except ValueError as exc:
         owed = sum((i.open_amount for i in instalments), ZERO)
-        raise RepaymentTooLarge(fields={"amount": [{"code": RepaymentTooLarge.code, "detail": str(owed)}]}) from exc
+        raise RepaymentTooLarge(
+            fields={"amount": [{"code": RepaymentTooLarge.code, "detail": str(owed)}]}
+        ) from exc
     for index, (principal, interest) in split.parts.items():
         inst = instalments[index]
         inst.principal_paid += principal
@@ -344,12 +549,30 @@ def loan_record_repayment(*, actor: Actor, loan: Loan, amount, paid_on: datetime
         if inst.open_amount == 0:
             inst.status, inst.paid_on = Instalment.Status.PAID, paid_on
         inst.save(update_fields=["principal_paid", "interest_paid", "status", "paid_on"])
-    repayment = Repayment.objects.create(city_id=loan.city_id, loan=loan, paid_on=paid_on, amount=amount,
-                                         principal=split.principal, interest=split.interest,
-                                         reference=(reference or "").strip(), recorded_by=actor.user)
-    audit.record(actor=_user(actor), city=loan.city_id, action="loan_repayment", obj=loan, from_state=loan.state,
-                 to_state=loan.state, data={"amount": amount, "principal": split.principal,
-                                            "interest": split.interest, "paid_on": paid_on.isoformat()})
+    repayment = Repayment.objects.create(
+        city_id=loan.city_id,
+        loan=loan,
+        paid_on=paid_on,
+        amount=amount,
+        principal=split.principal,
+        interest=split.interest,
+        reference=(reference or "").strip(),
+        recorded_by=actor.user,
+    )
+    audit.record(
+        actor=_user(actor),
+        city=loan.city_id,
+        action="loan_repayment",
+        obj=loan,
+        from_state=loan.state,
+        to_state=loan.state,
+        data={
+            "amount": amount,
+            "principal": split.principal,
+            "interest": split.interest,
+            "paid_on": paid_on.isoformat(),
+        },
+    )
     if all(i.open_amount == 0 for i in instalments):
         loan.closed_on = paid_on
         _release_pledge(loan, actor)

@@ -1,6 +1,5 @@
 """Loan products (贷款产品): risk shares, LTV, terms, participating institutions."""
 
-
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -28,9 +27,21 @@ from pledge_finance.services._common import _money, _rate, _user
 
 # --- products -------------------------------------------------------------------------
 
-_PRODUCT_FIELDS = ("name", "description", "insurer_share", "guarantor_share", "bank_share", "loan_to_value",
-                   "allowed_terms", "repayment_method", "min_rate", "max_rate", "min_amount", "max_amount",
-                   "is_active")
+_PRODUCT_FIELDS = (
+    "name",
+    "description",
+    "insurer_share",
+    "guarantor_share",
+    "bank_share",
+    "loan_to_value",
+    "allowed_terms",
+    "repayment_method",
+    "min_rate",
+    "max_rate",
+    "min_amount",
+    "max_amount",
+    "is_active",
+)
 
 
 def _clean_product(values: dict) -> dict:
@@ -51,8 +62,9 @@ def _clean_product(values: dict) -> dict:
         errors.add("loan_to_value", "out_of_range", _("The loan-to-value ratio must be above 0."))
     shares = {k: clean[f"{k}_share"] for k in rules.PARTIES}
     if not rules.shares_sum_to_one(shares):
-        raise SharesNotWhole(fields={"shares": [{"code": SharesNotWhole.code,
-                                                 "detail": SharesNotWhole.default_message}]})
+        raise SharesNotWhole(
+            fields={"shares": [{"code": SharesNotWhole.code, "detail": SharesNotWhole.default_message}]}
+        )
     if clean["min_rate"] > clean["max_rate"]:
         errors.add("max_rate", "below_minimum", _("The maximum rate is below the minimum."))
     if clean["min_amount"] > clean["max_amount"]:
@@ -79,8 +91,11 @@ def _set_institutions(product: LoanProduct, institutions: Mapping[str, Iterable[
         for org_id in ids:
             org = orgs.get(org_id)
             if org is None or org.kind != ROLE_ORG_KIND[role]:
-                errors.add(role, "wrong_institution_kind",
-                           _("Organisation %(id)s cannot act as %(role)s.") % {"id": org_id, "role": role})
+                errors.add(
+                    role,
+                    "wrong_institution_kind",
+                    _("Organisation %(id)s cannot act as %(role)s.") % {"id": org_id, "role": role},
+                )
             else:
                 wanted.append((org_id, role))
     errors.raise_if_any()
@@ -90,10 +105,12 @@ def _set_institutions(product: LoanProduct, institutions: Mapping[str, Iterable[
     errors.raise_if_any()
     roles = list(institutions)
     ProductInstitution.objects.filter(product=product, role__in=roles).exclude(
-        organization_id__in=[o for o, _r in wanted]).delete()
+        organization_id__in=[o for o, _r in wanted]
+    ).delete()
     for org_id, role in wanted:
-        ProductInstitution.objects.get_or_create(city_id=product.city_id, product=product, organization_id=org_id,
-                                                 role=role)
+        ProductInstitution.objects.get_or_create(
+            city_id=product.city_id, product=product, organization_id=org_id, role=role
+        )
 
 
 @transaction.atomic
@@ -111,22 +128,31 @@ def product_create(*, actor: Actor, institutions: Mapping[str, Iterable[int]], *
         raise ValidationFailed(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
     clean = _clean_product(values)
     if LoanProduct.objects.filter(name=clean["name"]).exists():
-        raise ValidationFailed(_("A product with this name exists."), code="duplicate_name",
-                               fields={"name": [{"code": "duplicate_name", "detail": clean["name"]}]})
+        raise ValidationFailed(
+            _("A product with this name exists."),
+            code="duplicate_name",
+            fields={"name": [{"code": "duplicate_name", "detail": clean["name"]}]},
+        )
     try:
         with transaction.atomic():
             product = LoanProduct.objects.create(city=actor.city, **clean)
     except IntegrityError as exc:
         raise ValidationFailed(_("A product with this name exists."), code="duplicate_name") from exc
     _set_institutions(product, {r: institutions.get(r, []) for r in InstitutionRole.values})
-    audit.record(actor=_user(actor), city=actor.city, action="loan_product_create", obj=product,
-                 data={**product.shares, "loan_to_value": product.loan_to_value})
+    audit.record(
+        actor=_user(actor),
+        city=actor.city,
+        action="loan_product_create",
+        obj=product,
+        data={**product.shares, "loan_to_value": product.loan_to_value},
+    )
     return product
 
 
 @transaction.atomic
-def product_update(*, actor: Actor, product: LoanProduct, institutions: Mapping[str, Iterable[int]] | None = None,
-                   **changes) -> LoanProduct:
+def product_update(
+    *, actor: Actor, product: LoanProduct, institutions: Mapping[str, Iterable[int]] | None = None, **changes
+) -> LoanProduct:
     """Bureau: edit a product. Loans already approved keep the shares copied onto them."""
     require(actor, "product.manage")
     product = LoanProduct.objects.select_for_update().get(pk=product.pk)
@@ -137,13 +163,21 @@ def product_update(*, actor: Actor, product: LoanProduct, institutions: Mapping[
     merged = {f: changes.get(f, getattr(product, f)) for f in _PRODUCT_FIELDS}
     clean = _clean_product(merged)
     if clean["name"] != product.name and LoanProduct.objects.filter(name=clean["name"]).exists():
-        raise ValidationFailed(_("A product with this name exists."), code="duplicate_name",
-                               fields={"name": [{"code": "duplicate_name", "detail": clean["name"]}]})
+        raise ValidationFailed(
+            _("A product with this name exists."),
+            code="duplicate_name",
+            fields={"name": [{"code": "duplicate_name", "detail": clean["name"]}]},
+        )
     for name, value in clean.items():
         setattr(product, name, value)
     product.save()
     if institutions is not None:
         _set_institutions(product, institutions)
-    audit.record(actor=_user(actor), city=actor.city, action="loan_product_update", obj=product,
-                 data={"before": before, "after": {**product.shares, "loan_to_value": product.loan_to_value}})
+    audit.record(
+        actor=_user(actor),
+        city=actor.city,
+        action="loan_product_update",
+        obj=product,
+        data={"before": before, "after": {**product.shares, "loan_to_value": product.loan_to_value}},
+    )
     return product

@@ -4,9 +4,20 @@ from django import template
 
 register = template.Library()
 
-_BADGES = {"draft": "secondary", "submitted": "info", "valued": "primary", "approved": "success",
-           "rejected": "danger", "withdrawn": "light", "disbursed": "warning", "repaid": "success",
-           "defaulted": "dark", "pending": "secondary", "overdue": "danger", "paid": "success"}
+_BADGES = {
+    "draft": "secondary",
+    "submitted": "info",
+    "valued": "primary",
+    "approved": "success",
+    "rejected": "danger",
+    "withdrawn": "light",
+    "disbursed": "warning",
+    "repaid": "success",
+    "defaulted": "dark",
+    "pending": "secondary",
+    "overdue": "danger",
+    "paid": "success",
+}
 
 
 @register.filter

@@ -10,8 +10,15 @@ import shutil
 
 import pytest
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def chromium_path() -> str | None:
@@ -35,7 +42,9 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="en-US")  # an English browser: the platform must still answer in Chinese
+    context = browser.new_context(
+        locale="en-US"
+    )  # an English browser: the platform must still answer in Chinese
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page

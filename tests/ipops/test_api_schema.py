@@ -29,6 +29,8 @@ def test_token_auth(qingdao):
     client = APIClient()
     bad = client.post("/api/v1/auth/token/", {"username": user.username, "password": "wrong"})
     assert bad.status_code == 403 and bad.json()["code"] == "invalid_credentials"
-    token = client.post("/api/v1/auth/token/", {"username": user.username, "password": "pw-123456"}).json()["token"]
+    token = client.post("/api/v1/auth/token/", {"username": user.username, "password": "pw-123456"}).json()[
+        "token"
+    ]
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get("/api/v1/qingdao/assets/").status_code == 200

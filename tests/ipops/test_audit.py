@@ -18,20 +18,40 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def history(qingdao):
     owner = make_user(qingdao, "enterprise")
-    asset_id = api(owner).post("/api/v1/qingdao/assets/", {
-        "kind": "invention", "number": "201710601862.3", "title": "一种图像识别方法", "filing_date": "2017-07-27",
-        "grant_date": "2019-10-11", "legal_status": "in_force"}).json()["id"]
+    asset_id = (
+        api(owner)
+        .post(
+            "/api/v1/qingdao/assets/",
+            {
+                "kind": "invention",
+                "number": "201710601862.3",
+                "title": "一种图像识别方法",
+                "filing_date": "2017-07-27",
+                "grant_date": "2019-10-11",
+                "legal_status": "in_force",
+            },
+        )
+        .json()["id"]
+    )
     api(owner).patch(f"/api/v1/qingdao/assets/{asset_id}/", {"title": "一种改进的图像识别方法"})
     with city_scope(qingdao):
-        audit.record(actor=owner, city=qingdao, action="test_decision", obj=make_org(qingdao),
-                     data={"amount": "100.00"})
+        audit.record(
+            actor=owner,
+            city=qingdao,
+            action="test_decision",
+            obj=make_org(qingdao),
+            data={"amount": "100.00"},
+        )
     return asset_id
 
 
 def test_row_history_carries_the_acting_user_and_city(qingdao, history):
     with connection.cursor() as cur:
-        cur.execute("""SELECT e.title, c.metadata FROM ipops_ipassetevent e JOIN pghistory_context c
-                       ON c.id = e.pgh_context_id WHERE e.pgh_obj_id = %s ORDER BY e.pgh_id""", [history])
+        cur.execute(
+            """SELECT e.title, c.metadata FROM ipops_ipassetevent e JOIN pghistory_context c
+                       ON c.id = e.pgh_context_id WHERE e.pgh_obj_id = %s ORDER BY e.pgh_id""",
+            [history],
+        )
         rows = cur.fetchall()
     assert [r[0] for r in rows] == ["一种图像识别方法", "一种改进的图像识别方法"]
     metadata = [json.loads(r[1]) if isinstance(r[1], str) else r[1] for r in rows]
@@ -61,7 +81,9 @@ def test_editing_a_decision_is_detected(history):
 
 def test_deleting_a_record_is_detected(history):
     with connection.cursor() as cur:
-        cur.execute("DELETE FROM ipops_ipassetevent WHERE pgh_id = (SELECT min(pgh_id) FROM ipops_ipassetevent)")
+        cur.execute(
+            "DELETE FROM ipops_ipassetevent WHERE pgh_id = (SELECT min(pgh_id) FROM ipops_ipassetevent)"
+        )
     assert any("deleted" in p for p in audit.verify().problems)
 
 
@@ -106,5 +128,7 @@ def test_cutting_off_the_newest_links_is_caught_by_an_anchored_head(qingdao, his
     assert audit.verify().ok  # without an anchor the truncation leaves no trace…
     with pytest.raises(CommandError):
         call_command("verify_audit", anchors=anchors)  # …with one, it does
-    assert any(f"chain {qingdao.pk}: anchored link {head.pk}" in p
-               for p in audit.verify({str(qingdao.pk): {"id": head.pk, "digest": head.digest}}).problems)
+    assert any(
+        f"chain {qingdao.pk}: anchored link {head.pk}" in p
+        for p in audit.verify({str(qingdao.pk): {"id": head.pk, "digest": head.digest}}).problems
+    )

@@ -60,11 +60,31 @@ def test_task_runs_on_a_real_worker_through_redis(qingdao):
     make_asset(qingdao, make_org(qingdao))
     make_asset(qingdao, make_org(qingdao))
     queue = f"ipops-test-{uuid.uuid4().hex[:8]}"  # a private queue: no other worker can take the task
-    env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": settings.REDIS_URL, "CELERY_QUEUE": queue}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_QUEUE": queue,
+    }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "ipops", "worker", "--pool=solo", "-Q", queue, "-l", "warning",
-         "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "ipops",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "-l",
+            "warning",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         result = registry_snapshot.apply_async(args=[qingdao.pk], queue=queue)

@@ -37,7 +37,10 @@ def test_every_role_has_a_demo_login_in_every_city():
             assert user.check_password("ipops-demo-2026") or user.has_usable_password()
             assert Membership.objects.filter(user=user, city__slug=slug).exists()
     official = User.objects.get(username="shandong.official")
-    assert sorted(CityGrant.objects.filter(user=official).values_list("city__slug", flat=True)) == ["jinan", "qingdao"]
+    assert sorted(CityGrant.objects.filter(user=official).values_list("city__slug", flat=True)) == [
+        "jinan",
+        "qingdao",
+    ]
 
 
 def test_demo_identifiers_are_valid_and_assets_realistic():

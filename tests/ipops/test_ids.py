@@ -7,7 +7,9 @@ from ipops.demo_data import make_patent_number, make_uscc
 
 
 class TestUSCC:
-    @pytest.mark.parametrize("raw", ["91370200163562681G", "91 3702 0016 3562 681G", "９１３７０２００１６３５６２６８１Ｇ"])
+    @pytest.mark.parametrize(
+        "raw", ["91370200163562681G", "91 3702 0016 3562 681G", "９１３７０２００１６３５６２６８１Ｇ"]
+    )
     def test_valid_codes_normalise(self, raw):
         assert ids.normalize_uscc(raw) == "91370200163562681G"
 
@@ -35,8 +37,15 @@ class TestUSCC:
 class TestPatentNumbers:
     @pytest.mark.parametrize(
         "raw",
-        ["201710601862.3", "ZL201710601862.3", "CN201710601862.3", "ZL 2017 1 0601862.3", "2017106018623",
-         "zl201710601862.3", "ＺＬ２０１７１０６０１８６２．３"],
+        [
+            "201710601862.3",
+            "ZL201710601862.3",
+            "CN201710601862.3",
+            "ZL 2017 1 0601862.3",
+            "2017106018623",
+            "zl201710601862.3",
+            "ＺＬ２０１７１０６０１８６２．３",
+        ],
     )
     def test_accepts_prefixes_spaces_and_missing_dot(self, raw):
         number = ids.parse_patent_number(raw)
@@ -47,7 +56,12 @@ class TestPatentNumbers:
 
     def test_check_character_x(self):
         # Σ dᵢ·wᵢ mod 11 == 10 is written X.
-        digits = next(f"2019{t}{s:07d}" for t in "1" for s in range(10_000) if ids.patent_check_char(f"2019{t}{s:07d}") == "X")
+        digits = next(
+            f"2019{t}{s:07d}"
+            for t in "1"
+            for s in range(10_000)
+            if ids.patent_check_char(f"2019{t}{s:07d}") == "X"
+        )
         assert ids.normalize_patent_number(f"{digits}x") == f"{digits}.X"
         with pytest.raises(ids.InvalidIdentifier) as err:
             ids.normalize_patent_number(f"{digits}.0")
@@ -82,8 +96,16 @@ class TestPatentNumbers:
             ids.parse_patent_number(raw)
         assert err.value.code == code
 
-    @pytest.mark.parametrize(("type_digit", "kind"), [("1", "invention"), ("2", "utility_model"), ("3", "design"),
-                                                       ("8", "pct_invention"), ("9", "pct_utility_model")])
+    @pytest.mark.parametrize(
+        ("type_digit", "kind"),
+        [
+            ("1", "invention"),
+            ("2", "utility_model"),
+            ("3", "design"),
+            ("8", "pct_invention"),
+            ("9", "pct_utility_model"),
+        ],
+    )
     def test_type_digits(self, type_digit, kind):
         import datetime
 
@@ -94,14 +116,22 @@ class TestPatentNumbers:
 class TestIPC:
     @pytest.mark.parametrize(
         ("raw", "canonical"),
-        [("H04L 29/06", "H04L 29/06"), ("h04l29/06", "H04L 29/06"), ("A61K  31/00", "A61K 31/00"),
-         ("G06F 16/332", "G06F 16/332"), ("H01M 10/6556", "H01M 10/6556"), ("Ｃ０８Ｋ ３/０４", "C08K 3/04"),
-         ("B60L 053/60", "B60L 53/60")],
+        [
+            ("H04L 29/06", "H04L 29/06"),
+            ("h04l29/06", "H04L 29/06"),
+            ("A61K  31/00", "A61K 31/00"),
+            ("G06F 16/332", "G06F 16/332"),
+            ("H01M 10/6556", "H01M 10/6556"),
+            ("Ｃ０８Ｋ ３/０４", "C08K 3/04"),
+            ("B60L 053/60", "B60L 53/60"),
+        ],
     )
     def test_valid_symbols(self, raw, canonical):
         assert ids.normalize_ipc(raw) == canonical
 
-    @pytest.mark.parametrize("raw", ["I04L 29/06", "H4L 29/06", "H04 29/06", "H04L", "H04L 29", "H04L 29/6", "29/06"])
+    @pytest.mark.parametrize(
+        "raw", ["I04L 29/06", "H4L 29/06", "H04 29/06", "H04L", "H04L 29", "H04L 29/6", "29/06"]
+    )
     def test_invalid_symbols(self, raw):
         with pytest.raises(ids.InvalidIdentifier) as err:
             ids.normalize_ipc(raw)
@@ -110,7 +140,9 @@ class TestIPC:
     def test_levels_from_section_to_subgroup(self):
         assert ids.parse_ipc("H04L 29/06").levels() == ("H", "H04", "H04L", "H04L 29", "H04L 29/06")
 
-    @pytest.mark.parametrize(("raw", "prefix"), [("h", "H"), ("H04", "H04"), ("h04l", "H04L"), ("H04L 029", "H04L 29"),
-                                                 ("H04L29/06", "H04L 29/06")])
+    @pytest.mark.parametrize(
+        ("raw", "prefix"),
+        [("h", "H"), ("H04", "H04"), ("h04l", "H04L"), ("H04L 029", "H04L 29"), ("H04L29/06", "H04L 29/06")],
+    )
     def test_prefixes(self, raw, prefix):
         assert ids.normalize_ipc_prefix(raw) == prefix

@@ -11,8 +11,10 @@ from ipops.money import fen, split_by_shares, to_wan
 QINGDAO = {"insurer": Decimal("0.60"), "guarantor": Decimal("0.20"), "bank": Decimal("0.20")}
 
 
-@pytest.mark.parametrize(("raw", "rounded"), [("1.005", "1.01"), ("1.004", "1.00"), ("2.675", "2.68"),
-                                              ("-1.005", "-1.01"), ("0.125", "0.13")])
+@pytest.mark.parametrize(
+    ("raw", "rounded"),
+    [("1.005", "1.01"), ("1.004", "1.00"), ("2.675", "2.68"), ("-1.005", "-1.01"), ("0.125", "0.13")],
+)
 def test_fen_rounds_half_up(raw, rounded):
     assert fen(raw) == Decimal(rounded)
 
@@ -24,7 +26,11 @@ def test_float_is_refused():
 
 def test_qingdao_split_of_an_uneven_loss():
     parts = split_by_shares(Decimal("100000.01"), QINGDAO)
-    assert parts == {"insurer": Decimal("60000.01"), "guarantor": Decimal("20000.00"), "bank": Decimal("20000.00")}
+    assert parts == {
+        "insurer": Decimal("60000.01"),
+        "guarantor": Decimal("20000.00"),
+        "bank": Decimal("20000.00"),
+    }
     assert sum(parts.values()) == Decimal("100000.01")
 
 
@@ -39,7 +45,9 @@ def test_wan():
 
 @given(
     total=st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False, allow_infinity=False),
-    shares=st.lists(st.integers(min_value=0, max_value=1000), min_size=1, max_size=6).filter(lambda s: sum(s) > 0),
+    shares=st.lists(st.integers(min_value=0, max_value=1000), min_size=1, max_size=6).filter(
+        lambda s: sum(s) > 0
+    ),
 )
 def test_split_sums_exactly_and_stays_within_a_fen(total, shares):
     weights = {i: Decimal(s) for i, s in enumerate(shares)}

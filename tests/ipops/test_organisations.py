@@ -8,7 +8,12 @@ from tests.conftest import api, grant, make_user
 
 pytestmark = pytest.mark.django_db
 
-VALID = {"name": "青岛测试科技有限公司", "kind": "enterprise", "uscc": "91370200163562681G", "district": "崂山区"}
+VALID = {
+    "name": "青岛测试科技有限公司",
+    "kind": "enterprise",
+    "uscc": "91370200163562681G",
+    "district": "崂山区",
+}
 
 
 def orgs(city):
@@ -17,15 +22,21 @@ def orgs(city):
 
 
 def test_bureau_admin_registers_an_organisation(qingdao):
-    response = api(make_user(qingdao, "bureau_admin")).post("/api/v1/qingdao/organizations/",
-                                                            {**VALID, "uscc": "91 3702 0016 3562 681g"})
+    response = api(make_user(qingdao, "bureau_admin")).post(
+        "/api/v1/qingdao/organizations/", {**VALID, "uscc": "91 3702 0016 3562 681g"}
+    )
     assert response.status_code == 201
     assert response.json()["uscc"] == "91370200163562681G"
 
 
-@pytest.mark.parametrize(("uscc", "code"), [("91370200163562681H", "uscc_invalid_checksum"),
-                                            ("9137020016356268", "uscc_invalid_length"),
-                                            ("9137020016356268IG", "uscc_invalid_format")])
+@pytest.mark.parametrize(
+    ("uscc", "code"),
+    [
+        ("91370200163562681H", "uscc_invalid_checksum"),
+        ("9137020016356268", "uscc_invalid_length"),
+        ("9137020016356268IG", "uscc_invalid_format"),
+    ],
+)
 def test_an_invalid_uscc_is_a_400_and_nothing_is_written(qingdao, uscc, code):
     admin = make_user(qingdao, "bureau_admin")
     before = orgs(qingdao)
@@ -36,8 +47,13 @@ def test_an_invalid_uscc_is_a_400_and_nothing_is_written(qingdao, uscc, code):
 
 
 def test_a_uscc_is_registered_once_across_cities(qingdao, jinan):
-    assert api(make_user(qingdao, "bureau_admin")).post("/api/v1/qingdao/organizations/", VALID).status_code == 201
-    again = api(make_user(jinan, "bureau_admin")).post("/api/v1/jinan/organizations/", {**VALID, "name": "别名"})
+    assert (
+        api(make_user(qingdao, "bureau_admin")).post("/api/v1/qingdao/organizations/", VALID).status_code
+        == 201
+    )
+    again = api(make_user(jinan, "bureau_admin")).post(
+        "/api/v1/jinan/organizations/", {**VALID, "name": "别名"}
+    )
     assert again.status_code == 409
     assert again.json()["code"] == "organization_duplicate_uscc"
 
@@ -53,8 +69,12 @@ def test_other_roles_cannot_register_organisations(qingdao, role):
 
 def test_organisation_lists_stay_in_their_city(qingdao, jinan):
     api(make_user(jinan, "bureau_admin")).post("/api/v1/jinan/organizations/", VALID)
-    names = [o["name"] for o in api(make_user(qingdao, "bureau_staff")).get("/api/v1/qingdao/organizations/")
-             .json()["results"]]
+    names = [
+        o["name"]
+        for o in api(make_user(qingdao, "bureau_staff"))
+        .get("/api/v1/qingdao/organizations/")
+        .json()["results"]
+    ]
     assert VALID["name"] not in names
     assert api(make_user(qingdao, "enterprise")).get("/api/v1/qingdao/organizations/").status_code == 403
     official = make_user(qingdao, "official")
@@ -74,8 +94,9 @@ def test_bureau_admin_registers_through_the_page_and_errors_show_beside_the_fiel
     assert VALID["name"] in orgs(qingdao)
 
 
-@pytest.mark.parametrize(("role", "status"), [("bureau_staff", 200), ("official", 200), ("enterprise", 403),
-                                              ("bank", 403)])
+@pytest.mark.parametrize(
+    ("role", "status"), [("bureau_staff", 200), ("official", 200), ("enterprise", 403), ("bank", 403)]
+)
 def test_organisation_page_is_for_the_bureau_and_officials(client, qingdao, jinan, role, status):
     from tests.conftest import make_org
 

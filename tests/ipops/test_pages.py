@@ -54,8 +54,9 @@ def test_the_bank_home_shows_the_pledges_it_holds(client, qingdao):
     owner = make_org(qingdao, OrgKind.ENTERPRISE)
     asset = make_asset(qingdao, owner, title="质押中的专利")
     with city_scope(qingdao):
-        registry.encumbrance_add(asset_ids=[asset.pk], kind="pledge", source="loan:1", holder=bank,
-                                 reference="Y2026370000123")
+        registry.encumbrance_add(
+            asset_ids=[asset.pk], kind="pledge", source="loan:1", holder=bank, reference="Y2026370000123"
+        )
     client.force_login(bank_user)
     page = client.get("/qingdao/").content.decode()
     assert "质押中的专利" in page
@@ -89,9 +90,16 @@ def test_city_switcher_for_users_with_several_cities(client, qingdao, jinan):
 def test_register_an_asset_through_the_form(client, qingdao):
     user = make_user(qingdao, "enterprise")
     client.force_login(user)
-    form = {"kind": "invention", "number": "ZL 2017 1 0601862.3", "title": "一种图像识别方法",
-            "ipc_codes": "G06V 10/82；G06N 3/08", "filing_date": "2017-07-27", "grant_date": "2019-10-11",
-            "legal_status": "in_force", "industry": "ai"}
+    form = {
+        "kind": "invention",
+        "number": "ZL 2017 1 0601862.3",
+        "title": "一种图像识别方法",
+        "ipc_codes": "G06V 10/82；G06N 3/08",
+        "filing_date": "2017-07-27",
+        "grant_date": "2019-10-11",
+        "legal_status": "in_force",
+        "industry": "ai",
+    }
     response = client.post("/qingdao/assets/new/", form)
     assert response.status_code == 302
     detail = client.get(response["Location"]).content.decode()
@@ -103,8 +111,16 @@ def test_a_bad_number_is_shown_beside_the_field_and_nothing_is_saved(client, qin
     from ipops.models import IPAsset
 
     client.force_login(make_user(qingdao, "enterprise"))
-    response = client.post("/qingdao/assets/new/", {"kind": "invention", "number": "201710601862.4", "title": "x",
-                                                    "legal_status": "pending", "industry": "ai"})
+    response = client.post(
+        "/qingdao/assets/new/",
+        {
+            "kind": "invention",
+            "number": "201710601862.4",
+            "title": "x",
+            "legal_status": "pending",
+            "industry": "ai",
+        },
+    )
     assert response.status_code == 400
     assert 'data-error-for="number"' in response.content.decode()
     assert "专利号校验位错误" in response.content.decode()
@@ -115,12 +131,22 @@ def test_a_bad_number_is_shown_beside_the_field_and_nothing_is_saved(client, qin
 @pytest.mark.parametrize("role", ["bank", "official"])
 def test_roles_that_do_not_hold_assets_cannot_open_the_registration_form_for_writing(client, qingdao, role):
     client.force_login(make_user(qingdao, role))
-    response = client.post("/qingdao/assets/new/", {"kind": "invention", "number": "201710601862.3", "title": "x",
-                                                    "legal_status": "pending", "industry": "ai"})
+    response = client.post(
+        "/qingdao/assets/new/",
+        {
+            "kind": "invention",
+            "number": "201710601862.3",
+            "title": "x",
+            "legal_status": "pending",
+            "industry": "ai",
+        },
+    )
     assert response.status_code == 403
 
 
-def test_bureau_runs_the_snapshot_and_watches_its_progress(client, qingdao, django_capture_on_commit_callbacks):
+def test_bureau_runs_the_snapshot_and_watches_its_progress(
+    client, qingdao, django_capture_on_commit_callbacks
+):
     from ipops.models import JobRun
 
     make_asset(qingdao, make_org(qingdao))

@@ -31,7 +31,9 @@ def url(city, path: str = "") -> str:
 
 
 def members(city) -> set[tuple[str, int, bool]]:
-    return set(Membership.objects.filter(city=city).values_list("user__username", "organization_id", "is_admin"))
+    return set(
+        Membership.objects.filter(city=city).values_list("user__username", "organization_id", "is_admin")
+    )
 
 
 def audited(city, action: str) -> list[AuditEvent]:
@@ -55,17 +57,28 @@ def membership_of(user, city) -> Membership:
 
 def test_bureau_admin_adds_a_person_to_any_organisation_of_the_city(qingdao):
     enterprise = make_org(qingdao, OrgKind.ENTERPRISE)
-    response = api(make_user(qingdao, "bureau_admin")).post(url(qingdao), {"organization": enterprise.pk, **NEW})
+    response = api(make_user(qingdao, "bureau_admin")).post(
+        url(qingdao), {"organization": enterprise.pk, **NEW}
+    )
 
     assert response.status_code == 201, response.content
     body = response.json()
-    assert (body["username"], body["display_name"], body["organization"]["id"], body["role"], body["is_admin"]) == (
-        "zhang.wei", "张伟", enterprise.pk, "enterprise", False)
+    assert (
+        body["username"],
+        body["display_name"],
+        body["organization"]["id"],
+        body["role"],
+        body["is_admin"],
+    ) == ("zhang.wei", "张伟", enterprise.pk, "enterprise", False)
     assert "password" not in body and "md5$" not in response.content.decode()
     assert User.objects.get(username="zhang.wei").check_password(NEW["password"])
     [event] = audited(qingdao, "member_add")
-    assert event.data == {"username": "zhang.wei", "organization": enterprise.pk, "is_admin": False,
-                          "account": "created"}
+    assert event.data == {
+        "username": "zhang.wei",
+        "organization": enterprise.pk,
+        "is_admin": False,
+        "account": "created",
+    }
     assert event.object_id == str(body["id"])
 
 
@@ -85,13 +98,16 @@ def test_an_organisation_admin_adds_people_to_their_own_organisation_only(qingda
     assert not User.objects.filter(username="li.na").exists()
 
 
-@pytest.mark.parametrize(("changes", "field", "code"), [
-    ({"username": "zhang wei"}, "username", "username_invalid"),
-    ({"username": "张伟!"}, "username", "username_invalid"),
-    ({"password": "short"}, "password", "password_too_short"),
-    ({"password": "12345678"}, "password", "password_too_common"),
-    ({"password": "   "}, "password", "password_too_short"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field", "code"),
+    [
+        ({"username": "zhang wei"}, "username", "username_invalid"),
+        ({"username": "张伟!"}, "username", "username_invalid"),
+        ({"password": "short"}, "password", "password_too_short"),
+        ({"password": "12345678"}, "password", "password_too_common"),
+        ({"password": "   "}, "password", "password_too_short"),
+    ],
+)
 def test_bad_input_is_a_400_on_its_field_and_nothing_is_written(qingdao, changes, field, code):
     admin = make_user(qingdao, "bureau_admin")
     org = make_org(qingdao)
@@ -132,7 +148,9 @@ def test_a_username_differing_only_in_letter_case_is_taken(qingdao):
 
 
 def test_another_citys_organisation_is_not_found(qingdao, jinan):
-    response = api(make_user(qingdao, "bureau_admin")).post(url(qingdao), {"organization": make_org(jinan).pk, **NEW})
+    response = api(make_user(qingdao, "bureau_admin")).post(
+        url(qingdao), {"organization": make_org(jinan).pk, **NEW}
+    )
     assert response.status_code == 404 and response.json()["code"] == "organization_not_found"
     assert not User.objects.filter(username="zhang.wei").exists()
 
@@ -142,7 +160,8 @@ def test_a_person_of_another_city_is_linked_and_keeps_their_password(qingdao, ji
     org = make_org(qingdao, OrgKind.BANK)
 
     response = api(make_user(qingdao, "bureau_admin")).post(
-        url(qingdao), {"organization": org.pk, "username": "wang.fang", "password": "Not-hers-123"})
+        url(qingdao), {"organization": org.pk, "username": "wang.fang", "password": "Not-hers-123"}
+    )
 
     assert response.status_code == 201
     assert response.json()["acts_in_other_cities"] is True
@@ -157,8 +176,15 @@ def test_a_former_member_is_taken_over_with_the_new_password(qingdao):
     Token.objects.create(user=former)
     api(admin).delete(url(qingdao, f"{membership_of(former, qingdao).pk}/"))
 
-    response = api(admin).post(url(qingdao), {"organization": make_org(qingdao).pk, "username": "chen.jie",
-                                              "password": NEW_PASSWORD, "display_name": "陈杰"})
+    response = api(admin).post(
+        url(qingdao),
+        {
+            "organization": make_org(qingdao).pk,
+            "username": "chen.jie",
+            "password": NEW_PASSWORD,
+            "display_name": "陈杰",
+        },
+    )
 
     assert response.status_code == 201
     former.refresh_from_db()
@@ -173,11 +199,13 @@ def test_the_unique_constraint_answers_a_race_the_check_missed_with_a_409(qingda
     existing = make_user(qingdao, "enterprise", username="zhao.lei")
     hash_before = existing.password
     original_exists = QuerySet.exists
-    monkeypatch.setattr(QuerySet, "exists",
-                        lambda qs: False if qs.model is Membership else original_exists(qs))
+    monkeypatch.setattr(
+        QuerySet, "exists", lambda qs: False if qs.model is Membership else original_exists(qs)
+    )
 
     response = api(make_user(qingdao, "bureau_admin")).post(
-        url(qingdao), {"organization": make_org(qingdao).pk, "username": "zhao.lei", "password": NEW_PASSWORD})
+        url(qingdao), {"organization": make_org(qingdao).pk, "username": "zhao.lei", "password": NEW_PASSWORD}
+    )
 
     assert response.status_code == 409 and response.json()["code"] == "member_exists"
     existing.refresh_from_db()
@@ -260,12 +288,18 @@ MATRIX = {
     "colleague": (READ_ONLY, "permission_denied"),
     "official": (READ_ONLY, "read_only_access"),
     "reader_by_grant": (READ_ONLY, "read_only_access"),
-    "other_org_admin": ({"list": 200, "detail": 404, "add": 403, "admin": 404, "password": 404, "remove": 404},
-                        "permission_denied"),
-    "enterprise": ({"list": 200, "detail": 404, "add": 403, "admin": 404, "password": 404, "remove": 404},
-                   "permission_denied"),
-    "bank": ({"list": 200, "detail": 404, "add": 403, "admin": 404, "password": 404, "remove": 404},
-             "permission_denied"),
+    "other_org_admin": (
+        {"list": 200, "detail": 404, "add": 403, "admin": 404, "password": 404, "remove": 404},
+        "permission_denied",
+    ),
+    "enterprise": (
+        {"list": 200, "detail": 404, "add": 403, "admin": 404, "password": 404, "remove": 404},
+        "permission_denied",
+    ),
+    "bank": (
+        {"list": 200, "detail": 404, "add": 403, "admin": 404, "password": 404, "remove": 404},
+        "permission_denied",
+    ),
     "stranger": ({op: 403 for op in OPERATIONS}, "city_access_denied"),
 }
 
@@ -319,7 +353,9 @@ def test_filters_narrow_the_list(qingdao, target):
 
     assert usernames(q="海洋") == {bank.username}
     assert usernames(q="SUN.L") == {"sun.li"}
-    assert usernames(q=target.organization.name) == {m.user.username for m in target.organization.memberships.all()}
+    assert usernames(q=target.organization.name) == {
+        m.user.username for m in target.organization.memberships.all()
+    }
     assert usernames(kind="bank") == {bank.username}
     assert usernames(organization=target.organization_id, is_admin="false") == {"sun.li"}
     assert api(staff).get(url(qingdao), {"kind": "castle"}).status_code == 400
@@ -328,8 +364,11 @@ def test_filters_narrow_the_list(qingdao, target):
 def test_another_citys_member_is_not_found_even_for_the_bureau_admin(qingdao, jinan):
     theirs = membership_of(make_user(jinan, "enterprise"), jinan)
     admin = api(make_user(qingdao, "bureau_admin"))
-    for response in (admin.get(url(qingdao, f"{theirs.pk}/")), admin.delete(url(qingdao, f"{theirs.pk}/")),
-                     admin.post(url(qingdao, f"{theirs.pk}/password/"), {"password": NEW_PASSWORD})):
+    for response in (
+        admin.get(url(qingdao, f"{theirs.pk}/")),
+        admin.delete(url(qingdao, f"{theirs.pk}/")),
+        admin.post(url(qingdao, f"{theirs.pk}/password/"), {"password": NEW_PASSWORD}),
+    ):
         assert response.status_code == 404 and response.json()["code"] == "member_not_found"
     assert Membership.objects.filter(pk=theirs.pk).exists()
 
@@ -349,16 +388,22 @@ def test_removing_ends_access_to_the_city_but_keeps_the_account(qingdao, jinan, 
     assert api(target.user).get(f"/api/v1/{qingdao.slug}/assets/").json()["code"] == "city_access_denied"
     [event] = audited(qingdao, "member_remove")
     assert (event.object_id, event.actor_id, event.from_state, event.to_state) == (
-        str(target.pk), admin.pk, "member", "removed")
+        str(target.pk),
+        admin.pk,
+        "member",
+        "removed",
+    )
 
 
 @pytest.mark.parametrize("who", ["bureau_admin", "org_admin"])
 def test_nobody_removes_or_demotes_themselves(qingdao, who):
     user = make_user(qingdao, "bureau_admin") if who == "bureau_admin" else make_org_admin(qingdao)
     mine = membership_of(user, qingdao)
-    for response in (api(user).delete(url(qingdao, f"{mine.pk}/")),
-                     api(user).post(url(qingdao, f"{mine.pk}/admin/"), {"is_admin": False}),
-                     api(user).post(url(qingdao, f"{mine.pk}/password/"), {"password": NEW_PASSWORD})):
+    for response in (
+        api(user).delete(url(qingdao, f"{mine.pk}/")),
+        api(user).post(url(qingdao, f"{mine.pk}/admin/"), {"is_admin": False}),
+        api(user).post(url(qingdao, f"{mine.pk}/password/"), {"password": NEW_PASSWORD}),
+    ):
         assert response.status_code == 403 and response.json()["code"] == "member_is_self"
     mine.refresh_from_db()
     assert mine.is_admin and not AuditEvent.objects.filter(action__startswith="member_").exists()
@@ -369,15 +414,20 @@ def test_a_bureau_organisation_keeps_its_last_admin(qingdao):
     other_bureau = make_org(qingdao, OrgKind.BUREAU, name="青岛市科学技术局")
     last = membership_of(make_user(qingdao, "bureau_admin", org=other_bureau), qingdao)
 
-    for response in (api(admin).delete(url(qingdao, f"{last.pk}/")),
-                     api(admin).post(url(qingdao, f"{last.pk}/admin/"), {"is_admin": False})):
+    for response in (
+        api(admin).delete(url(qingdao, f"{last.pk}/")),
+        api(admin).post(url(qingdao, f"{last.pk}/admin/"), {"is_admin": False}),
+    ):
         assert response.status_code == 409 and response.json()["code"] == "last_bureau_admin"
     last.refresh_from_db()
     assert last.is_admin
 
     # With a second admin beside it, the first may go.
     second = membership_of(make_user(qingdao, "bureau_staff", org=other_bureau), qingdao)
-    assert api(admin).post(url(qingdao, f"{second.pk}/admin/"), {"is_admin": True}).json()["role"] == "bureau_admin"
+    assert (
+        api(admin).post(url(qingdao, f"{second.pk}/admin/"), {"is_admin": True}).json()["role"]
+        == "bureau_admin"
+    )
     assert api(admin).delete(url(qingdao, f"{last.pk}/")).status_code == 204
 
 
@@ -399,8 +449,10 @@ def test_granting_and_revoking_the_admin_flag_is_audited(qingdao, target):
 
     events = audited(qingdao, "member_set_admin")
     assert [(e.from_state, e.to_state) for e in events] == [("member", "admin"), ("admin", "member")]
-    assert api(admin).post(url(qingdao, f"{target.pk}/admin/"), {}).json()["fields"]["is_admin"][0]["code"] == \
-        "required"
+    assert (
+        api(admin).post(url(qingdao, f"{target.pk}/admin/"), {}).json()["fields"]["is_admin"][0]["code"]
+        == "required"
+    )
 
 
 def test_a_password_reset_ends_old_sessions_and_the_api_token(qingdao, client, target):
@@ -422,11 +474,14 @@ def test_a_password_reset_ends_old_sessions_and_the_api_token(qingdao, client, t
     assert event.data == {"username": "sun.li", "organization": target.organization_id, "token_revoked": True}
 
 
-@pytest.mark.parametrize(("password", "code"), [("short", "password_too_short"), ("password", "password_too_common")])
+@pytest.mark.parametrize(
+    ("password", "code"), [("short", "password_too_short"), ("password", "password_too_common")]
+)
 def test_a_weak_new_password_is_refused_and_the_old_one_kept(qingdao, target, password, code):
     hash_before = target.user.password
-    response = api(make_user(qingdao, "bureau_admin")).post(url(qingdao, f"{target.pk}/password/"),
-                                                            {"password": password})
+    response = api(make_user(qingdao, "bureau_admin")).post(
+        url(qingdao, f"{target.pk}/password/"), {"password": password}
+    )
     assert response.status_code == 400
     assert response.json()["fields"]["password"][0]["code"] == code
     target.user.refresh_from_db()
@@ -437,8 +492,9 @@ def test_the_password_of_someone_who_acts_in_another_city_is_theirs(qingdao, jin
     person = make_user(jinan, "bank")
     here = Membership.objects.create(user=person, organization=make_org(qingdao, OrgKind.BANK), city=qingdao)
 
-    response = api(make_user(qingdao, "bureau_admin")).post(url(qingdao, f"{here.pk}/password/"),
-                                                            {"password": NEW_PASSWORD})
+    response = api(make_user(qingdao, "bureau_admin")).post(
+        url(qingdao, f"{here.pk}/password/"), {"password": NEW_PASSWORD}
+    )
 
     assert response.status_code == 403 and response.json()["code"] == "member_in_other_city"
     person.refresh_from_db()
@@ -449,7 +505,8 @@ def test_a_platform_operators_password_is_never_a_citys_to_change(qingdao):
     operator = make_user(qingdao, "enterprise")
     User.objects.filter(pk=operator.pk).update(is_staff=True)
     response = api(make_user(qingdao, "bureau_admin")).post(
-        url(qingdao, f"{membership_of(operator, qingdao).pk}/password/"), {"password": NEW_PASSWORD})
+        url(qingdao, f"{membership_of(operator, qingdao).pk}/password/"), {"password": NEW_PASSWORD}
+    )
     assert response.status_code == 403 and response.json()["code"] == "member_platform_account"
 
 
@@ -484,7 +541,7 @@ def test_the_bureau_admin_finds_people_from_home_and_manages_them_there(client, 
     text = page.content.decode()
     assert page.status_code == 200
     assert "sun.li" in text and "jinan.person" not in text
-    assert 'id="member-add-form"' in text and f'/people/{target.pk}/remove/' in text
+    assert 'id="member-add-form"' in text and f"/people/{target.pk}/remove/" in text
 
 
 def test_adding_through_the_page_shows_service_errors_on_the_form(client, qingdao):
@@ -506,18 +563,25 @@ def test_adding_through_the_page_shows_service_errors_on_the_form(client, qingda
     assert "该用户已在本市某机构任职" in duplicate.content.decode()
 
 
-@pytest.mark.parametrize(("role", "status", "manages"), [
-    ("bureau_admin", 200, True), ("bureau_staff", 200, False), ("official", 200, False),
-    ("enterprise", 403, False), ("bank", 403, False),
-])
+@pytest.mark.parametrize(
+    ("role", "status", "manages"),
+    [
+        ("bureau_admin", 200, True),
+        ("bureau_staff", 200, False),
+        ("official", 200, False),
+        ("enterprise", 403, False),
+        ("bank", 403, False),
+    ],
+)
 def test_the_people_page_is_for_the_bureau(client, qingdao, target, role, status, manages):
     client.force_login(make_user(qingdao, role))
     page = client.get(f"/{qingdao.slug}/people/")
     assert page.status_code == status
     assert ('id="member-add-form"' in page.content.decode()) is manages
     before = members(qingdao)
-    assert client.post(f"/{qingdao.slug}/people/", {"organization": target.organization_id, **NEW}).status_code \
-        == (302 if manages else 403)
+    assert client.post(
+        f"/{qingdao.slug}/people/", {"organization": target.organization_id, **NEW}
+    ).status_code == (302 if manages else 403)
     if not manages:
         assert members(qingdao) == before
 
@@ -528,7 +592,9 @@ def test_people_export_to_excel(client, qingdao, jinan, target):
 
     response = client.get(f"/{qingdao.slug}/people/export.xlsx", {"q": "sun"})
 
-    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert response.status_code == 200 and response["Content-Type"].startswith(
+        "application/vnd.openxmlformats"
+    )
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert [row[0] for row in rows[1:]] == ["sun.li"]
     assert rows[1][2] == target.organization.name
@@ -562,7 +628,10 @@ def test_row_actions_ask_first_then_act_and_return(client, qingdao, target):
     assert evil.status_code == 302 and evil["Location"] == f"/{qingdao.slug}/people/"
     assert not Membership.objects.filter(pk=target.pk).exists()
     assert [e.action for e in AuditEvent.objects.filter(city=qingdao).order_by("id")] == [
-        "member_set_admin", "member_reset_password", "member_remove"]
+        "member_set_admin",
+        "member_reset_password",
+        "member_remove",
+    ]
 
 
 def test_row_actions_refuse_wrong_roles_and_other_cities(client, qingdao, jinan, target):
@@ -574,7 +643,9 @@ def test_row_actions_refuse_wrong_roles_and_other_cities(client, qingdao, jinan,
     client.force_login(make_user(qingdao, "bureau_staff"))
     assert client.get(f"/{qingdao.slug}/people/{target.pk}/remove/").status_code == 403
     assert client.post(f"/{qingdao.slug}/people/{target.pk}/remove/").status_code == 403
-    assert Membership.objects.filter(pk=target.pk).exists() and Membership.objects.filter(pk=theirs.pk).exists()
+    assert (
+        Membership.objects.filter(pk=target.pk).exists() and Membership.objects.filter(pk=theirs.pk).exists()
+    )
 
 
 def test_a_refused_action_shows_why_on_its_page(client, qingdao):
@@ -596,13 +667,18 @@ def test_an_organisation_admin_manages_their_members_on_my_organisation(client, 
 
     page = client.get(f"/{qingdao.slug}/organisation/").content.decode()
     assert "sun.li" in page and 'id="member-add-form"' in page
-    assert f"/people/{target.pk}/remove/" in page and f"/people/{membership_of(admin, qingdao).pk}/remove/" not in page
+    assert (
+        f"/people/{target.pk}/remove/" in page
+        and f"/people/{membership_of(admin, qingdao).pk}/remove/" not in page
+    )
 
     added = client.post(f"/{qingdao.slug}/organisation/", {**NEW, "is_admin": "on"})
     assert added.status_code == 302
     assert ("zhang.wei", target.organization_id, True) in members(qingdao)
 
-    removed = client.post(f"/{qingdao.slug}/people/{target.pk}/remove/", {"next": f"/{qingdao.slug}/organisation/"})
+    removed = client.post(
+        f"/{qingdao.slug}/people/{target.pk}/remove/", {"next": f"/{qingdao.slug}/organisation/"}
+    )
     assert removed["Location"] == f"/{qingdao.slug}/organisation/"
     assert not Membership.objects.filter(pk=target.pk).exists()
     assert client.get(f"/{qingdao.slug}/people/{stranger.pk}/remove/").status_code == 404

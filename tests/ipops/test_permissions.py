@@ -7,8 +7,18 @@ from tests.conftest import actor, grant, make_asset, make_org, make_user
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["enterprise", "university", "service", "bank", "insurer", "guarantor", "fund_manager", "bureau_staff",
-         "bureau_admin", "official"]
+ROLES = [
+    "enterprise",
+    "university",
+    "service",
+    "bank",
+    "insurer",
+    "guarantor",
+    "fund_manager",
+    "bureau_staff",
+    "bureau_admin",
+    "official",
+]
 
 # role → whose asset (the actor's own organisation's, or another's) → the actions allowed
 EXPECTED = {
@@ -19,12 +29,14 @@ EXPECTED = {
     "insurer": {"own": set(), "other": set()},
     "guarantor": {"own": set(), "other": set()},
     "fund_manager": {"own": set(), "other": set()},
-    "bureau_staff": {"own": {"asset.view", "asset.create", "asset.change", "organization.view"},
-                     "other": {"asset.view", "asset.create", "asset.change", "organization.view"}},
-    "bureau_admin": {"own": {"asset.view", "asset.create", "asset.change", "organization.view",
-                             "organization.manage"},
-                     "other": {"asset.view", "asset.create", "asset.change", "organization.view",
-                               "organization.manage"}},
+    "bureau_staff": {
+        "own": {"asset.view", "asset.create", "asset.change", "organization.view"},
+        "other": {"asset.view", "asset.create", "asset.change", "organization.view"},
+    },
+    "bureau_admin": {
+        "own": {"asset.view", "asset.create", "asset.change", "organization.view", "organization.manage"},
+        "other": {"asset.view", "asset.create", "asset.change", "organization.view", "organization.manage"},
+    },
     "official": {"own": {"asset.view", "organization.view"}, "other": {"asset.view", "organization.view"}},
 }
 ACTIONS = ["asset.view", "asset.create", "asset.change", "organization.view", "organization.manage"]
@@ -35,7 +47,11 @@ ACTIONS = ["asset.view", "asset.create", "asset.change", "organization.view", "o
 def test_matrix(qingdao, role, whose):
     user = make_user(qingdao, role)
     me = actor(user, qingdao)
-    owner = me.organization if whose == "own" and role in ("enterprise", "university", "service") else make_org(qingdao)
+    owner = (
+        me.organization
+        if whose == "own" and role in ("enterprise", "university", "service")
+        else make_org(qingdao)
+    )
     asset = make_asset(qingdao, owner)
     allowed = {a for a in ACTIONS if can(me, a, asset)}
     assert allowed == EXPECTED[role][whose]

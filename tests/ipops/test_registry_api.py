@@ -96,14 +96,18 @@ def test_bureau_registers_for_an_organisation_but_an_enterprise_only_for_itself(
     response = api(bureau).post("/api/v1/qingdao/assets/", {**GOOD, "owner": other.pk})
     assert response.status_code == 201
     assert response.json()["owner"]["name"] == "青岛理工大学"
-    refused = api(owner).post("/api/v1/qingdao/assets/", {**GOOD, "number": "201710601863.5", "owner": other.pk})
+    refused = api(owner).post(
+        "/api/v1/qingdao/assets/", {**GOOD, "number": "201710601863.5", "owner": other.pk}
+    )
     assert refused.status_code == 403
     assert count(qingdao) == 1
 
 
 def test_bureau_cannot_register_for_another_citys_organisation(qingdao, jinan):
     foreign = make_org(jinan, OrgKind.ENTERPRISE, "济南公司")
-    response = api(make_user(qingdao, "bureau_staff")).post("/api/v1/qingdao/assets/", {**GOOD, "owner": foreign.pk})
+    response = api(make_user(qingdao, "bureau_staff")).post(
+        "/api/v1/qingdao/assets/", {**GOOD, "owner": foreign.pk}
+    )
     assert response.status_code == 404
     assert count(qingdao) == 0
 

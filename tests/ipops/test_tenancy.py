@@ -108,7 +108,9 @@ def test_provincial_official_sees_exactly_the_granted_cities(qingdao, jinan, zhe
     assert client.get("/jinan/").status_code == 200
     assert client.get("/zhengzhou/").status_code == 403
     page = client.get("/qingdao/").content.decode()
-    assert 'data-city="qingdao"' in page and 'data-city="jinan"' in page and 'data-city="zhengzhou"' not in page
+    assert (
+        'data-city="qingdao"' in page and 'data-city="jinan"' in page and 'data-city="zhengzhou"' not in page
+    )
     assert api(official).get("/api/v1/zhengzhou/assets/").status_code == 403
     listing = api(official).get("/api/v1/jinan/assets/").json()
     assert [a["title"] for a in listing["results"]] == ["济南的专利"]
@@ -119,7 +121,9 @@ def test_official_access_is_read_only(qingdao, two_cities):
 
     official = User.objects.create_user("read.only", password="pw-123456")
     grant(official, qingdao)
-    response = api(official).post("/api/v1/qingdao/assets/", {"kind": "invention", "number": "x", "title": "t"})
+    response = api(official).post(
+        "/api/v1/qingdao/assets/", {"kind": "invention", "number": "x", "title": "t"}
+    )
     assert response.status_code == 403
     assert response.json()["code"] == "read_only_access"
 

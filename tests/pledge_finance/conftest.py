@@ -49,9 +49,16 @@ class World:
         return f"/api/v1/{self.city.slug}/loans/{tail}"
 
     def application(self, **over) -> dict:
-        body = {"product": self.product.pk, "bank": self.org(self.bank).pk, "insurer": self.org(self.insurer).pk,
-                "guarantor": self.org(self.guarantor).pk, "assets": [self.assets[0].pk], "amount": "2000000.00",
-                "term_months": 12, "purpose": "研发投入与设备采购"}
+        body = {
+            "product": self.product.pk,
+            "bank": self.org(self.bank).pk,
+            "insurer": self.org(self.insurer).pk,
+            "guarantor": self.org(self.guarantor).pk,
+            "assets": [self.assets[0].pk],
+            "amount": "2000000.00",
+            "term_months": 12,
+            "purpose": "研发投入与设备采购",
+        }
         body.update(over)
         return body
 
@@ -63,27 +70,64 @@ def build_world(city: City, *, reserve: Decimal | None = THIRTY_MILLION) -> Worl
     bank2 = make_user(city, "bank")
     appraiser = make_user(city, "service")
     official = make_user(city, "official")
-    w = World(city=city, product=None, enterprise=users["enterprise"], enterprise2=enterprise2,
-              bank=users["bank"], bank2=bank2, insurer=users["insurer"], guarantor=users["guarantor"],
-              appraiser=appraiser, bureau=bureau, official=official)
+    w = World(
+        city=city,
+        product=None,
+        enterprise=users["enterprise"],
+        enterprise2=enterprise2,
+        bank=users["bank"],
+        bank2=bank2,
+        insurer=users["insurer"],
+        guarantor=users["guarantor"],
+        appraiser=appraiser,
+        bureau=bureau,
+        official=official,
+    )
     w.assets = [make_asset(city, w.org(w.enterprise)) for _ in range(3)]
     w.assets2 = [make_asset(city, w.org(w.enterprise2)) for _ in range(2)]
     with w.scope():
         w.product = services.product_create(
-            actor=w.actor(bureau), name="专利权质押保险贷款", insurer_share=D("0.6"), guarantor_share=D("0.2"),
-            bank_share=D("0.2"), loan_to_value=D("0.5"), allowed_terms=[6, 12, 24, 36],
-            repayment_method="equal_instalments", min_rate=D("0.0300"), max_rate=D("0.0800"),
-            min_amount=D("100000"), max_amount=D("10000000"),
-            institutions={"bank": [w.org(w.bank).pk, w.org(bank2).pk], "insurer": [w.org(w.insurer).pk],
-                          "guarantor": [w.org(w.guarantor).pk], "appraiser": [w.org(appraiser).pk]})
+            actor=w.actor(bureau),
+            name="专利权质押保险贷款",
+            insurer_share=D("0.6"),
+            guarantor_share=D("0.2"),
+            bank_share=D("0.2"),
+            loan_to_value=D("0.5"),
+            allowed_terms=[6, 12, 24, 36],
+            repayment_method="equal_instalments",
+            min_rate=D("0.0300"),
+            max_rate=D("0.0800"),
+            min_amount=D("100000"),
+            max_amount=D("10000000"),
+            institutions={
+                "bank": [w.org(w.bank).pk, w.org(bank2).pk],
+                "insurer": [w.org(w.insurer).pk],
+                "guarantor": [w.org(w.guarantor).pk],
+                "appraiser": [w.org(appraiser).pk],
+            },
+        )
         if reserve is not None:
-            services.reserve_open(actor=w.actor(bureau), opening_balance=reserve, payout_share=D("0.3"),
-                                  opened_on=datetime.date(2024, 1, 1))
+            services.reserve_open(
+                actor=w.actor(bureau),
+                opening_balance=reserve,
+                payout_share=D("0.3"),
+                opened_on=datetime.date(2024, 1, 1),
+            )
     return w
 
 
-def loan_to_state(w: World, state: str, *, assets=None, amount=TWO_MILLION, term=12, bank=None,
-                  disbursed_on=datetime.date(2025, 1, 15), rate=RATE, user=None) -> Loan:
+def loan_to_state(
+    w: World,
+    state: str,
+    *,
+    assets=None,
+    amount=TWO_MILLION,
+    term=12,
+    bank=None,
+    disbursed_on=datetime.date(2025, 1, 15),
+    rate=RATE,
+    user=None,
+) -> Loan:
     """Walk a loan through the real services up to `state`, the events dated before `disbursed_on`."""
     bank = bank or w.bank
     user = user or w.enterprise
@@ -91,18 +135,28 @@ def loan_to_state(w: World, state: str, *, assets=None, amount=TWO_MILLION, term
     with w.scope():
         with clock.at(applied):
             loan = services.loan_create(
-                actor=w.actor(user), product=w.product, bank_id=w.org(bank).pk,
-                insurer_id=w.org(w.insurer).pk, guarantor_id=w.org(w.guarantor).pk,
-                asset_ids=[a.pk for a in (assets or [w.assets[0]])], amount=amount, term_months=term,
-                purpose="研发投入")
+                actor=w.actor(user),
+                product=w.product,
+                bank_id=w.org(bank).pk,
+                insurer_id=w.org(w.insurer).pk,
+                guarantor_id=w.org(w.guarantor).pk,
+                asset_ids=[a.pk for a in (assets or [w.assets[0]])],
+                amount=amount,
+                term_months=term,
+                purpose="研发投入",
+            )
             if state == "draft":
                 return loan
             services.loan_submit(actor=w.actor(user), loan=loan)
         if state == "submitted":
             return Loan.objects.get(pk=loan.pk)
         with clock.at(applied + datetime.timedelta(days=10)):
-            services.loan_record_valuation(actor=w.actor(w.appraiser), loan=loan, appraised_value=amount * 3,
-                                           report_ref="中评报字[2024]第001号")
+            services.loan_record_valuation(
+                actor=w.actor(w.appraiser),
+                loan=loan,
+                appraised_value=amount * 3,
+                report_ref="中评报字[2024]第001号",
+            )
         if state == "valued":
             return Loan.objects.get(pk=loan.pk)
         with clock.at(applied + datetime.timedelta(days=20)):
@@ -111,9 +165,16 @@ def loan_to_state(w: World, state: str, *, assets=None, amount=TWO_MILLION, term
         if state == "approved":
             return Loan.objects.get(pk=loan.pk)
         with clock.at(disbursed_on):
-            services.loan_disburse(actor=w.actor(bank), loan=loan, contract_number=f"HT-{loan.pk}",
-                                   contract_signed_on=disbursed_on, pledge_registration_number=f"Y{loan.pk:09d}",
-                                   pledge_registered_on=disbursed_on, disbursed_on=disbursed_on, annual_rate=rate)
+            services.loan_disburse(
+                actor=w.actor(bank),
+                loan=loan,
+                contract_number=f"HT-{loan.pk}",
+                contract_signed_on=disbursed_on,
+                pledge_registration_number=f"Y{loan.pk:09d}",
+                pledge_registered_on=disbursed_on,
+                disbursed_on=disbursed_on,
+                annual_rate=rate,
+            )
         if state == "disbursed":
             return Loan.objects.get(pk=loan.pk)
         raise ValueError(state)

@@ -32,8 +32,9 @@ TODAY = datetime.date(2025, 8, 1)
 def defaulted(w):
     loan = loan_to_state(w, "disbursed")
     with w.scope(), clock.at(datetime.date(2025, 6, 30)):
-        services.loan_declare_default(actor=w.actor(w.bank), loan=loan, default_on=datetime.date(2025, 6, 30),
-                                      reason="逾期")
+        services.loan_declare_default(
+            actor=w.actor(w.bank), loan=loan, default_on=datetime.date(2025, 6, 30), reason="逾期"
+        )
     return loan
 
 
@@ -41,39 +42,105 @@ def in_state(w, state):
     return defaulted(w) if state == "defaulted" else loan_to_state(w, state)
 
 
-DISBURSE = {"contract_number": "HT-1", "contract_signed_on": "2025-07-01", "pledge_registration_number": "Y1",
-            "pledge_registered_on": "2025-07-01", "disbursed_on": "2025-07-02", "annual_rate": "0.0435"}
+DISBURSE = {
+    "contract_number": "HT-1",
+    "contract_signed_on": "2025-07-01",
+    "pledge_registration_number": "Y1",
+    "pledge_registered_on": "2025-07-01",
+    "disbursed_on": "2025-07-02",
+    "annual_rate": "0.0435",
+}
 
 #: action → (method, url tail, good body, the state it needs, who may do it, a wrong state, a bad body)
 ACTIONS = {
     "update": ("patch", "", {"amount": "1500000"}, "draft", "enterprise", "submitted", {"amount": "abc"}),
     "submit": ("post", "submit/", {}, "draft", "enterprise", "submitted", None),
     "withdraw": ("post", "withdraw/", {}, "submitted", "enterprise", "disbursed", None),
-    "valuation": ("post", "valuation/", {"appraised_value": "9000000", "report_ref": "R"}, "submitted",
-                  "appraiser", "valued", {"appraised_value": "-5", "report_ref": "R"}),
-    "decision": ("post", "decisions/", {"decision": "approve", "comment": "同意"}, "valued", "bank", "submitted",
-                 {"decision": "maybe", "comment": ""}),
-    "disbursement": ("post", "disbursement/", DISBURSE, "approved", "bank", "valued",
-                     {**DISBURSE, "annual_rate": "0.5"}),
-    "repayment": ("post", "repayments/", {"amount": "1000", "paid_on": "2025-07-01"}, "disbursed", "bank",
-                  "approved", {"amount": "99999999", "paid_on": "2025-07-01"}),
-    "default": ("post", "default/", {"default_on": "2025-07-20", "reason": "逾期"}, "disbursed", "bank",
-                "approved", {"default_on": "2025-07-20", "reason": ""}),
-    "recovery": ("post", "recoveries/", {"amount": "1000", "received_on": "2025-07-20", "source": "处置"},
-                 "defaulted", "bank", "disbursed", {"amount": "99999999", "received_on": "2025-07-20",
-                                                    "source": "处置"}),
+    "valuation": (
+        "post",
+        "valuation/",
+        {"appraised_value": "9000000", "report_ref": "R"},
+        "submitted",
+        "appraiser",
+        "valued",
+        {"appraised_value": "-5", "report_ref": "R"},
+    ),
+    "decision": (
+        "post",
+        "decisions/",
+        {"decision": "approve", "comment": "同意"},
+        "valued",
+        "bank",
+        "submitted",
+        {"decision": "maybe", "comment": ""},
+    ),
+    "disbursement": (
+        "post",
+        "disbursement/",
+        DISBURSE,
+        "approved",
+        "bank",
+        "valued",
+        {**DISBURSE, "annual_rate": "0.5"},
+    ),
+    "repayment": (
+        "post",
+        "repayments/",
+        {"amount": "1000", "paid_on": "2025-07-01"},
+        "disbursed",
+        "bank",
+        "approved",
+        {"amount": "99999999", "paid_on": "2025-07-01"},
+    ),
+    "default": (
+        "post",
+        "default/",
+        {"default_on": "2025-07-20", "reason": "逾期"},
+        "disbursed",
+        "bank",
+        "approved",
+        {"default_on": "2025-07-20", "reason": ""},
+    ),
+    "recovery": (
+        "post",
+        "recoveries/",
+        {"amount": "1000", "received_on": "2025-07-20", "source": "处置"},
+        "defaulted",
+        "bank",
+        "disbursed",
+        {"amount": "99999999", "received_on": "2025-07-20", "source": "处置"},
+    ),
 }
 
 #: Who may not act, and what they hear: 404 when the loan is none of their business, else 403.
 WRONG_PARTIES = {
-    "update": {"enterprise2": 404, "bank": 404, "bank2": 404, "bureau": 403, "official": 403, "appraiser": 404},
+    "update": {
+        "enterprise2": 404,
+        "bank": 404,
+        "bank2": 404,
+        "bureau": 403,
+        "official": 403,
+        "appraiser": 404,
+    },
     "submit": {"enterprise2": 404, "bank": 404, "insurer": 404, "bureau": 403, "official": 403},
     "withdraw": {"enterprise2": 404, "bank": 403, "guarantor": 403, "bureau": 403, "appraiser": 403},
     "valuation": {"enterprise": 403, "bank": 403, "bank2": 404, "bureau": 403, "official": 403},
-    "decision": {"enterprise": 403, "bank2": 404, "appraiser": 403, "bureau": 403, "official": 403,
-                 "enterprise2": 404},
-    "disbursement": {"enterprise": 403, "insurer": 403, "guarantor": 403, "bank2": 404, "bureau": 403,
-                     "official": 403},
+    "decision": {
+        "enterprise": 403,
+        "bank2": 404,
+        "appraiser": 403,
+        "bureau": 403,
+        "official": 403,
+        "enterprise2": 404,
+    },
+    "disbursement": {
+        "enterprise": 403,
+        "insurer": 403,
+        "guarantor": 403,
+        "bank2": 404,
+        "bureau": 403,
+        "official": 403,
+    },
     "repayment": {"enterprise": 403, "insurer": 403, "bank2": 404, "bureau": 403, "official": 403},
     "default": {"enterprise": 403, "guarantor": 403, "bank2": 404, "bureau": 403, "official": 403},
     "recovery": {"enterprise": 403, "insurer": 403, "bank2": 404, "bureau": 403, "official": 403},
@@ -89,14 +156,19 @@ def snapshot(w, loan_id=None) -> dict:
             "loan": loan,
             "loans": Loan.objects.count(),
             "decisions": list(ApprovalDecision.objects.values_list("id", "decision")),
-            "instalments": list(Instalment.objects.order_by("id").values_list(
-                "id", "principal_paid", "interest_paid", "status")),
+            "instalments": list(
+                Instalment.objects.order_by("id").values_list(
+                    "id", "principal_paid", "interest_paid", "status"
+                )
+            ),
             "repayments": Repayment.objects.count(),
             "allocations": list(LossAllocation.objects.values_list("id", "loss", "recovered")),
             "recoveries": Recovery.objects.count(),
             "reserve": list(RiskReserve.objects.values_list("balance", flat=True)),
             "ledger": ReserveEntry.objects.count(),
-            "pledges": list(Encumbrance.objects.filter(released_at__isnull=True).values_list("id", "asset_id")),
+            "pledges": list(
+                Encumbrance.objects.filter(released_at__isnull=True).values_list("id", "asset_id")
+            ),
             "audit": AuditEvent.objects.count(),
             "products": list(LoanProduct.objects.values_list("id", "insurer_share")),
         }
@@ -108,8 +180,10 @@ def _call(w, user, action, loan_id, body):
         return getattr(api(user), method)(w.url(f"{loan_id}/{tail}"), body, format="json")
 
 
-@pytest.mark.parametrize(("action", "who", "status"),
-                         [(a, who, st) for a, parties in WRONG_PARTIES.items() for who, st in parties.items()])
+@pytest.mark.parametrize(
+    ("action", "who", "status"),
+    [(a, who, st) for a, parties in WRONG_PARTIES.items() for who, st in parties.items()],
+)
 def test_wrong_party_is_refused_and_nothing_changes(qingdao, action, who, status):
     w = build_world(qingdao)
     if who == "official":
@@ -167,8 +241,9 @@ def test_another_citys_loan_is_not_found_and_nothing_changes(qingdao, other_city
     # The same role in Jinan, through Jinan's URL, naming Qingdao's loan id.
     method = ACTIONS[action][0]
     with clock.at(TODAY):
-        r = getattr(api(getattr(other_city, who)), method)(other_city.url(f"{loan.pk}/{tail}"), body,
-                                                            format="json")
+        r = getattr(api(getattr(other_city, who)), method)(
+            other_city.url(f"{loan.pk}/{tail}"), body, format="json"
+        )
     assert r.status_code == 404, r.json()
     assert r.json()["code"] == "loan_not_found"
     # And a Qingdao URL refuses a Jinan user outright.
@@ -181,22 +256,33 @@ def test_lists_show_each_party_only_its_loans(qingdao):
     w = build_world(qingdao)
     mine = loan_to_state(w, "valued")
     other_bank = loan_to_state(w, "submitted", bank=w.bank2, assets=[w.assets[1]])
-    seen = {who: {row["id"] for row in api(getattr(w, who)).get(w.url()).json()["results"]}
-            for who in ("enterprise", "enterprise2", "bank", "bank2", "insurer", "appraiser", "bureau")}
+    seen = {
+        who: {row["id"] for row in api(getattr(w, who)).get(w.url()).json()["results"]}
+        for who in ("enterprise", "enterprise2", "bank", "bank2", "insurer", "appraiser", "bureau")
+    }
     assert seen["enterprise"] == {mine.pk, other_bank.pk}
     assert seen["enterprise2"] == set()
     assert seen["bank"] == {mine.pk}
     assert seen["bank2"] == {other_bank.pk}
     assert seen["insurer"] == {mine.pk, other_bank.pk}
-    assert seen["appraiser"] == {mine.pk, other_bank.pk}  # valued one by it, the other waiting for a valuation
+    assert seen["appraiser"] == {
+        mine.pk,
+        other_bank.pk,
+    }  # valued one by it, the other waiting for a valuation
     assert seen["bureau"] == {mine.pk, other_bank.pk}
 
 
 def test_application_rules_give_clear_errors(qingdao):
     w = build_world(qingdao)
     with w.scope():
-        lapsed = IPAsset.objects.create(city=qingdao, owner=w.org(w.enterprise), kind="invention",
-                                        number="201910000019.6", title="x", legal_status="lapsed")
+        lapsed = IPAsset.objects.create(
+            city=qingdao,
+            owner=w.org(w.enterprise),
+            kind="invention",
+            number="201910000019.6",
+            title="x",
+            legal_status="lapsed",
+        )
     ent = api(w.enterprise)
     cases = [
         ({"term_months": 18}, 400, "term_not_allowed"),
@@ -225,12 +311,14 @@ def test_a_pledged_asset_cannot_back_a_second_application(qingdao):
 def test_each_institution_decides_once(qingdao):
     w = build_world(qingdao)
     loan = loan_to_state(w, "valued")
-    first = api(w.bank).post(w.url(f"{loan.pk}/decisions/"), {"decision": "approve", "comment": "同意"},
-                             format="json")
+    first = api(w.bank).post(
+        w.url(f"{loan.pk}/decisions/"), {"decision": "approve", "comment": "同意"}, format="json"
+    )
     assert first.status_code == 201
     before = snapshot(w, loan.pk)
-    again = api(w.bank).post(w.url(f"{loan.pk}/decisions/"), {"decision": "reject", "comment": "改主意"},
-                             format="json")
+    again = api(w.bank).post(
+        w.url(f"{loan.pk}/decisions/"), {"decision": "reject", "comment": "改主意"}, format="json"
+    )
     assert again.status_code == 409 and again.json()["code"] == "already_decided"
     assert snapshot(w, loan.pk) == before
 
@@ -238,9 +326,11 @@ def test_each_institution_decides_once(qingdao):
 def test_product_shares_must_sum_to_exactly_100_percent(qingdao):
     w = build_world(qingdao)
     before = snapshot(w)
-    r = api(w.bureau).patch(w.url(f"products/{w.product.pk}/"),
-                            {"insurer_share": "0.6", "guarantor_share": "0.2", "bank_share": "0.199999"},
-                            format="json")
+    r = api(w.bureau).patch(
+        w.url(f"products/{w.product.pk}/"),
+        {"insurer_share": "0.6", "guarantor_share": "0.2", "bank_share": "0.199999"},
+        format="json",
+    )
     assert r.status_code == 400 and r.json()["code"] == "shares_not_100_percent"
     r = api(w.bank).patch(w.url(f"products/{w.product.pk}/"), {"name": "x"}, format="json")
     assert r.status_code == 403
@@ -252,7 +342,8 @@ def test_default_needs_an_overdue_instalment(qingdao):
     loan = loan_to_state(w, "disbursed", disbursed_on=datetime.date(2025, 7, 1))
     before = snapshot(w, loan.pk)
     with clock.at(datetime.date(2025, 7, 20)):
-        r = api(w.bank).post(w.url(f"{loan.pk}/default/"), {"default_on": "2025-07-20", "reason": "经营恶化"},
-                             format="json")
+        r = api(w.bank).post(
+            w.url(f"{loan.pk}/default/"), {"default_on": "2025-07-20", "reason": "经营恶化"}, format="json"
+        )
     assert r.status_code == 409 and r.json()["code"] == "loan_not_overdue"
     assert snapshot(w, loan.pk) == before

@@ -59,10 +59,14 @@ def test_two_approvals_by_the_same_bank_racing_one_wins(qingdao):
     colleague = make_user(qingdao, "bank", org=w.org(w.bank))
     loan = loan_to_state(w, "valued")
     day = datetime.date(2025, 1, 1)
-    results = race(w, day,
-                   lambda: services.loan_decide(actor=w.actor(w.bank), loan=loan, decision="approve", comment="同意"),
-                   lambda: services.loan_decide(actor=w.actor(colleague), loan=loan, decision="approve",
-                                                comment="同意（复核）"))
+    results = race(
+        w,
+        day,
+        lambda: services.loan_decide(actor=w.actor(w.bank), loan=loan, decision="approve", comment="同意"),
+        lambda: services.loan_decide(
+            actor=w.actor(colleague), loan=loan, decision="approve", comment="同意（复核）"
+        ),
+    )
     assert len(errors(results)) == 1 and errors(results)[0].code == "already_decided"
     with w.scope():
         assert ApprovalDecision.objects.filter(loan=loan).count() == 1
@@ -73,11 +77,14 @@ def test_the_last_two_approvals_racing_approve_the_loan_once(qingdao):
     loan = loan_to_state(w, "valued")
     with w.scope(), clock.at(datetime.date(2025, 1, 1)):
         services.loan_decide(actor=w.actor(w.bank), loan=loan, decision="approve", comment="同意")
-    results = race(w, datetime.date(2025, 1, 2),
-                   lambda: services.loan_decide(actor=w.actor(w.insurer), loan=loan, decision="approve",
-                                                comment="承保"),
-                   lambda: services.loan_decide(actor=w.actor(w.guarantor), loan=loan, decision="approve",
-                                                comment="担保"))
+    results = race(
+        w,
+        datetime.date(2025, 1, 2),
+        lambda: services.loan_decide(actor=w.actor(w.insurer), loan=loan, decision="approve", comment="承保"),
+        lambda: services.loan_decide(
+            actor=w.actor(w.guarantor), loan=loan, decision="approve", comment="担保"
+        ),
+    )
     assert errors(results) == []
     with w.scope():
         loan = Loan.objects.get(pk=loan.pk)
@@ -93,16 +100,26 @@ def test_two_disbursements_racing_one_wins(qingdao):
 
     def disburse(user, number):
         return lambda: services.loan_disburse(
-            actor=w.actor(user), loan=loan, contract_number=number, contract_signed_on=day,
-            pledge_registration_number=f"Y-{number}", pledge_registered_on=day, disbursed_on=day,
-            annual_rate=D("0.0435"))
+            actor=w.actor(user),
+            loan=loan,
+            contract_number=number,
+            contract_signed_on=day,
+            pledge_registration_number=f"Y-{number}",
+            pledge_registered_on=day,
+            disbursed_on=day,
+            annual_rate=D("0.0435"),
+        )
 
     results = race(w, day, disburse(w.bank, "HT-A"), disburse(colleague, "HT-B"))
     assert len(errors(results)) == 1 and errors(results)[0].code == "invalid_transition"
     with w.scope():
         assert Instalment.objects.filter(loan=loan).count() == 12
-        assert Encumbrance.objects.filter(source=f"pledge_finance.loan:{loan.pk}", released_at__isnull=True
-                                          ).count() == 1
+        assert (
+            Encumbrance.objects.filter(
+                source=f"pledge_finance.loan:{loan.pk}", released_at__isnull=True
+            ).count()
+            == 1
+        )
 
 
 def test_two_defaults_on_an_almost_empty_reserve_never_overdraw_it(qingdao):
@@ -110,10 +127,18 @@ def test_two_defaults_on_an_almost_empty_reserve_never_overdraw_it(qingdao):
     first = loan_to_state(w, "disbursed", assets=[w.assets[0]])
     second = loan_to_state(w, "disbursed", assets=[w.assets[1]])
     day = datetime.date(2025, 6, 30)
-    results = race(w, day, *[
-        (lambda loan=loan: services.loan_declare_default(actor=w.actor(w.bank), loan=loan, default_on=day,
-                                                         reason="逾期"))
-        for loan in (first, second)])
+    results = race(
+        w,
+        day,
+        *[
+            (
+                lambda loan=loan: services.loan_declare_default(
+                    actor=w.actor(w.bank), loan=loan, default_on=day, reason="逾期"
+                )
+            )
+            for loan in (first, second)
+        ],
+    )
     assert errors(results) == []
     with w.scope():
         reserve = RiskReserve.objects.get()
@@ -128,8 +153,10 @@ def test_two_defaults_on_an_almost_empty_reserve_never_overdraw_it(qingdao):
             running += e.amount
             assert e.balance_after == running >= 0
         # One default was paid from what was left; the other found the reserve empty.
-        per_loan = {loan.pk: sum(LossAllocation.objects.filter(loan=loan).values_list("reserve_paid", flat=True))
-                    for loan in (first, second)}
+        per_loan = {
+            loan.pk: sum(LossAllocation.objects.filter(loan=loan).values_list("reserve_paid", flat=True))
+            for loan in (first, second)
+        }
         assert sorted(per_loan.values())[0] == D("0.00")
 
 
@@ -137,11 +164,19 @@ def test_the_same_asset_pledged_by_two_applications_at_once_one_wins(qingdao):
     w = build_world(qingdao)
     a = loan_to_state(w, "draft", disbursed_on=datetime.date(2025, 2, 1))
     b = loan_to_state(w, "draft", disbursed_on=datetime.date(2025, 2, 1))
-    results = race(w, datetime.date(2025, 1, 2),
-                   lambda: services.loan_submit(actor=w.actor(w.enterprise), loan=a),
-                   lambda: services.loan_submit(actor=w.actor(w.enterprise), loan=b))
+    results = race(
+        w,
+        datetime.date(2025, 1, 2),
+        lambda: services.loan_submit(actor=w.actor(w.enterprise), loan=a),
+        lambda: services.loan_submit(actor=w.actor(w.enterprise), loan=b),
+    )
     assert len(errors(results)) == 1 and errors(results)[0].code == "asset_already_pledged"
     with w.scope():
         assert sorted(Loan.objects.filter(pk__in=[a.pk, b.pk]).values_list("state", flat=True)) == [
-            "draft", "submitted"]
-        assert Encumbrance.objects.filter(asset=w.assets[0], kind="pledge", released_at__isnull=True).count() == 1
+            "draft",
+            "submitted",
+        ]
+        assert (
+            Encumbrance.objects.filter(asset=w.assets[0], kind="pledge", released_at__isnull=True).count()
+            == 1
+        )

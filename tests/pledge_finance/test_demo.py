@@ -36,7 +36,10 @@ def test_demo_covers_every_state_and_is_idempotent(spec):
         assert Loan.objects.filter(state="disbursed", instalments__status="overdue").exists()
         amounts = [loan.amount for loan in Loan.objects.all()]
         assert Decimal("1000000") <= sum(amounts) / len(amounts) <= Decimal("8000000")
-        assert Loan.objects.filter(enterprise__memberships__user__username=f"{city.slug}.enterprise").count() == 3
+        assert (
+            Loan.objects.filter(enterprise__memberships__user__username=f"{city.slug}.enterprise").count()
+            == 3
+        )
         before = (Loan.objects.count(), ReserveEntry.objects.count())
         demo.seed(city=city)
         assert (Loan.objects.count(), ReserveEntry.objects.count()) == before

@@ -29,8 +29,9 @@ def w(qingdao):
     w.live = loan_to_state(w, "disbursed", assets=[w.assets[1]])
     w.gone = loan_to_state(w, "disbursed", assets=[w.assets[2]])
     with w.scope(), clock.at(datetime.date(2025, 6, 30)):
-        services.loan_declare_default(actor=w.actor(w.bank), loan=w.gone, default_on=datetime.date(2025, 6, 30),
-                                      reason="逾期")
+        services.loan_declare_default(
+            actor=w.actor(w.bank), loan=w.gone, default_on=datetime.date(2025, 6, 30), reason="逾期"
+        )
     return w
 
 
@@ -38,19 +39,22 @@ def page(w, tail=""):
     return f"/{w.city.slug}/loans/{tail}"
 
 
-@pytest.mark.parametrize(("who", "tail", "expect"), [
-    ("enterprise", "", "我的质押贷款"),
-    ("bank", "", "参与的贷款"),
-    ("bureau", "", "全市质押贷款"),
-    ("official", "", "全市质押贷款"),
-    ("enterprise", "apply/", "专利权质押保险贷款"),
-    ("bank", "queue/", "待我方决定"),
-    ("appraiser", "queue/", "待评估的申请"),
-    ("insurer", "portfolio/", "违约：我方承担的损失"),
-    ("bureau", "products/", "专利权质押保险贷款"),
-    ("bureau", "reserve/", "风险补偿准备金"),
-    ("official", "reserve/", "风险补偿准备金"),
-])
+@pytest.mark.parametrize(
+    ("who", "tail", "expect"),
+    [
+        ("enterprise", "", "我的质押贷款"),
+        ("bank", "", "参与的贷款"),
+        ("bureau", "", "全市质押贷款"),
+        ("official", "", "全市质押贷款"),
+        ("enterprise", "apply/", "专利权质押保险贷款"),
+        ("bank", "queue/", "待我方决定"),
+        ("appraiser", "queue/", "待评估的申请"),
+        ("insurer", "portfolio/", "违约：我方承担的损失"),
+        ("bureau", "products/", "专利权质押保险贷款"),
+        ("bureau", "reserve/", "风险补偿准备金"),
+        ("official", "reserve/", "风险补偿准备金"),
+    ],
+)
 def test_each_role_lands_on_its_page_in_chinese(w, who, tail, expect):
     r = client_for(getattr(w, who)).get(page(w, tail))
     assert r.status_code == 200
@@ -68,34 +72,53 @@ def test_loan_detail_shows_schedule_shares_allocation_and_timeline(w):
 
 def test_bank_decides_and_disburses_through_the_forms(w):
     bank = client_for(w.bank)
-    r = bank.post(page(w, f"{w.valued.pk}/decision/"), {"decision-decision": "approve", "decision-comment": "同意"})
+    r = bank.post(
+        page(w, f"{w.valued.pk}/decision/"), {"decision-decision": "approve", "decision-comment": "同意"}
+    )
     assert r.status_code == 302
     for user in (w.insurer, w.guarantor):
-        client_for(user).post(page(w, f"{w.valued.pk}/decision/"),
-                              {"decision-decision": "approve", "decision-comment": "同意"})
+        client_for(user).post(
+            page(w, f"{w.valued.pk}/decision/"), {"decision-decision": "approve", "decision-comment": "同意"}
+        )
     with w.scope():
         assert Loan.objects.get(pk=w.valued.pk).state == "approved"
     today = datetime.date.today().isoformat()
-    bad = bank.post(page(w, f"{w.valued.pk}/disburse/"), {
-        "disburse-contract_number": "HT", "disburse-contract_signed_on": today,
-        "disburse-pledge_registration_number": "Y1", "disburse-pledge_registered_on": today,
-        "disburse-disbursed_on": today, "disburse-annual_rate": "0.5"})
+    bad = bank.post(
+        page(w, f"{w.valued.pk}/disburse/"),
+        {
+            "disburse-contract_number": "HT",
+            "disburse-contract_signed_on": today,
+            "disburse-pledge_registration_number": "Y1",
+            "disburse-pledge_registered_on": today,
+            "disburse-disbursed_on": today,
+            "disburse-annual_rate": "0.5",
+        },
+    )
     assert bad.status_code == 400 and 'data-error-for="annual_rate"' in bad.content.decode()
-    ok = bank.post(page(w, f"{w.valued.pk}/disburse/"), {
-        "disburse-contract_number": "HT", "disburse-contract_signed_on": today,
-        "disburse-pledge_registration_number": "Y1", "disburse-pledge_registered_on": today,
-        "disburse-disbursed_on": today, "disburse-annual_rate": "0.0435"})
+    ok = bank.post(
+        page(w, f"{w.valued.pk}/disburse/"),
+        {
+            "disburse-contract_number": "HT",
+            "disburse-contract_signed_on": today,
+            "disburse-pledge_registration_number": "Y1",
+            "disburse-pledge_registered_on": today,
+            "disburse-disbursed_on": today,
+            "disburse-annual_rate": "0.0435",
+        },
+    )
     assert ok.status_code == 302
     with w.scope():
         assert Loan.objects.get(pk=w.valued.pk).state == "disbursed"
 
 
 def test_wrong_party_cannot_act_through_pages(w):
-    r = client_for(w.insurer).post(page(w, f"{w.live.pk}/repayment/"),
-                                   {"repayment-amount": "100", "repayment-paid_on": "2025-03-01"})
+    r = client_for(w.insurer).post(
+        page(w, f"{w.live.pk}/repayment/"), {"repayment-amount": "100", "repayment-paid_on": "2025-03-01"}
+    )
     assert r.status_code == 403
-    r = client_for(w.enterprise2).post(page(w, f"{w.live.pk}/repayment/"),
-                                       {"repayment-amount": "100", "repayment-paid_on": "2025-03-01"})
+    r = client_for(w.enterprise2).post(
+        page(w, f"{w.live.pk}/repayment/"), {"repayment-amount": "100", "repayment-paid_on": "2025-03-01"}
+    )
     assert r.status_code == 404
     r = client_for(w.official).post(page(w, f"{w.live.pk}/repayment/"), {})
     assert r.status_code == 403
@@ -105,9 +128,18 @@ def test_enterprise_applies_step_by_step(w):
     ent = client_for(w.enterprise2)
     body = ent.get(page(w, f"apply/{w.product.pk}/")).content.decode()
     assert w.assets2[0].title in body
-    r = ent.post(page(w, f"apply/{w.product.pk}/"), {
-        "bank": w.org(w.bank).pk, "insurer": w.org(w.insurer).pk, "guarantor": w.org(w.guarantor).pk,
-        "assets": [str(w.assets2[0].pk)], "amount": "1500000", "term_months": "12", "purpose": "扩大生产"})
+    r = ent.post(
+        page(w, f"apply/{w.product.pk}/"),
+        {
+            "bank": w.org(w.bank).pk,
+            "insurer": w.org(w.insurer).pk,
+            "guarantor": w.org(w.guarantor).pk,
+            "assets": [str(w.assets2[0].pk)],
+            "amount": "1500000",
+            "term_months": "12",
+            "purpose": "扩大生产",
+        },
+    )
     assert r.status_code == 302
     with w.scope():
         loan = Loan.objects.get(enterprise=w.org(w.enterprise2))
@@ -133,13 +165,29 @@ def test_bureau_exports_loans_and_sees_the_ledger(w):
 def test_bureau_edits_a_product(w):
     bureau = client_for(w.bureau)
     assert bureau.get(page(w, f"products/{w.product.pk}/edit/")).status_code == 200
-    data = {"name": "专利权质押保险贷款", "insurer_share": "0.5", "guarantor_share": "0.3", "bank_share": "0.3",
-            "loan_to_value": "0.5", "allowed_terms": "12, 24", "repayment_method": "bullet", "min_rate": "0.03",
-            "max_rate": "0.06", "min_amount": "100000", "max_amount": "5000000", "is_active": "on",
-            "banks": [w.org(w.bank).pk], "insurers": [w.org(w.insurer).pk],
-            "guarantors": [w.org(w.guarantor).pk], "appraisers": [w.org(w.appraiser).pk]}
+    data = {
+        "name": "专利权质押保险贷款",
+        "insurer_share": "0.5",
+        "guarantor_share": "0.3",
+        "bank_share": "0.3",
+        "loan_to_value": "0.5",
+        "allowed_terms": "12, 24",
+        "repayment_method": "bullet",
+        "min_rate": "0.03",
+        "max_rate": "0.06",
+        "min_amount": "100000",
+        "max_amount": "5000000",
+        "is_active": "on",
+        "banks": [w.org(w.bank).pk],
+        "insurers": [w.org(w.insurer).pk],
+        "guarantors": [w.org(w.guarantor).pk],
+        "appraisers": [w.org(w.appraiser).pk],
+    }
     bad = bureau.post(page(w, f"products/{w.product.pk}/edit/"), data)
     assert bad.status_code == 400
-    assert bureau.post(page(w, f"products/{w.product.pk}/edit/"), {**data, "bank_share": "0.2"}).status_code == 302
+    assert (
+        bureau.post(page(w, f"products/{w.product.pk}/edit/"), {**data, "bank_share": "0.2"}).status_code
+        == 302
+    )
     w.product.refresh_from_db()
     assert w.product.allowed_terms == [12, 24] and w.product.repayment_method == "bullet"

@@ -26,7 +26,11 @@ def share_triples(draw):
     """Three non-negative shares with six places summing to exactly 1."""
     a = draw(st.integers(min_value=0, max_value=1_000_000))
     b = draw(st.integers(min_value=0, max_value=1_000_000 - a))
-    return {"insurer": D(a) / 1_000_000, "guarantor": D(b) / 1_000_000, "bank": D(1_000_000 - a - b) / 1_000_000}
+    return {
+        "insurer": D(a) / 1_000_000,
+        "guarantor": D(b) / 1_000_000,
+        "bank": D(1_000_000 - a - b) / 1_000_000,
+    }
 
 
 @given(loss=money, shares=share_triples())
@@ -40,7 +44,9 @@ def test_loss_allocation_sums_exactly_and_each_part_is_within_a_fen(loss, shares
 
 
 def test_qingdao_split_of_an_uneven_loss():
-    parts = rules.allocate_loss(D("1000000.03"), {"insurer": D("0.6"), "guarantor": D("0.2"), "bank": D("0.2")})
+    parts = rules.allocate_loss(
+        D("1000000.03"), {"insurer": D("0.6"), "guarantor": D("0.2"), "bank": D("0.2")}
+    )
     assert parts == {"insurer": D("600000.02"), "guarantor": D("200000.01"), "bank": D("200000.00")}
 
 
@@ -62,12 +68,16 @@ def test_schedule_repays_exactly_the_principal_with_no_negative_part(amount, rat
         assert all(i.principal == 0 for i in schedule[:-1])
 
 
-@given(amount=st.integers(min_value=100_000, max_value=1_000_000_000).map(lambda f: D(f) / 100),
-       rate=st.integers(min_value=10_000, max_value=240_000).map(lambda x: D(x) / 1_000_000),
-       n=st.integers(min_value=2, max_value=60), start=days)
+@given(
+    amount=st.integers(min_value=100_000, max_value=1_000_000_000).map(lambda f: D(f) / 100),
+    rate=st.integers(min_value=10_000, max_value=240_000).map(lambda x: D(x) / 1_000_000),
+    n=st.integers(min_value=2, max_value=60),
+    start=days,
+)
 def test_equal_instalments_are_level_but_for_the_last(amount, rate, n, start):
-    schedule = rules.repayment_schedule(amount=amount, annual_rate=rate, months=n, start=start,
-                                        method=rules.EQUAL_INSTALMENTS)
+    schedule = rules.repayment_schedule(
+        amount=amount, annual_rate=rate, months=n, start=start, method=rules.EQUAL_INSTALMENTS
+    )
     payment = rules.level_payment(amount, rate, n)
     assert all(i.total == payment for i in schedule[:-1])
     assert abs(schedule[-1].total - payment) <= D("0.01") * n
@@ -92,8 +102,13 @@ def test_repayments_never_overpay_and_settle_oldest_first(amount, rate, n, start
         assert split.principal + split.interest == p
         for index, (principal, interest) in split.parts.items():
             s = states[index]
-            states[index] = rules.InstalmentState(s.due_date, s.principal_due, s.interest_due,
-                                                  s.principal_paid + principal, s.interest_paid + interest)
+            states[index] = rules.InstalmentState(
+                s.due_date,
+                s.principal_due,
+                s.interest_due,
+                s.principal_paid + principal,
+                s.interest_paid + interest,
+            )
         assert all(s.principal_open >= 0 and s.interest_open >= 0 for s in states)
         # Oldest first: nothing is paid on an instalment while an earlier one is still open.
         last = max(split.parts)
@@ -115,8 +130,11 @@ def test_reserve_with_nothing_left_pays_nothing():
     assert rules.reserve_payouts({"bank": D("10")}, D("0")) == {"bank": D("0.00")}
 
 
-@given(loss=money, payout_share=st.integers(0, 100).map(lambda p: D(p) / 100),
-       recoveries=st.lists(money, max_size=6))
+@given(
+    loss=money,
+    payout_share=st.integers(0, 100).map(lambda p: D(p) / 100),
+    recoveries=st.lists(money, max_size=6),
+)
 def test_refunds_to_the_reserve_never_exceed_what_it_paid(loss, payout_share, recoveries):
     payout = (loss * payout_share).quantize(FEN)
     recovered = refunded = D("0.00")
@@ -124,20 +142,34 @@ def test_refunds_to_the_reserve_never_exceed_what_it_paid(loss, payout_share, re
         if recovered + r > loss:
             break
         recovered += r
-        refunded += rules.reserve_refund(recovered_total=recovered, loss=loss, payout=payout,
-                                         refunded_before=refunded)
+        refunded += rules.reserve_refund(
+            recovered_total=recovered, loss=loss, payout=payout, refunded_before=refunded
+        )
         assert D(0) <= refunded <= payout
     if recovered == loss:
         assert refunded == payout
 
 
 def test_default_loss_counts_unpaid_interest_and_accrual_to_the_default_day():
-    schedule = rules.repayment_schedule(amount=D("1200000"), annual_rate=D("0.0435"), months=12,
-                                        start=datetime.date(2025, 1, 15), method=rules.BULLET)
-    states = [rules.InstalmentState(i.due_date, i.principal, i.interest,
-                                    interest_paid=i.interest if n < 2 else D(0)) for n, i in enumerate(schedule)]
-    loss = rules.default_loss(instalments=states, annual_rate=D("0.0435"), disbursed_on=datetime.date(2025, 1, 15),
-                              default_on=datetime.date(2025, 5, 25))
+    schedule = rules.repayment_schedule(
+        amount=D("1200000"),
+        annual_rate=D("0.0435"),
+        months=12,
+        start=datetime.date(2025, 1, 15),
+        method=rules.BULLET,
+    )
+    states = [
+        rules.InstalmentState(
+            i.due_date, i.principal, i.interest, interest_paid=i.interest if n < 2 else D(0)
+        )
+        for n, i in enumerate(schedule)
+    ]
+    loss = rules.default_loss(
+        instalments=states,
+        annual_rate=D("0.0435"),
+        disbursed_on=datetime.date(2025, 1, 15),
+        default_on=datetime.date(2025, 5, 25),
+    )
     assert loss.principal == D("1200000.00")
     # April and May interest unpaid (4,350.00 each) + 10 days from 15 May: 1,200,000 × 4.35% × 10/360.
     assert loss.interest == D("4350.00") * 2 + D("1450.00")

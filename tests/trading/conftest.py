@@ -65,9 +65,17 @@ def as_actor(p: Party | User, city):
     return actor(getattr(p, "user", p), city)
 
 
-def create_listing(city, p: Party, assets, *, deal_type="assignment", price="500000.00", publish=True, **extra):
+def create_listing(
+    city, p: Party, assets, *, deal_type="assignment", price="500000.00", publish=True, **extra
+):
     from trading import services
 
     with city_scope(city):
-        return services.listing_create(actor=as_actor(p, city), asset_ids=[a.pk for a in assets],
-                                       deal_type=deal_type, asking_price=price, publish=publish, **extra)
+        return services.listing_create(
+            actor=as_actor(p, city),
+            asset_ids=[a.pk for a in assets],
+            deal_type=deal_type,
+            asking_price=price,
+            publish=publish,
+            **extra,
+        )

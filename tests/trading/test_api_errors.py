@@ -29,24 +29,31 @@ def _snapshot(city):
 
 def _pledge(city, asset):
     with city_scope(city):
-        registry.encumbrance_add(asset_ids=[asset.pk], kind="pledge", source="pledge_finance.loan:1",
-                                 owner_id=asset.owner_id)
+        registry.encumbrance_add(
+            asset_ids=[asset.pk], kind="pledge", source="pledge_finance.loan:1", owner_id=asset.owner_id
+        )
 
 
 @pytest.mark.parametrize("deal_type", ["assignment", "exclusive_licence", "sole_licence"])
-def test_a_pledged_asset_cannot_be_listed_for_assignment_or_exclusive_licence(qingdao, seller, patent, deal_type):
+def test_a_pledged_asset_cannot_be_listed_for_assignment_or_exclusive_licence(
+    qingdao, seller, patent, deal_type
+):
     _pledge(qingdao, patent)
     before = _snapshot(qingdao)
-    r = seller.client().post(url(qingdao, "listings/"), {"asset_ids": [patent.pk], "deal_type": deal_type,
-                                                         "asking_price": "100000"})
+    r = seller.client().post(
+        url(qingdao, "listings/"),
+        {"asset_ids": [patent.pk], "deal_type": deal_type, "asking_price": "100000"},
+    )
     assert r.status_code == 409 and r.json()["code"] == "asset_already_pledged"
     assert _snapshot(qingdao) == before
 
 
 def test_a_pledged_asset_may_be_offered_for_pledge_disposal(qingdao, seller, patent):
     _pledge(qingdao, patent)
-    r = seller.client().post(url(qingdao, "listings/"), {"asset_ids": [patent.pk], "deal_type": "pledge_disposal",
-                                                         "asking_price": "100000"})
+    r = seller.client().post(
+        url(qingdao, "listings/"),
+        {"asset_ids": [patent.pk], "deal_type": "pledge_disposal", "asking_price": "100000"},
+    )
     assert r.status_code == 201
 
 
@@ -54,23 +61,28 @@ def test_a_pledged_asset_may_be_offered_for_pledge_disposal(qingdao, seller, pat
 def test_an_asset_not_in_force_cannot_be_listed(qingdao, seller, status):
     asset = make_asset(qingdao, seller.org, legal_status=status)
     before = _snapshot(qingdao)
-    r = seller.client().post(url(qingdao, "listings/"), {"asset_ids": [asset.pk], "deal_type": "assignment",
-                                                         "asking_price": "100000"})
+    r = seller.client().post(
+        url(qingdao, "listings/"),
+        {"asset_ids": [asset.pk], "deal_type": "assignment", "asking_price": "100000"},
+    )
     assert r.status_code == 409 and r.json()["code"] == "asset_not_in_force"
     assert _snapshot(qingdao) == before
 
 
 def test_someone_elses_asset_cannot_be_listed(qingdao, buyer, patent):
     before = _snapshot(qingdao)
-    r = buyer.client().post(url(qingdao, "listings/"), {"asset_ids": [patent.pk], "deal_type": "assignment",
-                                                        "asking_price": "1"})
+    r = buyer.client().post(
+        url(qingdao, "listings/"), {"asset_ids": [patent.pk], "deal_type": "assignment", "asking_price": "1"}
+    )
     assert r.status_code == 409 and r.json()["code"] == "asset_not_owned"
     assert _snapshot(qingdao) == before
 
 
 def test_a_pledge_placed_after_listing_stops_the_sale_at_acceptance(qingdao, seller, buyer, patent):
     listing = create_listing(qingdao, seller, [patent])
-    offer = buyer.client().post(url(qingdao, f"listings/{listing.pk}/offers/"), {"price": "400000"}).json()["id"]
+    offer = (
+        buyer.client().post(url(qingdao, f"listings/{listing.pk}/offers/"), {"price": "400000"}).json()["id"]
+    )
     _pledge(qingdao, patent)
     before = _snapshot(qingdao)
     r = seller.client().post(url(qingdao, f"offers/{offer}/accept/"))
@@ -78,20 +90,32 @@ def test_a_pledge_placed_after_listing_stops_the_sale_at_acceptance(qingdao, sel
     assert _snapshot(qingdao) == before
 
 
-@pytest.mark.parametrize(("payload", "field"), [
-    ({"deal_type": "assignment", "asking_price": "100"}, "asset_ids"),
-    ({"asset_ids": [], "deal_type": "assignment", "asking_price": "100"}, "asset_ids"),
-    ({"asset_ids": ["x"], "deal_type": "assignment"}, "asset_ids.0"),
-    ({"asset_ids": [1], "deal_type": "gift", "asking_price": "100"}, "deal_type"),
-    ({"asset_ids": [1], "deal_type": "assignment", "asking_price": "-5"}, "asking_price"),
-    ({"asset_ids": [1], "deal_type": "assignment", "asking_price": "1.001"}, "asking_price"),
-    ({"asset_ids": [1], "deal_type": "assignment"}, "asking_price"),
-    ({"asset_ids": [1], "deal_type": "assignment", "asking_price": "5", "ipc_codes": ["XYZ"]}, "ipc_codes"),
-    ({"asset_ids": [1], "deal_type": "assignment", "asking_price": "5", "visibility": "world"}, "visibility"),
-])
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"deal_type": "assignment", "asking_price": "100"}, "asset_ids"),
+        ({"asset_ids": [], "deal_type": "assignment", "asking_price": "100"}, "asset_ids"),
+        ({"asset_ids": ["x"], "deal_type": "assignment"}, "asset_ids.0"),
+        ({"asset_ids": [1], "deal_type": "gift", "asking_price": "100"}, "deal_type"),
+        ({"asset_ids": [1], "deal_type": "assignment", "asking_price": "-5"}, "asking_price"),
+        ({"asset_ids": [1], "deal_type": "assignment", "asking_price": "1.001"}, "asking_price"),
+        ({"asset_ids": [1], "deal_type": "assignment"}, "asking_price"),
+        (
+            {"asset_ids": [1], "deal_type": "assignment", "asking_price": "5", "ipc_codes": ["XYZ"]},
+            "ipc_codes",
+        ),
+        (
+            {"asset_ids": [1], "deal_type": "assignment", "asking_price": "5", "visibility": "world"},
+            "visibility",
+        ),
+    ],
+)
 def test_bad_listing_input_is_400_with_the_field(qingdao, seller, patent, payload, field):
-    payload = {**payload, "asset_ids": [patent.pk if a == 1 else a for a in payload.get("asset_ids", [])]} \
-        if "asset_ids" in payload else payload
+    payload = (
+        {**payload, "asset_ids": [patent.pk if a == 1 else a for a in payload.get("asset_ids", [])]}
+        if "asset_ids" in payload
+        else payload
+    )
     before = _snapshot(qingdao)
     r = seller.client().post(url(qingdao, "listings/"), payload)
     assert r.status_code == 400, r.json()
@@ -105,8 +129,12 @@ def test_bad_offer_and_buy_request_input_is_400(qingdao, seller, buyer, patent):
     b = buyer.client()
     assert b.post(url(qingdao, f"listings/{listing.pk}/offers/"), {"price": "0"}).status_code == 400
     assert b.post(url(qingdao, f"listings/{listing.pk}/offers/"), {"price": "abc"}).status_code == 400
-    assert b.post(url(qingdao, f"listings/{listing.pk}/offers/"), {"price": "5", "licence_years": 3}
-                  ).json()["code"] == "not_a_licence"  # an assignment has no licence term
+    assert (
+        b.post(url(qingdao, f"listings/{listing.pk}/offers/"), {"price": "5", "licence_years": 3}).json()[
+            "code"
+        ]
+        == "not_a_licence"
+    )  # an assignment has no licence term
     r = b.post(url(qingdao, "buy-requests/"), {"title": "求购", "budget_min": "500", "budget_max": "100"})
     assert r.status_code == 400 and r.json()["code"] == "budget_range_inverted"
     assert b.post(url(qingdao, "buy-requests/"), {"keywords": "x"}).status_code == 400
@@ -118,19 +146,34 @@ def test_bad_offer_and_buy_request_input_is_400(qingdao, seller, buyer, patent):
 def test_wrong_role_is_403_and_changes_nothing(qingdao, seller, buyer, bureau, official, patent):
     listing = create_listing(qingdao, seller, [patent])
     bank = make_user(qingdao, "bank")
-    offer = buyer.client().post(url(qingdao, f"listings/{listing.pk}/offers/"), {"price": "400000"}).json()["id"]
+    offer = (
+        buyer.client().post(url(qingdao, f"listings/{listing.pk}/offers/"), {"price": "400000"}).json()["id"]
+    )
     before = _snapshot(qingdao)
     # a bank cannot list or offer; an official reads but never writes; the seller cannot offer on its own listing
-    assert api(bank).post(url(qingdao, "listings/"), {"asset_ids": [patent.pk], "deal_type": "assignment",
-                                                      "asking_price": "1"}).status_code == 403
+    assert (
+        api(bank)
+        .post(
+            url(qingdao, "listings/"),
+            {"asset_ids": [patent.pk], "deal_type": "assignment", "asking_price": "1"},
+        )
+        .status_code
+        == 403
+    )
     assert api(bank).post(url(qingdao, f"listings/{listing.pk}/offers/"), {"price": "1"}).status_code == 403
     r = api(official).post(url(qingdao, f"listings/{listing.pk}/offers/"), {"price": "1"})
     assert r.status_code == 403 and r.json()["code"] == "read_only_access"
-    assert seller.client().post(url(qingdao, f"listings/{listing.pk}/offers/"), {"price": "1"}).status_code == 403
+    assert (
+        seller.client().post(url(qingdao, f"listings/{listing.pk}/offers/"), {"price": "1"}).status_code
+        == 403
+    )
     # only the other side answers an offer
     r = buyer.client().post(url(qingdao, f"offers/{offer}/accept/"))
     assert r.status_code == 409 and r.json()["code"] == "own_offer"
-    assert buyer.client().patch(url(qingdao, f"listings/{listing.pk}/"), {"asking_price": "1"}).status_code == 403
+    assert (
+        buyer.client().patch(url(qingdao, f"listings/{listing.pk}/"), {"asking_price": "1"}).status_code
+        == 403
+    )
     assert bureau.client().post(url(qingdao, f"offers/{offer}/accept/")).status_code == 404
     assert buyer.client().get(url(qingdao, "transactions/figures/")).status_code == 403
     assert _snapshot(qingdao) == before
@@ -146,7 +189,9 @@ def test_wrong_state_is_409_and_changes_nothing(qingdao, seller, buyer, patent):
     r = seller.client().post(url(qingdao, f"listings/{draft.pk}/withdraw/"))
     assert r.status_code == 409 and r.json()["code"] == "invalid_transition"
     listing = create_listing(qingdao, seller, [make_asset(qingdao, seller.org)])
-    offer = buyer.client().post(url(qingdao, f"listings/{listing.pk}/offers/"), {"price": "400000"}).json()["id"]
+    offer = (
+        buyer.client().post(url(qingdao, f"listings/{listing.pk}/offers/"), {"price": "400000"}).json()["id"]
+    )
     r = buyer.client().post(url(qingdao, f"listings/{listing.pk}/offers/"), {"price": "410000"})
     assert r.status_code == 409 and r.json()["code"] == "offer_pending"
     tx = seller.client().post(url(qingdao, f"offers/{offer}/accept/")).json()["id"]
@@ -159,11 +204,12 @@ def test_wrong_state_is_409_and_changes_nothing(qingdao, seller, buyer, patent):
     assert _snapshot(qingdao) == before
 
 
-
 def test_other_city_is_404_or_403_and_changes_nothing(qingdao, jinan, seller, buyer, patent):
     listing = create_listing(qingdao, seller, [patent])
     jinan_buyer = party(jinan, name="济南买方")
-    offer = buyer.client().post(url(qingdao, f"listings/{listing.pk}/offers/"), {"price": "400000"}).json()["id"]
+    offer = (
+        buyer.client().post(url(qingdao, f"listings/{listing.pk}/offers/"), {"price": "400000"}).json()["id"]
+    )
     before = _snapshot(qingdao)
     c = jinan_buyer.client()
     # a stranger to Qingdao is refused at the door
@@ -175,8 +221,9 @@ def test_other_city_is_404_or_403_and_changes_nothing(qingdao, jinan, seller, bu
     assert seller.client().get(url(jinan, "listings/")).status_code == 403
     # Jinan's seller cannot list a Qingdao asset through Jinan
     jinan_seller = party(jinan, name="济南卖方")
-    r = jinan_seller.client().post(url(jinan, "listings/"), {"asset_ids": [patent.pk], "deal_type": "assignment",
-                                                             "asking_price": "1"})
+    r = jinan_seller.client().post(
+        url(jinan, "listings/"), {"asset_ids": [patent.pk], "deal_type": "assignment", "asking_price": "1"}
+    )
     assert r.status_code == 404
     assert _snapshot(qingdao) == before
 
@@ -194,15 +241,19 @@ def test_buyers_see_only_their_own_negotiations(qingdao, seller, buyer, buyer2, 
 def test_counter_offers_and_messages_build_one_thread(qingdao, seller, buyer, patent):
     listing = create_listing(qingdao, seller, [patent])
     b, s = buyer.client(), seller.client()
-    first = b.post(url(qingdao, f"listings/{listing.pk}/offers/"), {"price": "400000", "message": "您好"}).json()
+    first = b.post(
+        url(qingdao, f"listings/{listing.pk}/offers/"), {"price": "400000", "message": "您好"}
+    ).json()
     s.post(url(qingdao, f"offers/{first['id']}/counter/"), {"price": "480000"})
     s.post(url(qingdao, f"negotiations/{first['negotiation']}/messages/"), {"body": "可附带技术服务"})
     thread = b.get(url(qingdao, f"negotiations/{first['negotiation']}/")).json()
     assert [o["status"] for o in thread["offers"]] == ["countered", "pending"]
     assert [m["body"] for m in thread["messages"]] == ["您好", "可附带技术服务"]
-    assert b.post(url(qingdao, f"negotiations/{first['negotiation']}/messages/"), {"body": " "}).status_code == 400
+    assert (
+        b.post(url(qingdao, f"negotiations/{first['negotiation']}/messages/"), {"body": " "}).status_code
+        == 400
+    )
     r = b.post(url(qingdao, f"negotiations/{first['negotiation']}/close/"))
     assert r.status_code == 200 and r.json()["status"] == "closed"
     with city_scope(qingdao):
         assert Listing.objects.get(pk=listing.pk).status == "published"
-

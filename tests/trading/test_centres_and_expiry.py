@@ -22,8 +22,10 @@ def centres(city):
 def test_bureau_registers_a_centre_and_its_members(qingdao, bureau):
     university = make_org(qingdao, OrgKind.UNIVERSITY, "青岛理工大学")
     member = make_org(qingdao, OrgKind.ENTERPRISE, "青岛成员企业")
-    r = bureau.client().post(url(qingdao, "centres/"), {"organization": university.pk,
-                                                        "name": "青岛理工大学技术转移中心", "kind": "university"})
+    r = bureau.client().post(
+        url(qingdao, "centres/"),
+        {"organization": university.pk, "name": "青岛理工大学技术转移中心", "kind": "university"},
+    )
     assert r.status_code == 201, r.json()
     centre_id = r.json()["id"]
     r = bureau.client().post(url(qingdao, f"centres/{centre_id}/members/"), {"organization": member.pk})
@@ -33,12 +35,16 @@ def test_bureau_registers_a_centre_and_its_members(qingdao, bureau):
     assert again.json()["code"] == "centre_member_exists"
     overview = bureau.client().get(url(qingdao, "centres/")).json()
     assert [(c["name"], c["members"]) for c in overview] == [("青岛理工大学技术转移中心", 1)]
-    assert bureau.client().delete(url(qingdao, f"centres/{centre_id}/members/{member.pk}/")).status_code == 204
+    assert (
+        bureau.client().delete(url(qingdao, f"centres/{centre_id}/members/{member.pk}/")).status_code == 204
+    )
     with city_scope(qingdao):
         assert not CentreMembership.objects.exists()
 
 
-def test_only_the_bureau_registers_centres_and_never_with_another_citys_organisation(qingdao, jinan, bureau, seller):
+def test_only_the_bureau_registers_centres_and_never_with_another_citys_organisation(
+    qingdao, jinan, bureau, seller
+):
     university = make_org(qingdao, OrgKind.UNIVERSITY, "青岛大学")
     foreign = make_org(jinan, OrgKind.UNIVERSITY, "济南大学")
     refused = seller.client().post(url(qingdao, "centres/"), {"organization": university.pk})
@@ -50,7 +56,10 @@ def test_only_the_bureau_registers_centres_and_never_with_another_citys_organisa
     assert bad.json()["fields"]["kind"][0]["code"] == "invalid_choice"
     assert centres(qingdao) == []
     jinan_bureau = party(jinan, "bureau_staff", OrgKind.BUREAU)
-    assert jinan_bureau.client().post(url(qingdao, "centres/"), {"organization": university.pk}).status_code == 403
+    assert (
+        jinan_bureau.client().post(url(qingdao, "centres/"), {"organization": university.pk}).status_code
+        == 403
+    )
 
 
 def test_expired_listings_leave_the_market_and_the_job_says_so(qingdao, seller, patent):
@@ -73,7 +82,9 @@ def test_bureau_manages_centres_from_the_pages(client, qingdao, jinan, bureau, s
     client.force_login(bureau.user)
     page = client.get("/qingdao/trading/centres/")
     assert page.status_code == 200 and 'id="centre-form"' in page.content.decode()
-    r = client.post("/qingdao/trading/centres/", {"organization": university.pk, "name": "", "kind": "university"})
+    r = client.post(
+        "/qingdao/trading/centres/", {"organization": university.pk, "name": "", "kind": "university"}
+    )
     assert r.status_code == 302
     with city_scope(qingdao):
         centre = OperationsCentre.objects.get()
@@ -98,18 +109,28 @@ def test_bureau_manages_centres_from_the_pages(client, qingdao, jinan, bureau, s
 
 def test_centre_pages_refuse_strangers_and_non_bureau_writes(client, qingdao, jinan, bureau, seller):
     university = make_org(qingdao, OrgKind.UNIVERSITY, "青岛农业大学")
-    centre_id = bureau.client().post(url(qingdao, "centres/"), {"organization": university.pk,
-                                                                "kind": "university"}).json()["id"]
+    centre_id = (
+        bureau.client()
+        .post(url(qingdao, "centres/"), {"organization": university.pk, "kind": "university"})
+        .json()["id"]
+    )
     detail = f"/qingdao/trading/centres/{centre_id}/"
     client.force_login(seller.user)
     page = client.get(detail)
     assert page.status_code == 200 and 'id="member-form"' not in page.content.decode()
     assert client.post(detail, {"organization": seller.org.pk}).status_code == 403
-    assert client.post("/qingdao/trading/centres/", {"organization": seller.org.pk, "kind": "industry"}).status_code == 403
+    assert (
+        client.post(
+            "/qingdao/trading/centres/", {"organization": seller.org.pk, "kind": "industry"}
+        ).status_code
+        == 403
+    )
     jinan_bureau = party(jinan, "bureau_staff", OrgKind.BUREAU)
     client.force_login(jinan_bureau.user)
     assert client.get(detail).status_code == 403  # not a member of Qingdao
-    assert client.get(f"/jinan/trading/centres/{centre_id}/").status_code == 404  # Qingdao's centre, seen from Jinan
+    assert (
+        client.get(f"/jinan/trading/centres/{centre_id}/").status_code == 404
+    )  # Qingdao's centre, seen from Jinan
     client.force_login(bureau.user)
     foreign = make_org(jinan, OrgKind.ENTERPRISE, "济南企业")
     assert client.post(detail, {"action": "remove", "organization": foreign.pk}).status_code == 404
@@ -117,7 +138,9 @@ def test_centre_pages_refuse_strangers_and_non_bureau_writes(client, qingdao, ji
         assert not CentreMembership.objects.exists()
 
 
-def test_the_centres_overview_costs_the_same_queries_for_one_centre_or_many(qingdao, bureau, seller, buyer, patent):
+def test_the_centres_overview_costs_the_same_queries_for_one_centre_or_many(
+    qingdao, bureau, seller, buyer, patent
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -132,8 +155,11 @@ def test_the_centres_overview_costs_the_same_queries_for_one_centre_or_many(qing
 
     def register(name, *members):
         org = make_org(qingdao, OrgKind.UNIVERSITY, name)
-        centre_id = bureau.client().post(url(qingdao, "centres/"), {"organization": org.pk,
-                                                                    "kind": "university"}).json()["id"]
+        centre_id = (
+            bureau.client()
+            .post(url(qingdao, "centres/"), {"organization": org.pk, "kind": "university"})
+            .json()["id"]
+        )
         for member in members:
             bureau.client().post(url(qingdao, f"centres/{centre_id}/members/"), {"organization": member.pk})
 

@@ -25,7 +25,9 @@ def test_two_buyers_accepting_at_once_make_one_deal(qingdao):
     with city_scope(qingdao):
         for b in (b1, b2):
             offer = services.offer_make(actor=as_actor(b, qingdao), listing=listing, price="100000")
-            counters[b.org.pk] = services.offer_counter(actor=as_actor(seller, qingdao), offer=offer, price="150000")
+            counters[b.org.pk] = services.offer_counter(
+                actor=as_actor(seller, qingdao), offer=offer, price="150000"
+            )
     barrier = threading.Barrier(2)
     outcomes = []
 
@@ -52,7 +54,10 @@ def test_two_buyers_accepting_at_once_make_one_deal(qingdao):
         assert Transaction.objects.filter(listing=listing).count() == 1
         from ipops.models import Encumbrance
 
-        assert Encumbrance.objects.filter(asset=asset, kind="sale_pending", released_at__isnull=True).count() == 1
+        assert (
+            Encumbrance.objects.filter(asset=asset, kind="sale_pending", released_at__isnull=True).count()
+            == 1
+        )
 
 
 @pytest.mark.django_db(transaction=True)

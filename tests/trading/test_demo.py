@@ -24,8 +24,13 @@ def test_demo_seed_is_rich_idempotent_and_quick():
     elapsed = time.monotonic() - started
     qingdao = cities[0]
     with city_scope(qingdao):
-        counts = (Listing.objects.count(), BuyRequest.objects.count(), Transaction.objects.count(),
-                  Negotiation.objects.count(), AuditEvent.objects.count())
+        counts = (
+            Listing.objects.count(),
+            BuyRequest.objects.count(),
+            Transaction.objects.count(),
+            Negotiation.objects.count(),
+            AuditEvent.objects.count(),
+        )
         assert Listing.objects.filter(status="published").count() >= 200
         assert BuyRequest.objects.count() >= 150
         completed = Transaction.objects.filter(status="completed")
@@ -34,13 +39,20 @@ def test_demo_seed_is_rich_idempotent_and_quick():
         assert len(years) >= 3
         figures = selectors.deal_figures_by_year(city=qingdao)
         assert sum(f.count for f in figures.values()) == completed.count()
-        assert any(f.transfers_count for f in figures.values()) and any(f.licences_count for f in figures.values())
+        assert any(f.transfers_count for f in figures.values()) and any(
+            f.licences_count for f in figures.values()
+        )
         assert Negotiation.objects.filter(status="open").exists()
         centre = OperationsCentre.objects.get(kind="industry")
         assert sum(y.count for y in selectors.centre_yearly(centre)) > 0
     with city_scope(qingdao):
         demo.seed(city=qingdao)
-        assert (Listing.objects.count(), BuyRequest.objects.count(), Transaction.objects.count(),
-                Negotiation.objects.count(), AuditEvent.objects.count()) == counts
+        assert (
+            Listing.objects.count(),
+            BuyRequest.objects.count(),
+            Transaction.objects.count(),
+            Negotiation.objects.count(),
+            AuditEvent.objects.count(),
+        ) == counts
     print(f"trading demo seed: {elapsed:.1f}s for {len(cities)} cities")
     assert elapsed < 45

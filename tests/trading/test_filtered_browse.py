@@ -36,10 +36,16 @@ def market(qingdao, seller):
     start = timezone.now() - datetime.timedelta(days=30)
     for i in range(12):
         old = i < 4
-        asset = make_asset(qingdao, seller.org, kind="design" if old else "invention",
-                           title=f"{'一种船舶' if old else '一种电池'}结构{i}", ipc=("B63B 1/00",) if old else ("H01M 10/613",))
-        listing = create_listing(qingdao, seller, [asset], price=f"{300000 + 20000 * i}.00",
-                                 industry="marine" if old else "nev")
+        asset = make_asset(
+            qingdao,
+            seller.org,
+            kind="design" if old else "invention",
+            title=f"{'一种船舶' if old else '一种电池'}结构{i}",
+            ipc=("B63B 1/00",) if old else ("H01M 10/613",),
+        )
+        listing = create_listing(
+            qingdao, seller, [asset], price=f"{300000 + 20000 * i}.00", industry="marine" if old else "nev"
+        )
         with city_scope(qingdao):
             Listing.objects.filter(pk=listing.pk).update(published_at=start + datetime.timedelta(days=i))
     return qingdao

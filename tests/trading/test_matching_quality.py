@@ -21,9 +21,14 @@ pytestmark = pytest.mark.django_db
 def _list(city, seller, title, ipc, deal_type="assignment", price=None, abstract=""):
     asset = make_asset(city, seller.org, title=title, ipc=(ipc,), abstract=abstract)
     with city_scope(city):
-        return services.listing_create(actor=as_actor(seller, city), asset_ids=[asset.pk], deal_type=deal_type,
-                                       asking_price=str(price) if price else None, negotiable=price is None,
-                                       publish=True)
+        return services.listing_create(
+            actor=as_actor(seller, city),
+            asset_ids=[asset.pk],
+            deal_type=deal_type,
+            asking_price=str(price) if price else None,
+            negotiable=price is None,
+            publish=True,
+        )
 
 
 @pytest.fixture
@@ -39,11 +44,22 @@ def market(qingdao):
     rnd = rng_for("matching-quality")
     for i in range(120):
         title, abstract, ipc = make_title(rnd, list(INDUSTRY_CORPUS)[i % len(INDUSTRY_CORPUS)])
-        asset = make_asset(qingdao, sellers[i % 4].org, title=title, ipc=ipc, abstract=abstract,
-                           filing_date=datetime.date(2018, 3, 1))
+        asset = make_asset(
+            qingdao,
+            sellers[i % 4].org,
+            title=title,
+            ipc=ipc,
+            abstract=abstract,
+            filing_date=datetime.date(2018, 3, 1),
+        )
         with city_scope(qingdao):
-            services.listing_create(actor=as_actor(sellers[i % 4], qingdao), asset_ids=[asset.pk],
-                                    deal_type="assignment", asking_price="250000", publish=True)
+            services.listing_create(
+                actor=as_actor(sellers[i % 4], qingdao),
+                asset_ids=[asset.pk],
+                deal_type="assignment",
+                asking_price="250000",
+                publish=True,
+            )
     return buyer, targets
 
 
@@ -54,9 +70,14 @@ def test_the_right_listing_is_in_the_top_three_for_at_least_90_percent(qingdao, 
     reverse_misses = []
     with city_scope(qingdao):
         for key, (title, keywords, ipc, budget_max, deal_types) in BUY_REQUESTS.items():
-            br = services.buy_request_create(actor=me, title=title, keywords=keywords, ipc_codes=[ipc] if ipc else [],
-                                             budget_max=Decimal(budget_max) if budget_max else None,
-                                             deal_types=deal_types)
+            br = services.buy_request_create(
+                actor=me,
+                title=title,
+                keywords=keywords,
+                ipc_codes=[ipc] if ipc else [],
+                budget_max=Decimal(budget_max) if budget_max else None,
+                deal_types=deal_types,
+            )
             top = [listing.pk for listing, _m in selectors.buy_request_matches(me, br, limit=3)]
             if targets[key] not in top:
                 misses.append(key)
@@ -86,7 +107,9 @@ def test_every_match_explains_itself(qingdao, market):
     buyer, targets = market
     me = as_actor(buyer, qingdao)
     with city_scope(qingdao):
-        br = services.buy_request_create(actor=me, title="求购芯片晶圆级封装技术", budget_max=Decimal("1500000"))
+        br = services.buy_request_create(
+            actor=me, title="求购芯片晶圆级封装技术", budget_max=Decimal("1500000")
+        )
         (listing, match), *_ = selectors.buy_request_matches(me, br, limit=1)
     assert listing.pk == targets["chip_pkg"]
     reasons = {r["factor"]: r for r in match.reasons}

@@ -26,8 +26,16 @@ def _login(client, user):
 def test_seller_lists_from_the_form_and_buyer_negotiates_to_a_deal(client, qingdao, seller, buyer, patent):
     c = _login(client, seller.user)
     assert c.get("/qingdao/trading/listings/new/").status_code == 200
-    r = c.post("/qingdao/trading/listings/new/", {"asset_ids": [patent.pk], "deal_type": "assignment",
-                                                  "asking_price": "500000", "visibility": "city", "publish": "on"})
+    r = c.post(
+        "/qingdao/trading/listings/new/",
+        {
+            "asset_ids": [patent.pk],
+            "deal_type": "assignment",
+            "asking_price": "500000",
+            "visibility": "city",
+            "publish": "on",
+        },
+    )
     assert r.status_code == 302, r.content.decode()[:2000]
     with city_scope(qingdao):
         listing = Listing.objects.get(seller=seller.org)
@@ -72,7 +80,9 @@ def test_business_errors_come_back_as_messages(client, qingdao, seller, buyer, p
 def test_buy_request_page_shows_matches_with_reasons(client, qingdao, seller, buyer, patent):
     create_listing(qingdao, seller, [patent])
     c = _login(client, buyer.user)
-    r = c.post("/qingdao/trading/buy-requests/new/", {"title": "求购动力电池热管理技术", "budget_max": "900000"})
+    r = c.post(
+        "/qingdao/trading/buy-requests/new/", {"title": "求购动力电池热管理技术", "budget_max": "900000"}
+    )
     assert r.status_code == 302
     page = c.get(r["Location"])
     assert page.status_code == 200
@@ -94,10 +104,14 @@ def test_bureau_sees_all_deals_and_exports_them(client, qingdao, seller, buyer, 
     assert c.get("/qingdao/trading/deals/export.xlsx").status_code == 403
 
 
-def test_bureau_deals_page_charts_the_completed_amounts_by_year(client, qingdao, seller, buyer, bureau, patent):
+def test_bureau_deals_page_charts_the_completed_amounts_by_year(
+    client, qingdao, seller, buyer, bureau, patent
+):
     _deal(qingdao, seller, buyer, patent, "assignment")  # agreed at 700,000.00 and completed
     page = _login(client, bureau.user).get("/qingdao/trading/deals/").content.decode()
-    option = json.loads(re.search(r'<script id="chart-deals" type="application/json">(.*?)</script>', page).group(1))
+    option = json.loads(
+        re.search(r'<script id="chart-deals" type="application/json">(.*?)</script>', page).group(1)
+    )
     assert 'data-chart="chart-deals"' in page
     assert option["xAxis"]["data"] == [str(timezone.localdate().year)]
     transfers, licences = option["series"]

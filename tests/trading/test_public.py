@@ -45,8 +45,9 @@ def test_anonymous_api_search_sees_only_listings_on_the_market(qingdao, listings
 
 def test_anonymous_cannot_use_the_member_api(qingdao, listings):
     assert APIClient().get(url(qingdao, "listings/")).status_code in (401, 403)
-    assert APIClient().post(url(qingdao, f"listings/{listings['published'].pk}/offers/"), {"price": "1"}
-                            ).status_code in (401, 403)
+    assert APIClient().post(
+        url(qingdao, f"listings/{listings['published'].pk}/offers/"), {"price": "1"}
+    ).status_code in (401, 403)
 
 
 def test_public_market_page_lists_only_listings_on_the_market(client, qingdao, listings):
@@ -60,18 +61,39 @@ def test_public_market_page_lists_only_listings_on_the_market(client, qingdao, l
     assert client.get("/nowhere/market/").status_code == 404
 
 
-def test_national_view_shows_national_listings_of_every_city_and_nothing_else(client, qingdao, jinan, listings):
+def test_national_view_shows_national_listings_of_every_city_and_nothing_else(
+    client, qingdao, jinan, listings
+):
     jinan_seller = party(jinan, name="济南卖方")
-    jinan_listing = create_listing(jinan, jinan_seller, [make_asset(jinan, jinan_seller.org, title="一种石墨烯传感器")],
-                                   visibility="national")
+    jinan_listing = create_listing(
+        jinan,
+        jinan_seller,
+        [make_asset(jinan, jinan_seller.org, title="一种石墨烯传感器")],
+        visibility="national",
+    )
     r = APIClient().get("/market/api/listings/", {"q": "石墨烯"})
     assert r.status_code == 200
     rows = r.json()["results"]
     assert {row["id"] for row in rows} == {listings["published"].pk, jinan_listing.pk}
     assert {row["city"] for row in rows} == {"qingdao", "jinan"}
-    assert set(rows[0]) == {"id", "city", "city_name", "reference", "title", "description", "deal_type",
-                            "asking_price", "negotiable", "industry", "ipc_codes", "asset_kinds", "region", "status",
-                            "published_at", "seller"}
+    assert set(rows[0]) == {
+        "id",
+        "city",
+        "city_name",
+        "reference",
+        "title",
+        "description",
+        "deal_type",
+        "asking_price",
+        "negotiable",
+        "industry",
+        "ipc_codes",
+        "asset_kinds",
+        "region",
+        "status",
+        "published_at",
+        "seller",
+    }
     only_jinan = APIClient().get("/market/api/listings/", {"city": "jinan"}).json()["results"]
     assert [row["id"] for row in only_jinan] == [jinan_listing.pk]
     page = client.get("/market/", {"q": "石墨烯"})
@@ -88,9 +110,13 @@ def test_search_falls_back_from_and_to_ranked_or(qingdao, listings):
 
 
 def test_search_filters(qingdao, seller, listings):
-    other = create_listing(qingdao, seller, [make_asset(qingdao, seller.org, title="一种轮胎胎面胶料",
-                                                       ipc=("C08L 9/06",))], deal_type="non_exclusive_licence",
-                           price="90000")
+    other = create_listing(
+        qingdao,
+        seller,
+        [make_asset(qingdao, seller.org, title="一种轮胎胎面胶料", ipc=("C08L 9/06",))],
+        deal_type="non_exclusive_licence",
+        price="90000",
+    )
     c = APIClient()
 
     def ids(**params):

@@ -36,21 +36,26 @@ def test_tsquery_forms_are_safe():
     assert rules.tsquery([], "or") == ""
 
 
-@pytest.mark.parametrize(("wanted", "offered", "level"), [
-    ("H01M 10/613", "H01M 10/613", "subgroup"),
-    ("H01M 10/60", "H01M 10/613", "group"),
-    ("H01M 4/00", "H01M 10/613", "subclass"),
-    ("H01L 23/31", "H01M 10/613", "class"),
-    ("H04L 29/06", "H01M 10/613", "section"),
-    ("A61K 31/00", "H01M 10/613", ""),
-])
+@pytest.mark.parametrize(
+    ("wanted", "offered", "level"),
+    [
+        ("H01M 10/613", "H01M 10/613", "subgroup"),
+        ("H01M 10/60", "H01M 10/613", "group"),
+        ("H01M 4/00", "H01M 10/613", "subclass"),
+        ("H01L 23/31", "H01M 10/613", "class"),
+        ("H04L 29/06", "H01M 10/613", "section"),
+        ("A61K 31/00", "H01M 10/613", ""),
+    ],
+)
 def test_ipc_overlap_levels(wanted, offered, level):
     assert rules.ipc_overlap([wanted], [offered])[1] == level
 
 
 def test_ipc_levels_rank_subgroup_above_group_above_subclass():
-    scores = [rules.ipc_overlap([w], ["H01M 10/613"])[0] for w in ("H01M 10/613", "H01M 10/60", "H01M 4/00",
-                                                                    "H01L 1/00", "H02J 1/00")]
+    scores = [
+        rules.ipc_overlap([w], ["H01M 10/613"])[0]
+        for w in ("H01M 10/613", "H01M 10/60", "H01M 4/00", "H01L 1/00", "H02J 1/00")
+    ]
     assert scores == sorted(scores, reverse=True) and len(set(scores)) == 5
 
 
@@ -76,7 +81,8 @@ def test_budget_fit_falls_as_the_price_rises_above_budget(high, extra):
 def test_deal_fit_prefers_the_deal_asked_for():
     assert rules.deal_fit(["exclusive_licence"], "exclusive_licence") == 1.0
     assert rules.deal_fit(["exclusive_licence"], "non_exclusive_licence") < rules.deal_fit(
-        ["exclusive_licence"], "assignment")
+        ["exclusive_licence"], "assignment"
+    )
     assert rules.deal_fit([], "assignment") == 1.0
 
 

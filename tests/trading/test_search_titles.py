@@ -22,7 +22,9 @@ def test_a_title_match_is_ranked_even_when_abstract_mentions_fill_the_pool(qingd
         create_listing(qingdao, seller, [asset], description="该装置的控制单元采用锂电池热管理技术供电。")
     monkeypatch.setattr(search, "MAX_CANDIDATES", 4)  # what a million listings do to a pool of 300
     with city_scope(qingdao):
-        result = search.listing_search(Listing.objects.filter(status__in=PUBLIC_LISTING_STATUSES), q="锂电池 热管理")
+        result = search.listing_search(
+            Listing.objects.filter(status__in=PUBLIC_LISTING_STATUSES), q="锂电池 热管理"
+        )
     assert result.ids[0] == target.pk
     assert len(result.ids) > 1  # the abstracts' mentions still follow
 

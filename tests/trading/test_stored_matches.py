@@ -12,8 +12,12 @@ from trading.tasks import refresh_all_matches
 
 pytestmark = pytest.mark.django_db
 
-DEMAND = {"title": "求购电池热管理技术", "keywords": "动力电池 液冷", "ipc_codes": ["H01M 10/613"],
-          "budget_max": "2000000.00"}
+DEMAND = {
+    "title": "求购电池热管理技术",
+    "keywords": "动力电池 液冷",
+    "ipc_codes": ["H01M 10/613"],
+    "budget_max": "2000000.00",
+}
 
 
 def matched_ids(client, city, br_id, **params):
@@ -28,7 +32,8 @@ def stored(city, br_id):
 
 
 def test_matches_are_stored_when_the_buy_request_is_made_and_equal_live_matching(
-        qingdao, seller, buyer, patent, django_capture_on_commit_callbacks):
+    qingdao, seller, buyer, patent, django_capture_on_commit_callbacks
+):
     listing = create_listing(qingdao, seller, [patent])
     with django_capture_on_commit_callbacks(execute=True):
         br_id = buyer.client().post(url(qingdao, "buy-requests/"), DEMAND, format="json").json()["id"]
@@ -39,8 +44,9 @@ def test_matches_are_stored_when_the_buy_request_is_made_and_equal_live_matching
     assert served[0]["reasons"]
 
 
-def test_a_listing_published_later_joins_the_stored_matches(qingdao, seller, buyer, patent,
-                                                           django_capture_on_commit_callbacks):
+def test_a_listing_published_later_joins_the_stored_matches(
+    qingdao, seller, buyer, patent, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         br_id = buyer.client().post(url(qingdao, "buy-requests/"), DEMAND, format="json").json()["id"]
     assert matched_ids(buyer.client(), qingdao, br_id) == []
@@ -49,8 +55,9 @@ def test_a_listing_published_later_joins_the_stored_matches(qingdao, seller, buy
     assert matched_ids(buyer.client(), qingdao, br_id) == [listing.pk]
 
 
-def test_a_listing_that_leaves_the_market_leaves_the_matches_at_once(qingdao, seller, buyer, patent,
-                                                                    django_capture_on_commit_callbacks):
+def test_a_listing_that_leaves_the_market_leaves_the_matches_at_once(
+    qingdao, seller, buyer, patent, django_capture_on_commit_callbacks
+):
     listing = create_listing(qingdao, seller, [patent])
     with django_capture_on_commit_callbacks(execute=True):
         br_id = buyer.client().post(url(qingdao, "buy-requests/"), DEMAND, format="json").json()["id"]
@@ -60,8 +67,9 @@ def test_a_listing_that_leaves_the_market_leaves_the_matches_at_once(qingdao, se
     assert matched_ids(buyer.client(), qingdao, br_id) == []  # …but never served
 
 
-def test_editing_the_buy_request_recomputes_its_matches(qingdao, seller, buyer, patent,
-                                                        django_capture_on_commit_callbacks):
+def test_editing_the_buy_request_recomputes_its_matches(
+    qingdao, seller, buyer, patent, django_capture_on_commit_callbacks
+):
     battery = create_listing(qingdao, seller, [patent])
     drone_patent = make_asset(qingdao, seller.org, title="一种无人机自主避障方法", ipc=("G05D 1/10",))
     drone = create_listing(qingdao, seller, [drone_patent])
@@ -69,9 +77,11 @@ def test_editing_the_buy_request_recomputes_its_matches(qingdao, seller, buyer, 
         br_id = buyer.client().post(url(qingdao, "buy-requests/"), DEMAND, format="json").json()["id"]
     assert battery.pk in stored(qingdao, br_id)
     with django_capture_on_commit_callbacks(execute=True):
-        r = buyer.client().patch(url(qingdao, f"buy-requests/{br_id}/"),
-                                 {"title": "求购无人驾驶航空器避障技术", "keywords": "避障", "ipc_codes": ["G05D 1/10"]},
-                                 format="json")
+        r = buyer.client().patch(
+            url(qingdao, f"buy-requests/{br_id}/"),
+            {"title": "求购无人驾驶航空器避障技术", "keywords": "避障", "ipc_codes": ["G05D 1/10"]},
+            format="json",
+        )
     assert r.status_code == 200
     assert matched_ids(buyer.client(), qingdao, br_id)[0] == drone.pk
 
@@ -104,8 +114,9 @@ def test_stored_matches_never_cross_cities(qingdao, jinan, seller, buyer, patent
         assert not BuyRequestMatch.objects.exists()
 
 
-def test_a_buyer_reads_stored_matches_in_two_queries(qingdao, seller, buyer, patent,
-                                                     django_capture_on_commit_callbacks):
+def test_a_buyer_reads_stored_matches_in_two_queries(
+    qingdao, seller, buyer, patent, django_capture_on_commit_callbacks
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from rest_framework.authtoken.models import Token
@@ -122,8 +133,9 @@ def test_a_buyer_reads_stored_matches_in_two_queries(qingdao, seller, buyer, pat
     assert len(queries_of(ctx)) == 2, queries_of(ctx)  # who am I here; the matches
 
 
-def test_stored_matches_are_the_buyers_and_the_bureaus_only(qingdao, seller, buyer, buyer2, bureau, official, patent,
-                                                           django_capture_on_commit_callbacks):
+def test_stored_matches_are_the_buyers_and_the_bureaus_only(
+    qingdao, seller, buyer, buyer2, bureau, official, patent, django_capture_on_commit_callbacks
+):
     from tests.conftest import api
 
     listing = create_listing(qingdao, seller, [patent])
@@ -138,8 +150,9 @@ def test_stored_matches_are_the_buyers_and_the_bureaus_only(qingdao, seller, buy
     assert buyer.client().get(url(qingdao, "buy-requests/999999/matches/")).status_code == 404
 
 
-def test_another_citys_buy_request_is_not_found_through_this_city(qingdao, jinan, bureau,
-                                                                  django_capture_on_commit_callbacks):
+def test_another_citys_buy_request_is_not_found_through_this_city(
+    qingdao, jinan, bureau, django_capture_on_commit_callbacks
+):
     from tests.trading.conftest import party
 
     jinan_buyer = party(jinan, name="济南买方")

@@ -47,24 +47,42 @@ def _date(value):
 
 def _listing_fields(obj) -> dict:
     return {
-        "id": obj.id, "reference": obj.reference, "title": obj.title, "description": obj.description,
-        "keywords": obj.keywords, "deal_type": obj.deal_type, "asking_price": _money(obj.asking_price),
-        "negotiable": obj.negotiable, "industry": obj.industry, "ipc_codes": [str(c) for c in obj.ipc_codes],
-        "asset_kinds": [str(k) for k in obj.asset_kinds], "region": obj.region,
+        "id": obj.id,
+        "reference": obj.reference,
+        "title": obj.title,
+        "description": obj.description,
+        "keywords": obj.keywords,
+        "deal_type": obj.deal_type,
+        "asking_price": _money(obj.asking_price),
+        "negotiable": obj.negotiable,
+        "industry": obj.industry,
+        "ipc_codes": [str(c) for c in obj.ipc_codes],
+        "asset_kinds": [str(k) for k in obj.asset_kinds],
+        "region": obj.region,
     }
 
 
 def listing_row(obj) -> dict:
     """`ListingSerializer`'s output for one listing (its seller selected with it)."""
-    return {**_listing_fields(obj), "visibility": obj.visibility, "status": obj.status,
-            "published_at": _datetime(obj.published_at), "expires_on": _date(obj.expires_on),
-            "seller": {"id": obj.seller.id, "name": obj.seller.name}}
+    return {
+        **_listing_fields(obj),
+        "visibility": obj.visibility,
+        "status": obj.status,
+        "published_at": _datetime(obj.published_at),
+        "expires_on": _date(obj.expires_on),
+        "seller": {"id": obj.seller.id, "name": obj.seller.name},
+    }
 
 
 def public_listing_row(obj) -> dict:
     """`PublicListingSerializer`'s output: the published fields and the seller's name."""
-    return {**_listing_fields(obj), "status": obj.status, "published_at": _datetime(obj.published_at),
-            "expires_on": _date(obj.expires_on), "seller": obj.seller.name}
+    return {
+        **_listing_fields(obj),
+        "status": obj.status,
+        "published_at": _datetime(obj.published_at),
+        "expires_on": _date(obj.expires_on),
+        "seller": obj.seller.name,
+    }
 
 
 def _reason(reason: dict) -> dict:
@@ -97,9 +115,25 @@ class ListingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Listing
-        fields = ["id", "reference", "title", "description", "keywords", "deal_type", "asking_price", "negotiable",
-                  "industry", "ipc_codes", "asset_kinds", "region", "visibility", "status", "published_at",
-                  "expires_on", "seller"]
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "description",
+            "keywords",
+            "deal_type",
+            "asking_price",
+            "negotiable",
+            "industry",
+            "ipc_codes",
+            "asset_kinds",
+            "region",
+            "visibility",
+            "status",
+            "published_at",
+            "expires_on",
+            "seller",
+        ]
 
     def to_representation(self, obj) -> dict:
         return listing_row(obj)
@@ -112,9 +146,24 @@ class PublicListingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Listing
-        fields = ["id", "reference", "title", "description", "keywords", "deal_type", "asking_price", "negotiable",
-                  "industry", "ipc_codes", "asset_kinds", "region", "status", "published_at", "expires_on",
-                  "seller"]
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "description",
+            "keywords",
+            "deal_type",
+            "asking_price",
+            "negotiable",
+            "industry",
+            "ipc_codes",
+            "asset_kinds",
+            "region",
+            "status",
+            "published_at",
+            "expires_on",
+            "seller",
+        ]
 
     def to_representation(self, obj) -> dict:
         return public_listing_row(obj)
@@ -140,7 +189,9 @@ class NationalListingSerializer(serializers.Serializer):
 
 
 class ListingCreateSerializer(serializers.Serializer):
-    asset_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=200)
+    asset_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=200
+    )
     deal_type = serializers.ChoiceField(choices=DealType.choices)
     title = serializers.CharField(max_length=300, required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True, max_length=10000)
@@ -148,7 +199,9 @@ class ListingCreateSerializer(serializers.Serializer):
     asking_price = serializers.DecimalField(required=False, allow_null=True, **MONEY)
     negotiable = serializers.BooleanField(required=False, default=False)
     industry = serializers.ChoiceField(choices=Industry.choices, required=False, allow_blank=True)
-    ipc_codes = serializers.ListField(child=serializers.CharField(max_length=30), required=False, max_length=50)
+    ipc_codes = serializers.ListField(
+        child=serializers.CharField(max_length=30), required=False, max_length=50
+    )
     region = serializers.CharField(required=False, allow_blank=True, max_length=60)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False, default=Visibility.CITY)
     expires_on = serializers.DateField(required=False, allow_null=True)
@@ -162,16 +215,24 @@ class ListingUpdateSerializer(serializers.Serializer):
     asking_price = serializers.DecimalField(required=False, allow_null=True, **MONEY)
     negotiable = serializers.BooleanField(required=False)
     industry = serializers.ChoiceField(choices=Industry.choices, required=False)
-    ipc_codes = serializers.ListField(child=serializers.CharField(max_length=30), required=False, max_length=50)
+    ipc_codes = serializers.ListField(
+        child=serializers.CharField(max_length=30), required=False, max_length=50
+    )
     region = serializers.CharField(required=False, allow_blank=True, max_length=60)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
     expires_on = serializers.DateField(required=False, allow_null=True)
 
 
 class ListingSearchParams(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, max_length=200,
-                              help_text="Chinese or English text; synonyms and abbreviations are understood")
-    ipc = serializers.CharField(required=False, allow_blank=True, max_length=30, help_text="IPC prefix, e.g. H01M")
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Chinese or English text; synonyms and abbreviations are understood",
+    )
+    ipc = serializers.CharField(
+        required=False, allow_blank=True, max_length=30, help_text="IPC prefix, e.g. H01M"
+    )
     kind = serializers.ChoiceField(choices=AssetKind.choices, required=False, allow_blank=True)
     deal_type = serializers.ChoiceField(choices=DealType.choices, required=False, allow_blank=True)
     price_min = serializers.DecimalField(required=False, allow_null=True, min_value=0, **MONEY)
@@ -254,19 +315,36 @@ class BuyRequestSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BuyRequest
-        fields = ["id", "title", "keywords", "description", "ipc_codes", "industry", "budget_min", "budget_max",
-                  "deal_types", "region", "status", "created_at", "buyer"]
+        fields = [
+            "id",
+            "title",
+            "keywords",
+            "description",
+            "ipc_codes",
+            "industry",
+            "budget_min",
+            "budget_max",
+            "deal_types",
+            "region",
+            "status",
+            "created_at",
+            "buyer",
+        ]
 
 
 class BuyRequestInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=300)
     keywords = serializers.CharField(required=False, allow_blank=True, max_length=300)
     description = serializers.CharField(required=False, allow_blank=True, max_length=10000)
-    ipc_codes = serializers.ListField(child=serializers.CharField(max_length=30), required=False, max_length=50)
+    ipc_codes = serializers.ListField(
+        child=serializers.CharField(max_length=30), required=False, max_length=50
+    )
     industry = serializers.ChoiceField(choices=Industry.choices, required=False, allow_blank=True)
     budget_min = serializers.DecimalField(required=False, allow_null=True, **MONEY)
     budget_max = serializers.DecimalField(required=False, allow_null=True, **MONEY)
-    deal_types = serializers.ListField(child=serializers.ChoiceField(choices=DealType.choices), required=False)
+    deal_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=DealType.choices), required=False
+    )
     region = serializers.CharField(required=False, allow_blank=True, max_length=60)
 
 
@@ -284,8 +362,9 @@ class BuyRequestSearchParams(serializers.Serializer):
 
 
 class MatchParams(serializers.Serializer):
-    live = serializers.BooleanField(required=False, default=False,
-                                    help_text="Compute the matches now instead of reading the stored ones")
+    live = serializers.BooleanField(
+        required=False, default=False, help_text="Compute the matches now instead of reading the stored ones"
+    )
 
 
 class ListingMatchSerializer(serializers.Serializer):
@@ -294,8 +373,11 @@ class ListingMatchSerializer(serializers.Serializer):
     listing = ListingSerializer()
 
     def to_representation(self, item) -> dict:
-        return {"score": float(item["score"]), "reasons": [_reason(r) for r in item["reasons"]],
-                "listing": listing_row(item["listing"])}
+        return {
+            "score": float(item["score"]),
+            "reasons": [_reason(r) for r in item["reasons"]],
+            "listing": listing_row(item["listing"]),
+        }
 
 
 class BuyRequestMatchSerializer(serializers.Serializer):
@@ -313,8 +395,21 @@ class OfferSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Offer
-        fields = ["id", "negotiation", "listing", "listing_title", "buyer", "seller", "side", "price",
-                  "licence_years", "message", "status", "created_at", "answered_at"]
+        fields = [
+            "id",
+            "negotiation",
+            "listing",
+            "listing_title",
+            "buyer",
+            "seller",
+            "side",
+            "price",
+            "licence_years",
+            "message",
+            "status",
+            "created_at",
+            "answered_at",
+        ]
 
 
 class OfferInputSerializer(serializers.Serializer):
@@ -328,8 +423,9 @@ class ReasonInputSerializer(serializers.Serializer):
 
 
 class OfferListParams(serializers.Serializer):
-    side = serializers.ChoiceField(choices=[("buyer", "buyer"), ("seller", "seller")], required=False,
-                                   allow_blank=True)
+    side = serializers.ChoiceField(
+        choices=[("buyer", "buyer"), ("seller", "seller")], required=False, allow_blank=True
+    )
     status = serializers.CharField(required=False, allow_blank=True, max_length=20)
 
 
@@ -359,8 +455,20 @@ class NegotiationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Negotiation
-        fields = ["id", "listing", "listing_title", "buyer", "seller", "status", "closed_reason", "offers",
-                  "messages", "transaction", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "listing",
+            "listing_title",
+            "buyer",
+            "seller",
+            "status",
+            "closed_reason",
+            "offers",
+            "messages",
+            "transaction",
+            "created_at",
+            "updated_at",
+        ]
 
     def get_transaction(self, obj) -> int | None:
         tx = getattr(obj, "transaction", None) if hasattr(obj, "transaction") else None
@@ -374,10 +482,30 @@ class TransactionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Transaction
-        fields = ["id", "listing", "listing_title", "negotiation", "offer", "seller", "buyer", "deal_type",
-                  "agreed_price", "contract_ref", "contract_signed_on", "escrow_status", "status",
-                  "recordal_number", "licence_years", "licence_starts_on", "licence_ends_on", "paid_at",
-                  "completed_at", "cancelled_at", "cancel_reason", "created_at"]
+        fields = [
+            "id",
+            "listing",
+            "listing_title",
+            "negotiation",
+            "offer",
+            "seller",
+            "buyer",
+            "deal_type",
+            "agreed_price",
+            "contract_ref",
+            "contract_signed_on",
+            "escrow_status",
+            "status",
+            "recordal_number",
+            "licence_years",
+            "licence_starts_on",
+            "licence_ends_on",
+            "paid_at",
+            "completed_at",
+            "cancelled_at",
+            "cancel_reason",
+            "created_at",
+        ]
 
 
 class TransactionListParams(serializers.Serializer):
@@ -438,7 +566,9 @@ class CentreModelSerializer(serializers.ModelSerializer):
 
 
 class CentreCreateSerializer(serializers.Serializer):
-    organization = serializers.IntegerField(help_text="The organisation that runs the centre (university, institute…)")
+    organization = serializers.IntegerField(
+        help_text="The organisation that runs the centre (university, institute…)"
+    )
     name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     kind = serializers.ChoiceField(choices=CentreKind.choices, default=CentreKind.UNIVERSITY)
     established_on = serializers.DateField(required=False, allow_null=True, default=None)

@@ -34,8 +34,11 @@ urlpatterns = [
     path("transactions/<int:pk>/cancel/", v.TransactionCancelApi.as_view(), name="transaction-cancel"),
     path("centres/", v.CentreListApi.as_view(), name="centre-list"),
     path("centres/<int:pk>/members/", v.CentreMembersApi.as_view(), name="centre-members"),
-    path("centres/<int:pk>/members/<int:organization>/", v.CentreMemberDetailApi.as_view(),
-         name="centre-member-detail"),
+    path(
+        "centres/<int:pk>/members/<int:organization>/",
+        v.CentreMemberDetailApi.as_view(),
+        name="centre-member-detail",
+    ),
     path("market/listings/", v.PublicListingSearchApi.as_view(), name="public-listing-list"),
     path("market/listings/<int:pk>/", v.PublicListingDetailApi.as_view(), name="public-listing-detail"),
 ]

@@ -34,18 +34,26 @@ def _valid(serializer_class, data) -> dict:
 
 def _query_params(serializer_class):
     fields = serializer_class().fields
-    return [OpenApiParameter(name, str, required=False, description=getattr(f, "help_text", "") or "")
-            for name, f in fields.items()]
+    return [
+        OpenApiParameter(name, str, required=False, description=getattr(f, "help_text", "") or "")
+        for name, f in fields.items()
+    ]
 
 
 def _paginated(schema_item):
     return inline_serializer(
         name=f"Paginated{schema_item.__name__.replace('Serializer', '')}List",
-        fields={"count": serializers.IntegerField(), "next": serializers.URLField(allow_null=True),
-                "previous": serializers.URLField(allow_null=True),
-                "mode": serializers.CharField(help_text="and | pairs | or (the query form that found the results)"),
-                "capped": serializers.BooleanField(help_text="more results exist than are offered"),
-                "results": schema_item(many=True)})
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "mode": serializers.CharField(
+                help_text="and | pairs | or (the query form that found the results)"
+            ),
+            "capped": serializers.BooleanField(help_text="more results exist than are offered"),
+            "results": schema_item(many=True),
+        },
+    )
 
 
 class _RankedList:
@@ -67,15 +75,23 @@ class ListingListCreateApi(_RankedList, CityAPIView):
     queryset = Listing.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.ListingSerializer
 
-    @extend_schema(parameters=_query_params(s.PrivateListingSearchParams), responses=_paginated(s.ListingSerializer),
-                   tags=TAG, summary="Search listings visible to you (yours in every state with mine=true)")
+    @extend_schema(
+        parameters=_query_params(s.PrivateListingSearchParams),
+        responses=_paginated(s.ListingSerializer),
+        tags=TAG,
+        summary="Search listings visible to you (yours in every state with mine=true)",
+    )
     def get(self, request, city):
         params = _params(s.PrivateListingSearchParams, request.query_params)
         result = selectors.listing_search(self.actor, **params)
         return self.ranked_response(result, selectors.listing_rows, s.ListingSerializer)
 
-    @extend_schema(request=s.ListingCreateSerializer, responses={201: s.ListingDetailSerializer}, tags=TAG,
-                   summary="List one asset or a package (挂牌); publish at once with publish=true")
+    @extend_schema(
+        request=s.ListingCreateSerializer,
+        responses={201: s.ListingDetailSerializer},
+        tags=TAG,
+        summary="List one asset or a package (挂牌); publish at once with publish=true",
+    )
     def post(self, request, city):
         data = _params(s.ListingCreateSerializer, request.data)
         listing = services.listing_create(actor=self.actor, **data)
@@ -92,7 +108,9 @@ class ListingDetailApi(CityAPIView):
     queryset = Listing.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.ListingDetailSerializer
 
-    @extend_schema(responses=s.ListingDetailSerializer, tags=TAG, summary="A listing with its due-diligence panel")
+    @extend_schema(
+        responses=s.ListingDetailSerializer, tags=TAG, summary="A listing with its due-diligence panel"
+    )
     def get(self, request, city, pk):
         return _listing_detail(self.actor, pk)
 
@@ -122,8 +140,9 @@ class ListingWithdrawApi(CityAPIView):
     @extend_schema(request=s.ReasonInputSerializer, responses=s.ListingDetailSerializer, tags=TAG)
     def post(self, request, city, pk):
         data = _params(s.ReasonInputSerializer, request.data)
-        services.listing_withdraw(actor=self.actor, listing=selectors.listing_get(self.actor, pk),
-                                  reason=data.get("message", ""))
+        services.listing_withdraw(
+            actor=self.actor, listing=selectors.listing_get(self.actor, pk), reason=data.get("message", "")
+        )
         return _listing_detail(self.actor, pk)
 
 
@@ -131,36 +150,53 @@ class ListingMatchesApi(CityAPIView):
     queryset = Listing.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.BuyRequestMatchSerializer
 
-    @extend_schema(responses=s.BuyRequestMatchSerializer(many=True), tags=TAG,
-                   summary="Open buy requests ranked for this listing, each with why it scored")
+    @extend_schema(
+        responses=s.BuyRequestMatchSerializer(many=True),
+        tags=TAG,
+        summary="Open buy requests ranked for this listing, each with why it scored",
+    )
     def get(self, request, city, pk):
         listing = selectors.listing_get(self.actor, pk)
         rows = selectors.listing_matches(self.actor, listing)
-        return Response(s.BuyRequestMatchSerializer(
-            [{"score": m.score, "reasons": m.reasons, "buy_request": br} for br, m in rows], many=True).data)
+        return Response(
+            s.BuyRequestMatchSerializer(
+                [{"score": m.score, "reasons": m.reasons, "buy_request": br} for br, m in rows], many=True
+            ).data
+        )
 
 
 class ListingOffersApi(CityAPIView):
     queryset = Listing.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.OfferSerializer
 
-    @extend_schema(responses=s.NegotiationSerializer(many=True), tags=TAG,
-                   summary="Negotiations on this listing you are party to (all of them for the seller)")
+    @extend_schema(
+        responses=s.NegotiationSerializer(many=True),
+        tags=TAG,
+        summary="Negotiations on this listing you are party to (all of them for the seller)",
+    )
     def get(self, request, city, pk):
         listing = selectors.listing_get(self.actor, pk)
-        rows = selectors.listing_negotiations(self.actor, listing).prefetch_related("messages").select_related(
-            "seller", "listing", "transaction")
+        rows = (
+            selectors.listing_negotiations(self.actor, listing)
+            .prefetch_related("messages")
+            .select_related("seller", "listing", "transaction")
+        )
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(s.NegotiationSerializer(page, many=True).data)
 
-    @extend_schema(request=s.OfferInputSerializer, responses={201: s.OfferSerializer}, tags=TAG,
-                   summary="Make an offer (报价) on a listing")
+    @extend_schema(
+        request=s.OfferInputSerializer,
+        responses={201: s.OfferSerializer},
+        tags=TAG,
+        summary="Make an offer (报价) on a listing",
+    )
     def post(self, request, city, pk):
         listing = selectors.listing_get(self.actor, pk)
         data = _params(s.OfferInputSerializer, request.data)
         offer = services.offer_make(actor=self.actor, listing=listing, **data)
-        return Response(s.OfferSerializer(selectors.offer_get(self.actor, offer.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            s.OfferSerializer(selectors.offer_get(self.actor, offer.pk)).data, status=status.HTTP_201_CREATED
+        )
 
 
 # --- buy requests ------------------------------------------------------------------------------------
@@ -170,8 +206,11 @@ class BuyRequestListCreateApi(_RankedList, CityAPIView):
     queryset = BuyRequest.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.BuyRequestSerializer
 
-    @extend_schema(parameters=_query_params(s.BuyRequestSearchParams),
-                   responses=_paginated(s.BuyRequestSerializer), tags=TAG)
+    @extend_schema(
+        parameters=_query_params(s.BuyRequestSearchParams),
+        responses=_paginated(s.BuyRequestSerializer),
+        tags=TAG,
+    )
     def get(self, request, city):
         params = _params(s.BuyRequestSearchParams, request.query_params)
         ids = selectors.buy_request_list(self.actor, **params)
@@ -179,8 +218,12 @@ class BuyRequestListCreateApi(_RankedList, CityAPIView):
 
         return self.ranked_response(SearchResult(ids), selectors.buy_request_page, s.BuyRequestSerializer)
 
-    @extend_schema(request=s.BuyRequestInputSerializer, responses={201: s.BuyRequestSerializer}, tags=TAG,
-                   summary="Post a buy request (求购)")
+    @extend_schema(
+        request=s.BuyRequestInputSerializer,
+        responses={201: s.BuyRequestSerializer},
+        tags=TAG,
+        summary="Post a buy request (求购)",
+    )
     def post(self, request, city):
         data = _params(s.BuyRequestInputSerializer, request.data)
         br = services.buy_request_create(actor=self.actor, **data)
@@ -227,18 +270,26 @@ class BuyRequestMatchesApi(CityAPIView):
     queryset = BuyRequest.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.ListingMatchSerializer
 
-    @extend_schema(parameters=_query_params(s.MatchParams), responses=s.ListingMatchSerializer(many=True), tags=TAG,
-                   summary="Listings ranked for this buy request, each with why it scored",
-                   description="Served from the stored matches, which tasks refresh when the buy request "
-                               "changes, when a listing is published and nightly; live=true computes them now.")
+    @extend_schema(
+        parameters=_query_params(s.MatchParams),
+        responses=s.ListingMatchSerializer(many=True),
+        tags=TAG,
+        summary="Listings ranked for this buy request, each with why it scored",
+        description="Served from the stored matches, which tasks refresh when the buy request "
+        "changes, when a listing is published and nightly; live=true computes them now.",
+    )
     def get(self, request, city, pk):
         if _params(s.MatchParams, request.query_params).get("live", False):
             br = selectors.buy_request_get(self.actor, pk)
             rows = selectors.buy_request_matches(self.actor, br, with_assets=False, live=True)
         else:
             rows = selectors.served_matches(self.actor, pk)
-        return Response(s.ListingMatchSerializer(
-            [{"score": m.score, "reasons": m.reasons, "listing": listing} for listing, m in rows], many=True).data)
+        return Response(
+            s.ListingMatchSerializer(
+                [{"score": m.score, "reasons": m.reasons, "listing": listing} for listing, m in rows],
+                many=True,
+            ).data
+        )
 
 
 # --- offers and negotiations ---------------------------------------------------------------------------
@@ -248,8 +299,12 @@ class OfferListApi(CityAPIView):
     queryset = Offer.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.OfferSerializer
 
-    @extend_schema(parameters=_query_params(s.OfferListParams), responses=s.OfferSerializer(many=True), tags=TAG,
-                   summary="Offers in your negotiations (side=buyer: yours as buyer; side=seller: on your listings)")
+    @extend_schema(
+        parameters=_query_params(s.OfferListParams),
+        responses=s.OfferSerializer(many=True),
+        tags=TAG,
+        summary="Offers in your negotiations (side=buyer: yours as buyer; side=seller: on your listings)",
+    )
     def get(self, request, city):
         params = _params(s.OfferListParams, request.query_params)
         page = self.paginate_queryset(selectors.offer_queryset(self.actor, **params))
@@ -269,26 +324,37 @@ class OfferCounterApi(CityAPIView):
     queryset = Offer.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.OfferSerializer
 
-    @extend_schema(request=s.OfferInputSerializer, responses={201: s.OfferSerializer}, tags=TAG,
-                   summary="Counter-offer (还价) the other side's pending offer")
+    @extend_schema(
+        request=s.OfferInputSerializer,
+        responses={201: s.OfferSerializer},
+        tags=TAG,
+        summary="Counter-offer (还价) the other side's pending offer",
+    )
     def post(self, request, city, pk):
         offer = selectors.offer_get(self.actor, pk)
         data = _params(s.OfferInputSerializer, request.data)
         new = services.offer_counter(actor=self.actor, offer=offer, **data)
-        return Response(s.OfferSerializer(selectors.offer_get(self.actor, new.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            s.OfferSerializer(selectors.offer_get(self.actor, new.pk)).data, status=status.HTTP_201_CREATED
+        )
 
 
 class OfferAcceptApi(CityAPIView):
     queryset = Offer.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.TransactionSerializer
 
-    @extend_schema(request=None, responses={201: s.TransactionSerializer}, tags=TAG,
-                   summary="Accept the other side's offer: the deal opens, other negotiations close")
+    @extend_schema(
+        request=None,
+        responses={201: s.TransactionSerializer},
+        tags=TAG,
+        summary="Accept the other side's offer: the deal opens, other negotiations close",
+    )
     def post(self, request, city, pk):
         tx = services.offer_accept(actor=self.actor, offer=selectors.offer_get(self.actor, pk))
-        return Response(s.TransactionSerializer(selectors.transaction_get(self.actor, tx.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            s.TransactionSerializer(selectors.transaction_get(self.actor, tx.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class OfferRejectApi(CityAPIView):
@@ -298,8 +364,9 @@ class OfferRejectApi(CityAPIView):
     @extend_schema(request=s.ReasonInputSerializer, responses=s.OfferSerializer, tags=TAG)
     def post(self, request, city, pk):
         data = _params(s.ReasonInputSerializer, request.data)
-        offer = services.offer_reject(actor=self.actor, offer=selectors.offer_get(self.actor, pk),
-                                      message=data.get("message", ""))
+        offer = services.offer_reject(
+            actor=self.actor, offer=selectors.offer_get(self.actor, pk), message=data.get("message", "")
+        )
         return Response(s.OfferSerializer(selectors.offer_get(self.actor, offer.pk)).data)
 
 
@@ -329,8 +396,9 @@ class NegotiationMessageApi(CityAPIView):
     @extend_schema(request=s.MessageInputSerializer, responses={201: s.MessageSerializer}, tags=TAG)
     def post(self, request, city, pk):
         data = _params(s.MessageInputSerializer, request.data)
-        message = services.message_post(actor=self.actor, negotiation=selectors.negotiation_get(self.actor, pk),
-                                        body=data["body"])
+        message = services.message_post(
+            actor=self.actor, negotiation=selectors.negotiation_get(self.actor, pk), body=data["body"]
+        )
         return Response(s.MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 
@@ -341,8 +409,11 @@ class NegotiationCloseApi(CityAPIView):
     @extend_schema(request=s.ReasonInputSerializer, responses=s.NegotiationSerializer, tags=TAG)
     def post(self, request, city, pk):
         data = _params(s.ReasonInputSerializer, request.data)
-        services.negotiation_close(actor=self.actor, negotiation=selectors.negotiation_get(self.actor, pk),
-                                   reason=data.get("message", ""))
+        services.negotiation_close(
+            actor=self.actor,
+            negotiation=selectors.negotiation_get(self.actor, pk),
+            reason=data.get("message", ""),
+        )
         return Response(s.NegotiationSerializer(selectors.negotiation_get(self.actor, pk)).data)
 
 
@@ -353,8 +424,12 @@ class TransactionListApi(CityAPIView):
     queryset = Transaction.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.TransactionSerializer
 
-    @extend_schema(parameters=_query_params(s.TransactionListParams), responses=s.TransactionSerializer(many=True),
-                   tags=TAG, summary="Your deals (bureau staff and officials: every deal of the city)")
+    @extend_schema(
+        parameters=_query_params(s.TransactionListParams),
+        responses=s.TransactionSerializer(many=True),
+        tags=TAG,
+        summary="Your deals (bureau staff and officials: every deal of the city)",
+    )
     def get(self, request, city):
         params = _params(s.TransactionListParams, request.query_params)
         page = self.paginate_queryset(selectors.transaction_queryset(self.actor, **params))
@@ -376,52 +451,90 @@ def _transaction_now(actor, pk) -> dict:
 
 def _transaction_action(name, service, *, summary, request=None):
     """One step of a deal: the service, its input, and the transaction as it is afterwards."""
-    return object_action(name, load=selectors.transaction_get, service=service, target="transaction",
-                         respond=_transaction_now, response=s.TransactionSerializer, request=request,
-                         summary=summary, tags=TAG)
+    return object_action(
+        name,
+        load=selectors.transaction_get,
+        service=service,
+        target="transaction",
+        respond=_transaction_now,
+        response=s.TransactionSerializer,
+        request=request,
+        summary=summary,
+        tags=TAG,
+    )
 
 
 TransactionContractApi = _transaction_action(
-    "TransactionContractApi", services.transaction_record_contract, request=s.ContractInputSerializer,
-    summary="Record the signed contract")
+    "TransactionContractApi",
+    services.transaction_record_contract,
+    request=s.ContractInputSerializer,
+    summary="Record the signed contract",
+)
 TransactionPayApi = _transaction_action(
-    "TransactionPayApi", services.transaction_pay, summary="Buyer: the price is paid into escrow")
+    "TransactionPayApi", services.transaction_pay, summary="Buyer: the price is paid into escrow"
+)
 TransactionCompleteApi = _transaction_action(
-    "TransactionCompleteApi", services.transaction_complete, request=s.CompleteInputSerializer,
-    summary="CNIPA recorded the assignment / licence: transfer or record it, release escrow")
+    "TransactionCompleteApi",
+    services.transaction_complete,
+    request=s.CompleteInputSerializer,
+    summary="CNIPA recorded the assignment / licence: transfer or record it, release escrow",
+)
 TransactionCancelApi = _transaction_action(
-    "TransactionCancelApi", services.transaction_cancel, request=s.CancelInputSerializer,
-    summary="Call the deal off (escrow refunded if paid)")
+    "TransactionCancelApi",
+    services.transaction_cancel,
+    request=s.CancelInputSerializer,
+    summary="Call the deal off (escrow refunded if paid)",
+)
 
 
 class FiguresApi(CityAPIView):
     queryset = Transaction.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.FiguresSerializer
 
-    @extend_schema(parameters=_query_params(s.FiguresParams), responses=s.FiguresSerializer, tags=TAG,
-                   summary="Completed transfers and licences of the city (count and amount)")
+    @extend_schema(
+        parameters=_query_params(s.FiguresParams),
+        responses=s.FiguresSerializer,
+        tags=TAG,
+        summary="Completed transfers and licences of the city (count and amount)",
+    )
     def get(self, request, city):
         if not can(self.actor, "deals.read_all"):
             raise PermissionDenied()
         params = _params(s.FiguresParams, request.query_params)
         figures = selectors.deal_figures(city=request.city, year=params.get("year"))
-        return Response(s.FiguresSerializer({
-            "year": params.get("year"), "count": figures.count, "amount": figures.amount,
-            "transfers_count": figures.transfers_count, "transfers_amount": figures.transfers_amount,
-            "licences_count": figures.licences_count, "licences_amount": figures.licences_amount}).data)
+        return Response(
+            s.FiguresSerializer(
+                {
+                    "year": params.get("year"),
+                    "count": figures.count,
+                    "amount": figures.amount,
+                    "transfers_count": figures.transfers_count,
+                    "transfers_amount": figures.transfers_amount,
+                    "licences_count": figures.licences_count,
+                    "licences_amount": figures.licences_amount,
+                }
+            ).data
+        )
 
 
 class CentreListApi(CityAPIView):
     queryset = OperationsCentre.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.CentreSerializer
 
-    @extend_schema(responses=s.CentreSerializer(many=True), tags=TAG,
-                   summary="Operations centres with the yearly deals credited to them")
+    @extend_schema(
+        responses=s.CentreSerializer(many=True),
+        tags=TAG,
+        summary="Operations centres with the yearly deals credited to them",
+    )
     def get(self, request, city):
         return Response(s.CentreSerializer(selectors.centres_overview(), many=True).data)
 
-    @extend_schema(request=s.CentreCreateSerializer, responses={201: s.CentreModelSerializer}, tags=TAG,
-                   summary="Bureau: register an IP operations centre run by one of the city's organisations")
+    @extend_schema(
+        request=s.CentreCreateSerializer,
+        responses={201: s.CentreModelSerializer},
+        tags=TAG,
+        summary="Bureau: register an IP operations centre run by one of the city's organisations",
+    )
     def post(self, request, city):
         data = _valid(s.CentreCreateSerializer, request.data)
         organization = organization_get(data.pop("organization"))
@@ -433,16 +546,25 @@ class CentreMembersApi(CityAPIView):
     queryset = OperationsCentre.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.CentreMemberSerializer
 
-    @extend_schema(request=s.CentreMemberSerializer, responses={201: s.CentreMemberSerializer}, tags=TAG,
-                   summary="Bureau: add a member organisation; its deals are credited to the centre")
+    @extend_schema(
+        request=s.CentreMemberSerializer,
+        responses={201: s.CentreMemberSerializer},
+        tags=TAG,
+        summary="Bureau: add a member organisation; its deals are credited to the centre",
+    )
     def post(self, request, city, pk):
         centre = selectors.centre_get(pk)
         data = _valid(s.CentreMemberSerializer, request.data)
-        membership = services.centre_member_add(actor=self.actor, centre=centre,
-                                                organization=organization_get(data["organization"]),
-                                                joined_on=data["joined_on"])
-        return Response({"organization": membership.organization_id, "joined_on": membership.joined_on},
-                        status=status.HTTP_201_CREATED)
+        membership = services.centre_member_add(
+            actor=self.actor,
+            centre=centre,
+            organization=organization_get(data["organization"]),
+            joined_on=data["joined_on"],
+        )
+        return Response(
+            {"organization": membership.organization_id, "joined_on": membership.joined_on},
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class CentreMemberDetailApi(CityAPIView):
@@ -452,7 +574,9 @@ class CentreMemberDetailApi(CityAPIView):
     @extend_schema(responses={204: None}, tags=TAG, summary="Bureau: remove a member organisation")
     def delete(self, request, city, pk, organization):
         centre = selectors.centre_get(pk)
-        services.centre_member_remove(actor=self.actor, centre=centre, organization=organization_get(organization))
+        services.centre_member_remove(
+            actor=self.actor, centre=centre, organization=organization_get(organization)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -466,9 +590,13 @@ class PublicListingSearchApi(_RankedList, GenericAPIView):
     permission_classes = [AllowAny]
     serializer_class = s.PublicListingSerializer
 
-    @extend_schema(parameters=_query_params(s.ListingSearchParams), responses=_paginated(s.PublicListingSerializer),
-                   tags=["trading-public"], summary="Public search of the city's listings on the market",
-                   auth=[])
+    @extend_schema(
+        parameters=_query_params(s.ListingSearchParams),
+        responses=_paginated(s.PublicListingSerializer),
+        tags=["trading-public"],
+        summary="Public search of the city's listings on the market",
+        auth=[],
+    )
     def get(self, request, city):
         params = _params(s.ListingSearchParams, request.query_params)
         result = selectors.listing_search(None, **params)
@@ -483,8 +611,11 @@ class PublicListingDetailApi(GenericAPIView):
     @extend_schema(responses=s.PublicListingDetailSerializer, tags=["trading-public"], auth=[])
     def get(self, request, city, pk):
         listing = selectors.listing_get(None, pk)
-        return Response(s.PublicListingDetailSerializer(
-            listing, context={"diligence": selectors.due_diligence(listing)}).data)
+        return Response(
+            s.PublicListingDetailSerializer(
+                listing, context={"diligence": selectors.due_diligence(listing)}
+            ).data
+        )
 
 
 class NationalListingSearchApi(_RankedList, GenericAPIView):
@@ -494,9 +625,13 @@ class NationalListingSearchApi(_RankedList, GenericAPIView):
     permission_classes = [AllowAny]
     serializer_class = s.NationalListingSerializer
 
-    @extend_schema(parameters=_query_params(s.NationalSearchParams),
-                   responses=_paginated(s.NationalListingSerializer), tags=["trading-public"], auth=[],
-                   summary="National marketplace: listings published nationally by every city")
+    @extend_schema(
+        parameters=_query_params(s.NationalSearchParams),
+        responses=_paginated(s.NationalListingSerializer),
+        tags=["trading-public"],
+        auth=[],
+        summary="National marketplace: listings published nationally by every city",
+    )
     def get(self, request):
         params = _params(s.NationalSearchParams, request.query_params)
         result = selectors.national_listings(**params)

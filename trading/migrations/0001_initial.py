@@ -11,584 +11,1953 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ipops', '0001_initial'),
-        ('pghistory', '0007_auto_20250421_0444'),
+        ("ipops", "0001_initial"),
+        ("pghistory", "0007_auto_20250421_0444"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BuyRequest',
+            name="BuyRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title_terms', models.TextField(default='', editable=False)),
-                ('body_terms', models.TextField(default='', editable=False)),
-                ('search_vector', models.GeneratedField(db_persist=True, expression=django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.SearchVector('title_terms', config='simple', weight='A'), '||', django.contrib.postgres.search.SearchVector('body_terms', config='simple', weight='B'), django.contrib.postgres.search.SearchConfig('simple')), output_field=django.contrib.postgres.search.SearchVectorField())),
-                ('ipc_prefixes', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=20), default=list, editable=False, size=None)),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('keywords', models.CharField(blank=True, max_length=300, verbose_name='keywords')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('ipc_codes', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=20), blank=True, default=list, size=None, verbose_name='IPC')),
-                ('industry', models.CharField(blank=True, choices=[('new_materials', 'New materials'), ('marine', 'Marine economy'), ('rail_transit', 'Rail transit'), ('smart_appliances', 'Smart home appliances'), ('chemicals_rubber', 'Chemicals and rubber'), ('biomedicine', 'Biomedicine'), ('ai', 'Artificial intelligence'), ('nev', 'New energy vehicles'), ('it', 'New-generation information technology'), ('smart_manufacturing', 'Intelligent manufacturing equipment'), ('other', 'Other')], max_length=30, verbose_name='industry')),
-                ('budget_min', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='budget from')),
-                ('budget_max', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='budget up to')),
-                ('deal_types', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('assignment', 'Assignment'), ('exclusive_licence', 'Exclusive licence'), ('sole_licence', 'Sole licence'), ('non_exclusive_licence', 'Non-exclusive licence'), ('pledge_disposal', 'Pledge disposal')], max_length=30), blank=True, default=list, size=None, verbose_name='deal types')),
-                ('region', models.CharField(blank=True, max_length=60, verbose_name='region')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('fulfilled', 'Fulfilled'), ('closed', 'Closed')], default='open', max_length=20, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('buyer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='buy_requests', to='ipops.organization', verbose_name='buyer')),
-                ('city', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.city')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title_terms", models.TextField(default="", editable=False)),
+                ("body_terms", models.TextField(default="", editable=False)),
+                (
+                    "search_vector",
+                    models.GeneratedField(
+                        db_persist=True,
+                        expression=django.contrib.postgres.search.CombinedSearchVector(
+                            django.contrib.postgres.search.SearchVector(
+                                "title_terms", config="simple", weight="A"
+                            ),
+                            "||",
+                            django.contrib.postgres.search.SearchVector(
+                                "body_terms", config="simple", weight="B"
+                            ),
+                            django.contrib.postgres.search.SearchConfig("simple"),
+                        ),
+                        output_field=django.contrib.postgres.search.SearchVectorField(),
+                    ),
+                ),
+                (
+                    "ipc_prefixes",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=20), default=list, editable=False, size=None
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("keywords", models.CharField(blank=True, max_length=300, verbose_name="keywords")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "ipc_codes",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=20),
+                        blank=True,
+                        default=list,
+                        size=None,
+                        verbose_name="IPC",
+                    ),
+                ),
+                (
+                    "industry",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("new_materials", "New materials"),
+                            ("marine", "Marine economy"),
+                            ("rail_transit", "Rail transit"),
+                            ("smart_appliances", "Smart home appliances"),
+                            ("chemicals_rubber", "Chemicals and rubber"),
+                            ("biomedicine", "Biomedicine"),
+                            ("ai", "Artificial intelligence"),
+                            ("nev", "New energy vehicles"),
+                            ("it", "New-generation information technology"),
+                            ("smart_manufacturing", "Intelligent manufacturing equipment"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                        verbose_name="industry",
+                    ),
+                ),
+                (
+                    "budget_min",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="budget from"
+                    ),
+                ),
+                (
+                    "budget_max",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="budget up to"
+                    ),
+                ),
+                (
+                    "deal_types",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(
+                            choices=[
+                                ("assignment", "Assignment"),
+                                ("exclusive_licence", "Exclusive licence"),
+                                ("sole_licence", "Sole licence"),
+                                ("non_exclusive_licence", "Non-exclusive licence"),
+                                ("pledge_disposal", "Pledge disposal"),
+                            ],
+                            max_length=30,
+                        ),
+                        blank=True,
+                        default=list,
+                        size=None,
+                        verbose_name="deal types",
+                    ),
+                ),
+                ("region", models.CharField(blank=True, max_length=60, verbose_name="region")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("fulfilled", "Fulfilled"), ("closed", "Closed")],
+                        default="open",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "buyer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="buy_requests",
+                        to="ipops.organization",
+                        verbose_name="buyer",
+                    ),
+                ),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'buy request',
-                'verbose_name_plural': 'buy requests',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "buy request",
+                "verbose_name_plural": "buy requests",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='BuyRequestEvent',
+            name="BuyRequestEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('keywords', models.CharField(blank=True, max_length=300, verbose_name='keywords')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('ipc_codes', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=20), blank=True, default=list, size=None, verbose_name='IPC')),
-                ('industry', models.CharField(blank=True, choices=[('new_materials', 'New materials'), ('marine', 'Marine economy'), ('rail_transit', 'Rail transit'), ('smart_appliances', 'Smart home appliances'), ('chemicals_rubber', 'Chemicals and rubber'), ('biomedicine', 'Biomedicine'), ('ai', 'Artificial intelligence'), ('nev', 'New energy vehicles'), ('it', 'New-generation information technology'), ('smart_manufacturing', 'Intelligent manufacturing equipment'), ('other', 'Other')], max_length=30, verbose_name='industry')),
-                ('budget_min', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='budget from')),
-                ('budget_max', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='budget up to')),
-                ('deal_types', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('assignment', 'Assignment'), ('exclusive_licence', 'Exclusive licence'), ('sole_licence', 'Sole licence'), ('non_exclusive_licence', 'Non-exclusive licence'), ('pledge_disposal', 'Pledge disposal')], max_length=30), blank=True, default=list, size=None, verbose_name='deal types')),
-                ('region', models.CharField(blank=True, max_length=60, verbose_name='region')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('fulfilled', 'Fulfilled'), ('closed', 'Closed')], default='open', max_length=20, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('buyer', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.organization', verbose_name='buyer')),
-                ('city', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.city')),
-                ('created_by', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='trading.buyrequest')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("keywords", models.CharField(blank=True, max_length=300, verbose_name="keywords")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "ipc_codes",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=20),
+                        blank=True,
+                        default=list,
+                        size=None,
+                        verbose_name="IPC",
+                    ),
+                ),
+                (
+                    "industry",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("new_materials", "New materials"),
+                            ("marine", "Marine economy"),
+                            ("rail_transit", "Rail transit"),
+                            ("smart_appliances", "Smart home appliances"),
+                            ("chemicals_rubber", "Chemicals and rubber"),
+                            ("biomedicine", "Biomedicine"),
+                            ("ai", "Artificial intelligence"),
+                            ("nev", "New energy vehicles"),
+                            ("it", "New-generation information technology"),
+                            ("smart_manufacturing", "Intelligent manufacturing equipment"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                        verbose_name="industry",
+                    ),
+                ),
+                (
+                    "budget_min",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="budget from"
+                    ),
+                ),
+                (
+                    "budget_max",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="budget up to"
+                    ),
+                ),
+                (
+                    "deal_types",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(
+                            choices=[
+                                ("assignment", "Assignment"),
+                                ("exclusive_licence", "Exclusive licence"),
+                                ("sole_licence", "Sole licence"),
+                                ("non_exclusive_licence", "Non-exclusive licence"),
+                                ("pledge_disposal", "Pledge disposal"),
+                            ],
+                            max_length=30,
+                        ),
+                        blank=True,
+                        default=list,
+                        size=None,
+                        verbose_name="deal types",
+                    ),
+                ),
+                ("region", models.CharField(blank=True, max_length=60, verbose_name="region")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("fulfilled", "Fulfilled"), ("closed", "Closed")],
+                        default="open",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "buyer",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.organization",
+                        verbose_name="buyer",
+                    ),
+                ),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="trading.buyrequest",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='CentreMembership',
+            name="CentreMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('joined_on', models.DateField(blank=True, null=True, verbose_name='joined on')),
-                ('city', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.city')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("joined_on", models.DateField(blank=True, null=True, verbose_name="joined on")),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="ipops.organization"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Listing',
+            name="Listing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title_terms', models.TextField(default='', editable=False)),
-                ('body_terms', models.TextField(default='', editable=False)),
-                ('search_vector', models.GeneratedField(db_persist=True, expression=django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.SearchVector('title_terms', config='simple', weight='A'), '||', django.contrib.postgres.search.SearchVector('body_terms', config='simple', weight='B'), django.contrib.postgres.search.SearchConfig('simple')), output_field=django.contrib.postgres.search.SearchVectorField())),
-                ('ipc_prefixes', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=20), default=list, editable=False, size=None)),
-                ('reference', models.CharField(max_length=30, verbose_name='listing number')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('keywords', models.CharField(blank=True, max_length=300, verbose_name='keywords')),
-                ('deal_type', models.CharField(choices=[('assignment', 'Assignment'), ('exclusive_licence', 'Exclusive licence'), ('sole_licence', 'Sole licence'), ('non_exclusive_licence', 'Non-exclusive licence'), ('pledge_disposal', 'Pledge disposal')], max_length=30, verbose_name='deal type')),
-                ('asking_price', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='asking price')),
-                ('negotiable', models.BooleanField(default=False, verbose_name='price negotiable')),
-                ('industry', models.CharField(choices=[('new_materials', 'New materials'), ('marine', 'Marine economy'), ('rail_transit', 'Rail transit'), ('smart_appliances', 'Smart home appliances'), ('chemicals_rubber', 'Chemicals and rubber'), ('biomedicine', 'Biomedicine'), ('ai', 'Artificial intelligence'), ('nev', 'New energy vehicles'), ('it', 'New-generation information technology'), ('smart_manufacturing', 'Intelligent manufacturing equipment'), ('other', 'Other')], default='other', max_length=30, verbose_name='industry')),
-                ('ipc_codes', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=20), blank=True, default=list, size=None, verbose_name='IPC')),
-                ('asset_kinds', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=20), blank=True, default=list, size=None)),
-                ('region', models.CharField(blank=True, max_length=60, verbose_name='region')),
-                ('visibility', models.CharField(choices=[('city', 'This city'), ('national', 'National marketplace')], default='city', max_length=10, verbose_name='visibility')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('negotiating', 'Under negotiation'), ('sold', 'Sold'), ('licensed', 'Licensed'), ('withdrawn', 'Withdrawn'), ('expired', 'Expired')], default='draft', max_length=20, verbose_name='status')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published at')),
-                ('expires_on', models.DateField(blank=True, null=True, verbose_name='expires on')),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('city', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.city')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='listings', to='ipops.organization', verbose_name='seller')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title_terms", models.TextField(default="", editable=False)),
+                ("body_terms", models.TextField(default="", editable=False)),
+                (
+                    "search_vector",
+                    models.GeneratedField(
+                        db_persist=True,
+                        expression=django.contrib.postgres.search.CombinedSearchVector(
+                            django.contrib.postgres.search.SearchVector(
+                                "title_terms", config="simple", weight="A"
+                            ),
+                            "||",
+                            django.contrib.postgres.search.SearchVector(
+                                "body_terms", config="simple", weight="B"
+                            ),
+                            django.contrib.postgres.search.SearchConfig("simple"),
+                        ),
+                        output_field=django.contrib.postgres.search.SearchVectorField(),
+                    ),
+                ),
+                (
+                    "ipc_prefixes",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=20), default=list, editable=False, size=None
+                    ),
+                ),
+                ("reference", models.CharField(max_length=30, verbose_name="listing number")),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("keywords", models.CharField(blank=True, max_length=300, verbose_name="keywords")),
+                (
+                    "deal_type",
+                    models.CharField(
+                        choices=[
+                            ("assignment", "Assignment"),
+                            ("exclusive_licence", "Exclusive licence"),
+                            ("sole_licence", "Sole licence"),
+                            ("non_exclusive_licence", "Non-exclusive licence"),
+                            ("pledge_disposal", "Pledge disposal"),
+                        ],
+                        max_length=30,
+                        verbose_name="deal type",
+                    ),
+                ),
+                (
+                    "asking_price",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="asking price"
+                    ),
+                ),
+                ("negotiable", models.BooleanField(default=False, verbose_name="price negotiable")),
+                (
+                    "industry",
+                    models.CharField(
+                        choices=[
+                            ("new_materials", "New materials"),
+                            ("marine", "Marine economy"),
+                            ("rail_transit", "Rail transit"),
+                            ("smart_appliances", "Smart home appliances"),
+                            ("chemicals_rubber", "Chemicals and rubber"),
+                            ("biomedicine", "Biomedicine"),
+                            ("ai", "Artificial intelligence"),
+                            ("nev", "New energy vehicles"),
+                            ("it", "New-generation information technology"),
+                            ("smart_manufacturing", "Intelligent manufacturing equipment"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=30,
+                        verbose_name="industry",
+                    ),
+                ),
+                (
+                    "ipc_codes",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=20),
+                        blank=True,
+                        default=list,
+                        size=None,
+                        verbose_name="IPC",
+                    ),
+                ),
+                (
+                    "asset_kinds",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=20), blank=True, default=list, size=None
+                    ),
+                ),
+                ("region", models.CharField(blank=True, max_length=60, verbose_name="region")),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[("city", "This city"), ("national", "National marketplace")],
+                        default="city",
+                        max_length=10,
+                        verbose_name="visibility",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("published", "Published"),
+                            ("negotiating", "Under negotiation"),
+                            ("sold", "Sold"),
+                            ("licensed", "Licensed"),
+                            ("withdrawn", "Withdrawn"),
+                            ("expired", "Expired"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="published at")),
+                ("expires_on", models.DateField(blank=True, null=True, verbose_name="expires on")),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="listings",
+                        to="ipops.organization",
+                        verbose_name="seller",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'listing',
-                'verbose_name_plural': 'listings',
-                'ordering': ['-published_at', '-id'],
+                "verbose_name": "listing",
+                "verbose_name_plural": "listings",
+                "ordering": ["-published_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ListingAsset',
+            name="ListingAsset",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('asset', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.ipasset')),
-                ('city', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.city')),
-                ('listing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='listing_assets', to='trading.listing')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "asset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="ipops.ipasset"
+                    ),
+                ),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "listing",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="listing_assets",
+                        to="trading.listing",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='listing',
-            name='assets',
-            field=models.ManyToManyField(related_name='listings', through='trading.ListingAsset', to='ipops.ipasset'),
+            model_name="listing",
+            name="assets",
+            field=models.ManyToManyField(
+                related_name="listings", through="trading.ListingAsset", to="ipops.ipasset"
+            ),
         ),
         migrations.CreateModel(
-            name='ListingEvent',
+            name="ListingEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('reference', models.CharField(max_length=30, verbose_name='listing number')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('keywords', models.CharField(blank=True, max_length=300, verbose_name='keywords')),
-                ('deal_type', models.CharField(choices=[('assignment', 'Assignment'), ('exclusive_licence', 'Exclusive licence'), ('sole_licence', 'Sole licence'), ('non_exclusive_licence', 'Non-exclusive licence'), ('pledge_disposal', 'Pledge disposal')], max_length=30, verbose_name='deal type')),
-                ('asking_price', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='asking price')),
-                ('negotiable', models.BooleanField(default=False, verbose_name='price negotiable')),
-                ('industry', models.CharField(choices=[('new_materials', 'New materials'), ('marine', 'Marine economy'), ('rail_transit', 'Rail transit'), ('smart_appliances', 'Smart home appliances'), ('chemicals_rubber', 'Chemicals and rubber'), ('biomedicine', 'Biomedicine'), ('ai', 'Artificial intelligence'), ('nev', 'New energy vehicles'), ('it', 'New-generation information technology'), ('smart_manufacturing', 'Intelligent manufacturing equipment'), ('other', 'Other')], default='other', max_length=30, verbose_name='industry')),
-                ('ipc_codes', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=20), blank=True, default=list, size=None, verbose_name='IPC')),
-                ('asset_kinds', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=20), blank=True, default=list, size=None)),
-                ('region', models.CharField(blank=True, max_length=60, verbose_name='region')),
-                ('visibility', models.CharField(choices=[('city', 'This city'), ('national', 'National marketplace')], default='city', max_length=10, verbose_name='visibility')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('negotiating', 'Under negotiation'), ('sold', 'Sold'), ('licensed', 'Licensed'), ('withdrawn', 'Withdrawn'), ('expired', 'Expired')], default='draft', max_length=20, verbose_name='status')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published at')),
-                ('expires_on', models.DateField(blank=True, null=True, verbose_name='expires on')),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('city', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.city')),
-                ('created_by', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='trading.listing')),
-                ('seller', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.organization', verbose_name='seller')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("reference", models.CharField(max_length=30, verbose_name="listing number")),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("keywords", models.CharField(blank=True, max_length=300, verbose_name="keywords")),
+                (
+                    "deal_type",
+                    models.CharField(
+                        choices=[
+                            ("assignment", "Assignment"),
+                            ("exclusive_licence", "Exclusive licence"),
+                            ("sole_licence", "Sole licence"),
+                            ("non_exclusive_licence", "Non-exclusive licence"),
+                            ("pledge_disposal", "Pledge disposal"),
+                        ],
+                        max_length=30,
+                        verbose_name="deal type",
+                    ),
+                ),
+                (
+                    "asking_price",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=18, null=True, verbose_name="asking price"
+                    ),
+                ),
+                ("negotiable", models.BooleanField(default=False, verbose_name="price negotiable")),
+                (
+                    "industry",
+                    models.CharField(
+                        choices=[
+                            ("new_materials", "New materials"),
+                            ("marine", "Marine economy"),
+                            ("rail_transit", "Rail transit"),
+                            ("smart_appliances", "Smart home appliances"),
+                            ("chemicals_rubber", "Chemicals and rubber"),
+                            ("biomedicine", "Biomedicine"),
+                            ("ai", "Artificial intelligence"),
+                            ("nev", "New energy vehicles"),
+                            ("it", "New-generation information technology"),
+                            ("smart_manufacturing", "Intelligent manufacturing equipment"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=30,
+                        verbose_name="industry",
+                    ),
+                ),
+                (
+                    "ipc_codes",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=20),
+                        blank=True,
+                        default=list,
+                        size=None,
+                        verbose_name="IPC",
+                    ),
+                ),
+                (
+                    "asset_kinds",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=20), blank=True, default=list, size=None
+                    ),
+                ),
+                ("region", models.CharField(blank=True, max_length=60, verbose_name="region")),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[("city", "This city"), ("national", "National marketplace")],
+                        default="city",
+                        max_length=10,
+                        verbose_name="visibility",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("published", "Published"),
+                            ("negotiating", "Under negotiation"),
+                            ("sold", "Sold"),
+                            ("licensed", "Licensed"),
+                            ("withdrawn", "Withdrawn"),
+                            ("expired", "Expired"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="published at")),
+                ("expires_on", models.DateField(blank=True, null=True, verbose_name="expires on")),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="trading.listing",
+                    ),
+                ),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.organization",
+                        verbose_name="seller",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Negotiation',
+            name="Negotiation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('agreed', 'Agreed'), ('closed', 'Closed')], default='open', max_length=20, verbose_name='status')),
-                ('closed_reason', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('buyer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.organization')),
-                ('city', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.city')),
-                ('listing', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='negotiations', to='trading.listing')),
-                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("agreed", "Agreed"), ("closed", "Closed")],
+                        default="open",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("closed_reason", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "buyer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="ipops.organization"
+                    ),
+                ),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "listing",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="negotiations",
+                        to="trading.listing",
+                    ),
+                ),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="ipops.organization"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-updated_at', '-id'],
+                "ordering": ["-updated_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('side', models.CharField(choices=[('buyer', 'Buyer'), ('seller', 'Seller')], max_length=10)),
-                ('body', models.TextField(verbose_name='message')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('city', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.city')),
-                ('negotiation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='trading.negotiation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("side", models.CharField(choices=[("buyer", "Buyer"), ("seller", "Seller")], max_length=10)),
+                ("body", models.TextField(verbose_name="message")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "negotiation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="trading.negotiation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='NegotiationEvent',
+            name="NegotiationEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('status', models.CharField(choices=[('open', 'Open'), ('agreed', 'Agreed'), ('closed', 'Closed')], default='open', max_length=20, verbose_name='status')),
-                ('closed_reason', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('buyer', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.organization')),
-                ('city', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.city')),
-                ('listing', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='trading.listing')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='trading.negotiation')),
-                ('seller', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.organization')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("agreed", "Agreed"), ("closed", "Closed")],
+                        default="open",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("closed_reason", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "buyer",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.organization",
+                    ),
+                ),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "listing",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="trading.listing",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="trading.negotiation",
+                    ),
+                ),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.organization",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Offer',
+            name="Offer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('side', models.CharField(choices=[('buyer', 'Buyer'), ('seller', 'Seller')], max_length=10, verbose_name='made by')),
-                ('price', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='price')),
-                ('message', models.TextField(blank=True, verbose_name='message')),
-                ('licence_years', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='licence term (years)')),
-                ('status', models.CharField(choices=[('pending', 'Awaiting answer'), ('countered', 'Countered'), ('accepted', 'Accepted'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn'), ('closed', 'Closed')], default='pending', max_length=20, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('city', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.city')),
-                ('made_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('negotiation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='offers', to='trading.negotiation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "side",
+                    models.CharField(
+                        choices=[("buyer", "Buyer"), ("seller", "Seller")],
+                        max_length=10,
+                        verbose_name="made by",
+                    ),
+                ),
+                ("price", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="price")),
+                ("message", models.TextField(blank=True, verbose_name="message")),
+                (
+                    "licence_years",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="licence term (years)"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Awaiting answer"),
+                            ("countered", "Countered"),
+                            ("accepted", "Accepted"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Withdrawn"),
+                            ("closed", "Closed"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "made_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "negotiation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="offers",
+                        to="trading.negotiation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='OfferEvent',
+            name="OfferEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('side', models.CharField(choices=[('buyer', 'Buyer'), ('seller', 'Seller')], max_length=10, verbose_name='made by')),
-                ('price', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='price')),
-                ('message', models.TextField(blank=True, verbose_name='message')),
-                ('licence_years', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='licence term (years)')),
-                ('status', models.CharField(choices=[('pending', 'Awaiting answer'), ('countered', 'Countered'), ('accepted', 'Accepted'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn'), ('closed', 'Closed')], default='pending', max_length=20, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('city', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.city')),
-                ('made_by', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('negotiation', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='trading.negotiation')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='trading.offer')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "side",
+                    models.CharField(
+                        choices=[("buyer", "Buyer"), ("seller", "Seller")],
+                        max_length=10,
+                        verbose_name="made by",
+                    ),
+                ),
+                ("price", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="price")),
+                ("message", models.TextField(blank=True, verbose_name="message")),
+                (
+                    "licence_years",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="licence term (years)"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Awaiting answer"),
+                            ("countered", "Countered"),
+                            ("accepted", "Accepted"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Withdrawn"),
+                            ("closed", "Closed"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "made_by",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "negotiation",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="trading.negotiation",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="trading.offer",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='OperationsCentre',
+            name="OperationsCentre",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('kind', models.CharField(choices=[('university', 'University IP operations centre'), ('industry', 'Industry IP operations centre')], max_length=20, verbose_name='kind')),
-                ('established_on', models.DateField(blank=True, null=True, verbose_name='established on')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('city', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.city')),
-                ('organization', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='operations_centre', to='ipops.organization', verbose_name='organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("university", "University IP operations centre"),
+                            ("industry", "Industry IP operations centre"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("established_on", models.DateField(blank=True, null=True, verbose_name="established on")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="operations_centre",
+                        to="ipops.organization",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'operations centre',
-                'ordering': ['name'],
+                "verbose_name": "operations centre",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='CentreMembershipEvent',
+            name="CentreMembershipEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('joined_on', models.DateField(blank=True, null=True, verbose_name='joined on')),
-                ('city', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.city')),
-                ('organization', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.organization')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='trading.centremembership')),
-                ('centre', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='trading.operationscentre')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("joined_on", models.DateField(blank=True, null=True, verbose_name="joined on")),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.organization",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="trading.centremembership",
+                    ),
+                ),
+                (
+                    "centre",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="trading.operationscentre",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='centremembership',
-            name='centre',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='trading.operationscentre'),
+            model_name="centremembership",
+            name="centre",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to="trading.operationscentre",
+            ),
         ),
         migrations.CreateModel(
-            name='OperationsCentreEvent',
+            name="OperationsCentreEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('kind', models.CharField(choices=[('university', 'University IP operations centre'), ('industry', 'Industry IP operations centre')], max_length=20, verbose_name='kind')),
-                ('established_on', models.DateField(blank=True, null=True, verbose_name='established on')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('city', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.city')),
-                ('organization', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.organization', verbose_name='organisation')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='trading.operationscentre')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("university", "University IP operations centre"),
+                            ("industry", "Industry IP operations centre"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("established_on", models.DateField(blank=True, null=True, verbose_name="established on")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.organization",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="trading.operationscentre",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Transaction',
+            name="Transaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('deal_type', models.CharField(choices=[('assignment', 'Assignment'), ('exclusive_licence', 'Exclusive licence'), ('sole_licence', 'Sole licence'), ('non_exclusive_licence', 'Non-exclusive licence'), ('pledge_disposal', 'Pledge disposal')], max_length=30, verbose_name='deal type')),
-                ('agreed_price', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='agreed price')),
-                ('contract_ref', models.CharField(blank=True, max_length=80, verbose_name='contract reference')),
-                ('contract_signed_on', models.DateField(blank=True, null=True, verbose_name='contract signed on')),
-                ('escrow_status', models.CharField(choices=[('pending', 'Awaiting payment'), ('paid', 'Paid into escrow'), ('released', 'Released to seller'), ('refunded', 'Refunded to buyer')], default='pending', max_length=20, verbose_name='escrow')),
-                ('status', models.CharField(choices=[('open', 'In progress'), ('completed', 'Completed'), ('cancelled', 'Cancelled')], default='open', max_length=20, verbose_name='status')),
-                ('recordal_number', models.CharField(blank=True, max_length=80, verbose_name='CNIPA recordal / filing number')),
-                ('licence_years', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='licence term (years)')),
-                ('licence_starts_on', models.DateField(blank=True, null=True, verbose_name='licence starts on')),
-                ('licence_ends_on', models.DateField(blank=True, null=True, verbose_name='licence ends on')),
-                ('paid_at', models.DateTimeField(blank=True, null=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='completed at')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
-                ('cancel_reason', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('buyer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='purchases', to='ipops.organization')),
-                ('city', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.city')),
-                ('listing', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transactions', to='trading.listing')),
-                ('negotiation', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='transaction', to='trading.negotiation')),
-                ('offer', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='transaction', to='trading.offer')),
-                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sales', to='ipops.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "deal_type",
+                    models.CharField(
+                        choices=[
+                            ("assignment", "Assignment"),
+                            ("exclusive_licence", "Exclusive licence"),
+                            ("sole_licence", "Sole licence"),
+                            ("non_exclusive_licence", "Non-exclusive licence"),
+                            ("pledge_disposal", "Pledge disposal"),
+                        ],
+                        max_length=30,
+                        verbose_name="deal type",
+                    ),
+                ),
+                (
+                    "agreed_price",
+                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="agreed price"),
+                ),
+                (
+                    "contract_ref",
+                    models.CharField(blank=True, max_length=80, verbose_name="contract reference"),
+                ),
+                (
+                    "contract_signed_on",
+                    models.DateField(blank=True, null=True, verbose_name="contract signed on"),
+                ),
+                (
+                    "escrow_status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Awaiting payment"),
+                            ("paid", "Paid into escrow"),
+                            ("released", "Released to seller"),
+                            ("refunded", "Refunded to buyer"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="escrow",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "In progress"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="open",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "recordal_number",
+                    models.CharField(
+                        blank=True, max_length=80, verbose_name="CNIPA recordal / filing number"
+                    ),
+                ),
+                (
+                    "licence_years",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="licence term (years)"
+                    ),
+                ),
+                (
+                    "licence_starts_on",
+                    models.DateField(blank=True, null=True, verbose_name="licence starts on"),
+                ),
+                ("licence_ends_on", models.DateField(blank=True, null=True, verbose_name="licence ends on")),
+                ("paid_at", models.DateTimeField(blank=True, null=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True, verbose_name="completed at")),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True)),
+                ("cancel_reason", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "buyer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="purchases",
+                        to="ipops.organization",
+                    ),
+                ),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "listing",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="transactions",
+                        to="trading.listing",
+                    ),
+                ),
+                (
+                    "negotiation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="transaction",
+                        to="trading.negotiation",
+                    ),
+                ),
+                (
+                    "offer",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="transaction",
+                        to="trading.offer",
+                    ),
+                ),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sales",
+                        to="ipops.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'transaction',
-                'verbose_name_plural': 'transactions',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "transaction",
+                "verbose_name_plural": "transactions",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='TransactionEvent',
+            name="TransactionEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('deal_type', models.CharField(choices=[('assignment', 'Assignment'), ('exclusive_licence', 'Exclusive licence'), ('sole_licence', 'Sole licence'), ('non_exclusive_licence', 'Non-exclusive licence'), ('pledge_disposal', 'Pledge disposal')], max_length=30, verbose_name='deal type')),
-                ('agreed_price', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='agreed price')),
-                ('contract_ref', models.CharField(blank=True, max_length=80, verbose_name='contract reference')),
-                ('contract_signed_on', models.DateField(blank=True, null=True, verbose_name='contract signed on')),
-                ('escrow_status', models.CharField(choices=[('pending', 'Awaiting payment'), ('paid', 'Paid into escrow'), ('released', 'Released to seller'), ('refunded', 'Refunded to buyer')], default='pending', max_length=20, verbose_name='escrow')),
-                ('status', models.CharField(choices=[('open', 'In progress'), ('completed', 'Completed'), ('cancelled', 'Cancelled')], default='open', max_length=20, verbose_name='status')),
-                ('recordal_number', models.CharField(blank=True, max_length=80, verbose_name='CNIPA recordal / filing number')),
-                ('licence_years', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='licence term (years)')),
-                ('licence_starts_on', models.DateField(blank=True, null=True, verbose_name='licence starts on')),
-                ('licence_ends_on', models.DateField(blank=True, null=True, verbose_name='licence ends on')),
-                ('paid_at', models.DateTimeField(blank=True, null=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='completed at')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
-                ('cancel_reason', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('buyer', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.organization')),
-                ('city', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.city')),
-                ('listing', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='trading.listing')),
-                ('negotiation', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='trading.negotiation')),
-                ('offer', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='trading.offer')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='trading.transaction')),
-                ('seller', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='ipops.organization')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "deal_type",
+                    models.CharField(
+                        choices=[
+                            ("assignment", "Assignment"),
+                            ("exclusive_licence", "Exclusive licence"),
+                            ("sole_licence", "Sole licence"),
+                            ("non_exclusive_licence", "Non-exclusive licence"),
+                            ("pledge_disposal", "Pledge disposal"),
+                        ],
+                        max_length=30,
+                        verbose_name="deal type",
+                    ),
+                ),
+                (
+                    "agreed_price",
+                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="agreed price"),
+                ),
+                (
+                    "contract_ref",
+                    models.CharField(blank=True, max_length=80, verbose_name="contract reference"),
+                ),
+                (
+                    "contract_signed_on",
+                    models.DateField(blank=True, null=True, verbose_name="contract signed on"),
+                ),
+                (
+                    "escrow_status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Awaiting payment"),
+                            ("paid", "Paid into escrow"),
+                            ("released", "Released to seller"),
+                            ("refunded", "Refunded to buyer"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                        verbose_name="escrow",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "In progress"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="open",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "recordal_number",
+                    models.CharField(
+                        blank=True, max_length=80, verbose_name="CNIPA recordal / filing number"
+                    ),
+                ),
+                (
+                    "licence_years",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="licence term (years)"
+                    ),
+                ),
+                (
+                    "licence_starts_on",
+                    models.DateField(blank=True, null=True, verbose_name="licence starts on"),
+                ),
+                ("licence_ends_on", models.DateField(blank=True, null=True, verbose_name="licence ends on")),
+                ("paid_at", models.DateTimeField(blank=True, null=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True, verbose_name="completed at")),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True)),
+                ("cancel_reason", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "buyer",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.organization",
+                    ),
+                ),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "listing",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="trading.listing",
+                    ),
+                ),
+                (
+                    "negotiation",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="trading.negotiation",
+                    ),
+                ),
+                (
+                    "offer",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="trading.offer",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="trading.transaction",
+                    ),
+                ),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="ipops.organization",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddIndex(
-            model_name='buyrequest',
-            index=models.Index(fields=['city', 'status', '-created_at'], name='buyreq_city_status'),
+            model_name="buyrequest",
+            index=models.Index(fields=["city", "status", "-created_at"], name="buyreq_city_status"),
         ),
         migrations.AddIndex(
-            model_name='buyrequest',
-            index=models.Index(fields=['city', 'buyer', 'status'], name='buyreq_city_buyer'),
+            model_name="buyrequest",
+            index=models.Index(fields=["city", "buyer", "status"], name="buyreq_city_buyer"),
         ),
         migrations.AddIndex(
-            model_name='buyrequest',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['search_vector'], name='buyreq_search_gin'),
+            model_name="buyrequest",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["search_vector"], name="buyreq_search_gin"
+            ),
         ),
         migrations.AddIndex(
-            model_name='buyrequest',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['ipc_prefixes'], name='buyreq_ipc_gin'),
+            model_name="buyrequest",
+            index=django.contrib.postgres.indexes.GinIndex(fields=["ipc_prefixes"], name="buyreq_ipc_gin"),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='buyrequest',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "trading_buyrequestevent" ("budget_max", "budget_min", "buyer_id", "city_id", "created_at", "created_by_id", "deal_types", "description", "id", "industry", "ipc_codes", "keywords", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "region", "status", "title", "updated_at") VALUES (NEW."budget_max", NEW."budget_min", NEW."buyer_id", NEW."city_id", NEW."created_at", NEW."created_by_id", NEW."deal_types", NEW."description", NEW."id", NEW."industry", NEW."ipc_codes", NEW."keywords", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."region", NEW."status", NEW."title", NEW."updated_at"); RETURN NULL;', hash='ac8f234ff576e29aa806f834824626aaa49592d3', operation='INSERT', pgid='pgtrigger_insert_insert_b3818', table='trading_buyrequest', when='AFTER')),
+            model_name="buyrequest",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "trading_buyrequestevent" ("budget_max", "budget_min", "buyer_id", "city_id", "created_at", "created_by_id", "deal_types", "description", "id", "industry", "ipc_codes", "keywords", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "region", "status", "title", "updated_at") VALUES (NEW."budget_max", NEW."budget_min", NEW."buyer_id", NEW."city_id", NEW."created_at", NEW."created_by_id", NEW."deal_types", NEW."description", NEW."id", NEW."industry", NEW."ipc_codes", NEW."keywords", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."region", NEW."status", NEW."title", NEW."updated_at"); RETURN NULL;',
+                    hash="ac8f234ff576e29aa806f834824626aaa49592d3",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_b3818",
+                    table="trading_buyrequest",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='buyrequest',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD."budget_max" IS DISTINCT FROM (NEW."budget_max") OR OLD."budget_min" IS DISTINCT FROM (NEW."budget_min") OR OLD."buyer_id" IS DISTINCT FROM (NEW."buyer_id") OR OLD."city_id" IS DISTINCT FROM (NEW."city_id") OR OLD."created_at" IS DISTINCT FROM (NEW."created_at") OR OLD."created_by_id" IS DISTINCT FROM (NEW."created_by_id") OR OLD."deal_types" IS DISTINCT FROM (NEW."deal_types") OR OLD."description" IS DISTINCT FROM (NEW."description") OR OLD."id" IS DISTINCT FROM (NEW."id") OR OLD."industry" IS DISTINCT FROM (NEW."industry") OR OLD."ipc_codes" IS DISTINCT FROM (NEW."ipc_codes") OR OLD."keywords" IS DISTINCT FROM (NEW."keywords") OR OLD."region" IS DISTINCT FROM (NEW."region") OR OLD."status" IS DISTINCT FROM (NEW."status") OR OLD."title" IS DISTINCT FROM (NEW."title") OR OLD."updated_at" IS DISTINCT FROM (NEW."updated_at"))', func='INSERT INTO "trading_buyrequestevent" ("budget_max", "budget_min", "buyer_id", "city_id", "created_at", "created_by_id", "deal_types", "description", "id", "industry", "ipc_codes", "keywords", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "region", "status", "title", "updated_at") VALUES (NEW."budget_max", NEW."budget_min", NEW."buyer_id", NEW."city_id", NEW."created_at", NEW."created_by_id", NEW."deal_types", NEW."description", NEW."id", NEW."industry", NEW."ipc_codes", NEW."keywords", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."region", NEW."status", NEW."title", NEW."updated_at"); RETURN NULL;', hash='a2b5c0008c085bf0b9e3a92c84a8297162a633cd', operation='UPDATE', pgid='pgtrigger_update_update_b4402', table='trading_buyrequest', when='AFTER')),
+            model_name="buyrequest",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition='WHEN (OLD."budget_max" IS DISTINCT FROM (NEW."budget_max") OR OLD."budget_min" IS DISTINCT FROM (NEW."budget_min") OR OLD."buyer_id" IS DISTINCT FROM (NEW."buyer_id") OR OLD."city_id" IS DISTINCT FROM (NEW."city_id") OR OLD."created_at" IS DISTINCT FROM (NEW."created_at") OR OLD."created_by_id" IS DISTINCT FROM (NEW."created_by_id") OR OLD."deal_types" IS DISTINCT FROM (NEW."deal_types") OR OLD."description" IS DISTINCT FROM (NEW."description") OR OLD."id" IS DISTINCT FROM (NEW."id") OR OLD."industry" IS DISTINCT FROM (NEW."industry") OR OLD."ipc_codes" IS DISTINCT FROM (NEW."ipc_codes") OR OLD."keywords" IS DISTINCT FROM (NEW."keywords") OR OLD."region" IS DISTINCT FROM (NEW."region") OR OLD."status" IS DISTINCT FROM (NEW."status") OR OLD."title" IS DISTINCT FROM (NEW."title") OR OLD."updated_at" IS DISTINCT FROM (NEW."updated_at"))',
+                    func='INSERT INTO "trading_buyrequestevent" ("budget_max", "budget_min", "buyer_id", "city_id", "created_at", "created_by_id", "deal_types", "description", "id", "industry", "ipc_codes", "keywords", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "region", "status", "title", "updated_at") VALUES (NEW."budget_max", NEW."budget_min", NEW."buyer_id", NEW."city_id", NEW."created_at", NEW."created_by_id", NEW."deal_types", NEW."description", NEW."id", NEW."industry", NEW."ipc_codes", NEW."keywords", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."region", NEW."status", NEW."title", NEW."updated_at"); RETURN NULL;',
+                    hash="a2b5c0008c085bf0b9e3a92c84a8297162a633cd",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_b4402",
+                    table="trading_buyrequest",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='buyrequest',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "trading_buyrequestevent" ("budget_max", "budget_min", "buyer_id", "city_id", "created_at", "created_by_id", "deal_types", "description", "id", "industry", "ipc_codes", "keywords", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "region", "status", "title", "updated_at") VALUES (OLD."budget_max", OLD."budget_min", OLD."buyer_id", OLD."city_id", OLD."created_at", OLD."created_by_id", OLD."deal_types", OLD."description", OLD."id", OLD."industry", OLD."ipc_codes", OLD."keywords", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."region", OLD."status", OLD."title", OLD."updated_at"); RETURN NULL;', hash='4190cb2178750d47bcd4a302bced57c24c03250d', operation='DELETE', pgid='pgtrigger_delete_delete_a0733', table='trading_buyrequest', when='AFTER')),
+            model_name="buyrequest",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "trading_buyrequestevent" ("budget_max", "budget_min", "buyer_id", "city_id", "created_at", "created_by_id", "deal_types", "description", "id", "industry", "ipc_codes", "keywords", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "region", "status", "title", "updated_at") VALUES (OLD."budget_max", OLD."budget_min", OLD."buyer_id", OLD."city_id", OLD."created_at", OLD."created_by_id", OLD."deal_types", OLD."description", OLD."id", OLD."industry", OLD."ipc_codes", OLD."keywords", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."region", OLD."status", OLD."title", OLD."updated_at"); RETURN NULL;',
+                    hash="4190cb2178750d47bcd4a302bced57c24c03250d",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_a0733",
+                    table="trading_buyrequest",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='listingasset',
-            index=models.Index(fields=['city', 'asset'], name='listingasset_city_asset'),
+            model_name="listingasset",
+            index=models.Index(fields=["city", "asset"], name="listingasset_city_asset"),
         ),
         migrations.AddConstraint(
-            model_name='listingasset',
-            constraint=models.UniqueConstraint(fields=('listing', 'asset'), name='listingasset_unique'),
+            model_name="listingasset",
+            constraint=models.UniqueConstraint(fields=("listing", "asset"), name="listingasset_unique"),
         ),
         migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(fields=['city', 'status', '-published_at'], name='listing_city_status_pub'),
+            model_name="listing",
+            index=models.Index(fields=["city", "status", "-published_at"], name="listing_city_status_pub"),
         ),
         migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(fields=['city', 'seller', 'status'], name='listing_city_seller'),
+            model_name="listing",
+            index=models.Index(fields=["city", "seller", "status"], name="listing_city_seller"),
         ),
         migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(fields=['city', 'status', 'asking_price'], name='listing_city_price'),
+            model_name="listing",
+            index=models.Index(fields=["city", "status", "asking_price"], name="listing_city_price"),
         ),
         migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(condition=models.Q(('visibility', 'national')), fields=['visibility', 'status', '-published_at'], name='listing_national'),
+            model_name="listing",
+            index=models.Index(
+                condition=models.Q(("visibility", "national")),
+                fields=["visibility", "status", "-published_at"],
+                name="listing_national",
+            ),
         ),
         migrations.AddIndex(
-            model_name='listing',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['search_vector'], name='listing_search_gin'),
+            model_name="listing",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["search_vector"], name="listing_search_gin"
+            ),
         ),
         migrations.AddIndex(
-            model_name='listing',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['ipc_prefixes'], name='listing_ipc_gin'),
+            model_name="listing",
+            index=django.contrib.postgres.indexes.GinIndex(fields=["ipc_prefixes"], name="listing_ipc_gin"),
         ),
         migrations.AddConstraint(
-            model_name='listing',
-            constraint=models.UniqueConstraint(fields=('city', 'reference'), name='listing_unique_reference'),
+            model_name="listing",
+            constraint=models.UniqueConstraint(fields=("city", "reference"), name="listing_unique_reference"),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='listing',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "trading_listingevent" ("asking_price", "asset_kinds", "city_id", "closed_at", "created_at", "created_by_id", "deal_type", "description", "expires_on", "id", "industry", "ipc_codes", "keywords", "negotiable", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "published_at", "reference", "region", "seller_id", "status", "title", "updated_at", "visibility") VALUES (NEW."asking_price", NEW."asset_kinds", NEW."city_id", NEW."closed_at", NEW."created_at", NEW."created_by_id", NEW."deal_type", NEW."description", NEW."expires_on", NEW."id", NEW."industry", NEW."ipc_codes", NEW."keywords", NEW."negotiable", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."published_at", NEW."reference", NEW."region", NEW."seller_id", NEW."status", NEW."title", NEW."updated_at", NEW."visibility"); RETURN NULL;', hash='394fedad33f66038b339236138bff48ae332fbb2', operation='INSERT', pgid='pgtrigger_insert_insert_dc5b3', table='trading_listing', when='AFTER')),
+            model_name="listing",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "trading_listingevent" ("asking_price", "asset_kinds", "city_id", "closed_at", "created_at", "created_by_id", "deal_type", "description", "expires_on", "id", "industry", "ipc_codes", "keywords", "negotiable", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "published_at", "reference", "region", "seller_id", "status", "title", "updated_at", "visibility") VALUES (NEW."asking_price", NEW."asset_kinds", NEW."city_id", NEW."closed_at", NEW."created_at", NEW."created_by_id", NEW."deal_type", NEW."description", NEW."expires_on", NEW."id", NEW."industry", NEW."ipc_codes", NEW."keywords", NEW."negotiable", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."published_at", NEW."reference", NEW."region", NEW."seller_id", NEW."status", NEW."title", NEW."updated_at", NEW."visibility"); RETURN NULL;',
+                    hash="394fedad33f66038b339236138bff48ae332fbb2",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_dc5b3",
+                    table="trading_listing",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='listing',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD."asking_price" IS DISTINCT FROM (NEW."asking_price") OR OLD."asset_kinds" IS DISTINCT FROM (NEW."asset_kinds") OR OLD."city_id" IS DISTINCT FROM (NEW."city_id") OR OLD."closed_at" IS DISTINCT FROM (NEW."closed_at") OR OLD."created_at" IS DISTINCT FROM (NEW."created_at") OR OLD."created_by_id" IS DISTINCT FROM (NEW."created_by_id") OR OLD."deal_type" IS DISTINCT FROM (NEW."deal_type") OR OLD."description" IS DISTINCT FROM (NEW."description") OR OLD."expires_on" IS DISTINCT FROM (NEW."expires_on") OR OLD."id" IS DISTINCT FROM (NEW."id") OR OLD."industry" IS DISTINCT FROM (NEW."industry") OR OLD."ipc_codes" IS DISTINCT FROM (NEW."ipc_codes") OR OLD."keywords" IS DISTINCT FROM (NEW."keywords") OR OLD."negotiable" IS DISTINCT FROM (NEW."negotiable") OR OLD."published_at" IS DISTINCT FROM (NEW."published_at") OR OLD."reference" IS DISTINCT FROM (NEW."reference") OR OLD."region" IS DISTINCT FROM (NEW."region") OR OLD."seller_id" IS DISTINCT FROM (NEW."seller_id") OR OLD."status" IS DISTINCT FROM (NEW."status") OR OLD."title" IS DISTINCT FROM (NEW."title") OR OLD."updated_at" IS DISTINCT FROM (NEW."updated_at") OR OLD."visibility" IS DISTINCT FROM (NEW."visibility"))', func='INSERT INTO "trading_listingevent" ("asking_price", "asset_kinds", "city_id", "closed_at", "created_at", "created_by_id", "deal_type", "description", "expires_on", "id", "industry", "ipc_codes", "keywords", "negotiable", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "published_at", "reference", "region", "seller_id", "status", "title", "updated_at", "visibility") VALUES (NEW."asking_price", NEW."asset_kinds", NEW."city_id", NEW."closed_at", NEW."created_at", NEW."created_by_id", NEW."deal_type", NEW."description", NEW."expires_on", NEW."id", NEW."industry", NEW."ipc_codes", NEW."keywords", NEW."negotiable", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."published_at", NEW."reference", NEW."region", NEW."seller_id", NEW."status", NEW."title", NEW."updated_at", NEW."visibility"); RETURN NULL;', hash='8af88397d169fab746bd6e34d0c432dfe529575b', operation='UPDATE', pgid='pgtrigger_update_update_fb2a7', table='trading_listing', when='AFTER')),
+            model_name="listing",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition='WHEN (OLD."asking_price" IS DISTINCT FROM (NEW."asking_price") OR OLD."asset_kinds" IS DISTINCT FROM (NEW."asset_kinds") OR OLD."city_id" IS DISTINCT FROM (NEW."city_id") OR OLD."closed_at" IS DISTINCT FROM (NEW."closed_at") OR OLD."created_at" IS DISTINCT FROM (NEW."created_at") OR OLD."created_by_id" IS DISTINCT FROM (NEW."created_by_id") OR OLD."deal_type" IS DISTINCT FROM (NEW."deal_type") OR OLD."description" IS DISTINCT FROM (NEW."description") OR OLD."expires_on" IS DISTINCT FROM (NEW."expires_on") OR OLD."id" IS DISTINCT FROM (NEW."id") OR OLD."industry" IS DISTINCT FROM (NEW."industry") OR OLD."ipc_codes" IS DISTINCT FROM (NEW."ipc_codes") OR OLD."keywords" IS DISTINCT FROM (NEW."keywords") OR OLD."negotiable" IS DISTINCT FROM (NEW."negotiable") OR OLD."published_at" IS DISTINCT FROM (NEW."published_at") OR OLD."reference" IS DISTINCT FROM (NEW."reference") OR OLD."region" IS DISTINCT FROM (NEW."region") OR OLD."seller_id" IS DISTINCT FROM (NEW."seller_id") OR OLD."status" IS DISTINCT FROM (NEW."status") OR OLD."title" IS DISTINCT FROM (NEW."title") OR OLD."updated_at" IS DISTINCT FROM (NEW."updated_at") OR OLD."visibility" IS DISTINCT FROM (NEW."visibility"))',
+                    func='INSERT INTO "trading_listingevent" ("asking_price", "asset_kinds", "city_id", "closed_at", "created_at", "created_by_id", "deal_type", "description", "expires_on", "id", "industry", "ipc_codes", "keywords", "negotiable", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "published_at", "reference", "region", "seller_id", "status", "title", "updated_at", "visibility") VALUES (NEW."asking_price", NEW."asset_kinds", NEW."city_id", NEW."closed_at", NEW."created_at", NEW."created_by_id", NEW."deal_type", NEW."description", NEW."expires_on", NEW."id", NEW."industry", NEW."ipc_codes", NEW."keywords", NEW."negotiable", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."published_at", NEW."reference", NEW."region", NEW."seller_id", NEW."status", NEW."title", NEW."updated_at", NEW."visibility"); RETURN NULL;',
+                    hash="8af88397d169fab746bd6e34d0c432dfe529575b",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_fb2a7",
+                    table="trading_listing",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='listing',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "trading_listingevent" ("asking_price", "asset_kinds", "city_id", "closed_at", "created_at", "created_by_id", "deal_type", "description", "expires_on", "id", "industry", "ipc_codes", "keywords", "negotiable", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "published_at", "reference", "region", "seller_id", "status", "title", "updated_at", "visibility") VALUES (OLD."asking_price", OLD."asset_kinds", OLD."city_id", OLD."closed_at", OLD."created_at", OLD."created_by_id", OLD."deal_type", OLD."description", OLD."expires_on", OLD."id", OLD."industry", OLD."ipc_codes", OLD."keywords", OLD."negotiable", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."published_at", OLD."reference", OLD."region", OLD."seller_id", OLD."status", OLD."title", OLD."updated_at", OLD."visibility"); RETURN NULL;', hash='9cb910f7b027dffd7dd28f972ff7c13b431c16ad', operation='DELETE', pgid='pgtrigger_delete_delete_762de', table='trading_listing', when='AFTER')),
+            model_name="listing",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "trading_listingevent" ("asking_price", "asset_kinds", "city_id", "closed_at", "created_at", "created_by_id", "deal_type", "description", "expires_on", "id", "industry", "ipc_codes", "keywords", "negotiable", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "published_at", "reference", "region", "seller_id", "status", "title", "updated_at", "visibility") VALUES (OLD."asking_price", OLD."asset_kinds", OLD."city_id", OLD."closed_at", OLD."created_at", OLD."created_by_id", OLD."deal_type", OLD."description", OLD."expires_on", OLD."id", OLD."industry", OLD."ipc_codes", OLD."keywords", OLD."negotiable", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."published_at", OLD."reference", OLD."region", OLD."seller_id", OLD."status", OLD."title", OLD."updated_at", OLD."visibility"); RETURN NULL;',
+                    hash="9cb910f7b027dffd7dd28f972ff7c13b431c16ad",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_762de",
+                    table="trading_listing",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='negotiation',
-            index=models.Index(fields=['city', 'buyer', 'status'], name='nego_city_buyer'),
+            model_name="negotiation",
+            index=models.Index(fields=["city", "buyer", "status"], name="nego_city_buyer"),
         ),
         migrations.AddIndex(
-            model_name='negotiation',
-            index=models.Index(fields=['city', 'seller', 'status'], name='nego_city_seller'),
+            model_name="negotiation",
+            index=models.Index(fields=["city", "seller", "status"], name="nego_city_seller"),
         ),
         migrations.AddIndex(
-            model_name='negotiation',
-            index=models.Index(fields=['city', 'listing'], name='nego_city_listing'),
+            model_name="negotiation",
+            index=models.Index(fields=["city", "listing"], name="nego_city_listing"),
         ),
         migrations.AddConstraint(
-            model_name='negotiation',
-            constraint=models.UniqueConstraint(fields=('listing', 'buyer'), name='nego_one_per_buyer'),
+            model_name="negotiation",
+            constraint=models.UniqueConstraint(fields=("listing", "buyer"), name="nego_one_per_buyer"),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='negotiation',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "trading_negotiationevent" ("buyer_id", "city_id", "closed_reason", "created_at", "id", "listing_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "seller_id", "status", "updated_at") VALUES (NEW."buyer_id", NEW."city_id", NEW."closed_reason", NEW."created_at", NEW."id", NEW."listing_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."seller_id", NEW."status", NEW."updated_at"); RETURN NULL;', hash='9e84f8af5de1a4e4f17dd60c37e061015ddc08fa', operation='INSERT', pgid='pgtrigger_insert_insert_d345a', table='trading_negotiation', when='AFTER')),
+            model_name="negotiation",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "trading_negotiationevent" ("buyer_id", "city_id", "closed_reason", "created_at", "id", "listing_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "seller_id", "status", "updated_at") VALUES (NEW."buyer_id", NEW."city_id", NEW."closed_reason", NEW."created_at", NEW."id", NEW."listing_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."seller_id", NEW."status", NEW."updated_at"); RETURN NULL;',
+                    hash="9e84f8af5de1a4e4f17dd60c37e061015ddc08fa",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_d345a",
+                    table="trading_negotiation",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='negotiation',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "trading_negotiationevent" ("buyer_id", "city_id", "closed_reason", "created_at", "id", "listing_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "seller_id", "status", "updated_at") VALUES (NEW."buyer_id", NEW."city_id", NEW."closed_reason", NEW."created_at", NEW."id", NEW."listing_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."seller_id", NEW."status", NEW."updated_at"); RETURN NULL;', hash='d8fe6a5eabca7013e939c1a0474df321fea5af9f', operation='UPDATE', pgid='pgtrigger_update_update_62046', table='trading_negotiation', when='AFTER')),
+            model_name="negotiation",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "trading_negotiationevent" ("buyer_id", "city_id", "closed_reason", "created_at", "id", "listing_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "seller_id", "status", "updated_at") VALUES (NEW."buyer_id", NEW."city_id", NEW."closed_reason", NEW."created_at", NEW."id", NEW."listing_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."seller_id", NEW."status", NEW."updated_at"); RETURN NULL;',
+                    hash="d8fe6a5eabca7013e939c1a0474df321fea5af9f",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_62046",
+                    table="trading_negotiation",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='negotiation',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "trading_negotiationevent" ("buyer_id", "city_id", "closed_reason", "created_at", "id", "listing_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "seller_id", "status", "updated_at") VALUES (OLD."buyer_id", OLD."city_id", OLD."closed_reason", OLD."created_at", OLD."id", OLD."listing_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."seller_id", OLD."status", OLD."updated_at"); RETURN NULL;', hash='dbbc94e842bcd118550e91a84146c0851541b4ac', operation='DELETE', pgid='pgtrigger_delete_delete_b6d30', table='trading_negotiation', when='AFTER')),
+            model_name="negotiation",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "trading_negotiationevent" ("buyer_id", "city_id", "closed_reason", "created_at", "id", "listing_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "seller_id", "status", "updated_at") VALUES (OLD."buyer_id", OLD."city_id", OLD."closed_reason", OLD."created_at", OLD."id", OLD."listing_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."seller_id", OLD."status", OLD."updated_at"); RETURN NULL;',
+                    hash="dbbc94e842bcd118550e91a84146c0851541b4ac",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_b6d30",
+                    table="trading_negotiation",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['city', 'negotiation'], name='message_city_nego'),
+            model_name="message",
+            index=models.Index(fields=["city", "negotiation"], name="message_city_nego"),
         ),
         migrations.AddIndex(
-            model_name='offer',
-            index=models.Index(fields=['city', 'negotiation', 'status'], name='offer_city_nego'),
+            model_name="offer",
+            index=models.Index(fields=["city", "negotiation", "status"], name="offer_city_nego"),
         ),
         migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('negotiation',), name='offer_one_pending_per_negotiation'),
+            model_name="offer",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "pending")),
+                fields=("negotiation",),
+                name="offer_one_pending_per_negotiation",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='offer',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "trading_offerevent" ("answered_at", "city_id", "created_at", "id", "licence_years", "made_by_id", "message", "negotiation_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "price", "side", "status") VALUES (NEW."answered_at", NEW."city_id", NEW."created_at", NEW."id", NEW."licence_years", NEW."made_by_id", NEW."message", NEW."negotiation_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."price", NEW."side", NEW."status"); RETURN NULL;', hash='e06963d2feafdff252d954db2d32a552f33992a2', operation='INSERT', pgid='pgtrigger_insert_insert_70dd2', table='trading_offer', when='AFTER')),
+            model_name="offer",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "trading_offerevent" ("answered_at", "city_id", "created_at", "id", "licence_years", "made_by_id", "message", "negotiation_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "price", "side", "status") VALUES (NEW."answered_at", NEW."city_id", NEW."created_at", NEW."id", NEW."licence_years", NEW."made_by_id", NEW."message", NEW."negotiation_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."price", NEW."side", NEW."status"); RETURN NULL;',
+                    hash="e06963d2feafdff252d954db2d32a552f33992a2",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_70dd2",
+                    table="trading_offer",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='offer',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "trading_offerevent" ("answered_at", "city_id", "created_at", "id", "licence_years", "made_by_id", "message", "negotiation_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "price", "side", "status") VALUES (NEW."answered_at", NEW."city_id", NEW."created_at", NEW."id", NEW."licence_years", NEW."made_by_id", NEW."message", NEW."negotiation_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."price", NEW."side", NEW."status"); RETURN NULL;', hash='d7c35725b514282b45d1f85fff5fd0758b0b73d7', operation='UPDATE', pgid='pgtrigger_update_update_b86b3', table='trading_offer', when='AFTER')),
+            model_name="offer",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "trading_offerevent" ("answered_at", "city_id", "created_at", "id", "licence_years", "made_by_id", "message", "negotiation_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "price", "side", "status") VALUES (NEW."answered_at", NEW."city_id", NEW."created_at", NEW."id", NEW."licence_years", NEW."made_by_id", NEW."message", NEW."negotiation_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."price", NEW."side", NEW."status"); RETURN NULL;',
+                    hash="d7c35725b514282b45d1f85fff5fd0758b0b73d7",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_b86b3",
+                    table="trading_offer",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='offer',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "trading_offerevent" ("answered_at", "city_id", "created_at", "id", "licence_years", "made_by_id", "message", "negotiation_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "price", "side", "status") VALUES (OLD."answered_at", OLD."city_id", OLD."created_at", OLD."id", OLD."licence_years", OLD."made_by_id", OLD."message", OLD."negotiation_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."price", OLD."side", OLD."status"); RETURN NULL;', hash='1645f96acd8afd93c7b1cfa38adf0b9637ef8537', operation='DELETE', pgid='pgtrigger_delete_delete_5cf89', table='trading_offer', when='AFTER')),
+            model_name="offer",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "trading_offerevent" ("answered_at", "city_id", "created_at", "id", "licence_years", "made_by_id", "message", "negotiation_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "price", "side", "status") VALUES (OLD."answered_at", OLD."city_id", OLD."created_at", OLD."id", OLD."licence_years", OLD."made_by_id", OLD."message", OLD."negotiation_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."price", OLD."side", OLD."status"); RETURN NULL;',
+                    hash="1645f96acd8afd93c7b1cfa38adf0b9637ef8537",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_5cf89",
+                    table="trading_offer",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='operationscentre',
-            index=models.Index(fields=['city', 'kind'], name='centre_city_kind'),
+            model_name="operationscentre",
+            index=models.Index(fields=["city", "kind"], name="centre_city_kind"),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='operationscentre',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "trading_operationscentreevent" ("city_id", "created_at", "established_on", "id", "kind", "name", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."city_id", NEW."created_at", NEW."established_on", NEW."id", NEW."kind", NEW."name", NEW."organization_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id"); RETURN NULL;', hash='17bfd74d0d40bd347f391af985aadcc8b65ff341', operation='INSERT', pgid='pgtrigger_insert_insert_2b6b5', table='trading_operationscentre', when='AFTER')),
+            model_name="operationscentre",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "trading_operationscentreevent" ("city_id", "created_at", "established_on", "id", "kind", "name", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."city_id", NEW."created_at", NEW."established_on", NEW."id", NEW."kind", NEW."name", NEW."organization_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id"); RETURN NULL;',
+                    hash="17bfd74d0d40bd347f391af985aadcc8b65ff341",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_2b6b5",
+                    table="trading_operationscentre",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='operationscentre',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "trading_operationscentreevent" ("city_id", "created_at", "established_on", "id", "kind", "name", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."city_id", NEW."created_at", NEW."established_on", NEW."id", NEW."kind", NEW."name", NEW."organization_id", _pgh_attach_context(), NOW(), \'update\', NEW."id"); RETURN NULL;', hash='81de9fff1ffa804b1069fc0ed3c405913b70e76b', operation='UPDATE', pgid='pgtrigger_update_update_f6e82', table='trading_operationscentre', when='AFTER')),
+            model_name="operationscentre",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "trading_operationscentreevent" ("city_id", "created_at", "established_on", "id", "kind", "name", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."city_id", NEW."created_at", NEW."established_on", NEW."id", NEW."kind", NEW."name", NEW."organization_id", _pgh_attach_context(), NOW(), \'update\', NEW."id"); RETURN NULL;',
+                    hash="81de9fff1ffa804b1069fc0ed3c405913b70e76b",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_f6e82",
+                    table="trading_operationscentre",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='operationscentre',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "trading_operationscentreevent" ("city_id", "created_at", "established_on", "id", "kind", "name", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (OLD."city_id", OLD."created_at", OLD."established_on", OLD."id", OLD."kind", OLD."name", OLD."organization_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id"); RETURN NULL;', hash='508f7b15421543b00eed395e44a81fbd5d2bf6ea', operation='DELETE', pgid='pgtrigger_delete_delete_8df66', table='trading_operationscentre', when='AFTER')),
+            model_name="operationscentre",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "trading_operationscentreevent" ("city_id", "created_at", "established_on", "id", "kind", "name", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (OLD."city_id", OLD."created_at", OLD."established_on", OLD."id", OLD."kind", OLD."name", OLD."organization_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id"); RETURN NULL;',
+                    hash="508f7b15421543b00eed395e44a81fbd5d2bf6ea",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_8df66",
+                    table="trading_operationscentre",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='centremembership',
-            index=models.Index(fields=['city', 'organization'], name='centremember_city_org'),
+            model_name="centremembership",
+            index=models.Index(fields=["city", "organization"], name="centremember_city_org"),
         ),
         migrations.AddConstraint(
-            model_name='centremembership',
-            constraint=models.UniqueConstraint(fields=('centre', 'organization'), name='centremember_unique'),
+            model_name="centremembership",
+            constraint=models.UniqueConstraint(fields=("centre", "organization"), name="centremember_unique"),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='centremembership',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "trading_centremembershipevent" ("centre_id", "city_id", "id", "joined_on", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."centre_id", NEW."city_id", NEW."id", NEW."joined_on", NEW."organization_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id"); RETURN NULL;', hash='1b447527ac57f802991dfc6873eb3ae8ce7a138d', operation='INSERT', pgid='pgtrigger_insert_insert_f22a1', table='trading_centremembership', when='AFTER')),
+            model_name="centremembership",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "trading_centremembershipevent" ("centre_id", "city_id", "id", "joined_on", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."centre_id", NEW."city_id", NEW."id", NEW."joined_on", NEW."organization_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id"); RETURN NULL;',
+                    hash="1b447527ac57f802991dfc6873eb3ae8ce7a138d",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_f22a1",
+                    table="trading_centremembership",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='centremembership',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "trading_centremembershipevent" ("centre_id", "city_id", "id", "joined_on", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."centre_id", NEW."city_id", NEW."id", NEW."joined_on", NEW."organization_id", _pgh_attach_context(), NOW(), \'update\', NEW."id"); RETURN NULL;', hash='c3f5545ae671026f19f7f1af7b0fc6060598f334', operation='UPDATE', pgid='pgtrigger_update_update_3a80f', table='trading_centremembership', when='AFTER')),
+            model_name="centremembership",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "trading_centremembershipevent" ("centre_id", "city_id", "id", "joined_on", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (NEW."centre_id", NEW."city_id", NEW."id", NEW."joined_on", NEW."organization_id", _pgh_attach_context(), NOW(), \'update\', NEW."id"); RETURN NULL;',
+                    hash="c3f5545ae671026f19f7f1af7b0fc6060598f334",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_3a80f",
+                    table="trading_centremembership",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='centremembership',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "trading_centremembershipevent" ("centre_id", "city_id", "id", "joined_on", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (OLD."centre_id", OLD."city_id", OLD."id", OLD."joined_on", OLD."organization_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id"); RETURN NULL;', hash='a85a472ab4b4a075466d68c743c7ab503a437ab9', operation='DELETE', pgid='pgtrigger_delete_delete_49edf', table='trading_centremembership', when='AFTER')),
+            model_name="centremembership",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "trading_centremembershipevent" ("centre_id", "city_id", "id", "joined_on", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id") VALUES (OLD."centre_id", OLD."city_id", OLD."id", OLD."joined_on", OLD."organization_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id"); RETURN NULL;',
+                    hash="a85a472ab4b4a075466d68c743c7ab503a437ab9",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_49edf",
+                    table="trading_centremembership",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='transaction',
-            index=models.Index(fields=['city', 'status', 'completed_at'], name='tx_city_status_done'),
+            model_name="transaction",
+            index=models.Index(fields=["city", "status", "completed_at"], name="tx_city_status_done"),
         ),
         migrations.AddIndex(
-            model_name='transaction',
-            index=models.Index(fields=['city', 'seller'], name='tx_city_seller'),
+            model_name="transaction",
+            index=models.Index(fields=["city", "seller"], name="tx_city_seller"),
         ),
         migrations.AddIndex(
-            model_name='transaction',
-            index=models.Index(fields=['city', 'buyer'], name='tx_city_buyer'),
+            model_name="transaction",
+            index=models.Index(fields=["city", "buyer"], name="tx_city_buyer"),
         ),
         migrations.AddConstraint(
-            model_name='transaction',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['open', 'completed'])), fields=('listing',), name='tx_one_live_per_listing'),
+            model_name="transaction",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["open", "completed"])),
+                fields=("listing",),
+                name="tx_one_live_per_listing",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='transaction',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "trading_transactionevent" ("agreed_price", "buyer_id", "cancel_reason", "cancelled_at", "city_id", "completed_at", "contract_ref", "contract_signed_on", "created_at", "deal_type", "escrow_status", "id", "licence_ends_on", "licence_starts_on", "licence_years", "listing_id", "negotiation_id", "offer_id", "paid_at", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recordal_number", "seller_id", "status", "updated_at") VALUES (NEW."agreed_price", NEW."buyer_id", NEW."cancel_reason", NEW."cancelled_at", NEW."city_id", NEW."completed_at", NEW."contract_ref", NEW."contract_signed_on", NEW."created_at", NEW."deal_type", NEW."escrow_status", NEW."id", NEW."licence_ends_on", NEW."licence_starts_on", NEW."licence_years", NEW."listing_id", NEW."negotiation_id", NEW."offer_id", NEW."paid_at", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."recordal_number", NEW."seller_id", NEW."status", NEW."updated_at"); RETURN NULL;', hash='96a728098f935861aa6f4502496a4be12c90560f', operation='INSERT', pgid='pgtrigger_insert_insert_83a3e', table='trading_transaction', when='AFTER')),
+            model_name="transaction",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "trading_transactionevent" ("agreed_price", "buyer_id", "cancel_reason", "cancelled_at", "city_id", "completed_at", "contract_ref", "contract_signed_on", "created_at", "deal_type", "escrow_status", "id", "licence_ends_on", "licence_starts_on", "licence_years", "listing_id", "negotiation_id", "offer_id", "paid_at", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recordal_number", "seller_id", "status", "updated_at") VALUES (NEW."agreed_price", NEW."buyer_id", NEW."cancel_reason", NEW."cancelled_at", NEW."city_id", NEW."completed_at", NEW."contract_ref", NEW."contract_signed_on", NEW."created_at", NEW."deal_type", NEW."escrow_status", NEW."id", NEW."licence_ends_on", NEW."licence_starts_on", NEW."licence_years", NEW."listing_id", NEW."negotiation_id", NEW."offer_id", NEW."paid_at", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."recordal_number", NEW."seller_id", NEW."status", NEW."updated_at"); RETURN NULL;',
+                    hash="96a728098f935861aa6f4502496a4be12c90560f",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_83a3e",
+                    table="trading_transaction",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='transaction',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "trading_transactionevent" ("agreed_price", "buyer_id", "cancel_reason", "cancelled_at", "city_id", "completed_at", "contract_ref", "contract_signed_on", "created_at", "deal_type", "escrow_status", "id", "licence_ends_on", "licence_starts_on", "licence_years", "listing_id", "negotiation_id", "offer_id", "paid_at", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recordal_number", "seller_id", "status", "updated_at") VALUES (NEW."agreed_price", NEW."buyer_id", NEW."cancel_reason", NEW."cancelled_at", NEW."city_id", NEW."completed_at", NEW."contract_ref", NEW."contract_signed_on", NEW."created_at", NEW."deal_type", NEW."escrow_status", NEW."id", NEW."licence_ends_on", NEW."licence_starts_on", NEW."licence_years", NEW."listing_id", NEW."negotiation_id", NEW."offer_id", NEW."paid_at", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."recordal_number", NEW."seller_id", NEW."status", NEW."updated_at"); RETURN NULL;', hash='089516fa6a6901687a2d58690a1cc471e1190575', operation='UPDATE', pgid='pgtrigger_update_update_de68d', table='trading_transaction', when='AFTER')),
+            model_name="transaction",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "trading_transactionevent" ("agreed_price", "buyer_id", "cancel_reason", "cancelled_at", "city_id", "completed_at", "contract_ref", "contract_signed_on", "created_at", "deal_type", "escrow_status", "id", "licence_ends_on", "licence_starts_on", "licence_years", "listing_id", "negotiation_id", "offer_id", "paid_at", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recordal_number", "seller_id", "status", "updated_at") VALUES (NEW."agreed_price", NEW."buyer_id", NEW."cancel_reason", NEW."cancelled_at", NEW."city_id", NEW."completed_at", NEW."contract_ref", NEW."contract_signed_on", NEW."created_at", NEW."deal_type", NEW."escrow_status", NEW."id", NEW."licence_ends_on", NEW."licence_starts_on", NEW."licence_years", NEW."listing_id", NEW."negotiation_id", NEW."offer_id", NEW."paid_at", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."recordal_number", NEW."seller_id", NEW."status", NEW."updated_at"); RETURN NULL;',
+                    hash="089516fa6a6901687a2d58690a1cc471e1190575",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_de68d",
+                    table="trading_transaction",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='transaction',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "trading_transactionevent" ("agreed_price", "buyer_id", "cancel_reason", "cancelled_at", "city_id", "completed_at", "contract_ref", "contract_signed_on", "created_at", "deal_type", "escrow_status", "id", "licence_ends_on", "licence_starts_on", "licence_years", "listing_id", "negotiation_id", "offer_id", "paid_at", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recordal_number", "seller_id", "status", "updated_at") VALUES (OLD."agreed_price", OLD."buyer_id", OLD."cancel_reason", OLD."cancelled_at", OLD."city_id", OLD."completed_at", OLD."contract_ref", OLD."contract_signed_on", OLD."created_at", OLD."deal_type", OLD."escrow_status", OLD."id", OLD."licence_ends_on", OLD."licence_starts_on", OLD."licence_years", OLD."listing_id", OLD."negotiation_id", OLD."offer_id", OLD."paid_at", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."recordal_number", OLD."seller_id", OLD."status", OLD."updated_at"); RETURN NULL;', hash='7e7412912c5b987b76231904945b1c8295a8eb01', operation='DELETE', pgid='pgtrigger_delete_delete_cce47', table='trading_transaction', when='AFTER')),
+            model_name="transaction",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "trading_transactionevent" ("agreed_price", "buyer_id", "cancel_reason", "cancelled_at", "city_id", "completed_at", "contract_ref", "contract_signed_on", "created_at", "deal_type", "escrow_status", "id", "licence_ends_on", "licence_starts_on", "licence_years", "listing_id", "negotiation_id", "offer_id", "paid_at", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "recordal_number", "seller_id", "status", "updated_at") VALUES (OLD."agreed_price", OLD."buyer_id", OLD."cancel_reason", OLD."cancelled_at", OLD."city_id", OLD."completed_at", OLD."contract_ref", OLD."contract_signed_on", OLD."created_at", OLD."deal_type", OLD."escrow_status", OLD."id", OLD."licence_ends_on", OLD."licence_starts_on", OLD."licence_years", OLD."listing_id", OLD."negotiation_id", OLD."offer_id", OLD."paid_at", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."recordal_number", OLD."seller_id", OLD."status", OLD."updated_at"); RETURN NULL;',
+                    hash="7e7412912c5b987b76231904945b1c8295a8eb01",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_cce47",
+                    table="trading_transaction",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

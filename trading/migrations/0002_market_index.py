@@ -5,16 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ipops', '0001_initial'),
-        ('trading', '0001_initial'),
+        ("ipops", "0001_initial"),
+        ("trading", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(condition=models.Q(('status__in', ['published', 'negotiating'])), fields=['city', '-published_at', '-id'], name='listing_city_market'),
+            model_name="listing",
+            index=models.Index(
+                condition=models.Q(("status__in", ["published", "negotiating"])),
+                fields=["city", "-published_at", "-id"],
+                name="listing_city_market",
+            ),
         ),
     ]

@@ -5,32 +5,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ipops', '0001_initial'),
-        ('trading', '0002_market_index'),
+        ("ipops", "0001_initial"),
+        ("trading", "0002_market_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='buyrequest',
-            name='matches_computed_at',
+            model_name="buyrequest",
+            name="matches_computed_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.CreateModel(
-            name='BuyRequestMatch',
+            name="BuyRequestMatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.FloatField()),
-                ('reasons', models.JSONField(default=list)),
-                ('computed_at', models.DateTimeField()),
-                ('buy_request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stored_matches', to='trading.buyrequest')),
-                ('city', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ipops.city')),
-                ('listing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='trading.listing')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.FloatField()),
+                ("reasons", models.JSONField(default=list)),
+                ("computed_at", models.DateTimeField()),
+                (
+                    "buy_request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stored_matches",
+                        to="trading.buyrequest",
+                    ),
+                ),
+                (
+                    "city",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ipops.city",
+                    ),
+                ),
+                (
+                    "listing",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="trading.listing"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['city', 'buy_request', '-score'], name='brmatch_city_br_score')],
-                'constraints': [models.UniqueConstraint(fields=('buy_request', 'listing'), name='brmatch_unique_pair')],
+                "indexes": [
+                    models.Index(fields=["city", "buy_request", "-score"], name="brmatch_city_br_score")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("buy_request", "listing"), name="brmatch_unique_pair")
+                ],
             },
         ),
     ]

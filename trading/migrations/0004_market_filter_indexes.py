@@ -6,32 +6,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ipops', '0001_initial'),
-        ('trading', '0003_stored_matches'),
+        ("ipops", "0001_initial"),
+        ("trading", "0003_stored_matches"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='listing',
-            name='listing_city_market',
+            model_name="listing",
+            name="listing_city_market",
         ),
         migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(condition=models.Q(('status__in', ['published', 'negotiating'])), fields=['city', '-published_at', '-id'], include=('ipc_prefixes', 'asset_kinds', 'deal_type', 'asking_price', 'industry'), name='listing_city_market'),
+            model_name="listing",
+            index=models.Index(
+                condition=models.Q(("status__in", ["published", "negotiating"])),
+                fields=["city", "-published_at", "-id"],
+                include=("ipc_prefixes", "asset_kinds", "deal_type", "asking_price", "industry"),
+                name="listing_city_market",
+            ),
         ),
         migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(condition=models.Q(('status__in', ['published', 'negotiating'])), fields=['city', 'industry', '-published_at', '-id'], name='listing_market_industry'),
+            model_name="listing",
+            index=models.Index(
+                condition=models.Q(("status__in", ["published", "negotiating"])),
+                fields=["city", "industry", "-published_at", "-id"],
+                name="listing_market_industry",
+            ),
         ),
         migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(condition=models.Q(('status__in', ['published', 'negotiating'])), fields=['city', 'deal_type', '-published_at', '-id'], name='listing_market_deal'),
+            model_name="listing",
+            index=models.Index(
+                condition=models.Q(("status__in", ["published", "negotiating"])),
+                fields=["city", "deal_type", "-published_at", "-id"],
+                name="listing_market_deal",
+            ),
         ),
         migrations.AddIndex(
-            model_name='listing',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['asset_kinds'], name='listing_kinds_gin'),
+            model_name="listing",
+            index=django.contrib.postgres.indexes.GinIndex(fields=["asset_kinds"], name="listing_kinds_gin"),
         ),
     ]

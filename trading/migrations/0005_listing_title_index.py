@@ -7,16 +7,18 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ipops', '0002_audit_chain_per_city'),
-        ('trading', '0004_market_filter_indexes'),
+        ("ipops", "0002_audit_chain_per_city"),
+        ("trading", "0004_market_filter_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='listing',
-            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.search.SearchVector('title_terms', config='simple'), name='listing_title_gin'),
+            model_name="listing",
+            index=django.contrib.postgres.indexes.GinIndex(
+                django.contrib.postgres.search.SearchVector("title_terms", config="simple"),
+                name="listing_title_gin",
+            ),
         ),
     ]

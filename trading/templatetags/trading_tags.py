@@ -9,11 +9,22 @@ register = template.Library()
 # Bootstrap colours for listing, deal, escrow and buy-request states (a shared value means the same): green is live on the
 # market or done, amber is in motion, blue is a closed sale or licence, grey is out of play.
 _BADGES = {
-    "draft": "secondary", "published": "success", "negotiating": "warning", "sold": "primary",
-    "licensed": "primary", "withdrawn": "light", "expired": "light",
-    "open": "warning", "completed": "success", "cancelled": "light",
-    "pending": "light", "paid": "info", "released": "success", "refunded": "secondary",
-    "fulfilled": "primary", "closed": "light",  # buy requests ("open" as above)
+    "draft": "secondary",
+    "published": "success",
+    "negotiating": "warning",
+    "sold": "primary",
+    "licensed": "primary",
+    "withdrawn": "light",
+    "expired": "light",
+    "open": "warning",
+    "completed": "success",
+    "cancelled": "light",
+    "pending": "light",
+    "paid": "info",
+    "released": "success",
+    "refunded": "secondary",
+    "fulfilled": "primary",
+    "closed": "light",  # buy requests ("open" as above)
 }
 
 

@@ -27,5 +27,8 @@ class Command(BaseCommand):
                 with city_scope(city):
                     module.seed(city=city)
                 self.stdout.write(f"  {app}: {city.slug} done")
-        self.stdout.write(self.style.SUCCESS(
-            f"demo data ready for {', '.join(c.slug for c in cities)} in {time.monotonic() - started:.1f}s"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"demo data ready for {', '.join(c.slug for c in cities)} in {time.monotonic() - started:.1f}s"
+            )
+        )
