@@ -44,7 +44,7 @@ run: seed
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check ipops trading pledge_finance funds subsidies reporting tests bench || true
+	$(VENV)/bin/ruff format --check .
 
 check: install
 	$(PY) manage.py check
@@ -52,6 +52,7 @@ check: install
 
 test: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run -v 1
 	$(VENV)/bin/pytest -p no:cacheprovider --create-db $(PYTEST_ARGS)
 

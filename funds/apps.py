@@ -1,8 +1,8 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from ipops.platform import PlatformApp
 
-class FundsConfig(AppConfig):
+
+class FundsConfig(PlatformApp):
     name = "funds"
     verbose_name = _("Funds")
-    default_auto_field = "django.db.models.BigAutoField"

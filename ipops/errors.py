@@ -8,14 +8,52 @@ Codes are stable: clients and tests depend on them, messages may change.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 
+class ErrorCode(StrEnum):
+    """Base of every app's error-code enum (Saleor's `error_codes.py`): one place lists the codes an
+    app may answer with. Members are strings, so they compare and serialise as the plain code."""
+
+
+class CoreErrorCode(ErrorCode):
+    """Codes every app shares: field validation (`ipops.validators`) and the generic refusals."""
+
+    INVALID = "invalid"
+    REQUIRED = "required"
+    INVALID_CHOICE = "invalid_choice"
+    INVALID_AMOUNT = "invalid_amount"
+    AMOUNT_NOT_POSITIVE = "amount_not_positive"
+    AMOUNT_NEGATIVE = "amount_negative"
+    AMOUNT_TOO_LARGE = "amount_too_large"
+    INVALID_RATE = "invalid_rate"
+    RATE_OUT_OF_RANGE = "rate_out_of_range"
+    INVALID_NUMBER = "invalid_number"
+    DATE_IN_PAST = "date_in_past"
+    DATE_IN_FUTURE = "in_future"
+    NOT_EDITABLE = "not_editable"
+    PERMISSION_DENIED = "permission_denied"
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
+    INVALID_TRANSITION = "invalid_transition"
+    CITY_ACCESS_DENIED = "city_access_denied"
+    READ_ONLY_ACCESS = "read_only_access"
+    ROLE_NOT_ALLOWED = "role_not_allowed"
+    UNKNOWN_CITY = "unknown_city"
+    UNKNOWN_ROUTE = "unknown_route"
+    NOT_AUTHENTICATED = "not_authenticated"
+    INVALID_CREDENTIALS = "invalid_credentials"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    THROTTLED = "throttled"
+
+
 class ApplicationError(Exception):
     status = 400
-    code = "invalid"
+    code: str = CoreErrorCode.INVALID
     default_message = _("The request could not be processed.")
 
     def __init__(self, message: Any = None, *, code: str | None = None, fields: dict | None = None):
@@ -42,29 +80,29 @@ def field_error(field: str, exc: ApplicationError) -> dict:
 
 class ValidationFailed(ApplicationError):
     status = 400
-    code = "invalid"
+    code = CoreErrorCode.INVALID
 
 
 class PermissionDenied(ApplicationError):
     status = 403
-    code = "permission_denied"
+    code = CoreErrorCode.PERMISSION_DENIED
     default_message = _("You are not allowed to do this.")
 
 
 class NotFound(ApplicationError):
     status = 404
-    code = "not_found"
+    code = CoreErrorCode.NOT_FOUND
     default_message = _("Not found.")
 
 
 class Conflict(ApplicationError):
     status = 409
-    code = "conflict"
+    code = CoreErrorCode.CONFLICT
     default_message = _("This conflicts with the current state.")
 
 
 class InvalidTransition(Conflict):
-    code = "invalid_transition"
+    code = CoreErrorCode.INVALID_TRANSITION
     default_message = _("This action is not allowed in the current state.")
 
 

@@ -4,6 +4,25 @@ from django.utils.translation import gettext_lazy as _
 from ipops.errors import ApplicationError
 from ipops.ids import InvalidIdentifier, normalize_ipc_prefix
 from ipops.models import AssetKind, Industry, LegalStatus, OrgKind
+from ipops.money import MONEY_DIGITS, MONEY_PLACES, RATE_DIGITS, RATE_PLACES_N
+
+
+class MoneyField(forms.DecimalField):
+    """An amount typed in a form, in 元 to the fen; the service judges its meaning."""
+
+    def __init__(self, *, min_value=0, **kwargs):
+        kwargs.setdefault("max_digits", MONEY_DIGITS)
+        kwargs.setdefault("decimal_places", MONEY_PLACES)
+        super().__init__(min_value=min_value, **kwargs)
+
+
+class RateField(forms.DecimalField):
+    """A rate or share typed as a ratio (0.0435), six places."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", RATE_DIGITS)
+        kwargs.setdefault("decimal_places", RATE_PLACES_N)
+        super().__init__(**kwargs)
 
 
 class ServiceForm(forms.Form):

@@ -5,12 +5,40 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from django.db import models
 
 FEN = Decimal("0.01")
 WAN = Decimal("10000")
 YI = Decimal("100000000")
 ZERO = Decimal("0.00")
+#: Every stored amount: 16 digits of 元 and the fen (DESIGN §4).
+MONEY_DIGITS, MONEY_PLACES = 18, 2
+#: A stored amount's magnitude stays below this.
+MONEY_LIMIT = Decimal(10) ** (MONEY_DIGITS - MONEY_PLACES)
+#: Rates and shares as ratios (0.0435 for 4.35%), six places.
+RATE_DIGITS, RATE_PLACES_N = 9, 6
+RATE_PLACES = Decimal(1).scaleb(-RATE_PLACES_N)
+
+
+class MoneyField(models.DecimalField):
+    """An amount in 元 to the fen: the one way a model declares money."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", MONEY_DIGITS)
+        kwargs.setdefault("decimal_places", MONEY_PLACES)
+        super().__init__(*args, **kwargs)
+
+
+class RateField(models.DecimalField):
+    """A rate or share as a ratio with six places (0.6 for an insurer's 60%)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", RATE_DIGITS)
+        kwargs.setdefault("decimal_places", RATE_PLACES_N)
+        super().__init__(*args, **kwargs)
+
 
 K = TypeVar("K", bound=Hashable)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -53,11 +52,12 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "ipops.apps.IpopsConfig",
-    "trading",
-    "pledge_finance",
-    "funds",
-    "subsidies",
-    "reporting",
+    # The domain apps, by their configs: each names what it contributes (ipops.platform.PlatformApp).
+    "trading.apps.TradingConfig",
+    "pledge_finance.apps.PledgeFinanceConfig",
+    "funds.apps.FundsConfig",
+    "subsidies.apps.SubsidiesConfig",
+    "reporting.apps.ReportingConfig",
 ]
 
 MIDDLEWARE = [
@@ -229,28 +229,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="ipops")
 # Every scheduled job in one place; crontab only (Asia/Shanghai). Each is also `manage.py run_job NAME`.
-CELERY_BEAT_SCHEDULE = {
-    "pledge-mark-overdue": {
-        "task": "ipops.tasks.for_every_city",
-        "args": ["pledge_finance.tasks.mark_overdue"],
-        "schedule": crontab(hour=0, minute=30),  # before the 02:00 roll-up reads overdue figures
-    },
-    "trading-expire-listings": {
-        "task": "ipops.tasks.for_every_city",
-        "args": ["trading.tasks.expire_listings"],
-        "schedule": crontab(hour=0, minute=15),
-    },
-    "trading-refresh-matches": {
-        "task": "ipops.tasks.for_every_city",
-        "args": ["trading.tasks.refresh_all_matches"],
-        "schedule": crontab(hour=1, minute=0),
-    },
-    "registry-snapshot": {
-        "task": "ipops.tasks.for_every_city",
-        "args": ["ipops.tasks.registry_snapshot"],
-        "schedule": crontab(hour=1, minute=30),
-    },
-}
+# Beat entries: each app's `PlatformApp.city_jobs()` (ipops.platform.beat_schedule), set at beat start.
 
 # --- Platform parameters ----------------------------------------------------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="ipops-demo-2026")

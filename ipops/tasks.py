@@ -5,9 +5,11 @@ from __future__ import annotations
 import importlib
 
 from celery import current_app, shared_task
+from celery.schedules import crontab
 
 from ipops.jobs import job_run
 from ipops.models import City
+from ipops.platform import CityJob
 from ipops.services.stats import registry_counts
 
 
@@ -25,8 +27,11 @@ def registry_snapshot(city_id: int, run_id: int | None = None) -> dict:
     return counts
 
 
-#: Per-city jobs `manage.py run_job` can run now; apps add theirs in AppConfig.ready().
-CITY_JOBS: dict[str, str] = {"registry_snapshot": "ipops.tasks.registry_snapshot"}
+#: The core's own per-city jobs; apps declare theirs in `PlatformApp.city_jobs()`.
+CORE_CITY_JOBS = [CityJob("registry_snapshot", "ipops.tasks.registry_snapshot", crontab(hour=1, minute=30))]
+
+#: Per-city jobs `manage.py run_job` can run now (filled from every app's config at ready()).
+CITY_JOBS: dict[str, str] = {job.name: job.task for job in CORE_CITY_JOBS}
 
 
 def register_city_job(name: str, task_name: str) -> None:

@@ -33,12 +33,28 @@ logger = logging.getLogger(__name__)
 __all__ = ["CityOwned", "city_scope", "scopes_disabled", "database_wall_lifted", "CityScopeMiddleware"]
 
 
+class _RestrictedQuerySet(models.QuerySet):
+    def restrict(self, actor, action: str = "view"):
+        """The rows `actor` may `action` (`ipops.visibility`): lists and detail lookups both use it."""
+        from ipops import visibility
+
+        return visibility.restrict(self, actor, action)
+
+
+class _RestrictedManager(models.Manager.from_queryset(_RestrictedQuerySet)):  # type: ignore[misc]
+    def restrict(self, actor, action: str = "view"):
+        from ipops import visibility
+
+        # Through get_queryset(), so with no city scope this fails closed like every other read.
+        return visibility.restrict(self.get_queryset(), actor, action)
+
+
 class CityOwned(models.Model):
     """Base for every model that belongs to one city (the tenant)."""
 
     city = models.ForeignKey("ipops.City", on_delete=models.PROTECT, related_name="+", db_index=False)
 
-    objects = ScopedManager(city="city")
+    objects = ScopedManager(city="city", _manager_class=_RestrictedManager)
 
     class Meta:
         abstract = True

@@ -6,25 +6,13 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from ipops.api.views import TokenApi
+from ipops.platform import url_modules
 from ipops.views import pages
 
-# API: /api/v1/<city>/... — each app contributes its own `api/urls.py`.
-city_api = [
-    path("", include("ipops.api.urls")),
-]
-for app in ("trading", "pledge_finance", "funds", "subsidies", "reporting"):
-    try:
-        city_api.append(path("", include(f"{app}.api.urls")))
-    except ModuleNotFoundError:
-        continue
-
-# Pages: /<city>/... — each app contributes its own `urls.py`.
-city_pages = [path("", include("ipops.urls_city"))]
-for app in ("trading", "pledge_finance", "funds", "subsidies", "reporting"):
-    try:
-        city_pages.append(path("", include(f"{app}.urls")))
-    except ModuleNotFoundError:
-        continue
+# API: /api/v1/<city>/... and pages: /<city>/... — each app names its own in its config
+# (`PlatformApp.api_urls`, `.page_urls`); a broken module fails here, loudly.
+city_api = [path("", include("ipops.api.urls")), *(path("", include(m)) for m in url_modules("api_urls"))]
+city_pages = [path("", include("ipops.urls_city")), *(path("", include(m)) for m in url_modules("page_urls"))]
 
 urlpatterns = [
     path("", pages.root, name="root"),

@@ -1,62 +1,77 @@
-from django.apps import AppConfig
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from ipops.platform import CityJob, NavEntry, Panel, PlatformApp
 
-class PledgeFinanceConfig(AppConfig):
+
+def _roles():
+    # Models (and so the roles) may be imported only once the app registry is ready.
+    from ipops.models.accounts import Role
+
+    return Role
+
+
+class PledgeFinanceConfig(PlatformApp):
     name = "pledge_finance"
     verbose_name = _("Pledge finance")
-    default_auto_field = "django.db.models.BigAutoField"
+    page_urls = "pledge_finance.urls"
+    api_urls = "pledge_finance.api.urls"
+    demo = "pledge_finance.demo"
+    demo_order = 20
+    permissions = "pledge_finance.permissions"
 
-    def ready(self) -> None:
-        from ipops import navigation
-        from ipops.models import Role
-        from ipops.tasks import register_city_job
-        from pledge_finance import home, permissions  # noqa: F401 - permissions registers the rule predicates
+    def city_jobs(self) -> list[CityJob]:
+        # Before the 02:00 roll-up reads overdue figures.
+        return [
+            CityJob("pledge_mark_overdue", "pledge_finance.tasks.mark_overdue", crontab(hour=0, minute=30))
+        ]
 
-        institutions = [Role.BANK, Role.INSURER, Role.GUARANTOR]
-        navigation.register(
-            _("Apply for a pledge loan"), "pledge-apply", roles=[Role.ENTERPRISE], icon="bank", order=40
-        )
-        navigation.register(
-            _("Pledge loans"),
-            "pledge-loan-list",
-            roles=[Role.ENTERPRISE, *institutions, Role.BUREAU_STAFF, Role.BUREAU_ADMIN, Role.OFFICIAL],
-            icon="cash-coin",
-            order=41,
-        )
-        navigation.register(
-            _("Review queue"), "pledge-queue", roles=[*institutions, Role.SERVICE], icon="inbox", order=42
-        )
-        navigation.register(
-            _("Loan portfolio"), "pledge-portfolio", roles=institutions, icon="briefcase", order=43
-        )
-        navigation.register(
-            _("Loan products"),
-            "pledge-product-list",
-            roles=[Role.BUREAU_STAFF, Role.BUREAU_ADMIN],
-            icon="sliders",
-            order=44,
-        )
-        navigation.register(
-            _("Risk reserve"),
-            "pledge-reserve",
-            roles=[Role.BUREAU_STAFF, Role.BUREAU_ADMIN, Role.OFFICIAL],
-            icon="safe",
-            order=45,
-        )
-        navigation.register_panel(
-            "pledge_finance/home/_queue.html",
-            home.institution_queue,
-            roles=[*institutions, Role.SERVICE],
-            order=10,
-        )
-        navigation.register_panel(
-            "pledge_finance/home/_my_loans.html", home.enterprise_loans, roles=[Role.ENTERPRISE], order=20
-        )
-        navigation.register_panel(
-            "pledge_finance/home/_city.html",
-            home.city_pledge,
-            roles=[Role.BUREAU_STAFF, Role.BUREAU_ADMIN, Role.OFFICIAL],
-            order=20,
-        )
-        register_city_job("pledge_mark_overdue", "pledge_finance.tasks.mark_overdue")
+    def navigation(self) -> list[NavEntry]:
+        role = _roles()
+        institutions = [role.BANK, role.INSURER, role.GUARANTOR]
+        bureau = [role.BUREAU_STAFF, role.BUREAU_ADMIN]
+        return [
+            NavEntry(
+                _("Apply for a pledge loan"), "pledge-apply", roles=[role.ENTERPRISE], icon="bank", order=40
+            ),
+            NavEntry(
+                _("Pledge loans"),
+                "pledge-loan-list",
+                roles=[role.ENTERPRISE, *institutions, *bureau, role.OFFICIAL],
+                icon="cash-coin",
+                order=41,
+            ),
+            NavEntry(
+                _("Review queue"), "pledge-queue", roles=[*institutions, role.SERVICE], icon="inbox", order=42
+            ),
+            NavEntry(_("Loan portfolio"), "pledge-portfolio", roles=institutions, icon="briefcase", order=43),
+            NavEntry(_("Loan products"), "pledge-product-list", roles=bureau, icon="sliders", order=44),
+            NavEntry(
+                _("Risk reserve"), "pledge-reserve", roles=[*bureau, role.OFFICIAL], icon="safe", order=45
+            ),
+        ]
+
+    def home_panels(self) -> list[Panel]:
+        role = _roles()
+        institutions = [role.BANK, role.INSURER, role.GUARANTOR]
+        bureau = [role.BUREAU_STAFF, role.BUREAU_ADMIN]
+        return [
+            Panel(
+                "pledge_finance/home/_queue.html",
+                "pledge_finance.home.institution_queue",
+                roles=[*institutions, role.SERVICE],
+                order=10,
+            ),
+            Panel(
+                "pledge_finance/home/_my_loans.html",
+                "pledge_finance.home.enterprise_loans",
+                roles=[role.ENTERPRISE],
+                order=20,
+            ),
+            Panel(
+                "pledge_finance/home/_city.html",
+                "pledge_finance.home.city_pledge",
+                roles=[*bureau, role.OFFICIAL],
+                order=20,
+            ),
+        ]

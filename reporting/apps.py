@@ -1,8 +1,8 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from ipops.platform import PlatformApp
 
-class ReportingConfig(AppConfig):
+
+class ReportingConfig(PlatformApp):
     name = "reporting"
     verbose_name = _("Indicators and reporting")
-    default_auto_field = "django.db.models.BigAutoField"

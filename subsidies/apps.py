@@ -1,8 +1,8 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from ipops.platform import PlatformApp
 
-class SubsidiesConfig(AppConfig):
+
+class SubsidiesConfig(PlatformApp):
     name = "subsidies"
     verbose_name = _("Subsidies and awards")
-    default_auto_field = "django.db.models.BigAutoField"

@@ -1,37 +1,54 @@
-from django.apps import AppConfig
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from ipops.platform import CityJob, NavEntry, Panel, PlatformApp
 
-class TradingConfig(AppConfig):
+
+def _roles():
+    # Models (and so the roles) may be imported only once the app registry is ready.
+    from ipops.models.accounts import Role
+
+    return Role
+
+
+class TradingConfig(PlatformApp):
     name = "trading"
     verbose_name = _("Trading marketplace")
-    default_auto_field = "django.db.models.BigAutoField"
+    page_urls = "trading.urls"
+    api_urls = "trading.api.urls"
+    demo = "trading.demo"
+    demo_order = 10
+    permissions = "trading.permissions"
 
-    def ready(self) -> None:
-        from ipops import navigation
-        from ipops.models import Role
-        from ipops.tasks import register_city_job
+    def city_jobs(self) -> list[CityJob]:
+        return [
+            CityJob("listing_expiry", "trading.tasks.expire_listings", crontab(hour=0, minute=15)),
+            CityJob("match_refresh", "trading.tasks.refresh_all_matches", crontab(hour=1, minute=0)),
+        ]
 
-        from . import home, permissions  # noqa: F401 - permissions registers the rule set
+    def navigation(self) -> list[NavEntry]:
+        role = _roles()
+        holders = [role.ENTERPRISE, role.UNIVERSITY, role.SERVICE]
+        city_readers = [role.BUREAU_STAFF, role.BUREAU_ADMIN, role.OFFICIAL]
+        return [
+            NavEntry(_("Marketplace"), "trading-market", order=20, icon="shop"),
+            NavEntry(_("Sell"), "trading-sell", roles=holders, order=21, icon="tag"),
+            NavEntry(_("Buy"), "trading-buy", roles=holders, order=22, icon="search"),
+            NavEntry(_("Deals"), "trading-deals", order=23, icon="arrow-left-right"),
+            NavEntry(
+                _("Operations centres"),
+                "trading-centres",
+                roles=[role.UNIVERSITY, *city_readers],
+                order=24,
+                icon="building",
+            ),
+        ]
 
-        holders = [Role.ENTERPRISE, Role.UNIVERSITY, Role.SERVICE]
-        navigation.register(_("Marketplace"), "trading-market", order=20, icon="shop")
-        navigation.register(_("Sell"), "trading-sell", roles=holders, order=21, icon="tag")
-        navigation.register(_("Buy"), "trading-buy", roles=holders, order=22, icon="search")
-        navigation.register(_("Deals"), "trading-deals", order=23, icon="arrow-left-right")
-        navigation.register(
-            _("Operations centres"),
-            "trading-centres",
-            roles=[Role.UNIVERSITY, Role.BUREAU_STAFF, Role.BUREAU_ADMIN, Role.OFFICIAL],
-            order=24,
-            icon="building",
-        )
-        navigation.register_panel("trading/home/_holder.html", home.holder_trading, roles=holders, order=15)
-        navigation.register_panel(
-            "trading/home/_city.html",
-            home.city_trading,
-            roles=[Role.BUREAU_STAFF, Role.BUREAU_ADMIN, Role.OFFICIAL],
-            order=15,
-        )
-        register_city_job("listing_expiry", "trading.tasks.expire_listings")
-        register_city_job("match_refresh", "trading.tasks.refresh_all_matches")
+    def home_panels(self) -> list[Panel]:
+        role = _roles()
+        holders = [role.ENTERPRISE, role.UNIVERSITY, role.SERVICE]
+        city_readers = [role.BUREAU_STAFF, role.BUREAU_ADMIN, role.OFFICIAL]
+        return [
+            Panel("trading/home/_holder.html", "trading.home.holder_trading", roles=holders, order=15),
+            Panel("trading/home/_city.html", "trading.home.city_trading", roles=city_readers, order=15),
+        ]

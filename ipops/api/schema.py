@@ -17,3 +17,14 @@ class AutoSchema(SpectacularAutoSchema):
         ):
             return operation_id[: -len("_retrieve")] + "_list"
         return operation_id
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        """Each operation names the roles that may call it (`x-roles`), as its view declares them."""
+        from ipops.api.base import roles_for
+
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is not None:
+            roles = roles_for(self.view, method)
+            if roles is not None:
+                operation["x-roles"] = sorted(roles)
+        return operation

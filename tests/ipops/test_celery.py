@@ -112,9 +112,10 @@ def test_task_runs_on_a_real_worker_through_redis(qingdao):
 def test_every_scheduled_job_is_registered_and_runs_per_city(qingdao, jinan):
     from django.core.management import call_command
 
+    from ipops.platform import beat_schedule
     from ipops.tasks import CITY_JOBS, for_every_city, task_named
 
-    schedule = settings.CELERY_BEAT_SCHEDULE
+    schedule = beat_schedule()
     assert all(entry["task"] == "ipops.tasks.for_every_city" for entry in schedule.values())
     assert {entry["args"][0] for entry in schedule.values()} == set(CITY_JOBS.values())
     assert all(task_named(name).name == name for name in CITY_JOBS.values())

@@ -1,0 +1,133 @@
+"""What each domain app contributes to the platform, declared on its `AppConfig`.
+
+A domain app's config derives from `PlatformApp` and names its parts: page URLs, API routes, demo
+data, nightly per-city jobs (with their beat schedule), navigation entries and home panels. The core
+finds them through Django's app registry — no list of app names anywhere — and imports each named
+module plainly, so an import error inside an app fails loudly instead of making its pages vanish.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from celery.schedules import crontab
+from django.apps import AppConfig, apps
+
+
+@dataclass(frozen=True)
+class CityJob:
+    """A job run for every active city: `manage.py run_job NAME`, and nightly by beat at `schedule`."""
+
+    name: str
+    task: str
+    schedule: crontab | None = None
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: Any
+    url_name: str
+    roles: Iterable[str] = ()
+    order: int = 100
+    icon: str = ""
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A home-page panel: `context(actor) -> dict` rendered into `template` for these roles."""
+
+    template: str
+    context: str  # dotted path of the function, imported at ready()
+    roles: Iterable[str] = ()
+    order: int = 100
+
+
+@dataclass
+class Contributions:
+    nav: list[NavEntry] = field(default_factory=list)
+    panels: list[Panel] = field(default_factory=list)
+
+
+class PlatformApp(AppConfig):
+    """Base of every domain app's config. Leave a part None until the app has it."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    #: Module of the app's pages, included under /<city>/.
+    page_urls: str | None = None
+    #: Module of the app's API routes, included under /api/v1/<city>/.
+    api_urls: str | None = None
+    #: Module with `seed(*, city)`, run by `manage.py seed_demo` inside each demo city's scope.
+    demo: str | None = None
+    #: Order among the apps for demo data (an app seeding loans needs the registry's assets first).
+    demo_order: int = 100
+    #: Module that registers the app's django-rules predicates (imported at ready()).
+    permissions: str | None = None
+
+    def city_jobs(self) -> list[CityJob]:
+        return []
+
+    def navigation(self) -> list[NavEntry]:
+        return []
+
+    def home_panels(self) -> list[Panel]:
+        return []
+
+    def ready(self) -> None:
+        from ipops import navigation
+        from ipops.tasks import register_city_job
+
+        if self.permissions:
+            importlib.import_module(self.permissions)
+        for entry in self.navigation():
+            navigation.register(
+                entry.label, entry.url_name, roles=entry.roles, order=entry.order, icon=entry.icon
+            )
+        for panel in self.home_panels():
+            navigation.register_panel(
+                panel.template, _import_attr(panel.context), roles=panel.roles, order=panel.order
+            )
+        for job in self.city_jobs():
+            register_city_job(job.name, job.task)
+
+
+def _import_attr(path: str) -> Callable:
+    module, _, name = path.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def platform_apps() -> Iterator[PlatformApp]:
+    for config in apps.get_app_configs():
+        if isinstance(config, PlatformApp):
+            yield config
+
+
+def modules(attribute: str) -> list[ModuleType]:
+    """Every app's module named by `attribute` ("page_urls", "api_urls", "demo"), imported."""
+    found = [
+        (app.demo_order if attribute == "demo" else 0, getattr(app, attribute)) for app in platform_apps()
+    ]
+    return [importlib.import_module(path) for _, path in sorted(found, key=lambda x: x[0]) if path]
+
+
+def url_modules(attribute: str) -> list[str]:
+    return [path for app in platform_apps() if (path := getattr(app, attribute))]
+
+
+def beat_schedule() -> dict[str, dict]:
+    """One beat entry per scheduled city job: `ipops.tasks.for_every_city` fans out to the cities."""
+    from ipops.tasks import CORE_CITY_JOBS
+
+    jobs = [*CORE_CITY_JOBS, *(job for app in platform_apps() for job in app.city_jobs())]
+    return {
+        job.name.replace("_", "-"): {
+            "task": "ipops.tasks.for_every_city",
+            "args": [job.task],
+            "schedule": job.schedule,
+        }
+        for job in jobs
+        if job.schedule is not None
+    }
