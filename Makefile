@@ -45,6 +45,7 @@ run: seed
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 check: install
 	$(PY) manage.py check
@@ -53,6 +54,7 @@ check: install
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run -v 1
 	$(VENV)/bin/pytest -p no:cacheprovider --create-db $(PYTEST_ARGS)
 
