@@ -14,6 +14,9 @@ from ipops.models import City, CityGrant, Membership, Role, User
 ASSET_HOLDER_ROLES = frozenset({Role.ENTERPRISE, Role.UNIVERSITY, Role.SERVICE})
 FINANCIAL_ROLES = frozenset({Role.BANK, Role.INSURER, Role.GUARANTOR})
 BUREAU_ROLES = frozenset({Role.BUREAU_STAFF, Role.BUREAU_ADMIN})
+#: Read every record of the city (`ipops.permissions.reads_city`).
+CITY_READER_ROLES = BUREAU_ROLES | {Role.OFFICIAL}
+EVERY_ROLE = frozenset(Role)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from ipops.access import actor_for
 from ipops.errors import CoreErrorCode, PermissionDenied
-from ipops.models import City, Role
+from ipops.models import City
 
 
 class CityAccessDenied(PermissionDenied):
@@ -32,10 +32,6 @@ class ReadOnlyForOfficials(PermissionDenied):
 class RoleNotAllowed(PermissionDenied):
     code = CoreErrorCode.ROLE_NOT_ALLOWED
     default_message = _("Your role cannot use this function.")
-
-
-#: Every role, for `roles` declarations; officials and granted readers are `Role.OFFICIAL`.
-EVERY_ROLE: frozenset[str] = frozenset(str(r) for r in Role)
 
 
 def roles_for(view, method: str) -> frozenset[str] | None:
@@ -62,11 +58,11 @@ class CityMember(permissions.BasePermission):
         actor = actor_for(request.user, city)
         if actor is None:
             raise CityAccessDenied()
+        if request.method not in permissions.SAFE_METHODS and not actor.can_write:
+            raise ReadOnlyForOfficials()
         allowed = roles_for(view, request.method)
         if allowed is not None and str(actor.role) not in allowed:
             raise RoleNotAllowed()
-        if request.method not in permissions.SAFE_METHODS and not actor.can_write:
-            raise ReadOnlyForOfficials()
         request.actor = actor
         # Token users are known only now, after DRF authenticated them: name them in the row history.
         pghistory.context(user=request.user.pk)
@@ -82,6 +78,9 @@ class CityAPIView(GenericAPIView):
     #: decide within. The schema shows them as `x-roles` and the endpoint harness
     #: (tests/test_endpoints.py) calls every operation as every role against this declaration.
     roles: dict[str, frozenset[str] | set[str]] | frozenset[str] | None = None
+    #: The model a detail route's `{pk}` names (its visibility rule decides who gets 404); the
+    #: endpoint harness picks objects of it per role.
+    model: type | None = None
 
     @property
     def actor(self):
@@ -111,6 +110,7 @@ def object_action(
     summary: str = "",
     tags=(),
     roles=None,
+    model=None,
 ):
     """A `POST …/<pk>/<action>/` endpoint, declared as data: load the object the actor may see (404
     otherwise), parse the input, call the one service, answer with the object as it is now.
@@ -121,10 +121,12 @@ def object_action(
     status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
 
     declared = {"post": frozenset(roles)} if roles is not None else None
+    target_model = model
 
     class ObjectAction(CityAPIView):
         serializer_class = response
         roles = declared
+        model = target_model
 
         @extend_schema(request=request, responses={status_code: response}, tags=list(tags), summary=summary)
         def post(self, http_request, city, pk):

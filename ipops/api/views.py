@@ -11,6 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ipops.access import ASSET_HOLDER_ROLES, BUREAU_ROLES, CITY_READER_ROLES, EVERY_ROLE
 from ipops.api.base import CityAPIView, object_action
 from ipops.api.serializers import (
     AssetDetailSerializer,
@@ -28,7 +29,7 @@ from ipops.api.serializers import (
 )
 from ipops.errors import PermissionDenied, ValidationFailed, field_error
 from ipops.ids import InvalidIdentifier
-from ipops.models import AssetKind, Industry, LegalStatus, Organization, OrgKind
+from ipops.models import AssetKind, Industry, IPAsset, LegalStatus, Membership, Organization, OrgKind, Role
 from ipops.permissions import require
 from ipops.selectors.organisations import membership_get, membership_list, organization_get
 from ipops.selectors.registry import asset_get, asset_list
@@ -76,8 +77,13 @@ def _owner_for(actor, owner_id):
     return None if owner_id is None else organization_get(owner_id)
 
 
+#: Who registers and edits assets: the holders (their own) and the bureau (anyone's).
+ASSET_WRITERS = ASSET_HOLDER_ROLES | BUREAU_ROLES
+
+
 class AssetListCreateApi(CityAPIView):
     serializer_class = AssetOutputSerializer
+    roles = {"get": EVERY_ROLE, "post": ASSET_WRITERS}
     filter_backends: list = []
 
     @extend_schema(
@@ -108,6 +114,8 @@ class AssetListCreateApi(CityAPIView):
 
 class AssetDetailApi(CityAPIView):
     serializer_class = AssetDetailSerializer
+    model = IPAsset
+    roles = {"get": EVERY_ROLE, "patch": ASSET_WRITERS}
 
     @extend_schema(responses=AssetDetailSerializer, tags=["registry"])
     def get(self, request, city, pk):
@@ -131,6 +139,7 @@ class OrganizationListCreateApi(CityAPIView):
     """The city's organisations: bureau and officials read them; the bureau admin registers them."""
 
     serializer_class = OrganizationSerializer
+    roles = {"get": CITY_READER_ROLES, "post": {Role.BUREAU_ADMIN}}
 
     @extend_schema(responses=OrganizationSerializer(many=True), tags=["organisations"])
     def get(self, request, city):
@@ -166,6 +175,8 @@ class MemberListCreateApi(CityAPIView):
     the bureau admin adds people to any organisation, an organisation's admin to their own."""
 
     serializer_class = MemberSerializer
+    # Every role: an organisation's admin (of any kind) manages its own people.
+    roles = EVERY_ROLE
 
     @extend_schema(parameters=[MemberQuerySerializer], responses=MemberSerializer(many=True), tags=["people"])
     def get(self, request, city):
@@ -194,6 +205,8 @@ class MemberDetailApi(CityAPIView):
     """One member of this city (404 for another city's); removing them ends their access to the city."""
 
     serializer_class = MemberSerializer
+    model = Membership
+    roles = EVERY_ROLE
 
     @extend_schema(responses=MemberSerializer, tags=["people"])
     def get(self, request, city, pk):
@@ -212,6 +225,8 @@ class MemberDetailApi(CityAPIView):
 MemberAdminApi = object_action(
     "MemberAdminApi",
     load=membership_get,
+    roles=EVERY_ROLE,
+    model=Membership,
     service=member_set_admin,
     target="membership",
     respond=_member_now,
@@ -223,6 +238,8 @@ MemberAdminApi = object_action(
 MemberPasswordApi = object_action(
     "MemberPasswordApi",
     load=membership_get,
+    roles=EVERY_ROLE,
+    model=Membership,
     service=member_reset_password,
     target="membership",
     respond=_member_now,
