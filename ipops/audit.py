@@ -58,7 +58,7 @@ def sealed_tables() -> list[tuple[str, str]]:
     tables = [(AuditEvent._meta.db_table, "id")]
     for model in apps.get_models():
         if issubclass(model, pghistory.models.Event) and not model._meta.abstract and model._meta.managed:
-            tables.append((model._meta.db_table, model._meta.pk.column))
+            tables.append((model._meta.db_table, str(model._meta.pk.column)))
     return tables
 
 

@@ -51,6 +51,51 @@ class CoreErrorCode(ErrorCode):
     THROTTLED = "throttled"
 
 
+class IpopsErrorCode(ErrorCode):
+    """The core app's own domain codes: identifiers, the registry, organisations and people."""
+
+    # Identifiers (ipops.ids)
+    FILING_YEAR_MISMATCH = "filing_year_mismatch"
+    INVALID_IDENTIFIER = "invalid_identifier"
+    IPC_FORMAT = "ipc_format"
+    IPC_PREFIX_FORMAT = "ipc_prefix_format"
+    PATENT_NUMBER_CHECKSUM = "patent_number_checksum"
+    PATENT_NUMBER_FORMAT = "patent_number_format"
+    PATENT_NUMBER_KIND_MISMATCH = "patent_number_kind_mismatch"
+    PATENT_NUMBER_TYPE = "patent_number_type"
+    PATENT_NUMBER_YEAR = "patent_number_year"
+    USCC_INVALID_CHECKSUM = "uscc_invalid_checksum"
+    USCC_INVALID_FORMAT = "uscc_invalid_format"
+    USCC_INVALID_LENGTH = "uscc_invalid_length"
+    # The registry (ipops.services.registry)
+    ASSET_ALREADY_PLEDGED = "asset_already_pledged"
+    ASSET_DUPLICATE_NUMBER = "asset_duplicate_number"
+    ASSET_ENCUMBERED = "asset_encumbered"
+    ASSET_NOT_FOUND = "asset_not_found"
+    ASSET_NOT_IN_FORCE = "asset_not_in_force"
+    ASSET_NOT_OWNED = "asset_not_owned"
+    GRANT_BEFORE_FILING = "grant_before_filing"
+    OWNER_CANNOT_HOLD_ASSETS = "owner_cannot_hold_assets"
+    OWNER_NOT_EDITABLE = "owner_not_editable"
+    VALUATION_NOT_POSITIVE = "valuation_not_positive"
+    # Organisations and people (ipops.services.organisations)
+    DISPLAY_NAME_TOO_LONG = "display_name_too_long"
+    LAST_BUREAU_ADMIN = "last_bureau_admin"
+    MEMBER_EXISTS = "member_exists"
+    MEMBER_IN_OTHER_CITY = "member_in_other_city"
+    MEMBER_INVALID = "member_invalid"
+    MEMBER_IS_SELF = "member_is_self"
+    MEMBER_NOT_FOUND = "member_not_found"
+    MEMBER_PLATFORM_ACCOUNT = "member_platform_account"
+    ORGANIZATION_DUPLICATE = "organization_duplicate"
+    ORGANIZATION_DUPLICATE_USCC = "organization_duplicate_uscc"
+    ORGANIZATION_NOT_FOUND = "organization_not_found"
+    PASSWORD_INVALID = "password_invalid"  # noqa: S105 - an error code, not a password
+    USERNAME_INVALID = "username_invalid"
+    USERNAME_TAKEN = "username_taken"
+    USERNAME_TOO_LONG = "username_too_long"
+
+
 class ApplicationError(Exception):
     status = 400
     code: str = CoreErrorCode.INVALID
@@ -80,29 +125,29 @@ def field_error(field: str, exc: ApplicationError) -> dict:
 
 class ValidationFailed(ApplicationError):
     status = 400
-    code = CoreErrorCode.INVALID
+    code: str = CoreErrorCode.INVALID
 
 
 class PermissionDenied(ApplicationError):
     status = 403
-    code = CoreErrorCode.PERMISSION_DENIED
+    code: str = CoreErrorCode.PERMISSION_DENIED
     default_message = _("You are not allowed to do this.")
 
 
 class NotFound(ApplicationError):
     status = 404
-    code = CoreErrorCode.NOT_FOUND
+    code: str = CoreErrorCode.NOT_FOUND
     default_message = _("Not found.")
 
 
 class Conflict(ApplicationError):
     status = 409
-    code = CoreErrorCode.CONFLICT
+    code: str = CoreErrorCode.CONFLICT
     default_message = _("This conflicts with the current state.")
 
 
 class InvalidTransition(Conflict):
-    code = CoreErrorCode.INVALID_TRANSITION
+    code: str = CoreErrorCode.INVALID_TRANSITION
     default_message = _("This action is not allowed in the current state.")
 
 
@@ -114,7 +159,7 @@ def invalid_field(field: str, code: str, detail) -> ValidationFailed:
 class FieldErrors:
     """Collect every field error before failing, so a form or an API client sees them all at once."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.fields: dict[str, list] = {}
 
     def add(self, field: str, code: str, detail) -> None:

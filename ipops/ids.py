@@ -20,11 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc as stdnum_uscc
 
-from ipops.errors import ValidationFailed
+from ipops.errors import IpopsErrorCode, ValidationFailed
 
 
 class InvalidIdentifier(ValidationFailed):
-    code = "invalid_identifier"
+    code = IpopsErrorCode.INVALID_IDENTIFIER
 
 
 def _fold(raw: str) -> str:
@@ -41,16 +41,16 @@ def normalize_uscc(raw: str) -> str:
         return stdnum_uscc.validate(value)
     except stdnum_errors.InvalidLength as exc:
         raise InvalidIdentifier(
-            _("A unified social credit code has 18 characters."), code="uscc_invalid_length"
+            _("A unified social credit code has 18 characters."), code=IpopsErrorCode.USCC_INVALID_LENGTH
         ) from exc
     except stdnum_errors.InvalidChecksum as exc:
         raise InvalidIdentifier(
             _("The check character of this unified social credit code is wrong."),
-            code="uscc_invalid_checksum",
+            code=IpopsErrorCode.USCC_INVALID_CHECKSUM,
         ) from exc
     except stdnum_errors.ValidationError as exc:
         raise InvalidIdentifier(
-            _("This is not a valid unified social credit code."), code="uscc_invalid_format"
+            _("This is not a valid unified social credit code."), code=IpopsErrorCode.USCC_INVALID_FORMAT
         ) from exc
 
 
@@ -112,27 +112,30 @@ def parse_patent_number(raw: str) -> PatentNumber:
     if not match:
         raise InvalidIdentifier(
             _("A Chinese patent number looks like 201710601862.3 (12 digits, a dot, a check character)."),
-            code="patent_number_format",
+            code=IpopsErrorCode.PATENT_NUMBER_FORMAT,
         )
     digits, check = match.groups()
     number = PatentNumber(digits, check)
     if number.type_digit not in PATENT_TYPES:
         raise InvalidIdentifier(
-            _("The patent type digit must be 1, 2, 3, 8 or 9."), code="patent_number_type"
+            _("The patent type digit must be 1, 2, 3, 8 or 9."), code=IpopsErrorCode.PATENT_NUMBER_TYPE
         )
     this_year = datetime.date.today().year  # noqa: DTZ011 - a calendar year, zone-independent enough
     if len(digits) == 12 and not (_FIRST_NEW_YEAR <= number.year <= this_year):
         raise InvalidIdentifier(
-            _("The filing year of this patent number is not plausible."), code="patent_number_year"
+            _("The filing year of this patent number is not plausible."),
+            code=IpopsErrorCode.PATENT_NUMBER_YEAR,
         )
     if len(digits) == 8 and number.year > _FIRST_NEW_YEAR:
         raise InvalidIdentifier(
-            _("The filing year of this patent number is not plausible."), code="patent_number_year"
+            _("The filing year of this patent number is not plausible."),
+            code=IpopsErrorCode.PATENT_NUMBER_YEAR,
         )
     expected = patent_check_char(digits)
     if check != expected:
         raise InvalidIdentifier(
-            _("The check character of this patent number is wrong."), code="patent_number_checksum"
+            _("The check character of this patent number is wrong."),
+            code=IpopsErrorCode.PATENT_NUMBER_CHECKSUM,
         )
     return number
 
@@ -172,7 +175,7 @@ def parse_ipc(raw: str) -> IPCSymbol:
             _(
                 "An IPC symbol looks like H04L 29/06: section A–H, two-digit class, subclass letter, group/subgroup."
             ),
-            code="ipc_format",
+            code=IpopsErrorCode.IPC_FORMAT,
         )
     section, klass, subclass, group, subgroup = match.groups()
     return IPCSymbol(section, klass, subclass, str(int(group)), subgroup)
@@ -187,7 +190,8 @@ def normalize_ipc_prefix(raw: str) -> str:
     match = _IPC_PREFIX_RE.match(re.sub(r"\s+", " ", _fold(raw)))
     if not match:
         raise InvalidIdentifier(
-            _("This is not an IPC symbol or prefix (e.g. H04L or H04L 29/06)."), code="ipc_prefix_format"
+            _("This is not an IPC symbol or prefix (e.g. H04L or H04L 29/06)."),
+            code=IpopsErrorCode.IPC_PREFIX_FORMAT,
         )
     section, klass, subclass, group, subgroup = match.groups()
     out = section + (klass or "") + (subclass or "")

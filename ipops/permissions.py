@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import rules
 
-from ipops.errors import PermissionDenied
+from ipops.errors import CoreErrorCode, PermissionDenied
 
 
 @rules.predicate
@@ -87,4 +87,4 @@ def can(actor, action: str, obj=None) -> bool:
 
 def require(actor, action: str, obj=None) -> None:
     if not can(actor, action, obj):
-        raise PermissionDenied(code="permission_denied")
+        raise PermissionDenied(code=CoreErrorCode.PERMISSION_DENIED)

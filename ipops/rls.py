@@ -70,7 +70,7 @@ def walled_models() -> list:
         if meta.abstract or meta.proxy or not meta.managed:
             continue
         field = next((f for f in meta.concrete_fields if f.name == "city" and f.column == "city_id"), None)
-        if field is None or not field.is_relation or field.related_model._meta.label != "ipops.City":
+        if field is None or field.related_model is None or field.related_model._meta.label != "ipops.City":
             continue
         tracked = getattr(model, "pgh_tracked_model", None)
         if meta.label in CROSS_CITY_MODELS or (

@@ -49,12 +49,17 @@ class _RestrictedManager(models.Manager.from_queryset(_RestrictedQuerySet)):  # 
         return visibility.restrict(self.get_queryset(), actor, action)
 
 
+class CityManager(type(ScopedManager(city="city", _manager_class=_RestrictedManager))):  # type: ignore[misc]
+    """django-scopes' manager for the `city` dimension, with `restrict()`. Named at module level (the
+    library builds its class inside a function) so type checkers and migrations can refer to it."""
+
+
 class CityOwned(models.Model):
     """Base for every model that belongs to one city (the tenant)."""
 
     city = models.ForeignKey("ipops.City", on_delete=models.PROTECT, related_name="+", db_index=False)
 
-    objects = ScopedManager(city="city", _manager_class=_RestrictedManager)
+    objects = CityManager()
 
     class Meta:
         abstract = True

@@ -22,13 +22,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from django.db import models
 from django.utils.functional import Promise
 
 from ipops import audit
-from ipops.errors import ApplicationError, InvalidTransition, PermissionDenied
+from ipops.errors import ApplicationError, CoreErrorCode, InvalidTransition, PermissionDenied
+from ipops.tenancy import CityOwned
 
-M = TypeVar("M", bound=models.Model)
+M = TypeVar("M", bound=CityOwned)
 
 #: `can(actor, permission, obj) -> bool`: the app's django-rules check.
 PermissionCheck = Callable[[Any, str, Any], bool]
@@ -78,7 +78,8 @@ class Workflow(Generic[M]):
             if step.action in self._by_action:
                 raise ValueError(f"{self.entity}: action {step.action!r} declared twice")
             self._by_action[step.action] = step
-        states = {str(v) for v, _ in self.model._meta.get_field(self.state_field).choices or ()}
+        state_field = self.model._meta.get_field(self.state_field)
+        states = {str(v) for v, _ in getattr(state_field, "choices", None) or ()}
         for step in self.steps:
             unknown = (step.sources | ({step.target} if step.target else set())) - states
             if unknown:
@@ -132,7 +133,10 @@ class Workflow(Generic[M]):
             raise self.invalid(
                 fields={
                     self.state_field: [
-                        {"code": "invalid_transition", "detail": f"{display} → {step.label or action}"}
+                        {
+                            "code": CoreErrorCode.INVALID_TRANSITION,
+                            "detail": f"{display} → {step.label or action}",
+                        }
                     ]
                 }
             )

@@ -7,6 +7,8 @@ after authentication and exposes `request.actor` to the view.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+
 import pghistory
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -20,13 +22,17 @@ from ipops.models import City
 
 
 class CityAccessDenied(PermissionDenied):
-    code = "city_access_denied"
+    code = CoreErrorCode.CITY_ACCESS_DENIED
     default_message = _("You have no access to this city.")
 
 
 class ReadOnlyForOfficials(PermissionDenied):
-    code = "read_only_access"
+    code = CoreErrorCode.READ_ONLY_ACCESS
     default_message = _("Your access to this city is read-only.")
+
+
+#: Roles per HTTP method (`{"get": …, "post": …}`), or one collection for every method; None: undeclared.
+RoleDeclaration = Mapping[str, Collection[str]] | Collection[str] | None
 
 
 class RoleNotAllowed(PermissionDenied):
@@ -39,7 +45,7 @@ def roles_for(view, method: str) -> frozenset[str] | None:
     declared = getattr(view, "roles", None)
     if declared is None:
         return None
-    if isinstance(declared, dict):
+    if isinstance(declared, Mapping):
         method_roles = declared.get(method.lower())
         if method_roles is None:
             return None
@@ -77,7 +83,7 @@ class CityAPIView(GenericAPIView):
     #: every method). Other roles get 403 `role_not_allowed` before the view runs; object rules still
     #: decide within. The schema shows them as `x-roles` and the endpoint harness
     #: (tests/test_endpoints.py) calls every operation as every role against this declaration.
-    roles: dict[str, frozenset[str] | set[str]] | frozenset[str] | None = None
+    roles: RoleDeclaration = None
     #: The model a detail route's `{pk}` names (its visibility rule decides who gets 404); the
     #: endpoint harness picks objects of it per role.
     model: type | None = None

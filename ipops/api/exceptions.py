@@ -9,7 +9,7 @@ from django_scopes import ScopeError
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
-from ipops.errors import ApplicationError
+from ipops.errors import ApplicationError, CoreErrorCode
 
 
 def _fields(detail) -> dict:
@@ -48,7 +48,11 @@ def exception_handler(exc, context):
         detail = exc.detail
         if isinstance(detail, list):
             detail = {"non_field_errors": detail}
-        body = {"code": "invalid", "detail": _("Some fields are invalid."), "fields": _fields(detail)}
+        body = {
+            "code": CoreErrorCode.INVALID,
+            "detail": _("Some fields are invalid."),
+            "fields": _fields(detail),
+        }
         non_field = body["fields"].get("non_field_errors")
         if non_field:
             body["code"], body["detail"] = non_field[0]["code"], non_field[0]["detail"]

@@ -56,7 +56,7 @@ class AssetDetailSerializer(AssetOutputSerializer):
 
     def get_encumbrances(self, asset) -> list[dict]:
         rows = asset.encumbrances.filter(released_at__isnull=True).select_related("holder")
-        return EncumbranceSerializer(rows, many=True).data
+        return list(EncumbranceSerializer(rows, many=True).data)
 
 
 class AssetInputSerializer(serializers.Serializer):

@@ -27,7 +27,7 @@ from ipops.api.serializers import (
     TokenRequestSerializer,
     TokenResponseSerializer,
 )
-from ipops.errors import PermissionDenied, ValidationFailed, field_error
+from ipops.errors import CoreErrorCode, IpopsErrorCode, PermissionDenied, ValidationFailed, field_error
 from ipops.ids import InvalidIdentifier
 from ipops.models import AssetKind, Industry, IPAsset, LegalStatus, Membership, Organization, OrgKind, Role
 from ipops.permissions import require
@@ -56,7 +56,7 @@ class TokenApi(APIView):
         data.is_valid(raise_exception=True)
         user = authenticate(request, **data.validated_data)
         if user is None or not user.is_active:
-            raise PermissionDenied(_("Wrong username or password."), code="invalid_credentials")
+            raise PermissionDenied(_("Wrong username or password."), code=CoreErrorCode.INVALID_CREDENTIALS)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
@@ -129,7 +129,8 @@ class AssetDetailApi(CityAPIView):
         changes = dict(data.validated_data)
         if "owner" in changes:
             raise PermissionDenied(
-                _("Ownership changes only through a completed assignment."), code="owner_not_editable"
+                _("Ownership changes only through a completed assignment."),
+                code=IpopsErrorCode.OWNER_NOT_EDITABLE,
             )
         asset = asset_update(actor=self.actor, asset=asset, **changes)
         return Response(AssetDetailSerializer(asset).data)

@@ -148,7 +148,7 @@ class Membership(models.Model):
         kind = self.organization.kind
         if kind == OrgKind.BUREAU and self.is_admin:
             return Role.BUREAU_ADMIN
-        return _ROLE_BY_KIND[kind]
+        return _ROLE_BY_KIND[OrgKind(kind)]
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

@@ -13,7 +13,7 @@ from ipops.tenancy import scopes_disabled
 
 
 def _kind_counts(qs) -> list[dict]:
-    labels = dict(IPAsset._meta.get_field("kind").choices)
+    labels = dict(IPAsset.kind.field.choices or ())
     return [
         {"kind": row["kind"], "label": str(labels.get(row["kind"], row["kind"])), "n": row["n"]}
         for row in qs.values("kind").annotate(n=Count("id")).order_by("-n")
@@ -21,7 +21,7 @@ def _kind_counts(qs) -> list[dict]:
 
 
 def _industry_counts(qs) -> list[dict]:
-    labels = dict(IPAsset._meta.get_field("industry").choices)
+    labels = dict(IPAsset.industry.field.choices or ())
     return [
         {"industry": row["industry"], "label": str(labels.get(row["industry"])), "n": row["n"]}
         for row in qs.values("industry").annotate(n=Count("id")).order_by("-n")
@@ -54,10 +54,10 @@ def holder_home(actor: Actor, *, today: datetime.date) -> dict:
 
 def institution_home(actor: Actor) -> dict:
     """Bank / insurer / guarantor / fund manager: my organisation and the rights it holds over assets."""
-    held = Encumbrance.objects.filter(holder_id=actor.organization_id).select_related("asset", "asset__owner")
+    held = Encumbrance.objects.filter(holder=actor.organization).select_related("asset", "asset__owner")
     return {
         "org": actor.organization,
-        "colleagues": Membership.objects.filter(organization_id=actor.organization_id).select_related("user"),
+        "colleagues": Membership.objects.filter(organization=actor.organization).select_related("user"),
         "held_active": held.filter(released_at__isnull=True)[:20],
         "held_active_total": held.filter(released_at__isnull=True).count(),
         "held_released_total": held.filter(released_at__isnull=False).count(),
@@ -69,7 +69,7 @@ def bureau_home(actor: Actor) -> dict:
     """Bureau: the city's registry at a glance, organisations by kind, the last snapshot job."""
     assets = IPAsset.objects.all()
     orgs = Organization.objects.all()
-    kind_labels = dict(Organization._meta.get_field("kind").choices)
+    kind_labels = dict(Organization.kind.field.choices or ())
     return {
         "org": actor.organization,
         "asset_total": assets.count(),

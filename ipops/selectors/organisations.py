@@ -6,7 +6,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.utils.translation import gettext_lazy as _
 
 from ipops.access import Actor
-from ipops.errors import NotFound
+from ipops.errors import IpopsErrorCode, NotFound
 from ipops.models import City, CityGrant, Membership, Organization, User
 from ipops.permissions import can
 
@@ -16,7 +16,7 @@ def organization_get(pk) -> Organization:
     try:
         return Organization.objects.get(pk=pk)
     except (Organization.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound(_("No such organisation."), code="organization_not_found") from exc
+        raise NotFound(_("No such organisation."), code=IpopsErrorCode.ORGANIZATION_NOT_FOUND) from exc
 
 
 def organization_choices() -> list[tuple[str, list[tuple[int, str]]]]:
@@ -85,7 +85,7 @@ def membership_get(actor: Actor, pk) -> Membership:
     try:
         membership = _memberships(actor.city).get(pk=pk)
     except (Membership.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound(_("No such member."), code="member_not_found") from exc
+        raise NotFound(_("No such member."), code=IpopsErrorCode.MEMBER_NOT_FOUND) from exc
     if not can(actor, "member.view", membership):
-        raise NotFound(_("No such member."), code="member_not_found")
+        raise NotFound(_("No such member."), code=IpopsErrorCode.MEMBER_NOT_FOUND)
     return membership

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ipops import ids
 from ipops.access import Actor
-from ipops.errors import NotFound
+from ipops.errors import IpopsErrorCode, NotFound
 from ipops.models import Encumbrance, IPAsset
 from ipops.permissions import can
 
@@ -65,9 +65,9 @@ def asset_get(actor: Actor, pk) -> IPAsset:
     try:
         asset = IPAsset.objects.select_related("owner").get(pk=pk)
     except (IPAsset.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound(_("No such asset."), code="asset_not_found") from exc
+        raise NotFound(_("No such asset."), code=IpopsErrorCode.ASSET_NOT_FOUND) from exc
     if not can(actor, "asset.view", asset):
-        raise NotFound(_("No such asset."), code="asset_not_found")
+        raise NotFound(_("No such asset."), code=IpopsErrorCode.ASSET_NOT_FOUND)
     return asset
 
 

@@ -16,7 +16,7 @@ from rest_framework.authtoken.models import Token
 
 from ipops import audit, ids
 from ipops.access import Actor
-from ipops.errors import Conflict, FieldErrors, NotFound, PermissionDenied
+from ipops.errors import Conflict, CoreErrorCode, FieldErrors, IpopsErrorCode, NotFound, PermissionDenied
 from ipops.models import Membership, Organization, OrgKind, User
 from ipops.permissions import require
 from ipops.selectors.organisations import user_acts_in_other_cities
@@ -24,32 +24,32 @@ from ipops.tenancy import scopes_disabled
 
 
 class MemberExists(Conflict):
-    code = "member_exists"
+    code = IpopsErrorCode.MEMBER_EXISTS
     default_message = _("This user already acts for an organisation in this city.")
 
 
 class UsernameTaken(Conflict):
-    code = "username_taken"
+    code = IpopsErrorCode.USERNAME_TAKEN
     default_message = _("Another account already uses this username in a different letter case.")
 
 
 class MemberIsSelf(PermissionDenied):
-    code = "member_is_self"
+    code = IpopsErrorCode.MEMBER_IS_SELF
     default_message = _("You cannot change or remove your own membership; ask another admin.")
 
 
 class LastBureauAdmin(Conflict):
-    code = "last_bureau_admin"
+    code = IpopsErrorCode.LAST_BUREAU_ADMIN
     default_message = _("This is the bureau organisation's last admin; make someone else admin first.")
 
 
 class AccountInOtherCity(PermissionDenied):
-    code = "member_in_other_city"
+    code = IpopsErrorCode.MEMBER_IN_OTHER_CITY
     default_message = _("This person also acts in another city; only they can change their password.")
 
 
 class PlatformAccount(PermissionDenied):
-    code = "member_platform_account"
+    code = IpopsErrorCode.MEMBER_PLATFORM_ACCOUNT
     default_message = _("This is a platform operator's account; a city cannot change its password.")
 
 
@@ -57,14 +57,14 @@ def _clean(*, name: str, kind: str, uscc: str) -> dict:
     errors = FieldErrors()
     clean = {"name": (name or "").strip()}
     if not clean["name"]:
-        errors.add("name", "required", _("A name is required."))
+        errors.add("name", CoreErrorCode.REQUIRED, _("A name is required."))
     if kind not in OrgKind.values:
-        errors.add("kind", "invalid_choice", _("Unknown organisation kind."))
+        errors.add("kind", CoreErrorCode.INVALID_CHOICE, _("Unknown organisation kind."))
     try:
         clean["uscc"] = ids.normalize_uscc(uscc)
     except ids.InvalidIdentifier as exc:
         errors.add("uscc", exc.code, exc.message)
-    errors.raise_if_any(code="invalid")
+    errors.raise_if_any(code=CoreErrorCode.INVALID)
     return clean
 
 
@@ -88,7 +88,7 @@ def organization_create(
     if uscc_taken:
         raise Conflict(
             _("An organisation with this unified social credit code is already registered."),
-            code="organization_duplicate_uscc",
+            code=IpopsErrorCode.ORGANIZATION_DUPLICATE_USCC,
         )
     try:
         with transaction.atomic():
@@ -102,24 +102,25 @@ def organization_create(
             )
     except IntegrityError as exc:
         raise Conflict(
-            _("An organisation with this name or code is already registered."), code="organization_duplicate"
+            _("An organisation with this name or code is already registered."),
+            code=IpopsErrorCode.ORGANIZATION_DUPLICATE,
         ) from exc
     audit.record(actor=actor.user, city=actor.city, action="organization_create", obj=org, to_state=kind)
     return org
 
 
-_USERNAME_MAX = User._meta.get_field("username").max_length
-_DISPLAY_NAME_MAX = User._meta.get_field("display_name").max_length
+_USERNAME_MAX: int = User._meta.get_field("username").max_length or 150
+_DISPLAY_NAME_MAX: int = User._meta.get_field("display_name").max_length or 100
 
 
 def _clean_username(username: str, errors: FieldErrors) -> str:
     name = User.normalize_username((username or "").strip())
     if not name:
-        errors.add("username", "required", _("A username is required."))
+        errors.add("username", CoreErrorCode.REQUIRED, _("A username is required."))
     elif len(name) > _USERNAME_MAX:
         errors.add(
             "username",
-            "username_too_long",
+            IpopsErrorCode.USERNAME_TOO_LONG,
             _("A username has at most %(max)d characters.") % {"max": _USERNAME_MAX},
         )
     else:
@@ -128,7 +129,7 @@ def _clean_username(username: str, errors: FieldErrors) -> str:
         except DjangoValidationError:
             errors.add(
                 "username",
-                "username_invalid",
+                IpopsErrorCode.USERNAME_INVALID,
                 _("A username may contain only letters, digits and the characters @ . + - _"),
             )
     return name
@@ -137,7 +138,7 @@ def _clean_username(username: str, errors: FieldErrors) -> str:
 def _check_password(password: str, errors: FieldErrors, user: User | None = None) -> None:
     """The project's password policy (AUTH_PASSWORD_VALIDATORS: at least 8 characters, not a common one)."""
     if not password:
-        errors.add("password", "required", _("A password is required."))
+        errors.add("password", CoreErrorCode.REQUIRED, _("A password is required."))
         return
     try:
         validate_password(password, user)
@@ -148,7 +149,7 @@ def _check_password(password: str, errors: FieldErrors, user: User | None = None
                 detail = _("A password needs at least %(min_length)d characters.") % error.params
             else:
                 detail = " ".join(error.messages)
-            errors.add("password", error.code or "password_invalid", detail)
+            errors.add("password", error.code or IpopsErrorCode.PASSWORD_INVALID, detail)
 
 
 def _is_platform_account(user: User) -> bool:
@@ -201,7 +202,7 @@ def member_add(
     cannot log in with the old one.
     """
     if organization.city_id != actor.city.pk:
-        raise NotFound(_("No such organisation."), code="organization_not_found")
+        raise NotFound(_("No such organisation."), code=IpopsErrorCode.ORGANIZATION_NOT_FOUND)
     require(actor, "member.add", organization)
     errors = FieldErrors()
     username = _clean_username(username, errors)
@@ -209,11 +210,11 @@ def member_add(
     if len(display_name) > _DISPLAY_NAME_MAX:
         errors.add(
             "display_name",
-            "display_name_too_long",
+            IpopsErrorCode.DISPLAY_NAME_TOO_LONG,
             _("A display name has at most %(max)d characters.") % {"max": _DISPLAY_NAME_MAX},
         )
     _check_password(password, errors)
-    errors.raise_if_any(code="member_invalid")
+    errors.raise_if_any(code=IpopsErrorCode.MEMBER_INVALID)
 
     same_name = set(User.objects.filter(username__iexact=username).values_list("username", flat=True))
     if same_name and username not in same_name:
@@ -222,8 +223,9 @@ def member_add(
             fields={"username": [{"code": UsernameTaken.code, "detail": UsernameTaken.default_message}]}
         )
     # A concurrent add of the same new username waits on the unique username, then finds this account.
-    user, created = User.objects.get_or_create(
+    user, created = User.objects.get_or_create(  # type: ignore[misc]
         username=username,
+        # The hash is made only when the account is new: a callable default (not in the stubs' types).
         defaults={"display_name": display_name, "password": lambda: make_password(password)},
     )
     account = "created"
@@ -270,7 +272,7 @@ def _lock_for_change(actor: Actor, membership: Membership) -> Membership:
         .first()
     )
     if current is None:
-        raise NotFound(_("No such member."), code="member_not_found")
+        raise NotFound(_("No such member."), code=IpopsErrorCode.MEMBER_NOT_FOUND)
     require(actor, "member.manage", current)
     if current.user_id == actor.user.pk:
         raise MemberIsSelf()
@@ -338,7 +340,7 @@ def member_reset_password(*, actor: Actor, membership: Membership, password: str
         raise refusal
     errors = FieldErrors()
     _check_password(password, errors, user)
-    errors.raise_if_any(code="password_invalid")
+    errors.raise_if_any(code=IpopsErrorCode.PASSWORD_INVALID)
     token_revoked = _set_password(user, password)
     _audit_member(actor, "member_reset_password", membership, data={"token_revoked": token_revoked})
     return membership

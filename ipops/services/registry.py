@@ -18,7 +18,16 @@ from django.utils.translation import gettext_lazy as _
 from ipops import audit, ids
 from ipops import rules as registry_rules
 from ipops.access import Actor
-from ipops.errors import Conflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed, invalid_field
+from ipops.errors import (
+    Conflict,
+    CoreErrorCode,
+    FieldErrors,
+    IpopsErrorCode,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+    invalid_field,
+)
 from ipops.models import (
     AssetKind,
     AssetValuation,
@@ -42,24 +51,24 @@ _KIND_BY_TYPE_DIGIT = {
 
 
 class AssetNotInForce(Conflict):
-    code = "asset_not_in_force"
+    code = IpopsErrorCode.ASSET_NOT_IN_FORCE
     default_message = _("Only an asset in force can be listed, pledged or licensed.")
 
 
 class AssetAlreadyPledged(Conflict):
-    code = "asset_already_pledged"
+    code = IpopsErrorCode.ASSET_ALREADY_PLEDGED
     default_message = _(
         "This asset is pledged; it cannot be pledged again, sold or exclusively licensed until the pledge is released."
     )
 
 
 class AssetEncumbered(Conflict):
-    code = "asset_encumbered"
+    code = IpopsErrorCode.ASSET_ENCUMBERED
     default_message = _("This asset is already licensed or being sold in a way that forbids this.")
 
 
 class AssetNotOwned(Conflict):
-    code = "asset_not_owned"
+    code = IpopsErrorCode.ASSET_NOT_OWNED
     default_message = _("This asset does not belong to the organisation acting.")
 
 
@@ -73,9 +82,9 @@ def _clean_asset_fields(
     errors = FieldErrors()
     clean: dict = {}
     if kind not in AssetKind.values:
-        errors.add("kind", "invalid_choice", _("Unknown asset kind."))
+        errors.add("kind", CoreErrorCode.INVALID_CHOICE, _("Unknown asset kind."))
     if legal_status not in LegalStatus.values:
-        errors.add("legal_status", "invalid_choice", _("Unknown legal status."))
+        errors.add("legal_status", CoreErrorCode.INVALID_CHOICE, _("Unknown legal status."))
     if kind in PATENT_KINDS:
         try:
             parsed = ids.parse_patent_number(number)
@@ -86,19 +95,19 @@ def _clean_asset_fields(
             if _KIND_BY_TYPE_DIGIT[parsed.type_digit] != kind:
                 errors.add(
                     "number",
-                    "patent_number_kind_mismatch",
+                    IpopsErrorCode.PATENT_NUMBER_KIND_MISMATCH,
                     _("The type digit of this number does not match the asset kind."),
                 )
             elif filing_date and parsed.type_digit in "123" and filing_date.year != parsed.year:
                 errors.add(
                     "filing_date",
-                    "filing_year_mismatch",
+                    IpopsErrorCode.FILING_YEAR_MISMATCH,
                     _("The filing date's year must match the year in the application number."),
                 )
     else:
         clean["number"] = (number or "").strip()
         if not clean["number"]:
-            errors.add("number", "required", _("A registration number is required."))
+            errors.add("number", CoreErrorCode.REQUIRED, _("A registration number is required."))
     codes: list[str] = []
     for raw in ipc_codes or []:
         try:
@@ -110,10 +119,10 @@ def _clean_asset_fields(
                 codes.append(code)
     clean["ipc_codes"] = codes
     if grant_date and filing_date and grant_date < filing_date:
-        errors.add("grant_date", "grant_before_filing", _("Grant date precedes filing date."))
+        errors.add("grant_date", IpopsErrorCode.GRANT_BEFORE_FILING, _("Grant date precedes filing date."))
     if kind in PATENT_KINDS and legal_status == LegalStatus.IN_FORCE and not grant_date:
-        errors.add("grant_date", "required", _("A patent in force needs its grant date."))
-    errors.raise_if_any(code="invalid")
+        errors.add("grant_date", CoreErrorCode.REQUIRED, _("A patent in force needs its grant date."))
+    errors.raise_if_any(code=CoreErrorCode.INVALID)
     return clean
 
 
@@ -153,11 +162,12 @@ def asset_create(
     )
     if not (title or "").strip():
         raise ValidationFailed(
-            _("A title is required."), fields={"title": [{"code": "required", "detail": ""}]}
+            _("A title is required."), fields={"title": [{"code": CoreErrorCode.REQUIRED, "detail": ""}]}
         )
     if IPAsset.objects.filter(kind=kind, number=clean["number"]).exists():
         raise Conflict(
-            _("An asset with this number is already registered in this city."), code="asset_duplicate_number"
+            _("An asset with this number is already registered in this city."),
+            code=IpopsErrorCode.ASSET_DUPLICATE_NUMBER,
         )
     try:
         with transaction.atomic():
@@ -176,7 +186,8 @@ def asset_create(
             )
     except IntegrityError as exc:  # the same number registered concurrently
         raise Conflict(
-            _("An asset with this number is already registered in this city."), code="asset_duplicate_number"
+            _("An asset with this number is already registered in this city."),
+            code=IpopsErrorCode.ASSET_DUPLICATE_NUMBER,
         ) from exc
     return asset
 
@@ -214,13 +225,14 @@ def asset_update(*, actor: Actor, asset: IPAsset, **changes) -> IPAsset:
     merged.update(clean)
     if "title" in changes and not (merged["title"] or "").strip():
         raise ValidationFailed(
-            _("A title is required."), fields={"title": [{"code": "required", "detail": ""}]}
+            _("A title is required."), fields={"title": [{"code": CoreErrorCode.REQUIRED, "detail": ""}]}
         )
     if (merged["kind"], merged["number"]) != (asset.kind, asset.number) and IPAsset.objects.filter(
         kind=merged["kind"], number=merged["number"]
     ).exclude(pk=asset.pk).exists():
         raise Conflict(
-            _("An asset with this number is already registered in this city."), code="asset_duplicate_number"
+            _("An asset with this number is already registered in this city."),
+            code=IpopsErrorCode.ASSET_DUPLICATE_NUMBER,
         )
     for name, value in merged.items():
         setattr(asset, name, value)
@@ -236,7 +248,7 @@ def lock_assets(asset_ids: Iterable[int]) -> list[IPAsset]:
     wanted = sorted(set(asset_ids))
     assets = list(IPAsset.objects.select_for_update().filter(pk__in=wanted).order_by("pk"))
     if len(assets) != len(wanted):
-        raise NotFound(_("One of these assets does not exist."), code="asset_not_found")
+        raise NotFound(_("One of these assets does not exist."), code=IpopsErrorCode.ASSET_NOT_FOUND)
     return assets
 
 
@@ -261,20 +273,24 @@ def check_assets_available(
     for asset in assets:
         if owner_id is not None and asset.owner_id != owner_id:
             raise AssetNotOwned(
-                fields={"assets": [{"code": "asset_not_owned", "detail": asset.display_number}]}
+                fields={"assets": [{"code": IpopsErrorCode.ASSET_NOT_OWNED, "detail": asset.display_number}]}
             )
         if not asset.is_in_force:
             raise AssetNotInForce(
-                fields={"assets": [{"code": "asset_not_in_force", "detail": asset.display_number}]}
+                fields={
+                    "assets": [{"code": IpopsErrorCode.ASSET_NOT_IN_FORCE, "detail": asset.display_number}]
+                }
             )
         blockers = registry_rules.blocking_encumbrances(action, active[asset.pk])
         if "pledge" in blockers:
             raise AssetAlreadyPledged(
-                fields={"assets": [{"code": "asset_already_pledged", "detail": asset.display_number}]}
+                fields={
+                    "assets": [{"code": IpopsErrorCode.ASSET_ALREADY_PLEDGED, "detail": asset.display_number}]
+                }
             )
         if blockers:
             raise AssetEncumbered(
-                fields={"assets": [{"code": "asset_encumbered", "detail": asset.display_number}]}
+                fields={"assets": [{"code": IpopsErrorCode.ASSET_ENCUMBERED, "detail": asset.display_number}]}
             )
 
 
@@ -354,7 +370,9 @@ def asset_transfer(
     """Assignment completed (转让登记): the asset changes owner; the sale's own hold is released."""
     (asset,) = lock_assets([asset_id])
     if new_owner.kind not in ASSET_HOLDER_KINDS:
-        raise ValidationFailed(_("This organisation cannot hold IP assets."), code="owner_cannot_hold_assets")
+        raise ValidationFailed(
+            _("This organisation cannot hold IP assets."), code=IpopsErrorCode.OWNER_CANNOT_HOLD_ASSETS
+        )
     check_assets_available(assets=[asset], action="assign", ignore_source=source)
     previous = asset.owner_id
     asset.owner = new_owner
@@ -386,8 +404,8 @@ def valuation_record(
     if value <= 0:
         raise ValidationFailed(
             _("An appraised value must be positive."),
-            code="valuation_not_positive",
-            fields={"value": [{"code": "valuation_not_positive", "detail": ""}]},
+            code=IpopsErrorCode.VALUATION_NOT_POSITIVE,
+            fields={"value": [{"code": IpopsErrorCode.VALUATION_NOT_POSITIVE, "detail": ""}]},
         )
     valuation = AssetValuation.objects.create(
         city_id=asset.city_id,
