@@ -11,7 +11,6 @@ from django.db import models
 
 FEN = Decimal("0.01")
 WAN = Decimal("10000")
-YI = Decimal("100000000")
 ZERO = Decimal("0.00")
 #: Every stored amount: 16 digits of 元 and the fen (DESIGN §4).
 MONEY_DIGITS, MONEY_PLACES = 18, 2
@@ -85,10 +84,6 @@ def split_by_shares(total, shares: Mapping[K, Decimal]) -> dict[K, Decimal]:
 def to_wan(amount, places: int = 2) -> Decimal:
     """Amount in 万元 (10,000 CNY), as Chinese reports show it."""
     return (to_decimal(amount) / WAN).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-
-
-def to_yi(amount, places: int = 2) -> Decimal:
-    return (to_decimal(amount) / YI).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def floor_fen(value) -> Decimal:

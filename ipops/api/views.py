@@ -9,6 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from ipops.access import ASSET_HOLDER_ROLES, BUREAU_ROLES, CITY_READER_ROLES, EVERY_ROLE
@@ -48,6 +49,8 @@ class TokenApi(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    # Guessing passwords through the API is slowed per client address (`TOKEN_THROTTLE`).
+    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer}, tags=["auth"])
@@ -84,7 +87,6 @@ ASSET_WRITERS = ASSET_HOLDER_ROLES | BUREAU_ROLES
 class AssetListCreateApi(CityAPIView):
     serializer_class = AssetOutputSerializer
     roles = {"get": EVERY_ROLE, "post": ASSET_WRITERS}
-    filter_backends: list = []
 
     @extend_schema(
         parameters=[AssetQuerySerializer],

@@ -70,3 +70,23 @@ def test_an_inactive_user_and_a_wrong_token_are_unauthenticated(qingdao):
     stranger = APIClient()
     stranger.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
     assert organisations(stranger, qingdao).status_code == 401
+
+
+def test_guessing_passwords_for_a_token_is_throttled_with_the_json_error_shape(qingdao):
+    from django.core.cache import cache
+
+    make_user(qingdao, "enterprise", username="guessed")
+    client = APIClient()
+    cache.clear()
+    try:
+        answers = [
+            client.post("/api/v1/auth/token/", {"username": "guessed", "password": f"try-{i}"}).status_code
+            for i in range(20)
+        ]
+        assert set(answers) == {403}
+        refused = client.post("/api/v1/auth/token/", {"username": "guessed", "password": "try-20"})
+        assert refused.status_code == 429
+        assert refused.json()["code"] == "throttled"
+        assert int(refused.headers["Retry-After"]) > 0
+    finally:
+        cache.clear()
