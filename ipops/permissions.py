@@ -8,8 +8,22 @@ querysets to match, so lists and details agree.
 from __future__ import annotations
 
 import rules
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
-from ipops.errors import CoreErrorCode, PermissionDenied
+from ipops import visibility
+from ipops.errors import CoreErrorCode, IpopsErrorCode, NotFound, PermissionDenied
+from ipops.models import IPAsset, Membership
+
+
+class AssetNotFound(NotFound):
+    code = IpopsErrorCode.ASSET_NOT_FOUND
+    default_message = _("No such asset.")
+
+
+class MemberNotFound(NotFound):
+    code = IpopsErrorCode.MEMBER_NOT_FOUND
+    default_message = _("No such member.")
 
 
 @rules.predicate
@@ -67,15 +81,35 @@ def in_own_organization(actor, membership) -> bool:
     )
 
 
+# --- who sees which rows (ipops.visibility): lists, detail lookups and `*.view` all derive from these ---
+
+
+def asset_visibility(actor) -> Q | bool:
+    """An asset holder sees its own assets; the bureau and officials the whole city's registry."""
+    if reads_city(actor):
+        return True
+    return Q(owner_id=actor.organization_id) if actor.organization_id else False
+
+
+def member_visibility(actor) -> Q | bool:
+    """The bureau and officials see every member of the city; others their own organisation's."""
+    if reads_city(actor):
+        return True
+    return Q(organization_id=actor.organization_id) if actor.organization_id else False
+
+
+visibility.register(IPAsset, view=asset_visibility, not_found=AssetNotFound)
+visibility.register(Membership, view=member_visibility, not_found=MemberNotFound)
+
 permissions = rules.RuleSet()
-permissions.add_rule("asset.view", reads_city | owns_asset)
+permissions.add_rule("asset.view", visibility.visible)
 permissions.add_rule("asset.create", is_bureau | is_asset_holder)
 permissions.add_rule("asset.change", is_bureau | (is_asset_holder & owns_asset))
 permissions.add_rule("organization.manage", is_bureau_admin)
 permissions.add_rule("organization.view", reads_city)
 # People (成员): the bureau admin manages everyone in the city, an organisation's admin its own members.
 # `member.add` without an organisation asks "may add to any organisation of the city?".
-permissions.add_rule("member.view", reads_city | in_own_organization)
+permissions.add_rule("member.view", visibility.visible)
 permissions.add_rule("member.view_city", reads_city)
 permissions.add_rule("member.add", is_bureau_admin | (is_org_admin & is_own_organization))
 permissions.add_rule("member.manage", is_bureau_admin | (is_org_admin & in_own_organization))

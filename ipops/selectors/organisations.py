@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from ipops.access import Actor
 from ipops.errors import IpopsErrorCode, NotFound
 from ipops.models import City, CityGrant, Membership, Organization, User
-from ipops.permissions import can
+from ipops.visibility import get_visible_or_404, restrict
 
 
 def organization_get(pk) -> Organization:
@@ -62,9 +62,7 @@ def membership_list(
 ) -> QuerySet[Membership]:
     """The members the actor may see: the whole city for the bureau and officials, else their own
     organisation's. One query however long the page (user and organisation ride along)."""
-    qs = _memberships(actor.city)
-    if not can(actor, "member.view_city"):
-        qs = qs.filter(organization_id=actor.organization_id) if actor.organization_id else qs.none()
+    qs = restrict(_memberships(actor.city), actor)
     if q:
         qs = qs.filter(
             Q(user__username__icontains=q)
@@ -82,10 +80,4 @@ def membership_list(
 
 def membership_get(actor: Actor, pk) -> Membership:
     """One member of this city the actor may see, or 404 — the same answer for another city's as for none."""
-    try:
-        membership = _memberships(actor.city).get(pk=pk)
-    except (Membership.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound(_("No such member."), code=IpopsErrorCode.MEMBER_NOT_FOUND) from exc
-    if not can(actor, "member.view", membership):
-        raise NotFound(_("No such member."), code=IpopsErrorCode.MEMBER_NOT_FOUND)
-    return membership
+    return get_visible_or_404(_memberships(actor.city), actor, pk)

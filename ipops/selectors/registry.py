@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext_lazy as _
 
 from ipops import ids
 from ipops.access import Actor
-from ipops.errors import IpopsErrorCode, NotFound
 from ipops.models import Encumbrance, IPAsset
-from ipops.permissions import can
+from ipops.visibility import get_visible_or_404
 
 
 def asset_queryset(actor: Actor) -> QuerySet[IPAsset]:
-    """The assets this actor may see: all of the city for bureau and officials, else their own."""
-    qs = IPAsset.objects.select_related("owner")
-    if actor.is_bureau or actor.is_official:
-        return qs
-    if actor.organization_id:
-        return qs.filter(owner_id=actor.organization_id)
-    return qs.none()
+    """The assets this actor may see (`ipops.permissions.asset_visibility`)."""
+    return IPAsset.objects.restrict(actor).select_related("owner")
 
 
 def asset_list(
@@ -62,13 +55,7 @@ def asset_list(
 
 def asset_get(actor: Actor, pk) -> IPAsset:
     """One asset, or 404 — the same answer for another city's asset as for a missing one."""
-    try:
-        asset = IPAsset.objects.select_related("owner").get(pk=pk)
-    except (IPAsset.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound(_("No such asset."), code=IpopsErrorCode.ASSET_NOT_FOUND) from exc
-    if not can(actor, "asset.view", asset):
-        raise NotFound(_("No such asset."), code=IpopsErrorCode.ASSET_NOT_FOUND)
-    return asset
+    return get_visible_or_404(IPAsset.objects.select_related("owner"), actor, pk)
 
 
 def active_encumbrances(asset_ids) -> dict[int, list[Encumbrance]]:

@@ -3,6 +3,7 @@
 import pytest
 
 from ipops.permissions import can
+from ipops.tenancy import city_scope
 from tests.conftest import actor, grant, make_asset, make_org, make_user
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +54,8 @@ def test_matrix(qingdao, role, whose):
         else make_org(qingdao)
     )
     asset = make_asset(qingdao, owner)
-    allowed = {a for a in ACTIONS if can(me, a, asset)}
+    with city_scope(qingdao):  # seeing is the visibility rule, a query inside the city's scope
+        allowed = {a for a in ACTIONS if can(me, a, asset)}
     assert allowed == EXPECTED[role][whose]
 
 
@@ -63,4 +65,5 @@ def test_a_read_only_grant_reads_but_never_writes(qingdao, jinan):
     me = actor(user, jinan)
     asset = make_asset(jinan, make_org(jinan))
     assert me.via_grant
-    assert {a for a in ACTIONS if can(me, a, asset)} == {"asset.view", "organization.view"}
+    with city_scope(jinan):
+        assert {a for a in ACTIONS if can(me, a, asset)} == {"asset.view", "organization.view"}
