@@ -152,7 +152,7 @@ class AssetListView(CityPageMixin, View):
         page = Paginator(assets.order_by("-filing_date", "-id"), 25).get_page(request.GET.get("page"))
         encumbrances = active_encumbrances([a.pk for a in page])
         rows = [(a, encumbrances.get(a.pk, [])) for a in page]
-        can_create = self.actor.can_write and (self.actor.is_bureau or self.actor.is_asset_holder)
+        can_create = can(self.actor, "asset.create")
         query = request.GET.copy()
         query.pop("page", None)
         return render(
@@ -221,8 +221,7 @@ class AssetDetailView(CityPageMixin, View):
                 "remaining_days": asset.remaining_term_days(today),
                 "encumbrances": encumbrances,
                 "valuations": asset.valuations.select_related("appraiser")[:20],
-                "can_edit": self.actor.can_write
-                and (self.actor.is_bureau or asset.owner_id == self.actor.organization_id),
+                "can_edit": can(self.actor, "asset.change", asset),
             },
         )
 
