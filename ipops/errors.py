@@ -59,6 +59,8 @@ class IpopsErrorCode(ErrorCode):
     INVALID_IDENTIFIER = "invalid_identifier"
     IPC_FORMAT = "ipc_format"
     IPC_PREFIX_FORMAT = "ipc_prefix_format"
+    IPC_UNKNOWN_CLASS = "ipc_unknown_class"
+    IPC_UNKNOWN_SUBCLASS = "ipc_unknown_subclass"
     PATENT_NUMBER_CHECKSUM = "patent_number_checksum"
     PATENT_NUMBER_FORMAT = "patent_number_format"
     PATENT_NUMBER_KIND_MISMATCH = "patent_number_kind_mismatch"

@@ -3,7 +3,7 @@
 - Unified Social Credit Code (统一社会信用代码, GB 32100-2015) through python-stdnum.
 - Chinese patent application / patent numbers (专利申请号 / 专利号), both the
   12-digit format used since 2003-10-01 and the older 8-digit one.
-- IPC classification symbols (国际专利分类号).
+- IPC classification symbols (国际专利分类号), checked against the IPC scheme's subclasses.
 
 Every failure raises `InvalidIdentifier` with a stable code, so the API and the
 forms can say exactly what is wrong.
@@ -12,9 +12,11 @@ forms can say exactly what is wrong.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_errors
@@ -146,6 +148,38 @@ def normalize_patent_number(raw: str) -> str:
 
 # --- IPC ----------------------------------------------------------------------
 
+#: The IPC scheme's subclasses (ipops/data/ipc-subclasses.txt: the 2023.01 scheme plus 2025.01's
+#: H10D, H10F, H10H). Sections, classes and subclasses are checked against it; groups by form only,
+#: since the scheme's ~75,000 groups change with every edition.
+IPC_SCHEME_VERSION = "2023.01 + 2025.01 (H10D, H10F, H10H)"
+
+
+@functools.cache
+def ipc_subclasses() -> frozenset[str]:
+    path = Path(__file__).parent / "data" / "ipc-subclasses.txt"
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+@functools.cache
+def ipc_classes() -> frozenset[str]:
+    return frozenset(symbol[:3] for symbol in ipc_subclasses())
+
+
+def _check_ipc_levels(section: str, klass: str | None, subclass: str | None) -> None:
+    """Refuse a class or subclass the IPC does not have (e.g. A00A), naming the level that is wrong."""
+    if klass and section + klass not in ipc_classes():
+        raise InvalidIdentifier(
+            _("The IPC has no class %(symbol)s.") % {"symbol": section + klass},
+            code=IpopsErrorCode.IPC_UNKNOWN_CLASS,
+        )
+    if klass and subclass and section + klass + subclass not in ipc_subclasses():
+        raise InvalidIdentifier(
+            _("The IPC has no subclass %(symbol)s.") % {"symbol": section + klass + subclass},
+            code=IpopsErrorCode.IPC_UNKNOWN_SUBCLASS,
+        )
+
+
 _IPC_RE = re.compile(r"^([A-H])(\d{2})([A-Z])\s*(\d{1,4})\s*/\s*(\d{2,6})$")
 _IPC_PREFIX_RE = re.compile(r"^([A-H])(?:(\d{2})(?:([A-Z])(?:\s*(\d{1,4})(?:\s*/\s*(\d{2,6}))?)?)?)?$")
 
@@ -178,6 +212,7 @@ def parse_ipc(raw: str) -> IPCSymbol:
             code=IpopsErrorCode.IPC_FORMAT,
         )
     section, klass, subclass, group, subgroup = match.groups()
+    _check_ipc_levels(section, klass, subclass)
     return IPCSymbol(section, klass, subclass, str(int(group)), subgroup)
 
 
@@ -194,6 +229,7 @@ def normalize_ipc_prefix(raw: str) -> str:
             code=IpopsErrorCode.IPC_PREFIX_FORMAT,
         )
     section, klass, subclass, group, subgroup = match.groups()
+    _check_ipc_levels(section, klass, subclass)
     out = section + (klass or "") + (subclass or "")
     if group:
         out += f" {int(group)}"

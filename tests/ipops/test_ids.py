@@ -137,6 +137,32 @@ class TestIPC:
             ids.normalize_ipc(raw)
         assert err.value.code == "ipc_format"
 
+    @pytest.mark.parametrize(
+        ("raw", "code"),
+        [
+            ("A00A 0/00", "ipc_unknown_class"),  # the shape is right; class A00 does not exist
+            ("B99A 1/00", "ipc_unknown_subclass"),  # class B99 exists (B99Z), subclass B99A does not
+            ("H04Z 1/00", "ipc_unknown_subclass"),
+        ],
+    )
+    def test_well_formed_symbols_outside_the_scheme_are_refused(self, raw, code):
+        with pytest.raises(ids.InvalidIdentifier) as err:
+            ids.normalize_ipc(raw)
+        assert err.value.code == code
+
+    @pytest.mark.parametrize(
+        ("raw", "code"), [("A00", "ipc_unknown_class"), ("H04Z", "ipc_unknown_subclass")]
+    )
+    def test_search_prefixes_outside_the_scheme_are_refused(self, raw, code):
+        with pytest.raises(ids.InvalidIdentifier) as err:
+            ids.normalize_ipc_prefix(raw)
+        assert err.value.code == code
+
+    def test_the_scheme_holds_654_subclasses_including_2025s_new_ones(self):
+        subclasses = ids.ipc_subclasses()
+        assert len(subclasses) == 654
+        assert {"H10D", "H10F", "H10H", "A01B", "G06N", "B99Z"} <= subclasses
+
     def test_levels_from_section_to_subgroup(self):
         assert ids.parse_ipc("H04L 29/06").levels() == ("H", "H04", "H04L", "H04L 29", "H04L 29/06")
 

@@ -53,6 +53,8 @@ def test_enterprise_registers_an_asset_in_canonical_form(qingdao, owner):
         ({"number": "2017106018"}, "number", "patent_number_format"),
         ({"number": "201720601862." + "0"}, "number", None),  # a utility-model number on an invention
         ({"ipc_codes": ["H04L29"]}, "ipc_codes", "ipc_format"),
+        ({"ipc_codes": ["A00A 0/00"]}, "ipc_codes", "ipc_unknown_class"),
+        ({"ipc_codes": ["H04Z 29/06"]}, "ipc_codes", "ipc_unknown_subclass"),
         ({"filing_date": "2018-01-01"}, "filing_date", "filing_year_mismatch"),
         ({"grant_date": "2016-01-01"}, "grant_date", "grant_before_filing"),
         ({"kind": "gadget"}, "kind", "invalid_choice"),
