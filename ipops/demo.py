@@ -12,7 +12,15 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from ipops.demo_data import INDUSTRY_CORPUS, make_patent_number, make_title, make_uscc, rng_for
+from ipops.demo_data import (
+    INDUSTRY_CORPUS,
+    city_serial,
+    make_patent_number,
+    make_title,
+    make_uscc,
+    patent_numbers_taken,
+    rng_for,
+)
 from ipops.models import City, CityGrant, IPAsset, Membership, Organization, OrgKind, User
 from ipops.tenancy import city_scope
 
@@ -120,7 +128,7 @@ def seed_city(spec, password_hash: str, *, assets_per_city: int = 40) -> City:
 
 def _seed_assets(city: City, orgs: dict[str, Organization], n: int) -> None:
     rnd = rng_for("assets", city.slug)
-    existing = set(IPAsset.objects.values_list("number", flat=True))
+    existing = patent_numbers_taken()
     today = datetime.date(2026, 11, 1)  # a fixed "today" keeps the demo identical from run to run
     kinds = ["invention"] * 6 + ["utility_model"] * 3 + ["design"]
     type_digit = {"invention": "1", "utility_model": "2", "design": "3"}
@@ -130,7 +138,9 @@ def _seed_assets(city: City, orgs: dict[str, Organization], n: int) -> None:
         industry = _INDUSTRY_OF[owner_key] if rnd.random() < 0.8 else rnd.choice(list(INDUSTRY_CORPUS))
         kind = kinds[rnd.randrange(len(kinds))]
         filing = today - datetime.timedelta(days=rnd.randint(200, 365 * 12))
-        number = make_patent_number(filing, type_digit[kind], 600_000 + rnd.randrange(399_999))
+        number = make_patent_number(
+            filing, type_digit[kind], city_serial(city.slug, 600_000 + rnd.randrange(399_999))
+        )
         title, abstract, ipc = make_title(rnd, industry)
         granted = rnd.random() < 0.85
         status = "in_force" if granted else "pending"

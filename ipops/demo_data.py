@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import random
+import zlib
 
 from stdnum.cn import uscc as stdnum_uscc
 
@@ -38,6 +39,21 @@ def make_uscc(city_slug: str, name: str, category: str = "91") -> str:
 def make_patent_number(filing_date: datetime.date, type_digit: str, serial: int) -> str:
     digits = f"{filing_date.year:04d}{type_digit}{serial % 10_000_000:07d}"
     return f"{digits}.{patent_check_char(digits)}"
+
+
+def city_serial(city_slug: str, serial: int) -> int:
+    """A demo serial in the city's own block of a million (its leading digit), so that cities seeded
+    from the same random sequences don't draw the same patent numbers: a number is national."""
+    return (zlib.crc32(city_slug.encode()) % 9 + 1) * 1_000_000 + serial % 1_000_000
+
+
+def patent_numbers_taken() -> set[str]:
+    """Every patent number registered in any city: the demo skips them (two cities' blocks may meet)."""
+    from ipops.models import IPAsset
+    from ipops.tenancy import scopes_disabled
+
+    with scopes_disabled():
+        return set(IPAsset.objects.values_list("number", flat=True))
 
 
 #: Per industry: subjects (what), IPC symbols, and abstract fragments. Titles follow CNIPA

@@ -72,6 +72,7 @@ class IpopsErrorCode(ErrorCode):
     # The registry (ipops.services.registry)
     ASSET_ALREADY_PLEDGED = "asset_already_pledged"
     ASSET_DUPLICATE_NUMBER = "asset_duplicate_number"
+    ASSET_REGISTERED_ELSEWHERE = "asset_registered_elsewhere"
     ASSET_ENCUMBERED = "asset_encumbered"
     ASSET_NOT_FOUND = "asset_not_found"
     ASSET_NOT_IN_FORCE = "asset_not_in_force"

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 
 from ipops.access import actor_for
-from ipops.demo_data import INDUSTRY_CORPUS, make_patent_number, make_title, make_uscc, rng_for
+from ipops.demo_data import INDUSTRY_CORPUS, city_serial, make_patent_number, make_title, make_uscc, rng_for
 from ipops.models import City, IPAsset, Membership, Organization, OrgKind, User
 from pledge_finance import clock, rules, services
 from pledge_finance.models import Loan, LoanProduct, RiskReserve
@@ -94,7 +94,7 @@ def _fresh_assets(city: City, owner_id: int, rnd, serial_base: int, n: int) -> l
         industry = rnd.choice(sorted(INDUSTRY_CORPUS))
         title, abstract, ipc = make_title(rnd, industry)
         filing = ANCHOR - datetime.timedelta(days=rnd.randint(4 * 365, 9 * 365))
-        number = make_patent_number(filing, "1", serial_base + j)
+        number = make_patent_number(filing, "1", city_serial(city.slug, serial_base + j))
         asset, _ = IPAsset.objects.get_or_create(
             kind="invention",
             number=number,

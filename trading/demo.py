@@ -16,7 +16,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from ipops.access import Actor
-from ipops.demo_data import INDUSTRY_CORPUS, make_patent_number, make_title, make_uscc, rng_for
+from ipops.demo_data import (
+    INDUSTRY_CORPUS,
+    city_serial,
+    make_patent_number,
+    make_title,
+    make_uscc,
+    patent_numbers_taken,
+    rng_for,
+)
 from ipops.models import City, IPAsset, Membership, Organization, OrgKind
 
 from . import services
@@ -138,7 +146,7 @@ def _orgs(city: City, rnd) -> tuple[list[Organization], dict[str, Organization]]
 
 
 def _assets(city: City, owners: list[Organization], n: int, rnd) -> list[IPAsset]:
-    existing = set(IPAsset.objects.values_list("number", flat=True))
+    existing = patent_numbers_taken()
     new = []
     for i in range(n):
         owner = owners[i % len(owners)]
@@ -146,7 +154,9 @@ def _assets(city: City, owners: list[Organization], n: int, rnd) -> list[IPAsset
         kind = "invention" if rnd.random() < 0.75 else "utility_model"
         filing = TODAY - datetime.timedelta(days=rnd.randint(700, 365 * 9))
         number = make_patent_number(
-            filing, "1" if kind == "invention" else "2", 200_000 + i * 7 + rnd.randrange(7)
+            filing,
+            "1" if kind == "invention" else "2",
+            city_serial(city.slug, 200_000 + i * 7 + rnd.randrange(7)),
         )
         if number in existing:
             continue

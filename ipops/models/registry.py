@@ -91,6 +91,13 @@ class IPAsset(CityOwned):
         ]
         constraints = [
             models.UniqueConstraint(fields=["city", "kind", "number"], name="asset_unique_number_per_city"),
+            # A Chinese patent (application) number exists once in the country (CNIPA's register), so it
+            # is registered once on the platform, whichever city: two cities can't both pledge it.
+            models.UniqueConstraint(
+                fields=["kind", "number"],
+                condition=Q(kind__in=["invention", "utility_model", "design"]),
+                name="asset_patent_unique_nationally",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -40,6 +40,7 @@ from ipops.models.accounts import ASSET_HOLDER_KINDS
 from ipops.models.registry import PATENT_KINDS
 from ipops.money import fen
 from ipops.permissions import require
+from ipops.tenancy import scopes_disabled
 
 _KIND_BY_TYPE_DIGIT = {
     "1": AssetKind.INVENTION,
@@ -48,6 +49,19 @@ _KIND_BY_TYPE_DIGIT = {
     "9": AssetKind.UTILITY_MODEL,
     "3": AssetKind.DESIGN,
 }
+
+
+class AssetDuplicateNumber(Conflict):
+    code = IpopsErrorCode.ASSET_DUPLICATE_NUMBER
+    default_message = _("An asset with this number is already registered in this city.")
+
+
+class AssetRegisteredElsewhere(Conflict):
+    code = IpopsErrorCode.ASSET_REGISTERED_ELSEWHERE
+    default_message = _(
+        "This patent is already registered on the platform by another organisation. A patent number "
+        "exists once in the country; if the patent has been assigned to you, ask the platform to move it."
+    )
 
 
 class AssetNotInForce(Conflict):
@@ -164,11 +178,7 @@ def asset_create(
         raise ValidationFailed(
             _("A title is required."), fields={"title": [{"code": CoreErrorCode.REQUIRED, "detail": ""}]}
         )
-    if IPAsset.objects.filter(kind=kind, number=clean["number"]).exists():
-        raise Conflict(
-            _("An asset with this number is already registered in this city."),
-            code=IpopsErrorCode.ASSET_DUPLICATE_NUMBER,
-        )
+    _refuse_duplicate_number(kind, clean["number"], city_id=actor.city.pk)
     try:
         with transaction.atomic():
             asset = IPAsset.objects.create(
@@ -184,11 +194,9 @@ def asset_create(
                 industry=industry,
                 **clean,
             )
-    except IntegrityError as exc:  # the same number registered concurrently
-        raise Conflict(
-            _("An asset with this number is already registered in this city."),
-            code=IpopsErrorCode.ASSET_DUPLICATE_NUMBER,
-        ) from exc
+    except IntegrityError as exc:  # the same number registered concurrently, here or in another city
+        _refuse_duplicate_number(kind, clean["number"], city_id=actor.city.pk)
+        raise AssetDuplicateNumber() from exc
     return asset
 
 
@@ -227,17 +235,33 @@ def asset_update(*, actor: Actor, asset: IPAsset, **changes) -> IPAsset:
         raise ValidationFailed(
             _("A title is required."), fields={"title": [{"code": CoreErrorCode.REQUIRED, "detail": ""}]}
         )
-    if (merged["kind"], merged["number"]) != (asset.kind, asset.number) and IPAsset.objects.filter(
-        kind=merged["kind"], number=merged["number"]
-    ).exclude(pk=asset.pk).exists():
-        raise Conflict(
-            _("An asset with this number is already registered in this city."),
-            code=IpopsErrorCode.ASSET_DUPLICATE_NUMBER,
-        )
+    if (merged["kind"], merged["number"]) != (asset.kind, asset.number):
+        _refuse_duplicate_number(merged["kind"], merged["number"], city_id=asset.city_id, exclude=asset.pk)
     for name, value in merged.items():
         setattr(asset, name, value)
-    asset.save()
+    try:
+        with transaction.atomic():
+            asset.save()
+    except IntegrityError as exc:
+        _refuse_duplicate_number(merged["kind"], merged["number"], city_id=asset.city_id, exclude=asset.pk)
+        raise AssetDuplicateNumber() from exc
     return asset
+
+
+def _refuse_duplicate_number(kind: str, number: str, *, city_id: int, exclude: int | None = None) -> None:
+    """409 if the number is taken: in this city (`asset_duplicate_number`) or, for a patent, anywhere in
+    the country (`asset_registered_elsewhere`). CNIPA's register is public, so saying that another
+    organisation holds it reveals nothing; which city or organisation does is not said."""
+    with scopes_disabled():
+        taken = IPAsset.objects.filter(kind=kind, number=number).exclude(pk=exclude)
+        if kind not in PATENT_KINDS:
+            taken = taken.filter(city_id=city_id)
+        holder_city = taken.values_list("city_id", flat=True).first()
+    if holder_city is None:
+        return
+    if holder_city == city_id:
+        raise AssetDuplicateNumber()
+    raise AssetRegisteredElsewhere()
 
 
 # --- encumbrances -------------------------------------------------------------------
