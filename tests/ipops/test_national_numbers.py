@@ -77,7 +77,7 @@ def test_pledging_is_impossible_twice_because_the_second_registration_never_exis
     first = make_user(jinan, "enterprise")
     assert api(first).post("/api/v1/jinan/assets/", GOOD).status_code == 201
     second = make_org(qingdao)
+    bureau = actor(make_user(qingdao, "bureau_staff"), qingdao)
     with city_scope(qingdao), pytest.raises(ApplicationError) as refused:
-        bureau = actor(make_user(qingdao, "bureau_staff"), qingdao)
         registry.asset_create(actor=bureau, owner=second, **SERVICE_FIELDS)
     assert refused.value.code == "asset_registered_elsewhere"
