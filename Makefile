@@ -36,11 +36,16 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# The demo serves as a product does: Django's debug pages off, static files hashed and cached by
+# WhiteNoise. `make run DEBUG=true` turns the debug pages on for development.
+DEBUG ?= false
+
 run: seed
 	$(PY) manage.py run_job registry_snapshot
 	$(PY) manage.py run_job match_refresh
+	DEBUG=$(DEBUG) $(PY) manage.py collectstatic --noinput -v 0
 	@$(PY) manage.py demo_logins
-	$(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=$(DEBUG) $(PY) manage.py runserver 127.0.0.1:8000
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -31,6 +33,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/<slug:city>/", include(city_api)),
     path("healthz/", pages.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico before reading the page's <link rel="icon">.
+    path("favicon.ico", RedirectView.as_view(url=static("ipops/favicon.svg"), permanent=True)),
     # The national marketplace: listings published nationally, across cities (before <city>/).
     path("market/", include("trading.urls_public")),
     path("<slug:city>/", include(city_pages)),

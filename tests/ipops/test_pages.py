@@ -181,3 +181,23 @@ def test_apps_put_their_waiting_work_on_the_role_homes(client, qingdao):
     bureau_home = client.get("/qingdao/").content.decode()
     assert 'id="panel-city-trading"' in bureau_home
     assert 'id="panel-city-pledge"' in bureau_home
+
+
+def test_pages_fetch_echarts_only_where_a_chart_is_and_have_a_favicon(client, qingdao):
+    login = client.get("/accounts/login/").content.decode()
+    assert 'echarts.min.js"></script>' not in login  # the 1 MB library is not loaded up front
+    assert 'rel="icon"' in login
+    assert client.get("/favicon.ico").status_code == 301
+    client.force_login(make_user(qingdao, "bureau_staff"))
+    home = client.get("/qingdao/").content.decode()
+    assert "data-chart=" in home and 'data-echarts="/static/vendor/echarts/echarts.min.js"' in home
+
+
+def test_error_pages_are_the_products_own_in_chinese(client, qingdao, settings):
+    settings.DEBUG = False
+    client.force_login(make_user(qingdao, "enterprise"))
+    missing = client.get("/qingdao/assets/999999/")
+    assert missing.status_code == 404
+    assert "不存在" in missing.content.decode() and "URLconf" not in missing.content.decode()
+    unknown = client.get("/no/such/page/at/all/")
+    assert unknown.status_code == 404 and "Page not found" not in unknown.content.decode()
