@@ -81,6 +81,8 @@ class IpopsErrorCode(ErrorCode):
     OWNER_CANNOT_HOLD_ASSETS = "owner_cannot_hold_assets"
     OWNER_NOT_EDITABLE = "owner_not_editable"
     VALUATION_NOT_POSITIVE = "valuation_not_positive"
+    # Cities (ipops.services.cities)
+    CITY_EXISTS = "city_exists"
     # Organisations and people (ipops.services.organisations)
     DISPLAY_NAME_TOO_LONG = "display_name_too_long"
     LAST_BUREAU_ADMIN = "last_bureau_admin"

@@ -244,6 +244,12 @@ _CITY_CACHE_SECONDS = 30.0
 _city_cache: dict[str, tuple[float, object]] = {}
 
 
+def forget_city(slug: str) -> None:
+    """Drop this process's cached city (after it was switched off or on); other processes follow
+    within `_CITY_CACHE_SECONDS`."""
+    _city_cache.pop(slug, None)
+
+
 def _active_city(slug: str):
     """The active city for a slug, cached briefly in-process: every request needs it, and cities are
     created or switched off a few times a year (a switched-off city stops answering within 30 s)."""

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
@@ -39,6 +38,3 @@ urlpatterns = [
     path("market/", include("trading.urls_public")),
     path("<slug:city>/", include(city_pages)),
 ]
-
-if settings.DEBUG:
-    admin.site.site_header = "IPOps"
