@@ -141,6 +141,8 @@ LANGUAGE_COOKIE_NAME = "ipops_language"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# One date format per language (ipops/formats/<lang>/formats.py); every time shown in Beijing time.
+FORMAT_MODULE_PATH = ["ipops.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
