@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -12,28 +13,83 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from ipops.money import UNIT_FACTOR, WAN_UNIT, money_unit_label, to_decimal
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+@dataclass(frozen=True)
+class Column:
+    """A column with a meaning: its header carries the unit, its cells a number format Excel understands.
+
+    `kind`: "text", "money" (an amount in 元, written in `unit`: 万元 by default), "percent" (a ratio,
+    0.6 → 60.00%), "date", "datetime" (Beijing time), "integer".
+    """
+
+    header: object
+    kind: str = "text"
+    unit: str = WAN_UNIT
+
+    @property
+    def title(self) -> str:
+        if self.kind == "money":
+            return f"{self.header}（{money_unit_label(self.unit)}）"
+        return str(self.header)
+
+    def cell(self, value):
+        if value is None or value == "":
+            return ""
+        if self.kind == "money":
+            return to_decimal(value) / UNIT_FACTOR[self.unit]
+        if isinstance(value, datetime.datetime) and value.tzinfo:
+            # Excel has no time zones: write the wall-clock time readers expect (Asia/Shanghai), not UTC.
+            return timezone.localtime(value).replace(tzinfo=None)
+        return value
+
+    @property
+    def number_format(self) -> str | None:
+        return {
+            "money": "#,##0.00",
+            "percent": "0.00%",
+            "date": "yyyy-mm-dd",
+            "datetime": "yyyy-mm-dd hh:mm",
+            "integer": "#,##0",
+        }.get(self.kind)
+
+
+def Money(header, unit: str = WAN_UNIT) -> Column:  # noqa: N802 - reads as a column type
+    return Column(header, "money", unit)
+
+
+def _column(spec) -> Column:
+    return spec if isinstance(spec, Column) else Column(spec)
+
+
 def workbook_bytes(sheet_title: str, headers: Sequence, rows: Iterable[Sequence]) -> bytes:
+    """One sheet: bold frozen header row with units, typed cells with number formats."""
+    columns = [_column(h) for h in headers]
     wb = Workbook(write_only=False)
     ws = wb.active
     ws.title = str(sheet_title)[:31]
-    ws.append([str(h) for h in headers])
+    ws.append([c.title for c in columns])
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    widths = [len(str(h)) * 2 + 2 for h in headers]
+    widths = [len(c.title) * 2 + 2 for c in columns]
     for row in rows:
         values = []
-        for i, value in enumerate(row):
-            if isinstance(value, datetime.datetime) and value.tzinfo:
-                # Excel has no time zones: write the wall-clock time readers expect (Asia/Shanghai), not UTC.
-                value = timezone.localtime(value).replace(tzinfo=None)
-            values.append(value if value is not None else "")
-            widths[i] = min(max(widths[i], len(str(value or "")) + 2), 60)
+        for i, (column, value) in enumerate(zip(columns, row, strict=True)):
+            if column.kind == "text" and isinstance(value, datetime.datetime | datetime.date):
+                column = columns[i] = Column(
+                    column.header, "datetime" if isinstance(value, datetime.datetime) else "date"
+                )
+            values.append(column.cell(value))
+            widths[i] = min(max(widths[i], len(str(value or "")) + 4), 60)
         ws.append(values)
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
+    for i, column in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = widths[i - 1]
+        if column.number_format:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.number_format = column.number_format
     ws.freeze_panes = "A2"
     buf = io.BytesIO()
     wb.save(buf)

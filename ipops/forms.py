@@ -1,28 +1,131 @@
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ipops.errors import ApplicationError
 from ipops.ids import InvalidIdentifier, normalize_ipc_prefix
 from ipops.models import AssetKind, Industry, LegalStatus, OrgKind
-from ipops.money import MONEY_DIGITS, MONEY_PLACES, RATE_DIGITS, RATE_PLACES_N
+from ipops.money import MONEY_LIMIT, RATE_PLACES, UNIT_FACTOR, WAN_UNIT, fen, money_unit_label
 
 
-class MoneyField(forms.DecimalField):
-    """An amount typed in a form, in 元 to the fen; the service judges its meaning."""
+class UnitInput(forms.TextInput):
+    """A text input with its unit beside it (万元, 元, %), so nobody wonders what to type."""
 
-    def __init__(self, *, min_value=0, **kwargs):
-        kwargs.setdefault("max_digits", MONEY_DIGITS)
-        kwargs.setdefault("decimal_places", MONEY_PLACES)
-        super().__init__(min_value=min_value, **kwargs)
+    def __init__(self, unit_label, attrs=None):
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+        self.unit_label = unit_label
+
+    def render(self, name, value, attrs=None, renderer=None):
+        field = super().render(name, value, attrs, renderer)
+        return format_html(
+            '<div class="input-group input-group-sm">{}<span class="input-group-text">{}</span></div>',
+            field,
+            self.unit_label,
+        )
 
 
-class RateField(forms.DecimalField):
-    """A rate or share typed as a ratio (0.0435), six places."""
+def _decimal(value: str) -> Decimal | None:
+    """What a person typed as a number: thousands separators and full-width digits allowed."""
+    text = unicodedata.normalize("NFKC", str(value)).replace(",", "").replace(" ", "").strip()
+    if not text:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_digits", RATE_DIGITS)
-        kwargs.setdefault("decimal_places", RATE_PLACES_N)
+
+class MoneyField(forms.Field):
+    """An amount as people type it: in 万元 (the default) or 元 (`unit=YUAN`, for small sums like fees),
+    with the unit beside the field. The form hands the service 元 to the fen, half up; the field shows a
+    stored amount back in its unit, and its errors speak the same unit."""
+
+    default_error_messages = {
+        "invalid": _("Enter an amount, e.g. 50 or 12.5."),
+        "min_value": _("Enter at least %(limit)s %(unit)s."),
+        "positive": _("Enter an amount greater than 0 %(unit)s."),
+        "too_large": _("This amount is too large."),
+    }
+
+    def __init__(self, *, unit: str = WAN_UNIT, min_value=None, positive: bool = False, **kwargs):
+        self.unit = unit
+        self.min_value = min_value  # in 元
+        self.positive = positive
+        kwargs.setdefault("widget", UnitInput(money_unit_label(unit)))
         super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal | int):  # a stored amount in 元 shown in the field's unit
+            return f"{(Decimal(value) / UNIT_FACTOR[self.unit]).normalize():f}"
+        return value
+
+    def to_python(self, value) -> Decimal | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        number = _decimal(value)
+        if number is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return fen(number * UNIT_FACTOR[self.unit])
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value is None:
+            return
+        unit = money_unit_label(self.unit)
+        if abs(value) >= MONEY_LIMIT:
+            raise forms.ValidationError(self.error_messages["too_large"], code="too_large")
+        if self.positive and value <= 0:
+            raise forms.ValidationError(
+                self.error_messages["positive"], code="positive", params={"unit": unit}
+            )
+        if self.min_value is not None and value < self.min_value:
+            limit = Decimal(self.min_value) / UNIT_FACTOR[self.unit]
+            raise forms.ValidationError(
+                self.error_messages["min_value"],
+                code="min_value",
+                params={"limit": f"{limit:,f}", "unit": unit},
+            )
+
+
+class RateField(forms.Field):
+    """A rate or share typed as a percentage (4.35 for 4.35%); the service receives the ratio 0.0435."""
+
+    default_error_messages = {
+        "invalid": _("Enter a percentage, e.g. 4.35."),
+        "range": _("Enter a percentage between %(low)s%% and %(high)s%%."),
+    }
+
+    def __init__(self, *, low=Decimal(0), high=Decimal(100), **kwargs):
+        self.low, self.high = Decimal(low), Decimal(high)  # in percent
+        kwargs.setdefault("widget", UnitInput("%"))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal | int):
+            return f"{(Decimal(value) * 100).normalize():f}"
+        return value
+
+    def to_python(self, value) -> Decimal | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        number = _decimal(str(value).rstrip("%％"))
+        if number is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if not self.low <= number <= self.high:
+            raise forms.ValidationError(
+                self.error_messages["range"],
+                code="range",
+                params={"low": f"{self.low.normalize():f}", "high": f"{self.high.normalize():f}"},
+            )
+        return (number / 100).quantize(RATE_PLACES)
 
 
 class ServiceForm(forms.Form):

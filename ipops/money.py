@@ -21,6 +21,30 @@ RATE_DIGITS, RATE_PLACES_N = 9, 6
 RATE_PLACES = Decimal(1).scaleb(-RATE_PLACES_N)
 
 
+#: The units people type and read amounts in: 万元 for most sums, 元 for small ones (fees).
+WAN_UNIT, YUAN_UNIT = "wan", "yuan"
+UNIT_FACTOR = {WAN_UNIT: WAN, YUAN_UNIT: Decimal(1)}
+
+
+def money_unit_label(unit: str) -> str:
+    from django.utils.translation import gettext
+
+    return gettext("10k CNY") if unit == WAN_UNIT else gettext("CNY")
+
+
+def display_money(amount, unit: str = WAN_UNIT) -> str:
+    """An amount as a message prints it, in the unit the reader typed it in: "50.00 万元"."""
+    if unit == WAN_UNIT:
+        return f"{to_wan(amount):,.2f} {money_unit_label(unit)}"
+    return f"{fen(amount):,.2f} {money_unit_label(unit)}"
+
+
+def display_rate(ratio) -> str:
+    """A ratio as a percentage: 0.0435 → "4.35%"."""
+    percent = (to_decimal(ratio) * 100).quantize(Decimal("0.0001")).normalize()
+    return f"{percent:f}%"
+
+
 class MoneyField(models.DecimalField):
     """An amount in 元 to the fen: the one way a model declares money."""
 
