@@ -29,6 +29,7 @@ class CoreErrorCode(ErrorCode):
     AMOUNT_NOT_POSITIVE = "amount_not_positive"
     AMOUNT_NEGATIVE = "amount_negative"
     AMOUNT_TOO_LARGE = "amount_too_large"
+    AMOUNT_BELOW_MINIMUM = "amount_below_minimum"
     INVALID_RATE = "invalid_rate"
     RATE_OUT_OF_RANGE = "rate_out_of_range"
     INVALID_NUMBER = "invalid_number"

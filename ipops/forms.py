@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ipops.errors import ApplicationError
+from ipops.errors import CoreErrorCode as Code
 from ipops.ids import InvalidIdentifier, normalize_ipc_prefix
 from ipops.models import AssetKind, Industry, LegalStatus, OrgKind
 from ipops.money import MONEY_LIMIT, RATE_PLACES, UNIT_FACTOR, WAN_UNIT, fen, money_unit_label
@@ -70,7 +71,7 @@ class MoneyField(forms.Field):
             return value
         number = _decimal(value)
         if number is None:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            raise forms.ValidationError(self.error_messages["invalid"], code=Code.INVALID_AMOUNT)
         return fen(number * UNIT_FACTOR[self.unit])
 
     def validate(self, value) -> None:
@@ -79,16 +80,16 @@ class MoneyField(forms.Field):
             return
         unit = money_unit_label(self.unit)
         if abs(value) >= MONEY_LIMIT:
-            raise forms.ValidationError(self.error_messages["too_large"], code="too_large")
+            raise forms.ValidationError(self.error_messages["too_large"], code=Code.AMOUNT_TOO_LARGE)
         if self.positive and value <= 0:
             raise forms.ValidationError(
-                self.error_messages["positive"], code="positive", params={"unit": unit}
+                self.error_messages["positive"], code=Code.AMOUNT_NOT_POSITIVE, params={"unit": unit}
             )
         if self.min_value is not None and value < self.min_value:
             limit = Decimal(self.min_value) / UNIT_FACTOR[self.unit]
             raise forms.ValidationError(
                 self.error_messages["min_value"],
-                code="min_value",
+                code=Code.AMOUNT_BELOW_MINIMUM,
                 params={"limit": f"{limit:,f}", "unit": unit},
             )
 
@@ -118,11 +119,11 @@ class RateField(forms.Field):
             return value
         number = _decimal(str(value).rstrip("%％"))
         if number is None:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            raise forms.ValidationError(self.error_messages["invalid"], code=Code.INVALID_RATE)
         if not self.low <= number <= self.high:
             raise forms.ValidationError(
                 self.error_messages["range"],
-                code="range",
+                code=Code.RATE_OUT_OF_RANGE,
                 params={"low": f"{self.low.normalize():f}", "high": f"{self.high.normalize():f}"},
             )
         return (number / 100).quantize(RATE_PLACES)
