@@ -15,8 +15,9 @@ def wan(amount):
     if amount in (None, ""):
         return "—"
     amount = Decimal(str(amount))
+    # Number and unit apart: a narrow card may wrap the unit under the figure instead of overflowing.
     return format_html(
-        '<span class="money" title="{} {}">{} {}</span>',
+        '<span class="money" title="{} {}"><span class="figure">{}</span> <span class="unit">{}</span></span>',
         f"{amount:,.2f}",
         _("CNY"),
         f"{to_wan(amount):,.2f}",
