@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, F, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -368,7 +368,10 @@ def city_summary() -> dict:
 
 
 def product_list(actor: Actor, *, active_only: bool = False) -> QuerySet[LoanProduct]:
-    qs = LoanProduct.objects.prefetch_related("institutions__organization").order_by("name")
+    """The products with their institutions and those institutions' organisations: two queries in all."""
+    qs = LoanProduct.objects.prefetch_related(
+        Prefetch("institutions", queryset=ProductInstitution.objects.select_related("organization"))
+    ).order_by("name")
     if active_only or not (actor.is_bureau or actor.is_official):
         qs = qs.filter(is_active=True)
     return qs

@@ -13,7 +13,7 @@ from ipops.errors import ValidationFailed
 from pledge_finance import selectors, services
 from pledge_finance.api import serializers as s
 from pledge_finance.errors import ProductNotFound, ReserveNotOpen
-from pledge_finance.models import Instalment, Loan, ProductInstitution
+from pledge_finance.models import Instalment, Loan
 from pledge_finance.permissions import require
 
 TAG = ["pledge loans"]
@@ -198,12 +198,6 @@ LoanReleasePledgeApi = _loan_action(
 # --- products ---------------------------------------------------------------------------
 
 
-def _products(qs):
-    return qs.prefetch_related(
-        Prefetch("institutions", queryset=ProductInstitution.objects.select_related("organization"))
-    )
-
-
 class ProductListCreateApi(CityAPIView):
     serializer_class = s.ProductOutputSerializer
 
@@ -211,7 +205,7 @@ class ProductListCreateApi(CityAPIView):
         responses=s.ProductOutputSerializer(many=True), tags=TAG, summary="Loan products of the city"
     )
     def get(self, request, city):
-        page = self.paginate_queryset(_products(selectors.product_list(self.actor)))
+        page = self.paginate_queryset(selectors.product_list(self.actor))
         return self.get_paginated_response(s.ProductOutputSerializer(page, many=True).data)
 
     @extend_schema(
@@ -226,7 +220,7 @@ class ProductListCreateApi(CityAPIView):
         fields = dict(data.validated_data)
         product = services.product_create(actor=self.actor, institutions=fields.pop("institutions"), **fields)
         return Response(
-            s.ProductOutputSerializer(_products(selectors.product_list(self.actor)).get(pk=product.pk)).data,
+            s.ProductOutputSerializer(selectors.product_list(self.actor).get(pk=product.pk)).data,
             status=status.HTTP_201_CREATED,
         )
 
