@@ -105,3 +105,28 @@ def assert_matrix(expected: Mapping[Any, Any], outcome: Callable[[Any], Any]) ->
         if got != want:
             wrong.append(f"  {case!r}: expected {want!r}, got {got!r}")
     assert not wrong, "permission matrix mismatches:\n" + "\n".join(wrong)
+
+
+def listed_ids(client, url: str) -> set[int]:
+    """Every id a paginated list endpoint returns to this client, following `next` links."""
+    ids: set[int] = set()
+    next_url: str | None = url
+    while next_url:
+        response = client.get(next_url, {"page_size": 100} if next_url == url else None)
+        assert response.status_code == 200, (next_url, response.status_code)
+        body = response.json()
+        ids |= {row["id"] for row in body["results"]}
+        next_url = body.get("next")
+    return ids
+
+
+def assert_list_and_detail_agree(client, list_url: str, detail_url: str, candidate_ids: set[int]) -> None:
+    """The ids a list shows are exactly the candidates whose detail answers 200 (the rest 404).
+
+    `detail_url` has `{pk}`; `candidate_ids` are every row of the model in the city (and a foreign one).
+    """
+    listed = listed_ids(client, list_url)
+    answers = {pk: client.get(detail_url.format(pk=pk)).status_code for pk in candidate_ids}
+    assert set(answers.values()) <= {200, 404}, answers
+    opened = {pk for pk, code in answers.items() if code == 200}
+    assert listed == opened, f"listed only: {sorted(listed - opened)}, opened only: {sorted(opened - listed)}"
