@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from ipops.api.fields import MoneyField, RateField
 from ipops.api.serializers import OrganizationRefSerializer
+from ipops.errors import CoreErrorCode
 from ipops.models import IPAsset
 from pledge_finance import rules
 from pledge_finance.models import (
@@ -314,7 +315,7 @@ class ValuationSerializer(serializers.Serializer):
     def validate(self, attrs):
         if "appraised_value" not in attrs and not attrs.get("asset_values"):
             raise serializers.ValidationError(
-                {"appraised_value": ["Give the appraised value."]}, code="required"
+                {"appraised_value": ["Give the appraised value."]}, code=CoreErrorCode.REQUIRED
             )
         return attrs
 

@@ -12,6 +12,7 @@ import pytest
 from ipops.models import Encumbrance, IPAsset
 from ipops.tenancy import scopes_disabled
 from pledge_finance import clock, services
+from pledge_finance.lifecycle import LOAN
 from pledge_finance.models import (
     ApprovalDecision,
     Instalment,
@@ -311,6 +312,25 @@ def test_every_role_lists_exactly_the_loans_it_may_open(loans_everywhere):
 
 def _answer(response) -> tuple[int, str]:
     return response.status_code, response.json()["code"]
+
+
+def test_a_loans_detail_lists_exactly_the_steps_the_caller_may_take(loans_everywhere):
+    w = loans_everywhere
+    loans = {"draft": w.draft, "submitted": w.other_bank, "valued": w.valued, "disbursed": w.live}
+    people = ("enterprise", "enterprise2", "bank", "bank2", "insurer", "appraiser", "bureau", "official")
+    expected = {}
+    with w.scope():
+        for who in people:
+            actor = w.actor(getattr(w, who))
+            for state, loan in loans.items():
+                if Loan.objects.restrict(actor).filter(pk=loan.pk).exists():
+                    expected[who, state] = LOAN.available_names(actor, Loan.objects.get(pk=loan.pk))
+    assert expected["enterprise", "draft"] == ["submit", "withdraw"]
+    assert expected["bank", "disbursed"] == ["repay", "default"]
+    assert_matrix(
+        expected,
+        lambda case: api(getattr(w, case[0])).get(w.url(f"{loans[case[1]].pk}/")).json()["actions"],
+    )
 
 
 @pytest.mark.parametrize("who", ["university", "fund_manager"])
