@@ -11,6 +11,7 @@ from django.views import View
 
 from ipops import excel
 from ipops.errors import ApplicationError, PermissionDenied
+from ipops.forms import ServiceForm
 from ipops.views.pages import CityPageMixin
 from pledge_finance import clock, forms, selectors, services
 from pledge_finance.lifecycle import LOAN
@@ -191,32 +192,17 @@ class ApplyFormView(CityPageMixin, View):
 # --- the loan file and its actions --------------------------------------------------------
 
 
-#: The page's form and service call for each step of the loan's lifecycle a person takes (`LOAN`).
+#: The page's form and service for each step of the loan's lifecycle a person takes (`LOAN`).
 STEPS = {
-    "submit": (None, lambda a, loan, d: services.loan_submit(actor=a, loan=loan)),
-    "withdraw": (
-        forms.ReasonForm,
-        lambda a, loan, d: services.loan_withdraw(actor=a, loan=loan, reason=d.get("reason", "")),
-    ),
-    "value": (
-        forms.ValuationForm,
-        lambda a, loan, d: services.loan_record_valuation(actor=a, loan=loan, **d),
-    ),
-    "decide": (forms.DecisionForm, lambda a, loan, d: services.loan_decide(actor=a, loan=loan, **d)),
-    "disburse": (forms.DisburseForm, lambda a, loan, d: services.loan_disburse(actor=a, loan=loan, **d)),
-    "repay": (
-        forms.RepaymentForm,
-        lambda a, loan, d: services.loan_record_repayment(actor=a, loan=loan, **d),
-    ),
-    "default": (forms.DefaultForm, lambda a, loan, d: services.loan_declare_default(actor=a, loan=loan, **d)),
-    "recover": (
-        forms.RecoveryForm,
-        lambda a, loan, d: services.loan_record_recovery(actor=a, loan=loan, **d),
-    ),
-    "release_pledge": (
-        forms.ReleaseForm,
-        lambda a, loan, d: services.loan_release_pledge(actor=a, loan=loan, **d),
-    ),
+    "submit": (None, services.loan_submit),
+    "withdraw": (forms.ReasonForm, services.loan_withdraw),
+    "value": (forms.ValuationForm, services.loan_record_valuation),
+    "decide": (forms.DecisionForm, services.loan_decide),
+    "disburse": (forms.DisburseForm, services.loan_disburse),
+    "repay": (forms.RepaymentForm, services.loan_record_repayment),
+    "default": (forms.DefaultForm, services.loan_declare_default),
+    "recover": (forms.RecoveryForm, services.loan_record_recovery),
+    "release_pledge": (forms.ReleaseForm, services.loan_release_pledge),
 }
 
 
@@ -286,11 +272,11 @@ class LoanActionView(CityPageMixin, View):
         if action not in STEPS:
             raise Http404
         loan = selectors.loan_get(self.actor, pk)
-        form_class, call = STEPS[action]
-        form = form_class(request.POST, prefix=action) if form_class else forms.ReasonForm(request.POST)
+        form_class, service = STEPS[action]
+        form = (form_class or ServiceForm)(request.POST, prefix=action)
         if form.is_valid():
             try:
-                call(self.actor, loan, form.cleaned_data)
+                service(actor=self.actor, loan=loan, **form.cleaned_data)
             except ApplicationError as exc:
                 if isinstance(exc, PermissionDenied):
                     raise
