@@ -263,7 +263,7 @@ class LoanDetailSerializer(LoanOutputSerializer):
         return list(AssetRefSerializer(loan_assets(loan), many=True).data)
 
     def get_actions(self, loan) -> list[str]:
-        """The steps the caller may take on the loan now (`pledge_finance.lifecycle.LOAN`), from the view."""
+        """The steps the caller may take on the loan now (e.g. `decide`, `repay`): what its page offers."""
         return self.context["actions"]
 
     @extend_schema_field(TimelineEventSerializer(many=True))
