@@ -205,7 +205,7 @@ SPECTACULAR_SETTINGS = {
         "EscrowStatusEnum": "trading.models.EscrowStatus",
         "CentreKindEnum": "trading.models.CentreKind",
         "RepaymentMethodEnum": "pledge_finance.models.RepaymentMethod",
-        "LoanPartyEnum": "pledge_finance.models.Party",
+        "LoanPartyEnum": "pledge_finance.models.PARTY_CHOICES",
         "InstitutionRoleEnum": "pledge_finance.models.InstitutionRole",
         "LoanStateEnum": "pledge_finance.models.LoanState",
         "ApprovalDecisionEnum": "pledge_finance.models.ApprovalDecision.Decision",

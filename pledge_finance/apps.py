@@ -4,13 +4,6 @@ from django.utils.translation import gettext_lazy as _
 from ipops.platform import CityJob, NavEntry, Panel, PlatformApp
 
 
-def _roles():
-    # Models (and so the roles) may be imported only once the app registry is ready.
-    from ipops.models.accounts import Role
-
-    return Role
-
-
 class PledgeFinanceConfig(PlatformApp):
     name = "pledge_finance"
     verbose_name = _("Pledge finance")
@@ -27,51 +20,52 @@ class PledgeFinanceConfig(PlatformApp):
         ]
 
     def navigation(self) -> list[NavEntry]:
-        role = _roles()
-        institutions = [role.BANK, role.INSURER, role.GUARANTOR]
-        bureau = [role.BUREAU_STAFF, role.BUREAU_ADMIN]
+        # Models (and so the roles) may be imported only once the app registry is ready.
+        from ipops.access import BUREAU_ROLES, CITY_READER_ROLES
+        from pledge_finance.models import APPLICANT_ROLES, INSTITUTION_ACTOR_ROLES, PARTY_ACTOR_ROLES
+
         return [
             NavEntry(
-                _("Apply for a pledge loan"), "pledge-apply", roles=[role.ENTERPRISE], icon="bank", order=40
+                _("Apply for a pledge loan"), "pledge-apply", roles=APPLICANT_ROLES, icon="bank", order=40
             ),
             NavEntry(
                 _("Pledge loans"),
                 "pledge-loan-list",
-                roles=[role.ENTERPRISE, *institutions, *bureau, role.OFFICIAL],
+                roles=APPLICANT_ROLES | PARTY_ACTOR_ROLES | CITY_READER_ROLES,
                 icon="cash-coin",
                 order=41,
             ),
             NavEntry(
-                _("Review queue"), "pledge-queue", roles=[*institutions, role.SERVICE], icon="inbox", order=42
+                _("Review queue"), "pledge-queue", roles=INSTITUTION_ACTOR_ROLES, icon="inbox", order=42
             ),
-            NavEntry(_("Loan portfolio"), "pledge-portfolio", roles=institutions, icon="briefcase", order=43),
-            NavEntry(_("Loan products"), "pledge-product-list", roles=bureau, icon="sliders", order=44),
             NavEntry(
-                _("Risk reserve"), "pledge-reserve", roles=[*bureau, role.OFFICIAL], icon="safe", order=45
+                _("Loan portfolio"), "pledge-portfolio", roles=PARTY_ACTOR_ROLES, icon="briefcase", order=43
             ),
+            NavEntry(_("Loan products"), "pledge-product-list", roles=BUREAU_ROLES, icon="sliders", order=44),
+            NavEntry(_("Risk reserve"), "pledge-reserve", roles=CITY_READER_ROLES, icon="safe", order=45),
         ]
 
     def home_panels(self) -> list[Panel]:
-        role = _roles()
-        institutions = [role.BANK, role.INSURER, role.GUARANTOR]
-        bureau = [role.BUREAU_STAFF, role.BUREAU_ADMIN]
+        from ipops.access import CITY_READER_ROLES
+        from pledge_finance.models import APPLICANT_ROLES, INSTITUTION_ACTOR_ROLES
+
         return [
             Panel(
                 "pledge_finance/home/_queue.html",
                 "pledge_finance.home.institution_queue",
-                roles=[*institutions, role.SERVICE],
+                roles=INSTITUTION_ACTOR_ROLES,
                 order=10,
             ),
             Panel(
                 "pledge_finance/home/_my_loans.html",
                 "pledge_finance.home.enterprise_loans",
-                roles=[role.ENTERPRISE],
+                roles=APPLICANT_ROLES,
                 order=20,
             ),
             Panel(
                 "pledge_finance/home/_city.html",
                 "pledge_finance.home.city_pledge",
-                roles=[*bureau, role.OFFICIAL],
+                roles=CITY_READER_ROLES,
                 order=20,
             ),
         ]

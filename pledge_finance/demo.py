@@ -273,6 +273,7 @@ def _one_loan(
         )
     if state == "recovered":
         loss = Loan.objects.get(pk=loan.pk).loss_total
+        assert loss is not None  # defaulted
         received = default_on + datetime.timedelta(days=rnd.randint(150, 240))
         with clock.at(received):
             services.loan_record_recovery(
@@ -296,10 +297,11 @@ def seed(*, city: City) -> None:
     }
     if not all(orgs.values()):
         return  # the core demo has not created this city's institutions
+    found = {name: org for name, org in orgs.items() if org is not None}
     password_hash = make_password(settings.DEMO_PASSWORD)
-    _member(city, f"{city.slug}.bank2", orgs["bank2"], password_hash)
-    _member(city, f"{city.slug}.appraiser", orgs["appraiser"], password_hash)
-    product = _product(city, orgs)
+    _member(city, f"{city.slug}.bank2", found["bank2"], password_hash)
+    _member(city, f"{city.slug}.appraiser", found["appraiser"], password_hash)
+    product = _product(city, found)
     if Loan.objects.filter(product=product).exists():
         return
     smes = _smes(city, password_hash)
@@ -329,7 +331,7 @@ def seed(*, city: City) -> None:
                 rnd=rnd,
                 enterprise=enterprise,
                 bank_user=bank_user,
-                orgs=orgs,
+                orgs=found,
             )
             index += 1
     services.instalments_mark_overdue(city_id=city.pk, today=ANCHOR)

@@ -9,7 +9,11 @@ from pledge_finance import selectors
 def institution_queue(actor: Actor) -> dict:
     """Bank, insurer, guarantor, appraiser: what waits for us, most urgent first."""
     queue = selectors.review_queue(actor)
-    waiting = queue["overdue"] + queue["to_disburse"] + queue["to_decide"] + queue["to_value"]
+    waiting = [
+        loan
+        for section in ("overdue", "to_disburse", "to_decide", "to_value")
+        for loan in queue.get(section, [])
+    ]
     return {"counts": {k: len(v) for k, v in queue.items()}, "loans": waiting[:6], "total": len(waiting)}
 
 

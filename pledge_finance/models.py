@@ -6,11 +6,13 @@ the pledged assets; bank, insurer and guarantor each decide; the bank disburses,
 records repayments, and on default the loss is shared by the shares stored on the
 loan, with the city's risk compensation reserve (风险补偿准备金) reimbursing part.
 
-The loan lifecycle is declared once, as data, in `TRANSITIONS`.
+The institutions are declared once, in `INSTITUTIONS`; the loan's lifecycle once, in
+`pledge_finance.lifecycle`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pghistory
@@ -20,12 +22,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ipops.models import OrgKind, Role
+from ipops.money import ZERO, MoneyField, RateField, floor_fen
 from ipops.tenancy import CityOwned
 from pledge_finance import clock, rules
-
-MONEY = {"max_digits": 18, "decimal_places": 2}
-RATE = {"max_digits": 9, "decimal_places": 6}
-ZERO = Decimal("0.00")
 
 
 class RepaymentMethod(models.TextChoices):
@@ -33,23 +33,48 @@ class RepaymentMethod(models.TextChoices):
     BULLET = rules.BULLET, _("Monthly interest, principal at maturity")
 
 
-class Party(models.TextChoices):
-    """The three risk-sharing institutions of a loan."""
-
-    INSURER = "insurer", _("Insurer")
-    GUARANTOR = "guarantor", _("Guarantor")
-    BANK = "bank", _("Bank")
-
-
 class InstitutionRole(models.TextChoices):
+    """An institution's part in a product and its loans."""
+
     BANK = "bank", _("Bank")
     INSURER = "insurer", _("Insurer")
     GUARANTOR = "guarantor", _("Guarantor")
     APPRAISER = "appraiser", _("Appraiser")
 
 
-#: Which organisation kind may take which role in a product.
-ROLE_ORG_KIND = {"bank": "bank", "insurer": "insurer", "guarantor": "guarantor", "appraiser": "service"}
+@dataclass(frozen=True)
+class Institution:
+    """Who takes an institution role: organisations of one kind, whose staff act in one platform role."""
+
+    org_kind: OrgKind
+    actor_role: Role
+    #: A party to the loan (`Loan.<role>`): it decides on the application and carries its share of a loss.
+    shares_risk: bool
+
+
+#: The one declaration of the institutions; everything else about them derives from it. The parties come
+#: in the order a split of a loss breaks its ties (insurer first).
+INSTITUTIONS: dict[InstitutionRole, Institution] = {
+    InstitutionRole.INSURER: Institution(OrgKind.INSURER, Role.INSURER, shares_risk=True),
+    InstitutionRole.GUARANTOR: Institution(OrgKind.GUARANTOR, Role.GUARANTOR, shares_risk=True),
+    InstitutionRole.BANK: Institution(OrgKind.BANK, Role.BANK, shares_risk=True),
+    InstitutionRole.APPRAISER: Institution(OrgKind.SERVICE, Role.SERVICE, shares_risk=False),
+}
+#: The three risk-sharing parties.
+PARTIES: tuple[InstitutionRole, ...] = tuple(role for role, i in INSTITUTIONS.items() if i.shares_risk)
+PARTY_CHOICES = [(party.value, party.label) for party in PARTIES]
+#: The platform roles whose staff act for an institution of a loan.
+INSTITUTION_ACTOR_ROLES = frozenset(i.actor_role for i in INSTITUTIONS.values())
+PARTY_ACTOR_ROLES = frozenset(INSTITUTIONS[party].actor_role for party in PARTIES)
+
+
+def institution_of(role: str) -> InstitutionRole | None:
+    """The institution role a platform role's staff act in (a bank's staff: the bank), if any."""
+    return next((r for r, i in INSTITUTIONS.items() if i.actor_role == role), None)
+
+
+#: Who applies for a loan, for its own organisation.
+APPLICANT_ROLES = frozenset({Role.ENTERPRISE})
 
 
 class LoanState(models.TextChoices):
@@ -64,33 +89,15 @@ class LoanState(models.TextChoices):
     DEFAULTED = "defaulted", _("Defaulted")
 
 
-S = LoanState
-#: The loan's lifecycle, the one place it is declared: action → (states it may start from, state it leads to).
-#: `decide` stays in VALUED until the last of the three decisions; `approve` / `reject` are its outcomes.
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "update": (frozenset({S.DRAFT}), S.DRAFT),
-    "submit": (frozenset({S.DRAFT}), S.SUBMITTED),
-    "withdraw": (frozenset({S.DRAFT, S.SUBMITTED, S.VALUED}), S.WITHDRAWN),
-    "value": (frozenset({S.SUBMITTED}), S.VALUED),
-    "decide": (frozenset({S.VALUED}), S.VALUED),
-    "approve": (frozenset({S.VALUED}), S.APPROVED),
-    "reject": (frozenset({S.VALUED}), S.REJECTED),
-    "disburse": (frozenset({S.APPROVED}), S.DISBURSED),
-    "repay": (frozenset({S.DISBURSED}), S.DISBURSED),
-    "close": (frozenset({S.DISBURSED}), S.REPAID),
-    "default": (frozenset({S.DISBURSED}), S.DEFAULTED),
-    "recover": (frozenset({S.DEFAULTED}), S.DEFAULTED),
-    "release_pledge": (frozenset({S.DEFAULTED}), S.DEFAULTED),
-}
-
-#: States in which the pledged assets are held for the loan (the registry's pledge is active).
-PLEDGE_HELD = frozenset({S.SUBMITTED, S.VALUED, S.APPROVED, S.DISBURSED, S.DEFAULTED})
-#: States with money still owed to the bank.
-LIVE = frozenset({S.DISBURSED})
+def default_terms() -> list[int]:
+    return [6, 12, 24, 36]
 
 
-def allowed(action: str, state: str) -> bool:
-    return state in TRANSITIONS[action][0]
+def default_of(model: type[models.Model], name: str):
+    """A field's default: what a new product or reserve starts from, wherever it is filled in."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field.get_default()
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -99,12 +106,13 @@ class LoanProduct(CityOwned):
 
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
-    insurer_share = models.DecimalField(_("insurer share"), **RATE)
-    guarantor_share = models.DecimalField(_("guarantor share"), **RATE)
-    bank_share = models.DecimalField(_("bank share"), **RATE)
-    loan_to_value = models.DecimalField(_("loan-to-value ratio"), default=Decimal("0.500000"), **RATE)
+    # A new product starts from Qingdao's model: 6:2:2, half the appraised value, 3.5–6.5% a year.
+    insurer_share = RateField(_("insurer share"), default=Decimal("0.6"))
+    guarantor_share = RateField(_("guarantor share"), default=Decimal("0.2"))
+    bank_share = RateField(_("bank share"), default=Decimal("0.2"))
+    loan_to_value = RateField(_("loan-to-value ratio"), default=Decimal("0.5"))
     allowed_terms = ArrayField(
-        models.PositiveSmallIntegerField(), default=list, verbose_name=_("allowed terms")
+        models.PositiveSmallIntegerField(), default=default_terms, verbose_name=_("allowed terms")
     )
     repayment_method = models.CharField(
         _("repayment method"),
@@ -112,10 +120,10 @@ class LoanProduct(CityOwned):
         choices=RepaymentMethod.choices,
         default=RepaymentMethod.EQUAL_INSTALMENTS,
     )
-    min_rate = models.DecimalField(_("minimum annual rate"), **RATE)
-    max_rate = models.DecimalField(_("maximum annual rate"), **RATE)
-    min_amount = models.DecimalField(_("minimum amount"), default=Decimal("100000.00"), **MONEY)
-    max_amount = models.DecimalField(_("maximum amount"), default=Decimal("10000000.00"), **MONEY)
+    min_rate = RateField(_("minimum annual rate"), default=Decimal("0.035"))
+    max_rate = RateField(_("maximum annual rate"), default=Decimal("0.065"))
+    min_amount = MoneyField(_("minimum amount"), default=Decimal("100000"))
+    max_amount = MoneyField(_("maximum amount"), default=Decimal("10000000"))
     is_active = models.BooleanField(_("open for applications"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -133,12 +141,43 @@ class LoanProduct(CityOwned):
             ),
         ]
 
+    #: What the bureau sets; the rest is bookkeeping.
+    EDITABLE = (
+        "name",
+        "description",
+        "insurer_share",
+        "guarantor_share",
+        "bank_share",
+        "loan_to_value",
+        "allowed_terms",
+        "repayment_method",
+        "min_rate",
+        "max_rate",
+        "min_amount",
+        "max_amount",
+        "is_active",
+    )
+
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def defaults(cls) -> dict:
+        """What a new product starts from."""
+        return {name: default_of(cls, name) for name in cls.EDITABLE}
+
     @property
     def shares(self) -> dict[str, Decimal]:
-        return {"insurer": self.insurer_share, "guarantor": self.guarantor_share, "bank": self.bank_share}
+        return {party: getattr(self, f"{party}_share") for party in PARTIES}
+
+    def institutions_by_role(self) -> dict[str, list]:
+        """The organisations taking part, per role, by name (from the prefetched `institutions`)."""
+        out: dict[str, list] = {role: [] for role in InstitutionRole.values}
+        for row in self.institutions.all():
+            out[row.role].append(row.organization)
+        for orgs in out.values():
+            orgs.sort(key=lambda o: o.name)
+        return out
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -188,22 +227,22 @@ class Loan(CityOwned):
     assets = models.ManyToManyField("ipops.IPAsset", through="LoanAsset", related_name="+")
     state = models.CharField(_("state"), max_length=12, choices=LoanState.choices, default=LoanState.DRAFT)
 
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = MoneyField(_("amount"))
     term_months = models.PositiveSmallIntegerField(_("term (months)"))
     purpose = models.TextField(_("purpose"))
     repayment_method = models.CharField(_("repayment method"), max_length=20, choices=RepaymentMethod.choices)
-    loan_to_value = models.DecimalField(_("loan-to-value ratio"), **RATE)
+    loan_to_value = RateField(_("loan-to-value ratio"))
 
-    appraised_value = models.DecimalField(_("appraised value"), null=True, blank=True, **MONEY)
+    appraised_value = MoneyField(_("appraised value"), null=True, blank=True)
     valuation_report_ref = models.CharField(_("valuation report"), max_length=80, blank=True)
     valued_on = models.DateField(_("valued on"), null=True, blank=True)
 
     # Copied from the product on approval; later product edits never rewrite them.
-    insurer_share = models.DecimalField(_("insurer share"), null=True, blank=True, **RATE)
-    guarantor_share = models.DecimalField(_("guarantor share"), null=True, blank=True, **RATE)
-    bank_share = models.DecimalField(_("bank share"), null=True, blank=True, **RATE)
+    insurer_share = RateField(_("insurer share"), null=True, blank=True)
+    guarantor_share = RateField(_("guarantor share"), null=True, blank=True)
+    bank_share = RateField(_("bank share"), null=True, blank=True)
 
-    annual_rate = models.DecimalField(_("annual interest rate"), null=True, blank=True, **RATE)
+    annual_rate = RateField(_("annual interest rate"), null=True, blank=True)
     contract_number = models.CharField(_("contract number"), max_length=60, blank=True)
     contract_signed_on = models.DateField(_("contract signed on"), null=True, blank=True)
     pledge_registration_number = models.CharField(
@@ -214,8 +253,8 @@ class Loan(CityOwned):
     maturity_date = models.DateField(_("maturity date"), null=True, blank=True)
 
     default_on = models.DateField(_("default date"), null=True, blank=True)
-    loss_principal = models.DecimalField(_("loss: principal"), null=True, blank=True, **MONEY)
-    loss_interest = models.DecimalField(_("loss: interest"), null=True, blank=True, **MONEY)
+    loss_principal = MoneyField(_("loss: principal"), null=True, blank=True)
+    loss_interest = MoneyField(_("loss: interest"), null=True, blank=True)
     pledge_released_at = models.DateTimeField(_("pledge released"), null=True, blank=True)
 
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -251,21 +290,25 @@ class Loan(CityOwned):
 
     @property
     def shares(self) -> dict[str, Decimal] | None:
+        """The risk shares fixed on approval; None before."""
         if self.insurer_share is None:
             return None
-        return {"insurer": self.insurer_share, "guarantor": self.guarantor_share, "bank": self.bank_share}
+        return {party: getattr(self, f"{party}_share") for party in PARTIES}
+
+    @property
+    def is_live(self) -> bool:
+        """Money is still owed to the bank."""
+        return self.state == LoanState.DISBURSED
 
     @property
     def max_amount_by_value(self) -> Decimal | None:
         if self.appraised_value is None:
             return None
-        from ipops.money import floor_fen
-
         return floor_fen(self.appraised_value * self.loan_to_value)
 
     @property
     def loss_total(self) -> Decimal | None:
-        if self.loss_principal is None:
+        if self.loss_principal is None or self.loss_interest is None:
             return None
         return self.loss_principal + self.loss_interest
 
@@ -275,6 +318,7 @@ class Loan(CityOwned):
         return f"pledge_finance.loan:{self.pk}"
 
     def party_org_id(self, party: str) -> int:
+        """The organisation taking `party`'s part in this loan (`PARTIES`)."""
         return getattr(self, f"{party}_id")
 
 
@@ -297,7 +341,7 @@ class ApprovalDecision(CityOwned):
         REJECT = "reject", _("Reject")
 
     loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="decisions")
-    party = models.CharField(_("party"), max_length=12, choices=Party.choices)
+    party = models.CharField(_("party"), max_length=12, choices=PARTY_CHOICES)
     organization = models.ForeignKey("ipops.Organization", on_delete=models.PROTECT, related_name="+")
     decision = models.CharField(_("decision"), max_length=8, choices=Decision.choices)
     comment = models.TextField(_("comment"))
@@ -322,10 +366,10 @@ class Instalment(CityOwned):
     loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="instalments")
     number = models.PositiveSmallIntegerField(_("number"))
     due_date = models.DateField(_("due date"))
-    principal_due = models.DecimalField(_("principal due"), **MONEY)
-    interest_due = models.DecimalField(_("interest due"), **MONEY)
-    principal_paid = models.DecimalField(_("principal paid"), default=ZERO, **MONEY)
-    interest_paid = models.DecimalField(_("interest paid"), default=ZERO, **MONEY)
+    principal_due = MoneyField(_("principal due"))
+    interest_due = MoneyField(_("interest due"))
+    principal_paid = MoneyField(_("principal paid"), default=ZERO)
+    interest_paid = MoneyField(_("interest paid"), default=ZERO)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
     overdue_since = models.DateField(_("overdue since"), null=True, blank=True)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
@@ -365,9 +409,9 @@ class Instalment(CityOwned):
 class Repayment(CityOwned):
     loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="repayments")
     paid_on = models.DateField(_("paid on"))
-    amount = models.DecimalField(_("amount"), **MONEY)
-    principal = models.DecimalField(_("principal"), **MONEY)
-    interest = models.DecimalField(_("interest"), **MONEY)
+    amount = MoneyField(_("amount"))
+    principal = MoneyField(_("principal"))
+    interest = MoneyField(_("interest"))
     reference = models.CharField(_("bank reference"), max_length=60, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -383,14 +427,14 @@ class LossAllocation(CityOwned):
     """One institution's part of a defaulted loan's loss, and what the reserve reimbursed."""
 
     loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="allocations")
-    party = models.CharField(_("party"), max_length=12, choices=Party.choices)
+    party = models.CharField(_("party"), max_length=12, choices=PARTY_CHOICES)
     organization = models.ForeignKey("ipops.Organization", on_delete=models.PROTECT, related_name="+")
-    share = models.DecimalField(_("share"), **RATE)
-    loss = models.DecimalField(_("loss"), **MONEY)
-    reserve_claim = models.DecimalField(_("reserve claim"), **MONEY)
-    reserve_paid = models.DecimalField(_("reserve paid"), **MONEY)
-    recovered = models.DecimalField(_("recovered"), default=ZERO, **MONEY)
-    refunded_to_reserve = models.DecimalField(_("refunded to reserve"), default=ZERO, **MONEY)
+    share = RateField(_("share"))
+    loss = MoneyField(_("loss"))
+    reserve_claim = MoneyField(_("reserve claim"))
+    reserve_paid = MoneyField(_("reserve paid"))
+    recovered = MoneyField(_("recovered"), default=ZERO)
+    refunded_to_reserve = MoneyField(_("refunded to reserve"), default=ZERO)
 
     class Meta:
         ordering = ["loan", "-share", "party"]
@@ -414,7 +458,7 @@ class Recovery(CityOwned):
 
     loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="recoveries")
     received_on = models.DateField(_("received on"))
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = MoneyField(_("amount"))
     source = models.CharField(_("source"), max_length=200)
     parts = models.JSONField(_("distribution"), default=dict)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -431,11 +475,9 @@ class RiskReserve(CityOwned):
     """The city's risk compensation reserve (风险补偿准备金). One per city; never negative."""
 
     name = models.CharField(_("name"), max_length=120)
-    opening_balance = models.DecimalField(_("opening balance"), **MONEY)
-    balance = models.DecimalField(_("balance"), **MONEY)
-    payout_share = models.DecimalField(
-        _("share of each institution's loss reimbursed"), default=Decimal("0.300000"), **RATE
-    )
+    opening_balance = MoneyField(_("opening balance"))
+    balance = MoneyField(_("balance"))
+    payout_share = RateField(_("share of each institution's loss reimbursed"), default=Decimal("0.3"))
     opened_on = models.DateField(_("opened on"))
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -459,8 +501,8 @@ class ReserveEntry(CityOwned):
 
     reserve = models.ForeignKey(RiskReserve, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
-    amount = models.DecimalField(_("amount"), help_text=_("Positive in, negative out"), **MONEY)
-    balance_after = models.DecimalField(_("balance after"), **MONEY)
+    amount = MoneyField(_("amount"), help_text=_("Positive in, negative out"))
+    balance_after = MoneyField(_("balance after"))
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     organization = models.ForeignKey(
         "ipops.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+"

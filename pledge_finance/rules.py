@@ -24,7 +24,9 @@ ONE = Decimal("1")
 EQUAL_INSTALMENTS = "equal_instalments"  # 等额本息: the same payment every month
 BULLET = "bullet"  # 按月付息、到期一次还本: interest monthly, principal at maturity
 
-PARTIES = ("insurer", "guarantor", "bank")
+#: The bounds of what a product may offer: rates up to 36% a year, terms up to ten years.
+MAX_ANNUAL_RATE = Decimal("0.36")
+MAX_TERM_MONTHS = 120
 
 
 # --- dates ------------------------------------------------------------------------

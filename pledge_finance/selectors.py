@@ -5,18 +5,21 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from ipops.access import Actor
-from ipops.models import AuditEvent, Encumbrance, IPAsset, LegalStatus, Role
-from ipops.money import ZERO
-from pledge_finance.errors import LoanNotFound, ProductNotFound
+from ipops.models import Encumbrance, IPAsset, LegalStatus
+from ipops.money import ZERO, MoneyField
+from ipops.visibility import get_visible_or_404, restrict
 from pledge_finance.models import (
+    PARTIES,
     ApprovalDecision,
     Instalment,
+    InstitutionRole,
     Loan,
     LoanProduct,
     LoanState,
@@ -24,47 +27,42 @@ from pledge_finance.models import (
     ProductInstitution,
     ReserveEntry,
     RiskReserve,
+    institution_of,
 )
-from pledge_finance.permissions import can, party_of
-
-_MONEY = DecimalField(max_digits=18, decimal_places=2)
 
 
 def _zero():
-    return Value(Decimal("0.00"), output_field=_MONEY)
+    return Value(ZERO, output_field=MoneyField())
+
+
+def _loans() -> QuerySet[Loan]:
+    return Loan.objects.select_related("product", "enterprise", "bank", "insurer", "guarantor", "appraiser")
 
 
 def loan_queryset(actor: Actor) -> QuerySet[Loan]:
-    """The loans this actor may see: the city for bureau/officials, else those where its organisation is a party."""
-    qs = Loan.objects.select_related("product", "enterprise", "bank", "insurer", "guarantor", "appraiser")
-    if actor.is_bureau or actor.is_official:
-        return qs
-    org = actor.organization_id
-    if org is None:
-        return qs.none()
-    submitted = qs.filter(submitted_at__isnull=False)
-    if actor.role == Role.BANK:
-        return submitted.filter(bank_id=org)
-    if actor.role == Role.INSURER:
-        return submitted.filter(insurer_id=org)
-    if actor.role == Role.GUARANTOR:
-        return submitted.filter(guarantor_id=org)
-    if actor.role == Role.SERVICE:
-        products = ProductInstitution.objects.filter(organization_id=org, role="appraiser").values(
-            "product_id"
-        )
-        return qs.filter(
-            Q(appraiser_id=org)
-            | Q(appraiser__isnull=True, state=LoanState.SUBMITTED, product_id__in=products)
-        )
-    return qs.filter(enterprise_id=org)
+    """The loans this actor may see (`pledge_finance.permissions.loan_visibility`)."""
+    return restrict(_loans(), actor)
 
 
-def with_balances(qs: QuerySet[Loan]) -> QuerySet[Loan]:
+class Balances(TypedDict):
+    outstanding: Decimal
+    overdue_amount: Decimal
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    #: A loan with its outstanding principal and overdue amount (`with_balances`).
+    LoanWithBalances = WithAnnotations[Loan, Balances]
+
+
+def with_balances(qs: QuerySet[Loan]) -> QuerySet[LoanWithBalances]:
     """Annotate outstanding principal and overdue amount (one join, whatever the page size)."""
     return qs.annotate(
         outstanding=Coalesce(
-            Sum(F("instalments__principal_due") - F("instalments__principal_paid"), output_field=_MONEY),
+            Sum(
+                F("instalments__principal_due") - F("instalments__principal_paid"), output_field=MoneyField()
+            ),
             _zero(),
         ),
         overdue_amount=Coalesce(
@@ -74,7 +72,7 @@ def with_balances(qs: QuerySet[Loan]) -> QuerySet[Loan]:
                 - F("instalments__principal_paid")
                 - F("instalments__interest_paid"),
                 filter=Q(instalments__status=Instalment.Status.OVERDUE),
-                output_field=_MONEY,
+                output_field=MoneyField(),
             ),
             _zero(),
         ),
@@ -83,7 +81,7 @@ def with_balances(qs: QuerySet[Loan]) -> QuerySet[Loan]:
 
 def loan_list(
     actor: Actor, *, state: str = "", product: int | None = None, q: str = "", year: int | None = None
-) -> QuerySet[Loan]:
+) -> QuerySet[LoanWithBalances]:
     qs = loan_queryset(actor)
     if state:
         qs = qs.filter(state=state)
@@ -103,15 +101,25 @@ def loan_list(
 
 def loan_get(actor: Actor, pk) -> Loan:
     """One loan, or 404 — the same answer for another city's loan, or one the actor is no party to."""
-    try:
-        loan = Loan.objects.select_related(
-            "product", "enterprise", "bank", "insurer", "guarantor", "appraiser"
-        ).get(pk=pk)
-    except (Loan.DoesNotExist, ValueError, TypeError) as exc:
-        raise LoanNotFound() from exc
-    if not can(actor, "loan.view", loan):
-        raise LoanNotFound()
-    return loan
+    return get_visible_or_404(_loans(), actor, pk)
+
+
+def loan_file(actor: Actor, pk) -> Loan:
+    """One loan with everything its file shows (schedule, decisions, repayments, losses, recoveries),
+    or 404 as `loan_get`: a fixed number of queries."""
+    return get_visible_or_404(
+        _loans().prefetch_related(
+            Prefetch("instalments", queryset=Instalment.objects.order_by("number")),
+            Prefetch(
+                "decisions", queryset=ApprovalDecision.objects.select_related("organization", "decided_by")
+            ),
+            "repayments",
+            Prefetch("allocations", queryset=LossAllocation.objects.select_related("organization")),
+            "recoveries",
+        ),
+        actor,
+        pk,
+    )
 
 
 @dataclass(frozen=True)
@@ -155,7 +163,7 @@ def loan_timeline(loan: Loan) -> list[TimelineEvent]:
                 loan.appraised_value,
             )
         )
-    for d in loan.decisions.select_related("organization", "decided_by"):
+    for d in loan.decisions.all():
         label = _("Approved") if d.decision == "approve" else _("Rejected")
         ev.append(
             TimelineEvent(
@@ -166,9 +174,9 @@ def loan_timeline(loan: Loan) -> list[TimelineEvent]:
                 d.comment,
             )
         )
-    if loan.state == LoanState.APPROVED or loan.insurer_share is not None:
+    if loan.decided_at and loan.insurer_share is not None:
         ev.append(TimelineEvent(loan.decided_at, "approve", _("Approved by all three parties; shares fixed")))
-    if loan.state == LoanState.REJECTED:
+    if loan.decided_at and loan.state == LoanState.REJECTED:
         ev.append(TimelineEvent(loan.decided_at, "reject", _("Application rejected; assets released")))
     if loan.state == LoanState.WITHDRAWN:
         ev.append(
@@ -203,21 +211,27 @@ def loan_timeline(loan: Loan) -> list[TimelineEvent]:
         ev.append(
             TimelineEvent(loan.disbursed_on, "disburse", _("Disbursed"), loan.bank.name, amount=loan.amount)
         )
-    for r in loan.repayments.all():
+    for repayment in loan.repayments.all():
         ev.append(
             TimelineEvent(
-                r.paid_on, "repayment", _("Repayment received"), loan.bank.name, r.reference, r.amount
+                repayment.paid_on,
+                "repayment",
+                _("Repayment received"),
+                loan.bank.name,
+                repayment.reference,
+                repayment.amount,
             )
         )
-    for i in loan.instalments.filter(overdue_since__isnull=False):
-        ev.append(
-            TimelineEvent(
-                i.overdue_since,
-                "overdue",
-                _("Instalment %(n)s overdue") % {"n": i.number},
-                amount=i.total_due,
+    for i in loan.instalments.all():
+        if i.overdue_since:
+            ev.append(
+                TimelineEvent(
+                    i.overdue_since,
+                    "overdue",
+                    _("Instalment %(n)s overdue") % {"n": i.number},
+                    amount=i.total_due,
+                )
             )
-        )
     if loan.default_on:
         ev.append(
             TimelineEvent(
@@ -228,8 +242,12 @@ def loan_timeline(loan: Loan) -> list[TimelineEvent]:
                 amount=loan.loss_total,
             )
         )
-    for r in loan.recoveries.all():
-        ev.append(TimelineEvent(r.received_on, "recovery", _("Recovery received"), "", r.source, r.amount))
+    for recovery in loan.recoveries.all():
+        ev.append(
+            TimelineEvent(
+                recovery.received_on, "recovery", _("Recovery received"), "", recovery.source, recovery.amount
+            )
+        )
     if loan.closed_on and loan.state == LoanState.REPAID:
         ev.append(TimelineEvent(loan.closed_on, "close", _("Repaid in full; pledge released")))
     elif loan.pledge_released_at and loan.state == LoanState.DEFAULTED:
@@ -272,37 +290,30 @@ def loan_assets(loan: Loan) -> list[IPAsset]:
     return list(IPAsset.objects.filter(pk__in=loan.loan_assets.values("asset_id")).order_by("pk"))
 
 
-def loan_audit_trail(loan: Loan) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(
-        city_id=loan.city_id, object_type="pledge_finance.loan", object_id=str(loan.pk)
-    ).select_related("actor")
-
-
 def decisions_by_party(loan: Loan) -> dict[str, ApprovalDecision]:
-    return {d.party: d for d in loan.decisions.select_related("organization", "decided_by")}
+    return {d.party: d for d in loan.decisions.all()}
 
 
 # --- queues and portfolios -----------------------------------------------------------
 
 
-def review_queue(actor: Actor) -> dict:
-    """What waits for this institution: valuations, decisions, disbursements, overdue loans."""
+def review_queue(actor: Actor) -> dict[str, list[Loan] | list[LoanWithBalances]]:
+    """What waits for this institution, by the work it does: valuations (an appraiser); decisions (the
+    three parties); disbursements and overdue loans (a bank)."""
     qs = loan_queryset(actor)
-    org = actor.organization_id
-    out: dict = {"to_value": [], "to_decide": [], "to_disburse": [], "overdue": []}
-    if actor.role == Role.SERVICE:
+    role = institution_of(actor.role)
+    out: dict[str, list[Loan] | list[LoanWithBalances]] = {}
+    if role == InstitutionRole.APPRAISER:
         out["to_value"] = list(qs.filter(state=LoanState.SUBMITTED).order_by("submitted_at"))
-        return out
-    if actor.role in (Role.BANK, Role.INSURER, Role.GUARANTOR):
-        decided = ApprovalDecision.objects.filter(organization_id=org).values("loan_id")
+    if role in PARTIES:
         out["to_decide"] = list(
-            qs.filter(state=LoanState.VALUED).exclude(pk__in=decided).order_by("valued_on")
+            qs.filter(state=LoanState.VALUED).exclude(decisions__party=role).order_by("valued_on")
         )
-    if actor.role == Role.BANK:
+    if role == InstitutionRole.BANK:
         out["to_disburse"] = list(qs.filter(state=LoanState.APPROVED).order_by("decided_at"))
         out["overdue"] = list(
             with_balances(qs.filter(state=LoanState.DISBURSED))
-            .filter(overdue_amount__gt=0)
+            .filter(overdue_amount__gt=ZERO)
             .order_by("-overdue_amount")
         )
     return out
@@ -313,11 +324,10 @@ def portfolio(actor: Actor) -> dict:
     qs = loan_queryset(actor)
     live = with_balances(qs.filter(state=LoanState.DISBURSED)).order_by("maturity_date")
     live_rows = list(live)
+    org = actor.organization_id
     allocations = (
-        LossAllocation.objects.filter(organization_id=actor.organization_id).select_related(
-            "loan", "loan__enterprise"
-        )
-        if actor.organization_id
+        LossAllocation.objects.filter(organization_id=org).select_related("loan", "loan__enterprise")
+        if org is not None
         else LossAllocation.objects.none()
     )
     alloc_rows = list(allocations.order_by("-loan__default_on"))
@@ -367,28 +377,20 @@ def city_summary() -> dict:
 # --- products, assets, reserve ---------------------------------------------------------
 
 
+def _products() -> QuerySet[LoanProduct]:
+    """Products with their institutions and those institutions' organisations: two queries in all."""
+    return LoanProduct.objects.prefetch_related(
+        Prefetch("institutions", queryset=ProductInstitution.objects.select_related("organization"))
+    ).order_by("name")
+
+
 def product_list(actor: Actor, *, active_only: bool = False) -> QuerySet[LoanProduct]:
-    qs = LoanProduct.objects.prefetch_related("institutions__organization").order_by("name")
-    if active_only or not (actor.is_bureau or actor.is_official):
-        qs = qs.filter(is_active=True)
-    return qs
+    qs = restrict(_products(), actor)
+    return qs.filter(is_active=True) if active_only else qs
 
 
 def product_get(actor: Actor, pk) -> LoanProduct:
-    try:
-        product = product_list(actor).get(pk=pk)
-    except (LoanProduct.DoesNotExist, ValueError, TypeError) as exc:
-        raise ProductNotFound() from exc
-    return product
-
-
-def product_institutions(product: LoanProduct) -> dict[str, list]:
-    out: dict[str, list] = {"bank": [], "insurer": [], "guarantor": [], "appraiser": []}
-    for row in product.institutions.all():
-        out[row.role].append(row.organization)
-    for orgs in out.values():
-        orgs.sort(key=lambda o: o.name)
-    return out
+    return get_visible_or_404(_products(), actor, pk)
 
 
 def pledgeable_assets(actor: Actor) -> QuerySet[IPAsset]:
@@ -414,7 +416,3 @@ def reserve_ledger(reserve: RiskReserve) -> QuerySet[ReserveEntry]:
 def reserve_totals(reserve: RiskReserve) -> dict:
     rows = dict(reserve.entries.values_list("kind").annotate(s=Sum("amount")).order_by())
     return {kind: rows.get(kind, ZERO) for kind in ReserveEntry.Kind.values}
-
-
-def actor_party(actor: Actor, loan: Loan) -> str | None:
-    return party_of(actor, loan)

@@ -11,10 +11,12 @@ from django.views import View
 
 from ipops import excel
 from ipops.errors import ApplicationError, PermissionDenied
+from ipops.forms import ServiceForm
 from ipops.views.pages import CityPageMixin
 from pledge_finance import clock, forms, selectors, services
-from pledge_finance.models import LoanState, allowed
-from pledge_finance.permissions import can, party_of, require
+from pledge_finance.lifecycle import LOAN
+from pledge_finance.models import PARTIES, LoanState
+from pledge_finance.permissions import can, require
 
 
 def _service_error(form, exc: ApplicationError) -> None:
@@ -111,17 +113,13 @@ class LoanExportView(CityPageMixin, View):
 
 class QueueView(CityPageMixin, View):
     def get(self, request, city):
-        if not (
-            self.actor.organization_id and self.actor.role in ("bank", "insurer", "guarantor", "service")
-        ):
-            raise PermissionDenied()
+        require(self.actor, "loan.queue")
         return render(request, "pledge_finance/queue.html", selectors.review_queue(self.actor))
 
 
 class PortfolioView(CityPageMixin, View):
     def get(self, request, city):
-        if self.actor.role not in ("bank", "insurer", "guarantor"):
-            raise PermissionDenied()
+        require(self.actor, "loan.portfolio")
         return render(request, "pledge_finance/portfolio.html", selectors.portfolio(self.actor))
 
 
@@ -136,8 +134,7 @@ class ApplyProductView(CityPageMixin, View):
     def get(self, request, city):
         require(self.actor, "loan.create")
         products = [
-            (p, selectors.product_institutions(p))
-            for p in selectors.product_list(self.actor, active_only=True)
+            (p, p.institutions_by_role()) for p in selectors.product_list(self.actor, active_only=True)
         ]
         return render(
             request,
@@ -153,10 +150,7 @@ class ApplyFormView(CityPageMixin, View):
 
     def _form(self, product, data=None):
         return forms.LoanApplicationForm(
-            data,
-            product=product,
-            institutions=selectors.product_institutions(product),
-            assets=selectors.pledgeable_assets(self.actor),
+            data, product=product, assets=selectors.pledgeable_assets(self.actor)
         )
 
     def _render(self, request, product, form, status=200):
@@ -198,63 +192,24 @@ class ApplyFormView(CityPageMixin, View):
 # --- the loan file and its actions --------------------------------------------------------
 
 
-#: action → (form class, permission, transition, service call)
-ACTIONS = {
-    "submit": (None, "loan.apply", "submit", lambda a, loan, d: services.loan_submit(actor=a, loan=loan)),
-    "withdraw": (
-        forms.ReasonForm,
-        "loan.apply",
-        "withdraw",
-        lambda a, loan, d: services.loan_withdraw(actor=a, loan=loan, reason=d.get("reason", "")),
-    ),
-    "valuation": (
-        forms.ValuationForm,
-        "loan.value",
-        "value",
-        lambda a, loan, d: services.loan_record_valuation(actor=a, loan=loan, **d),
-    ),
-    "decision": (
-        forms.DecisionForm,
-        "loan.decide",
-        "decide",
-        lambda a, loan, d: services.loan_decide(actor=a, loan=loan, **d),
-    ),
-    "disburse": (
-        forms.DisburseForm,
-        "loan.service",
-        "disburse",
-        lambda a, loan, d: services.loan_disburse(actor=a, loan=loan, **d),
-    ),
-    "repayment": (
-        forms.RepaymentForm,
-        "loan.service",
-        "repay",
-        lambda a, loan, d: services.loan_record_repayment(actor=a, loan=loan, **d),
-    ),
-    "default": (
-        forms.DefaultForm,
-        "loan.service",
-        "default",
-        lambda a, loan, d: services.loan_declare_default(actor=a, loan=loan, **d),
-    ),
-    "recovery": (
-        forms.RecoveryForm,
-        "loan.service",
-        "recover",
-        lambda a, loan, d: services.loan_record_recovery(actor=a, loan=loan, **d),
-    ),
-    "release": (
-        forms.ReleaseForm,
-        "loan.service",
-        "release_pledge",
-        lambda a, loan, d: services.loan_release_pledge(actor=a, loan=loan, **d),
-    ),
+#: The page's form and service for each step of the loan's lifecycle a person takes (`LOAN`).
+STEPS = {
+    "submit": (None, services.loan_submit),
+    "withdraw": (forms.ReasonForm, services.loan_withdraw),
+    "value": (forms.ValuationForm, services.loan_record_valuation),
+    "decide": (forms.DecisionForm, services.loan_decide),
+    "disburse": (forms.DisburseForm, services.loan_disburse),
+    "repay": (forms.RepaymentForm, services.loan_record_repayment),
+    "default": (forms.DefaultForm, services.loan_declare_default),
+    "recover": (forms.RecoveryForm, services.loan_record_recovery),
+    "release_pledge": (forms.ReleaseForm, services.loan_release_pledge),
 }
 
 
 def _initial(action: str, loan) -> dict:
+    """What a step's form offers: today's date, the product's lowest rate, the next instalment."""
     today = clock.today()
-    if action == "valuation":
+    if action == "value":
         return {"valued_on": today}
     if action == "disburse":
         return {
@@ -263,37 +218,26 @@ def _initial(action: str, loan) -> dict:
             "disbursed_on": today,
             "annual_rate": loan.product.min_rate,
         }
-    if action == "repayment":
+    if action == "repay":
         due = next((i for i in loan.instalments.all() if i.open_amount > 0), None)
         return {"paid_on": today, "amount": due.open_amount if due else None}
-    if action in ("default", "recovery"):
-        return {"default_on": today, "received_on": today}
+    if action == "default":
+        return {"default_on": today}
+    if action == "recover":
+        return {"received_on": today}
     return {}
 
 
-def _available_actions(actor, loan) -> list[str]:
-    out = []
-    for name, (_form, permission, transition, _call) in ACTIONS.items():
-        if not allowed(transition, loan.state) or not can(actor, permission, loan):
-            continue
-        if name == "decision" and loan.decisions.filter(party=party_of(actor, loan)).exists():
-            continue
-        if name == "release" and loan.pledge_released_at is not None:
-            continue
-        out.append(name)
-    return out
-
-
 def loan_page(request, actor, loan, *, bound: dict | None = None, status: int = 200):
-    actions = _available_actions(actor, loan)
-    action_forms = {}
-    for name in actions:
-        form_class = ACTIONS[name][0]
-        if form_class is not None:
-            action_forms[name] = (bound or {}).get(name) or form_class(
-                initial=_initial(name, loan), prefix=name
-            )
-    figures = selectors.loan_figures(loan, today=clock.today())
+    """The loan's file, with a form for each step the actor may take now (`LOAN.available`)."""
+    actions = []
+    for step in LOAN.available(actor, loan):
+        form_class = STEPS[step.action][0]
+        form = (bound or {}).get(step.action) or (
+            form_class(initial=_initial(step.action, loan), prefix=step.action) if form_class else None
+        )
+        actions.append((step, form))
+    shares = loan.shares or loan.product.shares
     return render(
         request,
         "pledge_finance/loan_detail.html",
@@ -301,16 +245,13 @@ def loan_page(request, actor, loan, *, bound: dict | None = None, status: int = 
             "loan": loan,
             "assets": selectors.loan_assets(loan),
             "decisions": selectors.decisions_by_party(loan),
-            "parties": [("bank", loan.bank), ("insurer", loan.insurer), ("guarantor", loan.guarantor)],
+            "parties": [(party, getattr(loan, party), shares[party]) for party in PARTIES],
             "timeline": selectors.loan_timeline(loan),
-            "repayments": loan.repayments.select_related("recorded_by"),
-            "allocations": loan.allocations.select_related("organization"),
+            "repayments": loan.repayments.all(),
+            "allocations": loan.allocations.all(),
             "recoveries": loan.recoveries.all(),
             "actions": actions,
-            "action_forms": action_forms,
-            "my_party": party_of(actor, loan),
-            "is_city_reader": can(actor, "loan.list_city"),
-            **figures,
+            **selectors.loan_figures(loan, today=clock.today()),
         },
         status=status,
     )
@@ -318,32 +259,38 @@ def loan_page(request, actor, loan, *, bound: dict | None = None, status: int = 
 
 class LoanDetailView(CityPageMixin, View):
     def get(self, request, city, pk):
-        return loan_page(request, self.actor, selectors.loan_get(self.actor, pk))
+        return loan_page(request, self.actor, selectors.loan_file(self.actor, pk))
 
 
 class LoanActionView(CityPageMixin, View):
+    """One step from the loan page. The service decides (permission, state, input); its refusal shows on
+    the step's form."""
+
     write_required = True
 
     def post(self, request, city, pk, action):
-        if action not in ACTIONS:
+        if action not in STEPS:
             raise Http404
         loan = selectors.loan_get(self.actor, pk)
-        form_class, permission, _transition, call = ACTIONS[action]
-        require(self.actor, permission, loan)
-        form = form_class(request.POST, prefix=action) if form_class else forms.ReasonForm(request.POST)
+        form_class, service = STEPS[action]
+        form = (form_class or ServiceForm)(request.POST, prefix=action)
         if form.is_valid():
             try:
-                call(self.actor, loan, form.cleaned_data)
+                service(actor=self.actor, loan=loan, **form.cleaned_data)
             except ApplicationError as exc:
-                _service_error(form, exc)
-                if form_class is None:
+                if isinstance(exc, PermissionDenied):
+                    raise
+                # A step the page no longer offers (decided meanwhile, say) has no form to show it on.
+                if form_class is None or action not in LOAN.available_names(self.actor, loan):
                     messages.error(request, str(exc.message))
                     return redirect("pledge-loan-detail", city=city, pk=loan.pk)
+                form.add_service_errors(exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("pledge-loan-detail", city=city, pk=loan.pk)
-        loan = selectors.loan_get(self.actor, pk)
-        return loan_page(request, self.actor, loan, bound={action: form}, status=400)
+        return loan_page(
+            request, self.actor, selectors.loan_file(self.actor, pk), bound={action: form}, status=400
+        )
 
 
 # --- products and the reserve --------------------------------------------------------------
@@ -351,7 +298,7 @@ class LoanActionView(CityPageMixin, View):
 
 class ProductListView(CityPageMixin, View):
     def get(self, request, city):
-        products = [(p, selectors.product_institutions(p)) for p in selectors.product_list(self.actor)]
+        products = [(p, p.institutions_by_role()) for p in selectors.product_list(self.actor)]
         return render(
             request,
             "pledge_finance/product_list.html",
@@ -362,50 +309,13 @@ class ProductListView(CityPageMixin, View):
 class ProductEditView(CityPageMixin, View):
     write_required = True
 
-    def _initial(self, product) -> dict:
-        if product is None:
-            return {
-                "insurer_share": "0.6",
-                "guarantor_share": "0.2",
-                "bank_share": "0.2",
-                "min_rate": "0.035",
-                "max_rate": "0.065",
-                "min_amount": "100000",
-                "max_amount": "10000000",
-            }
-        inst = selectors.product_institutions(product)
-        return {
-            **{
-                f: getattr(product, f)
-                for f in (
-                    "name",
-                    "description",
-                    "insurer_share",
-                    "guarantor_share",
-                    "bank_share",
-                    "loan_to_value",
-                    "repayment_method",
-                    "min_rate",
-                    "max_rate",
-                    "min_amount",
-                    "max_amount",
-                    "is_active",
-                )
-            },
-            "allowed_terms": ", ".join(map(str, product.allowed_terms)),
-            "banks": inst["bank"],
-            "insurers": inst["insurer"],
-            "guarantors": inst["guarantor"],
-            "appraisers": inst["appraiser"],
-        }
-
     def get(self, request, city, pk=None):
         require(self.actor, "product.manage")
         product = selectors.product_get(self.actor, pk) if pk else None
         return render(
             request,
             "pledge_finance/product_form.html",
-            {"form": forms.ProductForm(initial=self._initial(product)), "product": product},
+            {"form": forms.ProductForm(product=product), "product": product},
         )
 
     def post(self, request, city, pk=None):
@@ -450,8 +360,7 @@ class ReserveView(CityPageMixin, View):
         return self._render(request)
 
     def post(self, request, city):
-        if not self.actor.can_write:
-            raise PermissionDenied()
+        require(self.actor, "reserve.manage")
         form = forms.TopUpForm(request.POST)
         if form.is_valid():
             try:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ipops.api.fields import MoneyField, RateField
 from ipops.api.serializers import OrganizationRefSerializer
+from ipops.errors import CoreErrorCode
 from ipops.models import IPAsset
+from pledge_finance import rules
 from pledge_finance.models import (
     ApprovalDecision,
     Instalment,
+    InstitutionRole,
     Loan,
     LoanProduct,
     LoanState,
@@ -21,19 +24,19 @@ from pledge_finance.models import (
     ReserveEntry,
     RiskReserve,
 )
-
-MONEY = {"max_digits": 18, "decimal_places": 2}
-RATE = {"max_digits": 9, "decimal_places": 6}
-
+from pledge_finance.selectors import loan_assets, loan_timeline
 
 # --- products ---------------------------------------------------------------------------
 
 
 class InstitutionsSerializer(serializers.Serializer):
-    bank = serializers.ListField(child=serializers.IntegerField(), required=False)
-    insurer = serializers.ListField(child=serializers.IntegerField(), required=False)
-    guarantor = serializers.ListField(child=serializers.IntegerField(), required=False)
-    appraiser = serializers.ListField(child=serializers.IntegerField(), required=False)
+    """Organisation ids per institution role (`InstitutionRole`)."""
+
+    def get_fields(self):
+        return {
+            role: serializers.ListField(child=serializers.IntegerField(), required=False)
+            for role in InstitutionRole.values
+        }
 
 
 class ProductOutputSerializer(serializers.ModelSerializer):
@@ -61,30 +64,30 @@ class ProductOutputSerializer(serializers.ModelSerializer):
         ]
 
     def get_institutions(self, product) -> dict[str, list[dict]]:
-        out: dict[str, list] = {"bank": [], "insurer": [], "guarantor": [], "appraiser": []}
-        for row in product.institutions.all():
-            out[row.role].append({"id": row.organization_id, "name": row.organization.name})
-        return out
+        return {
+            role: [{"id": org.pk, "name": org.name} for org in orgs]
+            for role, orgs in product.institutions_by_role().items()
+        }
 
 
 class ProductInputSerializer(serializers.Serializer):
+    """A new product; what is left out takes the product's default (`LoanProduct`)."""
+
     name = serializers.CharField(max_length=120)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
-    insurer_share = serializers.DecimalField(help_text="Fraction, e.g. 0.6 for 60%", **RATE)
-    guarantor_share = serializers.DecimalField(**RATE)
-    bank_share = serializers.DecimalField(**RATE)
-    loan_to_value = serializers.DecimalField(default=Decimal("0.5"), **RATE)
+    description = serializers.CharField(required=False, allow_blank=True)
+    insurer_share = RateField()
+    guarantor_share = RateField()
+    bank_share = RateField()
+    loan_to_value = RateField(required=False)
     allowed_terms = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=120), allow_empty=False
+        child=serializers.IntegerField(min_value=1, max_value=rules.MAX_TERM_MONTHS), allow_empty=False
     )
-    repayment_method = serializers.ChoiceField(
-        choices=RepaymentMethod.choices, default=RepaymentMethod.EQUAL_INSTALMENTS
-    )
-    min_rate = serializers.DecimalField(**RATE)
-    max_rate = serializers.DecimalField(**RATE)
-    min_amount = serializers.DecimalField(default=Decimal("100000"), **MONEY)
-    max_amount = serializers.DecimalField(default=Decimal("10000000"), **MONEY)
-    is_active = serializers.BooleanField(default=True)
+    repayment_method = serializers.ChoiceField(choices=RepaymentMethod.choices, required=False)
+    min_rate = RateField()
+    max_rate = RateField()
+    min_amount = MoneyField(required=False)
+    max_amount = MoneyField(required=False)
+    is_active = serializers.BooleanField(required=False)
     institutions = InstitutionsSerializer()
 
 
@@ -116,8 +119,8 @@ class LoanOutputSerializer(serializers.ModelSerializer):
     insurer = OrganizationRefSerializer()
     guarantor = OrganizationRefSerializer()
     appraiser = OrganizationRefSerializer(allow_null=True)
-    outstanding = serializers.DecimalField(read_only=True, allow_null=True, default=None, **MONEY)
-    overdue_amount = serializers.DecimalField(read_only=True, allow_null=True, default=None, **MONEY)
+    outstanding = MoneyField(read_only=True, allow_null=True, default=None)
+    overdue_amount = MoneyField(read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = Loan
@@ -195,7 +198,7 @@ class RepaymentSerializer(serializers.ModelSerializer):
 
 class AllocationSerializer(serializers.ModelSerializer):
     organization = OrganizationRefSerializer()
-    net_loss = serializers.DecimalField(read_only=True, **MONEY)
+    net_loss = MoneyField(read_only=True)
 
     class Meta:
         model = LossAllocation
@@ -221,10 +224,10 @@ class RecoverySerializer(serializers.ModelSerializer):
 class TimelineEventSerializer(serializers.Serializer):
     at = serializers.CharField()
     kind = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the field named "label", not its label
     who = serializers.CharField()
     detail = serializers.CharField()
-    amount = serializers.DecimalField(allow_null=True, **MONEY)
+    amount = MoneyField(allow_null=True)
 
 
 class LoanDetailSerializer(LoanOutputSerializer):
@@ -235,8 +238,9 @@ class LoanDetailSerializer(LoanOutputSerializer):
     allocation = AllocationSerializer(many=True, read_only=True, source="allocations")
     recoveries = RecoverySerializer(many=True, read_only=True)
     timeline = serializers.SerializerMethodField()
-    loss_total = serializers.DecimalField(read_only=True, allow_null=True, **MONEY)
-    max_amount_by_value = serializers.DecimalField(read_only=True, allow_null=True, **MONEY)
+    loss_total = MoneyField(read_only=True, allow_null=True)
+    max_amount_by_value = MoneyField(read_only=True, allow_null=True)
+    actions = serializers.SerializerMethodField()
 
     class Meta(LoanOutputSerializer.Meta):
         fields = [
@@ -251,16 +255,19 @@ class LoanDetailSerializer(LoanOutputSerializer):
             "allocation",
             "recoveries",
             "timeline",
+            "actions",
         ]
 
-    def get_assets(self, loan) -> list[dict]:
-        from pledge_finance.selectors import loan_assets
+    @extend_schema_field(AssetRefSerializer(many=True))
+    def get_assets(self, loan) -> list:
+        return list(AssetRefSerializer(loan_assets(loan), many=True).data)
 
-        return AssetRefSerializer(loan_assets(loan), many=True).data
+    def get_actions(self, loan) -> list[str]:
+        """The steps the caller may take on the loan now (e.g. `decide`, `repay`): what its page offers."""
+        return self.context["actions"]
 
+    @extend_schema_field(TimelineEventSerializer(many=True))
     def get_timeline(self, loan) -> list[dict]:
-        from pledge_finance.selectors import loan_timeline
-
         return [
             {
                 "at": e.at.isoformat(),
@@ -280,8 +287,8 @@ class LoanCreateSerializer(serializers.Serializer):
     insurer = serializers.IntegerField()
     guarantor = serializers.IntegerField()
     assets = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
-    amount = serializers.DecimalField(**MONEY)
-    term_months = serializers.IntegerField(min_value=1, max_value=120)
+    amount = MoneyField()
+    term_months = serializers.IntegerField(min_value=1, max_value=rules.MAX_TERM_MONTHS)
     purpose = serializers.CharField(max_length=2000)
 
 
@@ -296,11 +303,11 @@ class WithdrawSerializer(serializers.Serializer):
 
 
 class ValuationSerializer(serializers.Serializer):
-    appraised_value = serializers.DecimalField(required=False, **MONEY)
+    appraised_value = MoneyField(required=False)
     report_ref = serializers.CharField(max_length=80)
     valued_on = serializers.DateField(required=False)
     asset_values = serializers.DictField(
-        child=serializers.DecimalField(**MONEY),
+        child=MoneyField(),
         required=False,
         help_text="Optional value per asset id; the total is their sum",
     )
@@ -308,7 +315,7 @@ class ValuationSerializer(serializers.Serializer):
     def validate(self, attrs):
         if "appraised_value" not in attrs and not attrs.get("asset_values"):
             raise serializers.ValidationError(
-                {"appraised_value": ["Give the appraised value."]}, code="required"
+                {"appraised_value": ["Give the appraised value."]}, code=CoreErrorCode.REQUIRED
             )
         return attrs
 
@@ -324,11 +331,11 @@ class DisburseSerializer(serializers.Serializer):
     pledge_registration_number = serializers.CharField(max_length=60, help_text="CNIPA 质押登记号")
     pledge_registered_on = serializers.DateField()
     disbursed_on = serializers.DateField()
-    annual_rate = serializers.DecimalField(help_text="Fraction, e.g. 0.0435", **RATE)
+    annual_rate = RateField(help_text="A ratio, e.g. 0.0435 for 4.35%")
 
 
 class RepaymentInputSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(**MONEY)
+    amount = MoneyField()
     paid_on = serializers.DateField()
     reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
 
@@ -339,9 +346,9 @@ class DefaultSerializer(serializers.Serializer):
 
 
 class RecoveryInputSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(**MONEY)
+    amount = MoneyField()
     received_on = serializers.DateField()
-    source = serializers.CharField(max_length=200)
+    source = serializers.CharField(max_length=200)  # type: ignore[assignment]  # the input named "source"
     release_pledge = serializers.BooleanField(default=False)
 
 
@@ -385,17 +392,17 @@ class ReserveSerializer(serializers.ModelSerializer):
 
 
 class ReserveOpenSerializer(serializers.Serializer):
-    opening_balance = serializers.DecimalField(**MONEY)
-    payout_share = serializers.DecimalField(default=Decimal("0.3"), **RATE)
+    opening_balance = MoneyField()
+    payout_share = RateField(required=False, help_text="A ratio; the reserve's default when left out")
     opened_on = serializers.DateField(required=False)
     name = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ReserveUpdateSerializer(serializers.Serializer):
-    payout_share = serializers.DecimalField(**RATE)
+    payout_share = RateField()
 
 
 class TopUpSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(**MONEY)
+    amount = MoneyField()
     note = serializers.CharField(max_length=200)
     booked_on = serializers.DateField(required=False)

@@ -1,49 +1,51 @@
-"""Pledge-loan API under /api/v1/<city>/loans/. Views parse, call one service or selector, and serialise."""
+"""Pledge-loan API under /api/v1/<city>/loans/. Views parse, call one service or selector, and serialise.
+
+Each view declares the roles that may call each method (`PERMISSION_ROLES`, from the same rules the
+services check); the loan's steps are one `object_action` each, their roles from the lifecycle's step.
+"""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
+from ipops.access import EVERY_ROLE
 from ipops.api.base import CityAPIView, object_action
 from ipops.errors import ValidationFailed
 from pledge_finance import selectors, services
 from pledge_finance.api import serializers as s
-from pledge_finance.errors import ProductNotFound, ReserveNotOpen
-from pledge_finance.models import Instalment, Loan, ProductInstitution
-from pledge_finance.permissions import require
+from pledge_finance.errors import PledgeErrorCode, ProductNotFound, ReserveNotOpen
+from pledge_finance.lifecycle import LOAN
+from pledge_finance.models import Loan, LoanProduct
+from pledge_finance.permissions import PERMISSION_ROLES as ROLES
 
 TAG = ["pledge loans"]
 
 
-def _detail(actor, pk) -> Loan:
-    loan = selectors.loan_get(actor, pk)
-    return (
-        Loan.objects.filter(pk=loan.pk)
-        .select_related("product", "enterprise", "bank", "insurer", "guarantor", "appraiser")
-        .prefetch_related(
-            Prefetch("instalments", queryset=Instalment.objects.order_by("number")),
-            "decisions__organization",
-            "decisions__decided_by",
-            "repayments",
-            "allocations__organization",
-            "recoveries",
-        )
-        .get()
-    )
+def _step_roles(action: str) -> frozenset[str]:
+    """The roles that may take a step of the loan's lifecycle: those of its permission."""
+    permission = LOAN.step(action).permission
+    assert permission is not None, f"{action} is no step a person takes"
+    return ROLES[permission]
+
+
+def _loan_detail(actor, pk) -> dict:
+    """The loan's file as it is now, with the steps the caller may take next."""
+    loan = selectors.loan_file(actor, pk)
+    return s.LoanDetailSerializer(loan, context={"actions": LOAN.available_names(actor, loan)}).data
 
 
 def _product_for_application(actor, product_id):
     try:
         return selectors.product_get(actor, product_id)
     except ProductNotFound as exc:
+        code = PledgeErrorCode.LOAN_PRODUCT_NOT_FOUND
         raise ValidationFailed(
             _("No such loan product."),
-            code="loan_product_not_found",
-            fields={"product": [{"code": "loan_product_not_found", "detail": str(product_id)}]},
+            code=code,
+            fields={"product": [{"code": code, "detail": str(product_id)}]},
         ) from exc
 
 
@@ -64,6 +66,7 @@ class LoanListCreateApi(CityAPIView):
     """Loans the caller may see (a bank: its own; an enterprise: its applications; the bureau: all)."""
 
     serializer_class = s.LoanOutputSerializer
+    roles = {"get": ROLES["loan.view"], "post": ROLES["loan.create"]}
 
     @extend_schema(parameters=[s.LoanFilterSerializer], responses=s.LoanOutputSerializer(many=True), tags=TAG)
     def get(self, request, city):
@@ -82,24 +85,24 @@ class LoanListCreateApi(CityAPIView):
         data = s.LoanCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        require(self.actor, "loan.create")
         product = _product_for_application(self.actor, fields.pop("product"))
         loan = services.loan_create(actor=self.actor, product=product, **_application_kwargs(fields))
-        return Response(
-            s.LoanDetailSerializer(_detail(self.actor, loan.pk)).data, status=status.HTTP_201_CREATED
-        )
+        return Response(_loan_detail(self.actor, loan.pk), status=status.HTTP_201_CREATED)
 
 
 class LoanDetailApi(CityAPIView):
     serializer_class = s.LoanDetailSerializer
+    roles = {"get": ROLES["loan.view"], "patch": _step_roles("update")}
+    model = Loan
 
     @extend_schema(
         responses=s.LoanDetailSerializer,
         tags=TAG,
-        summary="A loan with its assets, decisions, schedule, repayments, allocation and timeline",
+        summary="A loan with its assets, decisions, schedule, repayments, allocation, timeline and the "
+        "steps the caller may take",
     )
     def get(self, request, city, pk):
-        return Response(s.LoanDetailSerializer(_detail(self.actor, pk)).data)
+        return Response(_loan_detail(self.actor, pk))
 
     @extend_schema(
         request=s.LoanUpdateSerializer,
@@ -114,15 +117,11 @@ class LoanDetailApi(CityAPIView):
         changes = dict(data.validated_data)
         changes.pop("product", None)
         services.loan_update(actor=self.actor, loan=loan, **_application_kwargs(changes))
-        return Response(s.LoanDetailSerializer(_detail(self.actor, pk)).data)
+        return Response(_loan_detail(self.actor, pk))
 
 
-def _loan_detail(actor, pk) -> dict:
-    return s.LoanDetailSerializer(_detail(actor, pk)).data
-
-
-def _loan_action(name, service, *, summary, request=None, created=False):
-    """One step of a loan's workflow: the service, its input, and the loan as it is afterwards."""
+def _loan_action(name, step, service, *, summary, request=None, created=False):
+    """One step of the loan's lifecycle: the service, its input, and the loan as it is afterwards."""
     return object_action(
         name,
         load=selectors.loan_get,
@@ -134,28 +133,34 @@ def _loan_action(name, service, *, summary, request=None, created=False):
         created=created,
         summary=summary,
         tags=TAG,
+        roles=_step_roles(step),
+        model=Loan,
     )
 
 
 LoanSubmitApi = _loan_action(
     "LoanSubmitApi",
+    "submit",
     services.loan_submit,
     summary="Submit a draft; the assets are held for the pledge (409 asset_already_pledged)",
 )
 LoanWithdrawApi = _loan_action(
     "LoanWithdrawApi",
+    "withdraw",
     services.loan_withdraw,
     request=s.WithdrawSerializer,
     summary="Withdraw an application before it is decided",
 )
 LoanValuationApi = _loan_action(
     "LoanValuationApi",
+    "value",
     services.loan_record_valuation,
     request=s.ValuationSerializer,
     summary="Appraiser: record the appraised value (400 amount_exceeds_ltv)",
 )
 LoanDecisionApi = _loan_action(
     "LoanDecisionApi",
+    "decide",
     services.loan_decide,
     request=s.DecisionInputSerializer,
     created=True,
@@ -163,12 +168,14 @@ LoanDecisionApi = _loan_action(
 )
 LoanDisburseApi = _loan_action(
     "LoanDisburseApi",
+    "disburse",
     services.loan_disburse,
     request=s.DisburseSerializer,
     summary="Bank: contract, CNIPA pledge registration and disbursement; generates the schedule",
 )
 LoanRepaymentApi = _loan_action(
     "LoanRepaymentApi",
+    "repay",
     services.loan_record_repayment,
     request=s.RepaymentInputSerializer,
     created=True,
@@ -176,12 +183,14 @@ LoanRepaymentApi = _loan_action(
 )
 LoanDefaultApi = _loan_action(
     "LoanDefaultApi",
+    "default",
     services.loan_declare_default,
     request=s.DefaultSerializer,
     summary="Bank: declare default; allocates the loss and draws on the risk reserve",
 )
 LoanRecoveryApi = _loan_action(
     "LoanRecoveryApi",
+    "recover",
     services.loan_record_recovery,
     request=s.RecoveryInputSerializer,
     created=True,
@@ -189,6 +198,7 @@ LoanRecoveryApi = _loan_action(
 )
 LoanReleasePledgeApi = _loan_action(
     "LoanReleasePledgeApi",
+    "release_pledge",
     services.loan_release_pledge,
     request=s.ReleaseSerializer,
     summary="Bank: release the pledge of a defaulted loan",
@@ -198,20 +208,17 @@ LoanReleasePledgeApi = _loan_action(
 # --- products ---------------------------------------------------------------------------
 
 
-def _products(qs):
-    return qs.prefetch_related(
-        Prefetch("institutions", queryset=ProductInstitution.objects.select_related("organization"))
-    )
-
-
 class ProductListCreateApi(CityAPIView):
+    """Loan products: the bureau and officials see every one, everyone else those open for applications."""
+
     serializer_class = s.ProductOutputSerializer
+    roles = {"get": EVERY_ROLE, "post": ROLES["product.manage"]}
 
     @extend_schema(
         responses=s.ProductOutputSerializer(many=True), tags=TAG, summary="Loan products of the city"
     )
     def get(self, request, city):
-        page = self.paginate_queryset(_products(selectors.product_list(self.actor)))
+        page = self.paginate_queryset(selectors.product_list(self.actor))
         return self.get_paginated_response(s.ProductOutputSerializer(page, many=True).data)
 
     @extend_schema(
@@ -226,13 +233,15 @@ class ProductListCreateApi(CityAPIView):
         fields = dict(data.validated_data)
         product = services.product_create(actor=self.actor, institutions=fields.pop("institutions"), **fields)
         return Response(
-            s.ProductOutputSerializer(_products(selectors.product_list(self.actor)).get(pk=product.pk)).data,
+            s.ProductOutputSerializer(selectors.product_get(self.actor, product.pk)).data,
             status=status.HTTP_201_CREATED,
         )
 
 
 class ProductDetailApi(CityAPIView):
     serializer_class = s.ProductOutputSerializer
+    roles = {"get": EVERY_ROLE, "patch": ROLES["product.manage"]}
+    model = LoanProduct
 
     @extend_schema(responses=s.ProductOutputSerializer, tags=TAG)
     def get(self, request, city, pk):
@@ -258,8 +267,7 @@ class ProductDetailApi(CityAPIView):
 # --- reserve ----------------------------------------------------------------------------
 
 
-def _reserve(actor):
-    require(actor, "reserve.view")
+def _reserve():
     reserve = selectors.reserve_get()
     if reserve is None:
         raise ReserveNotOpen()
@@ -270,10 +278,15 @@ class ReserveApi(CityAPIView):
     """The city's risk compensation reserve (风险补偿准备金): bureau staff and officials."""
 
     serializer_class = s.ReserveSerializer
+    roles = {
+        "get": ROLES["reserve.view"],
+        "post": ROLES["reserve.manage"],
+        "patch": ROLES["reserve.manage"],
+    }
 
     @extend_schema(responses=s.ReserveSerializer, tags=TAG)
     def get(self, request, city):
-        return Response(s.ReserveSerializer(_reserve(self.actor)).data)
+        return Response(s.ReserveSerializer(_reserve()).data)
 
     @extend_schema(
         request=s.ReserveOpenSerializer,
@@ -303,6 +316,7 @@ class ReserveApi(CityAPIView):
 
 class ReserveLedgerApi(CityAPIView):
     serializer_class = s.ReserveEntrySerializer
+    roles = {"get": ROLES["reserve.view"], "post": ROLES["reserve.manage"]}
 
     @extend_schema(
         responses=s.ReserveEntrySerializer(many=True),
@@ -310,7 +324,7 @@ class ReserveLedgerApi(CityAPIView):
         summary="Every movement of the reserve, newest first",
     )
     def get(self, request, city):
-        page = self.paginate_queryset(selectors.reserve_ledger(_reserve(self.actor)))
+        page = self.paginate_queryset(selectors.reserve_ledger(_reserve()))
         return self.get_paginated_response(s.ReserveEntrySerializer(page, many=True).data)
 
     @extend_schema(
@@ -318,7 +332,6 @@ class ReserveLedgerApi(CityAPIView):
         responses={201: s.ReserveEntrySerializer},
         tags=TAG,
         summary="Bureau: top up the reserve",
-        parameters=[OpenApiParameter("page", int, required=False)],
     )
     def post(self, request, city):
         data = s.TopUpSerializer(data=request.data)

@@ -1,18 +1,23 @@
-"""A loan from application to repayment: submit, valuation, three-party review, disbursement, repayments."""
+"""A loan from application to repayment: submit, valuation, three-party review, disbursement, repayments.
+
+Every step locks the loan (`LOAN.lock`), checks it against the lifecycle (`LOAN.check`: permission, state,
+guard), collects every field error before it writes, and moves the loan with `LOAN.apply`, which audits.
+"""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ipops import audit
+from ipops import audit, validators
 from ipops.access import Actor
-from ipops.errors import FieldErrors, ValidationFailed
+from ipops.errors import CoreErrorCode, FieldErrors, ValidationFailed
 from ipops.models import IPAsset
 from ipops.money import ZERO
 from ipops.services import registry
@@ -21,10 +26,13 @@ from pledge_finance.errors import (
     AlreadyDecided,
     AmountExceedsLoanToValue,
     InstitutionNotParticipating,
+    PledgeErrorCode,
     RepaymentTooLarge,
     SharesNotWhole,
 )
+from pledge_finance.lifecycle import LOAN
 from pledge_finance.models import (
+    PARTIES,
     ApprovalDecision,
     Instalment,
     Loan,
@@ -34,14 +42,20 @@ from pledge_finance.models import (
     ProductInstitution,
     Repayment,
 )
-from pledge_finance.permissions import party_of, require
-from pledge_finance.services._common import _check_state, _lock, _money, _move, _rate, _today, _user
+from pledge_finance.permissions import has_decided, party_of, require
 
 # --- applications ---------------------------------------------------------------------
 
-
-def _participates(product: LoanProduct, role: str, org_id) -> bool:
-    return ProductInstitution.objects.filter(product=product, role=role, organization_id=org_id).exists()
+#: What an applicant may change on a draft.
+_APPLICATION_FIELDS = (
+    "bank_id",
+    "insurer_id",
+    "guarantor_id",
+    "asset_ids",
+    "amount",
+    "term_months",
+    "purpose",
+)
 
 
 def _validate_application(
@@ -58,40 +72,43 @@ def _validate_application(
 ) -> dict:
     errors = FieldErrors()
     if not product.is_active:
-        errors.add("product", "product_closed", _("This product no longer takes applications."))
-    for role, org_id in (("bank", bank_id), ("insurer", insurer_id), ("guarantor", guarantor_id)):
-        if not org_id or not _participates(product, role, org_id):
-            errors.add(role, InstitutionNotParticipating.code, InstitutionNotParticipating.default_message)
-    amount = _money(amount, "amount", errors)
-    if amount is not None and amount > 0 and not product.min_amount <= amount <= product.max_amount:
+        errors.add("product", PledgeErrorCode.PRODUCT_CLOSED, _("This product no longer takes applications."))
+    chosen = {"bank": bank_id, "insurer": insurer_id, "guarantor": guarantor_id}
+    for party in PARTIES:
+        org_id = chosen[party]
+        if (
+            not org_id
+            or not ProductInstitution.objects.filter(
+                product=product, role=party, organization_id=org_id
+            ).exists()
+        ):
+            errors.add(party, InstitutionNotParticipating.code, InstitutionNotParticipating.default_message)
+    amount = validators.money(amount, "amount", errors)
+    if amount is not None and not product.min_amount <= amount <= product.max_amount:
         errors.add(
             "amount",
-            "amount_out_of_range",
+            PledgeErrorCode.AMOUNT_OUT_OF_RANGE,
             _("The amount must lie between %(low)s and %(high)s.")
             % {"low": product.min_amount, "high": product.max_amount},
         )
-    try:
-        term = int(term_months)
-    except (TypeError, ValueError):
-        term = None
-    if term not in product.allowed_terms:
+    term = validators.whole_number(term_months, "term_months", errors)
+    if term is not None and term not in product.allowed_terms:
         errors.add(
             "term_months",
-            "term_not_allowed",
+            PledgeErrorCode.TERM_NOT_ALLOWED,
             _("Choose one of the product's terms: %s months.") % ", ".join(map(str, product.allowed_terms)),
         )
-    if not (purpose or "").strip():
-        errors.add("purpose", "required", _("Say what the loan is for."))
+    purpose = validators.text(purpose, "purpose", errors, message=_("Say what the loan is for."))
     ids = sorted({int(a) for a in asset_ids or []})
     if not ids:
-        errors.add("assets", "required", _("Choose at least one asset to pledge."))
+        errors.add("assets", CoreErrorCode.REQUIRED, _("Choose at least one asset to pledge."))
     assets = list(IPAsset.objects.filter(pk__in=ids))
     if len(assets) != len(ids):
-        errors.add("assets", "asset_not_found", _("One of these assets does not exist."))
+        errors.add("assets", PledgeErrorCode.ASSET_NOT_FOUND, _("One of these assets does not exist."))
     errors.raise_if_any()
     # Owned, in force, not pledged: the registry's rules (409 with the registry's code).
     registry.check_assets_available(assets=assets, action="pledge", owner_id=enterprise_id)
-    return {"amount": amount, "term_months": term, "purpose": purpose.strip(), "asset_ids": ids}
+    return {"amount": amount, "term_months": term, "purpose": purpose, "asset_ids": ids}
 
 
 @transaction.atomic
@@ -109,6 +126,7 @@ def loan_create(
 ) -> Loan:
     """Enterprise: start an application (draft)."""
     require(actor, "loan.create")
+    assert actor.organization_id is not None  # loan.create: an applicant's staff
     clean = _validate_application(
         product=product,
         enterprise_id=actor.organization_id,
@@ -138,7 +156,7 @@ def loan_create(
         [LoanAsset(city=actor.city, loan=loan, asset_id=a) for a in clean["asset_ids"]]
     )
     audit.record(
-        actor=_user(actor),
+        actor=actor.user,
         city=actor.city,
         action="loan_create",
         obj=loan,
@@ -151,22 +169,12 @@ def loan_create(
 @transaction.atomic
 def loan_update(*, actor: Actor, loan: Loan, **changes) -> Loan:
     """Enterprise: change a draft (institutions, assets, amount, term, purpose)."""
-    loan = _lock(loan)
-    require(actor, "loan.apply", loan)
-    _check_state(loan, "update")
-    allowed_fields = {
-        "bank_id",
-        "insurer_id",
-        "guarantor_id",
-        "asset_ids",
-        "amount",
-        "term_months",
-        "purpose",
-    }
-    unknown = set(changes) - allowed_fields
+    loan = LOAN.lock(loan, "product")
+    LOAN.check(loan, "update", actor=actor)
+    unknown = set(changes) - set(_APPLICATION_FIELDS)
     if unknown:
         raise ValidationFailed(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
-    current = {
+    current: dict[str, Any] = {
         "bank_id": loan.bank_id,
         "insurer_id": loan.insurer_id,
         "guarantor_id": loan.guarantor_id,
@@ -183,19 +191,16 @@ def loan_update(*, actor: Actor, loan: Loan, **changes) -> Loan:
         merged["guarantor_id"],
     )
     loan.amount, loan.term_months, loan.purpose = clean["amount"], clean["term_months"], clean["purpose"]
-    loan.save()
     if set(clean["asset_ids"]) != set(current["asset_ids"]):
         loan.loan_assets.all().delete()
         LoanAsset.objects.bulk_create(
             [LoanAsset(city_id=loan.city_id, loan=loan, asset_id=a) for a in clean["asset_ids"]]
         )
-    audit.record(
-        actor=_user(actor),
-        city=loan.city_id,
-        action="loan_update",
-        obj=loan,
-        from_state=loan.state,
-        to_state=loan.state,
+    LOAN.apply(
+        loan,
+        "update",
+        actor=actor,
+        update_fields=["bank", "insurer", "guarantor", "amount", "term_months", "purpose"],
         data={"amount": loan.amount, "assets": clean["asset_ids"]},
     )
     return loan
@@ -204,9 +209,8 @@ def loan_update(*, actor: Actor, loan: Loan, **changes) -> Loan:
 @transaction.atomic
 def loan_submit(*, actor: Actor, loan: Loan) -> Loan:
     """Enterprise: submit. The pledged assets are held for this application in the registry from now on."""
-    loan = _lock(loan)
-    require(actor, "loan.apply", loan)
-    _check_state(loan, "submit")
+    loan = LOAN.lock(loan, "product")
+    LOAN.check(loan, "submit", actor=actor)
     asset_ids = list(loan.loan_assets.values_list("asset_id", flat=True))
     _validate_application(
         product=loan.product,
@@ -229,10 +233,12 @@ def loan_submit(*, actor: Actor, loan: Loan) -> Loan:
         actor=actor,
     )
     loan.submitted_at = clock.now()
-    return _move(loan, "submit", actor=actor, fields=["submitted_at"], data={"amount": loan.amount})
+    LOAN.apply(loan, "submit", actor=actor, update_fields=["submitted_at"], data={"amount": loan.amount})
+    return loan
 
 
-def _release_pledge(loan: Loan, actor) -> None:
+def free_pledged_assets(loan: Loan, actor) -> None:
+    """Free the loan's assets in the registry (the caller saves `pledge_released_at`)."""
     registry.encumbrance_release(source=loan.source, kind="pledge", actor=actor)
     loan.pledge_released_at = clock.now()
 
@@ -240,15 +246,15 @@ def _release_pledge(loan: Loan, actor) -> None:
 @transaction.atomic
 def loan_withdraw(*, actor: Actor, loan: Loan, reason: str = "") -> Loan:
     """Enterprise: withdraw an application before it is decided; the assets are free again."""
-    loan = _lock(loan)
-    require(actor, "loan.apply", loan)
-    _check_state(loan, "withdraw")
+    loan = LOAN.lock(loan, "product")
+    LOAN.check(loan, "withdraw", actor=actor)
     fields = ["closed_on"]
-    loan.closed_on = _today()
+    loan.closed_on = clock.today()
     if loan.state != LoanState.DRAFT:
-        _release_pledge(loan, actor)
+        free_pledged_assets(loan, actor)
         fields.append("pledge_released_at")
-    return _move(loan, "withdraw", actor=actor, reason=reason, fields=fields)
+    LOAN.apply(loan, "withdraw", actor=actor, reason=reason, update_fields=fields)
+    return loan
 
 
 # --- valuation and review -------------------------------------------------------------
@@ -265,30 +271,36 @@ def loan_record_valuation(
     asset_values: Mapping[int, Decimal] | None = None,
 ) -> Loan:
     """Appraiser: record the appraised value (评估). The amount may not exceed value × LTV."""
-    loan = _lock(loan)
-    require(actor, "loan.value", loan)
-    _check_state(loan, "value")
+    loan = LOAN.lock(loan, "product")
+    LOAN.check(loan, "value", actor=actor)
     errors = FieldErrors()
-    valued_on = valued_on or _today()
+    today = clock.today()
+    valued_on = valued_on or today
     asset_ids = set(loan.loan_assets.values_list("asset_id", flat=True))
     per_asset: dict[int, Decimal] = {}
-    for asset_id, value in (asset_values or {}).items():
+    for asset_id, asset_value in (asset_values or {}).items():
         if int(asset_id) not in asset_ids:
-            errors.add("asset_values", "asset_not_in_loan", str(asset_id))
+            errors.add("asset_values", PledgeErrorCode.ASSET_NOT_IN_LOAN, str(asset_id))
             continue
-        per_asset[int(asset_id)] = _money(value, "asset_values", errors)
-    if per_asset and not errors.fields:
+        cleaned = validators.money(asset_value, "asset_values", errors)
+        if cleaned is not None:
+            per_asset[int(asset_id)] = cleaned
+    if per_asset and not errors:
         appraised_value = sum(per_asset.values(), ZERO)
-    value = _money(appraised_value, "appraised_value", errors)
-    if not (report_ref or "").strip():
-        errors.add("report_ref", "required", _("Give the valuation report's reference."))
-    if valued_on > _today():
-        errors.add("valued_on", "in_future", _("The valuation date cannot be in the future."))
+    value = validators.money(appraised_value, "appraised_value", errors)
+    report_ref = validators.text(
+        report_ref, "report_ref", errors, message=_("Give the valuation report's reference.")
+    )
+    validators.not_in_future(valued_on, "valued_on", errors, today=today)
     if loan.submitted_at and valued_on < timezone.localdate(loan.submitted_at):
-        errors.add("valued_on", "before_submission", _("The valuation date precedes the application."))
+        errors.add(
+            "valued_on", PledgeErrorCode.BEFORE_SUBMISSION, _("The valuation date precedes the application.")
+        )
     errors.raise_if_any()
-    loan.appraised_value, loan.valuation_report_ref, loan.valued_on = value, report_ref.strip(), valued_on
+    assert value is not None
+    loan.appraised_value, loan.valuation_report_ref, loan.valued_on = value, report_ref, valued_on
     cap = loan.max_amount_by_value
+    assert cap is not None
     if loan.amount > cap:
         raise AmountExceedsLoanToValue(
             _("The loan amount %(amount)s exceeds the appraised value × loan-to-value ratio (%(cap)s).")
@@ -297,30 +309,22 @@ def loan_record_valuation(
         )
     loan.appraiser_id = actor.organization_id
     assets = {a.pk: a for a in IPAsset.objects.filter(pk__in=list(per_asset) or list(asset_ids))}
-    if per_asset:
-        for asset_id, asset_value in per_asset.items():
-            registry.valuation_record(
-                asset=assets[asset_id],
-                value=asset_value,
-                valued_on=valued_on,
-                appraiser=actor.organization,
-                report_ref=loan.valuation_report_ref,
-                actor=actor,
-            )
-    elif len(assets) == 1:
+    # Each asset's value goes to the registry; a single asset's is the whole appraisal.
+    valuations = per_asset or ({next(iter(assets)): value} if len(assets) == 1 else {})
+    for asset_id, asset_value in valuations.items():
         registry.valuation_record(
-            asset=next(iter(assets.values())),
-            value=value,
+            asset=assets[asset_id],
+            value=asset_value,
             valued_on=valued_on,
             appraiser=actor.organization,
             report_ref=loan.valuation_report_ref,
             actor=actor,
         )
-    return _move(
+    LOAN.apply(
         loan,
         "value",
         actor=actor,
-        fields=["appraised_value", "valuation_report_ref", "valued_on", "appraiser"],
+        update_fields=["appraised_value", "valuation_report_ref", "valued_on", "appraiser"],
         data={
             "appraised_value": value,
             "loan_to_value": loan.loan_to_value,
@@ -328,41 +332,38 @@ def loan_record_valuation(
             "amount": loan.amount,
         },
     )
+    return loan
 
 
 @transaction.atomic
 def loan_decide(*, actor: Actor, loan: Loan, decision: str, comment: str) -> ApprovalDecision:
     """Bank, insurer or guarantor: approve or reject, for itself, once. All three approve → approved;
     any rejection → rejected (and the assets are freed). On approval the product's shares are copied."""
-    loan = _lock(loan)
-    require(actor, "loan.decide", loan)
-    _check_state(loan, "decide")
-    party = party_of(actor, loan)
-    errors = FieldErrors()
-    if decision not in ApprovalDecision.Decision.values:
-        errors.add("decision", "invalid_choice", _("Approve or reject."))
-    if not (comment or "").strip():
-        errors.add("comment", "required", _("A comment is required."))
-    errors.raise_if_any()
-    if loan.decisions.filter(party=party).exists():
+    loan = LOAN.lock(loan, "product")
+    # Deciding twice is a conflict with the decision on record, not a missing permission.
+    if has_decided(actor, loan):
         raise AlreadyDecided()
+    LOAN.check(loan, "decide", actor=actor)
+    party = party_of(actor, loan)
+    assert party is not None  # loan.decide: a risk-sharing party of this loan
+    errors = FieldErrors()
+    decision = validators.choice(decision, ApprovalDecision.Decision.values, "decision", errors) or ""
+    comment = validators.text(comment, "comment", errors, message=_("A comment is required."))
+    errors.raise_if_any()
     now = clock.now()
-    try:
-        with transaction.atomic():
-            row = ApprovalDecision.objects.create(
-                city_id=loan.city_id,
-                loan=loan,
-                party=party,
-                organization_id=actor.organization_id,
-                decision=decision,
-                comment=comment.strip(),
-                decided_by=actor.user,
-                decided_at=now,
-            )
-    except IntegrityError as exc:
-        raise AlreadyDecided() from exc
+    row = ApprovalDecision.objects.create(
+        city_id=loan.city_id,
+        loan=loan,
+        party=party,
+        organization_id=loan.party_org_id(party),
+        decision=decision,
+        comment=comment,
+        decided_by=actor.user,
+        decided_at=now,
+    )
+    # A decision is audited as itself; the loan moves only on the last approval or a rejection.
     audit.record(
-        actor=_user(actor),
+        actor=actor.user,
         city=loan.city_id,
         action=f"loan_decision_{decision}",
         obj=loan,
@@ -373,32 +374,29 @@ def loan_decide(*, actor: Actor, loan: Loan, decision: str, comment: str) -> App
     )
     decisions = dict(loan.decisions.values_list("party", "decision"))
     if decision == ApprovalDecision.Decision.REJECT:
-        _release_pledge(loan, actor)
+        free_pledged_assets(loan, actor)
         loan.decided_at, loan.closed_on = now, timezone.localdate(now)
-        _move(
+        LOAN.apply(
             loan,
             "reject",
             actor=actor,
             reason=comment,
             data={"party": party},
-            fields=["decided_at", "closed_on", "pledge_released_at"],
+            update_fields=["decided_at", "closed_on", "pledge_released_at"],
         )
-    elif len(decisions) == len(rules.PARTIES) and set(decisions.values()) == {"approve"}:
+    elif len(decisions) == len(PARTIES) and set(decisions.values()) == {ApprovalDecision.Decision.APPROVE}:
         shares = loan.product.shares
         if not rules.shares_sum_to_one(shares):  # a product can't be saved so, but the money depends on it
             raise SharesNotWhole()
-        loan.insurer_share, loan.guarantor_share, loan.bank_share = (
-            shares["insurer"],
-            shares["guarantor"],
-            shares["bank"],
-        )
+        for party_name, share in shares.items():
+            setattr(loan, f"{party_name}_share", share)
         loan.decided_at = now
-        _move(
+        LOAN.apply(
             loan,
             "approve",
             actor=actor,
             data={"shares": shares},
-            fields=["decided_at", "insurer_share", "guarantor_share", "bank_share"],
+            update_fields=["decided_at", *(f"{p}_share" for p in PARTIES)],
         )
     return row
 
@@ -419,44 +417,45 @@ def loan_disburse(
     annual_rate,
 ) -> Loan:
     """Bank: contract, CNIPA pledge registration (质押登记) and disbursement → the repayment schedule."""
-    loan = _lock(loan)
-    require(actor, "loan.service", loan)
-    _check_state(loan, "disburse")
+    loan = LOAN.lock(loan, "product")
+    LOAN.check(loan, "disburse", actor=actor)
     errors = FieldErrors()
-    if not (contract_number or "").strip():
-        errors.add("contract_number", "required", _("The contract number is required."))
-    if not (pledge_registration_number or "").strip():
-        errors.add(
-            "pledge_registration_number", "required", _("The CNIPA pledge registration number is required.")
-        )
-    rate = _rate(annual_rate, "annual_rate", errors)
-    if rate is not None and not loan.product.min_rate <= rate <= loan.product.max_rate:
-        errors.add(
-            "annual_rate",
-            "rate_out_of_range",
-            _("The rate must lie between %(low)s and %(high)s.")
-            % {"low": loan.product.min_rate, "high": loan.product.max_rate},
-        )
-    today = _today()
-    approved_on = timezone.localdate(loan.decided_at) if loan.decided_at else None
-    if disbursed_on > today:
-        errors.add("disbursed_on", "in_future", _("The disbursement date cannot be in the future."))
+    contract_number = validators.text(
+        contract_number, "contract_number", errors, message=_("The contract number is required.")
+    )
+    pledge_registration_number = validators.text(
+        pledge_registration_number,
+        "pledge_registration_number",
+        errors,
+        message=_("The CNIPA pledge registration number is required."),
+    )
+    rate = validators.rate(
+        annual_rate, "annual_rate", errors, low=loan.product.min_rate, high=loan.product.max_rate
+    )
+    validators.not_in_future(disbursed_on, "disbursed_on", errors, today=clock.today())
     if contract_signed_on > disbursed_on:
         errors.add(
-            "contract_signed_on", "after_disbursement", _("The contract must be signed before disbursement.")
+            "contract_signed_on",
+            PledgeErrorCode.AFTER_DISBURSEMENT,
+            _("The contract must be signed before disbursement."),
         )
     if pledge_registered_on > disbursed_on:
         errors.add(
             "pledge_registered_on",
-            "after_disbursement",
+            PledgeErrorCode.AFTER_DISBURSEMENT,
             _("The pledge must be registered before disbursement."),
         )
-    if approved_on and contract_signed_on < approved_on:
-        errors.add("contract_signed_on", "before_approval", _("The contract cannot precede the approval."))
+    if loan.decided_at and contract_signed_on < timezone.localdate(loan.decided_at):
+        errors.add(
+            "contract_signed_on",
+            PledgeErrorCode.BEFORE_APPROVAL,
+            _("The contract cannot precede the approval."),
+        )
     errors.raise_if_any()
-    loan.contract_number = contract_number.strip()
+    assert rate is not None
+    loan.contract_number = contract_number
     loan.contract_signed_on = contract_signed_on
-    loan.pledge_registration_number = pledge_registration_number.strip()
+    loan.pledge_registration_number = pledge_registration_number
     loan.pledge_registered_on = pledge_registered_on
     loan.disbursed_on = disbursed_on
     loan.annual_rate = rate
@@ -495,11 +494,11 @@ def loan_disburse(
         ends_on=loan.maturity_date,
         actor=actor,
     )
-    return _move(
+    LOAN.apply(
         loan,
         "disburse",
         actor=actor,
-        fields=[
+        update_fields=[
             "contract_number",
             "contract_signed_on",
             "pledge_registration_number",
@@ -516,6 +515,7 @@ def loan_disburse(
             "pledge_registration_number": loan.pledge_registration_number,
         },
     )
+    return loan
 
 
 @transaction.atomic
@@ -524,15 +524,16 @@ def loan_record_repayment(
 ) -> Repayment:
     """Bank: record a repayment; oldest instalment first, interest before principal.
     Fully repaid → the loan closes and the pledge is released."""
-    loan = _lock(loan)
-    require(actor, "loan.service", loan)
-    _check_state(loan, "repay")
+    loan = LOAN.lock(loan, "product")
+    LOAN.check(loan, "repay", actor=actor)
+    assert loan.disbursed_on is not None  # disbursed
     errors = FieldErrors()
-    amount = _money(amount, "amount", errors)
-    if paid_on > _today():
-        errors.add("paid_on", "in_future", _("The payment date cannot be in the future."))
+    amount = validators.money(amount, "amount", errors)
+    validators.not_in_future(paid_on, "paid_on", errors, today=clock.today())
     if paid_on < loan.disbursed_on:
-        errors.add("paid_on", "before_disbursement", _("The payment date precedes the disbursement."))
+        errors.add(
+            "paid_on", PledgeErrorCode.BEFORE_DISBURSEMENT, _("The payment date precedes the disbursement.")
+        )
     errors.raise_if_any()
     instalments = list(loan.instalments.select_for_update().order_by("number"))
     try:
@@ -559,8 +560,9 @@ def loan_record_repayment(
         reference=(reference or "").strip(),
         recorded_by=actor.user,
     )
+    # A repayment is audited as itself; the loan moves only when it is the last.
     audit.record(
-        actor=_user(actor),
+        actor=actor.user,
         city=loan.city_id,
         action="loan_repayment",
         obj=loan,
@@ -575,6 +577,6 @@ def loan_record_repayment(
     )
     if all(i.open_amount == 0 for i in instalments):
         loan.closed_on = paid_on
-        _release_pledge(loan, actor)
-        _move(loan, "close", actor=actor, fields=["closed_on", "pledge_released_at"])
+        free_pledged_assets(loan, actor)
+        LOAN.apply(loan, "close", actor=actor, update_fields=["closed_on", "pledge_released_at"])
     return repayment

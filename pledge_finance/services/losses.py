@@ -8,19 +8,22 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from ipops import audit
+from ipops import audit, validators
 from ipops.access import Actor
-from ipops.errors import FieldErrors, ValidationFailed
+from ipops.errors import FieldErrors
 from ipops.money import ZERO
-from pledge_finance import rules
+from pledge_finance import clock, rules
 from pledge_finance.errors import (
     LoanNotOverdue,
-    PledgeAlreadyReleased,
+    PledgeErrorCode,
     RecoveryTooLarge,
     ReserveAlreadyOpen,
+    ReserveExhausted,
     ReserveNotOpen,
 )
+from pledge_finance.lifecycle import LOAN
 from pledge_finance.models import (
+    PARTIES,
     Instalment,
     Loan,
     LoanState,
@@ -28,17 +31,17 @@ from pledge_finance.models import (
     Recovery,
     ReserveEntry,
     RiskReserve,
+    default_of,
 )
 from pledge_finance.permissions import require
-from pledge_finance.services._common import _check_state, _lock, _money, _move, _rate, _today, _user
-from pledge_finance.services.loans import _release_pledge
+from pledge_finance.services.loans import free_pledged_assets
 
 # --- overdue, default, reserve, recovery ----------------------------------------------
 
 
 def instalments_mark_overdue(*, city_id: int, today: datetime.date | None = None) -> int:
     """Nightly: every unpaid instalment past its due date becomes overdue (idempotent). Returns how many."""
-    today = today or _today()
+    today = today or clock.today()
     marked = 0
     loan_ids = list(
         Instalment.objects.filter(
@@ -97,7 +100,7 @@ def _book(
 ) -> ReserveEntry:
     reserve.balance = reserve.balance + amount
     if reserve.balance < 0:  # the rules never ask for more than the balance; the database refuses too
-        raise ReserveNotOpen(_("The reserve cannot go negative."), code="reserve_exhausted")
+        raise ReserveExhausted()
     reserve.save(update_fields=["balance"])
     return ReserveEntry.objects.create(
         city_id=reserve.city_id,
@@ -109,7 +112,7 @@ def _book(
         organization_id=organization_id,
         booked_on=booked_on,
         note=note,
-        created_by=_user(actor),
+        created_by=getattr(actor, "user", None),
     )
 
 
@@ -118,16 +121,21 @@ def loan_declare_default(*, actor: Actor, loan: Loan, default_on: datetime.date,
     """Bank: declare default. The loss (outstanding principal + interest accrued to the default date) is
     split by the loan's shares to the fen; the city's reserve reimburses each institution its configured
     share of its loss while the balance lasts (the reserve row is locked, so two defaults queue)."""
-    loan = _lock(loan)
-    require(actor, "loan.service", loan)
-    _check_state(loan, "default")
+    loan = LOAN.lock(loan, "product")
+    LOAN.check(loan, "default", actor=actor)
+    # Disbursed, so these are set.
+    assert loan.disbursed_on is not None
+    assert loan.annual_rate is not None
+    assert loan.shares is not None
     errors = FieldErrors()
-    if default_on > _today():
-        errors.add("default_on", "in_future", _("The default date cannot be in the future."))
+    validators.not_in_future(default_on, "default_on", errors, today=clock.today())
     if default_on <= loan.disbursed_on:
-        errors.add("default_on", "before_disbursement", _("The default date must follow the disbursement."))
-    if not (reason or "").strip():
-        errors.add("reason", "required", _("Give the reason for the default."))
+        errors.add(
+            "default_on",
+            PledgeErrorCode.BEFORE_DISBURSEMENT,
+            _("The default date must follow the disbursement."),
+        )
+    reason = validators.text(reason, "reason", errors, message=_("Give the reason for the default."))
     errors.raise_if_any()
     instalments = list(loan.instalments.select_for_update().order_by("number"))
     if not any(i.due_date < default_on and i.open_amount > 0 for i in instalments):
@@ -144,7 +152,7 @@ def loan_declare_default(*, actor: Actor, loan: Loan, default_on: datetime.date,
     payout_share = reserve.payout_share if reserve else ZERO
     claims = rules.reserve_claims(parts, payout_share)
     paid = rules.reserve_payouts(claims, reserve.balance if reserve else ZERO)
-    for party in rules.PARTIES:
+    for party in PARTIES:
         LossAllocation.objects.create(
             city_id=loan.city_id,
             loan=loan,
@@ -167,12 +175,12 @@ def loan_declare_default(*, actor: Actor, loan: Loan, default_on: datetime.date,
                 note=_("Compensation for %(loan)s") % {"loan": loan.reference},
             )
     loan.default_on, loan.loss_principal, loan.loss_interest = default_on, loss.principal, loss.interest
-    return _move(
+    LOAN.apply(
         loan,
         "default",
         actor=actor,
         reason=reason,
-        fields=["default_on", "loss_principal", "loss_interest"],
+        update_fields=["default_on", "loss_principal", "loss_interest"],
         data={
             "loss_principal": loss.principal,
             "loss_interest": loss.interest,
@@ -183,26 +191,35 @@ def loan_declare_default(*, actor: Actor, loan: Loan, default_on: datetime.date,
             "reserve_balance_after": reserve.balance if reserve else None,
         },
     )
+    return loan
 
 
 @transaction.atomic
 def loan_record_recovery(
-    *, actor: Actor, loan: Loan, amount, received_on: datetime.date, source: str, release_pledge: bool = False
+    *,
+    actor: Actor,
+    loan: Loan,
+    amount,
+    received_on: datetime.date,
+    source: str,
+    release_pledge: bool = False,
 ) -> Recovery:
     """Bank: record money recovered after default; shared back by the loan's shares, and the reserve gets
     back the fraction of each institution's loss it had reimbursed."""
-    loan = _lock(loan)
-    require(actor, "loan.service", loan)
-    _check_state(loan, "recover")
+    loan = LOAN.lock(loan, "product")
+    LOAN.check(loan, "recover", actor=actor)
+    # Defaulted, so these are set.
+    assert loan.default_on is not None
+    assert loan.loss_total is not None
+    assert loan.shares is not None
     errors = FieldErrors()
-    amount = _money(amount, "amount", errors)
-    if received_on > _today():
-        errors.add("received_on", "in_future", _("The date cannot be in the future."))
+    amount = validators.money(amount, "amount", errors)
+    validators.not_in_future(received_on, "received_on", errors, today=clock.today())
     if received_on < loan.default_on:
-        errors.add("received_on", "before_default", _("A recovery follows the default."))
-    if not (source or "").strip():
-        errors.add("source", "required", _("Say where the money came from."))
+        errors.add("received_on", PledgeErrorCode.BEFORE_DEFAULT, _("A recovery follows the default."))
+    source = validators.text(source, "source", errors, message=_("Say where the money came from."))
     errors.raise_if_any()
+    assert amount is not None
     allocations = {a.party: a for a in loan.allocations.select_for_update()}
     recovered_before = sum((a.recovered for a in allocations.values()), ZERO)
     if recovered_before + amount > loan.loss_total:
@@ -242,19 +259,19 @@ def loan_record_recovery(
         loan=loan,
         received_on=received_on,
         amount=amount,
-        source=source.strip(),
+        source=source,
         recorded_by=actor.user,
         parts={p: str(v) for p, v in parts.items()},
     )
     fields = []
     if release_pledge and loan.pledge_released_at is None:
-        _release_pledge(loan, actor)
+        free_pledged_assets(loan, actor)
         fields.append("pledge_released_at")
-    _move(
+    LOAN.apply(
         loan,
         "recover",
         actor=actor,
-        fields=fields,
+        update_fields=fields,
         data={"amount": amount, "parts": parts, "reserve_refunds": refunds, "released": bool(fields)},
     )
     return recovery
@@ -263,17 +280,16 @@ def loan_record_recovery(
 @transaction.atomic
 def loan_release_pledge(*, actor: Actor, loan: Loan, reason: str) -> Loan:
     """Bank: release a defaulted loan's pledge (the patents were disposed of, or the claim written off)."""
-    loan = _lock(loan)
-    require(actor, "loan.service", loan)
-    _check_state(loan, "release_pledge")
-    if loan.pledge_released_at is not None:
-        raise PledgeAlreadyReleased()
-    if not (reason or "").strip():
-        raise ValidationFailed(
-            _("Give the reason."), code="required", fields={"reason": [{"code": "required", "detail": ""}]}
-        )
-    _release_pledge(loan, actor)
-    return _move(loan, "release_pledge", actor=actor, reason=reason, fields=["pledge_released_at"])
+    loan = LOAN.lock(loan, "product")
+    LOAN.check(loan, "release_pledge", actor=actor)
+    errors = FieldErrors()
+    reason = validators.text(reason, "reason", errors, message=_("Give the reason."))
+    errors.raise_if_any()
+    # Checked and audited while the pledge is still held (the step's guard), then released.
+    LOAN.apply(loan, "release_pledge", actor=actor, reason=reason, save=False)
+    free_pledged_assets(loan, actor)
+    loan.save(update_fields=["pledge_released_at", "updated_at"])
+    return loan
 
 
 # --- the reserve ----------------------------------------------------------------------
@@ -281,19 +297,26 @@ def loan_release_pledge(*, actor: Actor, loan: Loan, reason: str) -> Loan:
 
 @transaction.atomic
 def reserve_open(
-    *, actor: Actor, opening_balance, payout_share=Decimal("0.30"), opened_on=None, name: str = ""
+    *,
+    actor: Actor,
+    opening_balance,
+    payout_share: Decimal | None = None,
+    opened_on: datetime.date | None = None,
+    name: str = "",
 ) -> RiskReserve:
     """Bureau: open the city's risk compensation reserve (e.g. Qingdao: 30,000,000 of central funds)."""
     require(actor, "reserve.manage")
     errors = FieldErrors()
-    balance = _money(opening_balance, "opening_balance", errors, positive=False)
-    if balance is not None and balance < 0:
-        errors.add("opening_balance", "negative", _("The balance cannot be negative."))
-    share = _rate(payout_share, "payout_share", errors)
+    balance = validators.money(opening_balance, "opening_balance", errors, positive=False)
+    if payout_share is None:
+        payout_share = default_of(RiskReserve, "payout_share")
+    share = validators.rate(payout_share, "payout_share", errors)
     errors.raise_if_any()
+    assert balance is not None
+    assert share is not None
     if RiskReserve.objects.exists():
         raise ReserveAlreadyOpen()
-    opened_on = opened_on or _today()
+    opened_on = opened_on or clock.today()
     try:
         with transaction.atomic():
             reserve = RiskReserve.objects.create(
@@ -315,7 +338,7 @@ def reserve_open(
         note=_("Opening balance"),
     )
     audit.record(
-        actor=_user(actor),
+        actor=actor.user,
         city=actor.city,
         action="reserve_open",
         obj=reserve,
@@ -331,10 +354,10 @@ def reserve_top_up(
     """Bureau: add money to the reserve (a further budget allocation)."""
     require(actor, "reserve.manage")
     errors = FieldErrors()
-    amount = _money(amount, "amount", errors)
-    if not (note or "").strip():
-        errors.add("note", "required", _("Say where the money comes from."))
+    amount = validators.money(amount, "amount", errors)
+    note = validators.text(note, "note", errors, message=_("Say where the money comes from."))
     errors.raise_if_any()
+    assert amount is not None
     reserve = RiskReserve.objects.select_for_update().filter(city_id=actor.city.pk).first()
     if reserve is None:
         raise ReserveNotOpen()
@@ -342,12 +365,12 @@ def reserve_top_up(
         reserve,
         kind=ReserveEntry.Kind.TOP_UP,
         amount=amount,
-        booked_on=booked_on or _today(),
+        booked_on=booked_on or clock.today(),
         actor=actor,
-        note=note.strip(),
+        note=note,
     )
     audit.record(
-        actor=_user(actor),
+        actor=actor.user,
         city=actor.city,
         action="reserve_top_up",
         obj=reserve,
@@ -361,8 +384,9 @@ def reserve_update(*, actor: Actor, payout_share) -> RiskReserve:
     """Bureau: change the share of each institution's loss the reserve reimburses (future defaults only)."""
     require(actor, "reserve.manage")
     errors = FieldErrors()
-    share = _rate(payout_share, "payout_share", errors)
+    share = validators.rate(payout_share, "payout_share", errors)
     errors.raise_if_any()
+    assert share is not None
     reserve = RiskReserve.objects.select_for_update().filter(city_id=actor.city.pk).first()
     if reserve is None:
         raise ReserveNotOpen()
@@ -370,7 +394,7 @@ def reserve_update(*, actor: Actor, payout_share) -> RiskReserve:
     reserve.payout_share = share
     reserve.save(update_fields=["payout_share"])
     audit.record(
-        actor=_user(actor),
+        actor=actor.user,
         city=actor.city,
         action="reserve_update",
         obj=reserve,

@@ -3,78 +3,60 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from ipops import audit
+from ipops import audit, validators
 from ipops.access import Actor
-from ipops.errors import FieldErrors, ValidationFailed
+from ipops.errors import CoreErrorCode, FieldErrors, ValidationFailed
 from ipops.models import Organization
 from pledge_finance import rules
-from pledge_finance.errors import (
-    SharesNotWhole,
-)
+from pledge_finance.errors import DuplicateProductName, PledgeErrorCode, SharesNotWhole
 from pledge_finance.models import (
-    ROLE_ORG_KIND,
+    INSTITUTIONS,
+    PARTIES,
     InstitutionRole,
     LoanProduct,
     ProductInstitution,
+    RepaymentMethod,
 )
 from pledge_finance.permissions import require
-from pledge_finance.services._common import _money, _rate, _user
-
-# --- products -------------------------------------------------------------------------
-
-_PRODUCT_FIELDS = (
-    "name",
-    "description",
-    "insurer_share",
-    "guarantor_share",
-    "bank_share",
-    "loan_to_value",
-    "allowed_terms",
-    "repayment_method",
-    "min_rate",
-    "max_rate",
-    "min_amount",
-    "max_amount",
-    "is_active",
-)
 
 
 def _clean_product(values: dict) -> dict:
     errors = FieldErrors()
     clean = dict(values)
-    if not (values.get("name") or "").strip():
-        errors.add("name", "required", _("A name is required."))
-    clean["name"] = (values.get("name") or "").strip()
+    clean["name"] = validators.text(values.get("name"), "name", errors, message=_("A name is required."))
     for f in ("insurer_share", "guarantor_share", "bank_share", "loan_to_value"):
-        clean[f] = _rate(values.get(f), f, errors)
+        clean[f] = validators.rate(values.get(f), f, errors)
     for f in ("min_rate", "max_rate"):
-        clean[f] = _rate(values.get(f), f, errors, high=Decimal("0.36"))
+        clean[f] = validators.rate(values.get(f), f, errors, high=rules.MAX_ANNUAL_RATE)
     for f in ("min_amount", "max_amount"):
-        clean[f] = _money(values.get(f), f, errors)
-    if errors.fields:
-        errors.raise_if_any()
+        clean[f] = validators.money(values.get(f), f, errors)
+    errors.raise_if_any()
     if clean["loan_to_value"] <= 0:
-        errors.add("loan_to_value", "out_of_range", _("The loan-to-value ratio must be above 0."))
-    shares = {k: clean[f"{k}_share"] for k in rules.PARTIES}
-    if not rules.shares_sum_to_one(shares):
+        errors.add(
+            "loan_to_value", CoreErrorCode.RATE_OUT_OF_RANGE, _("The loan-to-value ratio must be above 0.")
+        )
+    if not rules.shares_sum_to_one({party: clean[f"{party}_share"] for party in PARTIES}):
         raise SharesNotWhole(
             fields={"shares": [{"code": SharesNotWhole.code, "detail": SharesNotWhole.default_message}]}
         )
     if clean["min_rate"] > clean["max_rate"]:
-        errors.add("max_rate", "below_minimum", _("The maximum rate is below the minimum."))
+        errors.add("max_rate", PledgeErrorCode.BELOW_MINIMUM, _("The maximum rate is below the minimum."))
     if clean["min_amount"] > clean["max_amount"]:
-        errors.add("max_amount", "below_minimum", _("The maximum amount is below the minimum."))
-    terms = sorted({int(t) for t in values.get("allowed_terms") or []})
-    if not terms or any(t < 1 or t > 120 for t in terms):
-        errors.add("allowed_terms", "invalid", _("List the allowed terms in months, from 1 to 120."))
-    clean["allowed_terms"] = terms
-    if values.get("repayment_method") not in (rules.EQUAL_INSTALMENTS, rules.BULLET):
-        errors.add("repayment_method", "invalid_choice", _("Choose a repayment method."))
+        errors.add("max_amount", PledgeErrorCode.BELOW_MINIMUM, _("The maximum amount is below the minimum."))
+    terms = {
+        validators.whole_number(t, "allowed_terms", errors, low=1, high=rules.MAX_TERM_MONTHS)
+        for t in values.get("allowed_terms") or []
+    }
+    if not terms:
+        errors.add("allowed_terms", CoreErrorCode.REQUIRED, _("List the allowed terms in months."))
+    clean["allowed_terms"] = sorted(t for t in terms if t is not None)
+    clean["repayment_method"] = validators.choice(
+        values.get("repayment_method"), RepaymentMethod.values, "repayment_method", errors
+    )
     errors.raise_if_any()
     return clean
 
@@ -84,16 +66,16 @@ def _set_institutions(product: LoanProduct, institutions: Mapping[str, Iterable[
     wanted: list[tuple[int, str]] = []
     for role, org_ids in institutions.items():
         if role not in InstitutionRole.values:
-            errors.add("institutions", "invalid_choice", role)
+            errors.add("institutions", CoreErrorCode.INVALID_CHOICE, role)
             continue
         ids = sorted({int(i) for i in org_ids})
         orgs = {o.pk: o for o in Organization.objects.filter(pk__in=ids)}
         for org_id in ids:
             org = orgs.get(org_id)
-            if org is None or org.kind != ROLE_ORG_KIND[role]:
+            if org is None or org.kind != INSTITUTIONS[InstitutionRole(role)].org_kind:
                 errors.add(
                     role,
-                    "wrong_institution_kind",
+                    PledgeErrorCode.WRONG_INSTITUTION_KIND,
                     _("Organisation %(id)s cannot act as %(role)s.") % {"id": org_id, "role": role},
                 )
             else:
@@ -101,10 +83,9 @@ def _set_institutions(product: LoanProduct, institutions: Mapping[str, Iterable[
     errors.raise_if_any()
     for role in institutions:
         if not [o for o, r in wanted if r == role]:
-            errors.add(role, "required", _("At least one participating institution is required."))
+            errors.add(role, CoreErrorCode.REQUIRED, _("At least one participating institution is required."))
     errors.raise_if_any()
-    roles = list(institutions)
-    ProductInstitution.objects.filter(product=product, role__in=roles).exclude(
+    ProductInstitution.objects.filter(product=product, role__in=list(institutions)).exclude(
         organization_id__in=[o for o, _r in wanted]
     ).delete()
     for org_id, role in wanted:
@@ -113,34 +94,33 @@ def _set_institutions(product: LoanProduct, institutions: Mapping[str, Iterable[
         )
 
 
-@transaction.atomic
-def product_create(*, actor: Actor, institutions: Mapping[str, Iterable[int]], **values) -> LoanProduct:
-    """Bureau: publish a loan product; insurer + guarantor + bank shares must be exactly 100%."""
-    require(actor, "product.manage")
-    values.setdefault("loan_to_value", Decimal("0.5"))
-    values.setdefault("repayment_method", rules.EQUAL_INSTALMENTS)
-    values.setdefault("min_amount", Decimal("100000"))
-    values.setdefault("max_amount", Decimal("10000000"))
-    values.setdefault("description", "")
-    values.setdefault("is_active", True)
-    unknown = set(values) - set(_PRODUCT_FIELDS)
+def _refuse_unknown(values: Mapping) -> None:
+    unknown = set(values) - set(LoanProduct.EDITABLE)
     if unknown:
         raise ValidationFailed(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
-    clean = _clean_product(values)
-    if LoanProduct.objects.filter(name=clean["name"]).exists():
-        raise ValidationFailed(
-            _("A product with this name exists."),
-            code="duplicate_name",
-            fields={"name": [{"code": "duplicate_name", "detail": clean["name"]}]},
-        )
+
+
+def _refuse_duplicate_name(name: str) -> None:
+    if LoanProduct.objects.filter(name=name).exists():
+        raise DuplicateProductName(fields={"name": [{"code": DuplicateProductName.code, "detail": name}]})
+
+
+@transaction.atomic
+def product_create(*, actor: Actor, institutions: Mapping[str, Iterable[int]], **values) -> LoanProduct:
+    """Bureau: publish a loan product; insurer + guarantor + bank shares must be exactly 100%.
+    What is not given starts from the product's defaults (Qingdao's 6:2:2)."""
+    require(actor, "product.manage")
+    _refuse_unknown(values)
+    clean = _clean_product({**LoanProduct.defaults(), **values})
+    _refuse_duplicate_name(clean["name"])
     try:
         with transaction.atomic():
             product = LoanProduct.objects.create(city=actor.city, **clean)
-    except IntegrityError as exc:
-        raise ValidationFailed(_("A product with this name exists."), code="duplicate_name") from exc
+    except IntegrityError as exc:  # the same name, created meanwhile
+        raise DuplicateProductName() from exc
     _set_institutions(product, {r: institutions.get(r, []) for r in InstitutionRole.values})
     audit.record(
-        actor=_user(actor),
+        actor=actor.user,
         city=actor.city,
         action="loan_product_create",
         obj=product,
@@ -156,25 +136,18 @@ def product_update(
     """Bureau: edit a product. Loans already approved keep the shares copied onto them."""
     require(actor, "product.manage")
     product = LoanProduct.objects.select_for_update().get(pk=product.pk)
-    unknown = set(changes) - set(_PRODUCT_FIELDS)
-    if unknown:
-        raise ValidationFailed(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
+    _refuse_unknown(changes)
     before = {**product.shares, "loan_to_value": product.loan_to_value}
-    merged = {f: changes.get(f, getattr(product, f)) for f in _PRODUCT_FIELDS}
-    clean = _clean_product(merged)
-    if clean["name"] != product.name and LoanProduct.objects.filter(name=clean["name"]).exists():
-        raise ValidationFailed(
-            _("A product with this name exists."),
-            code="duplicate_name",
-            fields={"name": [{"code": "duplicate_name", "detail": clean["name"]}]},
-        )
+    clean = _clean_product({f: changes.get(f, getattr(product, f)) for f in LoanProduct.EDITABLE})
+    if clean["name"] != product.name:
+        _refuse_duplicate_name(clean["name"])
     for name, value in clean.items():
         setattr(product, name, value)
     product.save()
     if institutions is not None:
         _set_institutions(product, institutions)
     audit.record(
-        actor=_user(actor),
+        actor=actor.user,
         city=actor.city,
         action="loan_product_update",
         obj=product,

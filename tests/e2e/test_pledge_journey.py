@@ -52,9 +52,9 @@ def test_enterprise_applies_institutions_approve_bank_disburses_and_is_repaid(li
     as_user(page, base, w.appraiser)
     page.goto(f"{base}/qingdao/loans/queue/")
     submit(page, "#queue-value a")
-    page.fill("#id_valuation-appraised_value", "4000000")
-    page.fill("#id_valuation-report_ref", "中评报字[2026]第0088号")
-    submit(page, "#action-valuation")
+    page.fill("#id_value-appraised_value", "4000000")
+    page.fill("#id_value-report_ref", "中评报字[2026]第0088号")
+    submit(page, "#action-value")
     assert page.locator("#loan-state").get_attribute("data-state") == "valued"
 
     # The three institutions, each from its own review queue.
@@ -62,9 +62,9 @@ def test_enterprise_applies_institutions_approve_bank_disburses_and_is_repaid(li
         as_user(page, base, user)
         page.goto(f"{base}/qingdao/loans/queue/")
         submit(page, "#queue-decide a")
-        page.check("input[name='decision-decision'][value='approve']")
-        page.fill("#id_decision-comment", "同意")
-        submit(page, "#action-decision")
+        page.check("input[name='decide-decision'][value='approve']")
+        page.fill("#id_decide-comment", "同意")
+        submit(page, "#action-decide")
     assert page.locator("#loan-state").get_attribute("data-state") == "approved"
     assert page.locator("#parties [data-decision='approve']").count() == 3
 
@@ -81,7 +81,7 @@ def test_enterprise_applies_institutions_approve_bank_disburses_and_is_repaid(li
     # Repayments: the form offers the next instalment's amount; six of them close the loan.
     for _ in range(6):
         assert page.locator("#loan-state").get_attribute("data-state") == "disbursed"
-        submit(page, "#action-repayment")
+        submit(page, "#action-repay")
     assert page.locator("#loan-state").get_attribute("data-state") == "repaid"
     assert page.locator("#schedule [data-status='paid']").count() == 6
     assert page.locator("#pledge-released").is_visible()

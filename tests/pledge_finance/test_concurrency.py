@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
-from ipops.errors import ApplicationError
 from ipops.models import AuditEvent, Encumbrance
 from pledge_finance import clock, services
 from pledge_finance.models import (
@@ -22,36 +20,21 @@ from pledge_finance.models import (
 )
 from tests.conftest import make_user
 from tests.pledge_finance.conftest import build_world, loan_to_state
+from tests.support import failures, race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 D = Decimal
 
 
-def race(w, day, *calls):
-    """Run each call in its own thread, all released at once; return what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
+def race_on(w, day, *calls):
+    """The calls at once, each in the city's scope on the business day `day`."""
 
-    def run(i, fn):
-        try:
-            with w.scope(), clock.at(day):
-                barrier.wait(timeout=10)
-                results[i] = fn()
-        except ApplicationError as exc:
-            results[i] = exc
-        finally:
-            connection.close()
+    @contextlib.contextmanager
+    def that_day():
+        with w.scope(), clock.at(day):
+            yield
 
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
-
-
-def errors(results):
-    return [r for r in results if isinstance(r, ApplicationError)]
+    return race(*calls, context=that_day)
 
 
 def test_two_approvals_by_the_same_bank_racing_one_wins(qingdao):
@@ -59,7 +42,7 @@ def test_two_approvals_by_the_same_bank_racing_one_wins(qingdao):
     colleague = make_user(qingdao, "bank", org=w.org(w.bank))
     loan = loan_to_state(w, "valued")
     day = datetime.date(2025, 1, 1)
-    results = race(
+    results = race_on(
         w,
         day,
         lambda: services.loan_decide(actor=w.actor(w.bank), loan=loan, decision="approve", comment="同意"),
@@ -67,7 +50,7 @@ def test_two_approvals_by_the_same_bank_racing_one_wins(qingdao):
             actor=w.actor(colleague), loan=loan, decision="approve", comment="同意（复核）"
         ),
     )
-    assert len(errors(results)) == 1 and errors(results)[0].code == "already_decided"
+    assert len(failures(results)) == 1 and failures(results)[0].code == "already_decided"
     with w.scope():
         assert ApprovalDecision.objects.filter(loan=loan).count() == 1
 
@@ -77,7 +60,7 @@ def test_the_last_two_approvals_racing_approve_the_loan_once(qingdao):
     loan = loan_to_state(w, "valued")
     with w.scope(), clock.at(datetime.date(2025, 1, 1)):
         services.loan_decide(actor=w.actor(w.bank), loan=loan, decision="approve", comment="同意")
-    results = race(
+    results = race_on(
         w,
         datetime.date(2025, 1, 2),
         lambda: services.loan_decide(actor=w.actor(w.insurer), loan=loan, decision="approve", comment="承保"),
@@ -85,7 +68,7 @@ def test_the_last_two_approvals_racing_approve_the_loan_once(qingdao):
             actor=w.actor(w.guarantor), loan=loan, decision="approve", comment="担保"
         ),
     )
-    assert errors(results) == []
+    assert failures(results) == []
     with w.scope():
         loan = Loan.objects.get(pk=loan.pk)
         assert loan.state == "approved" and loan.insurer_share == D("0.6")
@@ -110,8 +93,8 @@ def test_two_disbursements_racing_one_wins(qingdao):
             annual_rate=D("0.0435"),
         )
 
-    results = race(w, day, disburse(w.bank, "HT-A"), disburse(colleague, "HT-B"))
-    assert len(errors(results)) == 1 and errors(results)[0].code == "invalid_transition"
+    results = race_on(w, day, disburse(w.bank, "HT-A"), disburse(colleague, "HT-B"))
+    assert len(failures(results)) == 1 and failures(results)[0].code == "invalid_transition"
     with w.scope():
         assert Instalment.objects.filter(loan=loan).count() == 12
         assert (
@@ -127,7 +110,7 @@ def test_two_defaults_on_an_almost_empty_reserve_never_overdraw_it(qingdao):
     first = loan_to_state(w, "disbursed", assets=[w.assets[0]])
     second = loan_to_state(w, "disbursed", assets=[w.assets[1]])
     day = datetime.date(2025, 6, 30)
-    results = race(
+    results = race_on(
         w,
         day,
         *[
@@ -139,7 +122,7 @@ def test_two_defaults_on_an_almost_empty_reserve_never_overdraw_it(qingdao):
             for loan in (first, second)
         ],
     )
-    assert errors(results) == []
+    assert failures(results) == []
     with w.scope():
         reserve = RiskReserve.objects.get()
         assert reserve.balance == D("0.00")
@@ -164,13 +147,13 @@ def test_the_same_asset_pledged_by_two_applications_at_once_one_wins(qingdao):
     w = build_world(qingdao)
     a = loan_to_state(w, "draft", disbursed_on=datetime.date(2025, 2, 1))
     b = loan_to_state(w, "draft", disbursed_on=datetime.date(2025, 2, 1))
-    results = race(
+    results = race_on(
         w,
         datetime.date(2025, 1, 2),
         lambda: services.loan_submit(actor=w.actor(w.enterprise), loan=a),
         lambda: services.loan_submit(actor=w.actor(w.enterprise), loan=b),
     )
-    assert len(errors(results)) == 1 and errors(results)[0].code == "asset_already_pledged"
+    assert len(failures(results)) == 1 and failures(results)[0].code == "asset_already_pledged"
     with w.scope():
         assert sorted(Loan.objects.filter(pk__in=[a.pk, b.pk]).values_list("state", flat=True)) == [
             "draft",

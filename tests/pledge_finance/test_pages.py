@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 
 import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from pledge_finance import clock, services
+from pledge_finance import clock, services, views
+from pledge_finance.lifecycle import LOAN
 from pledge_finance.models import Loan
 from tests.pledge_finance.conftest import build_world, loan_to_state
+from tests.support import assert_matrix
 
 pytestmark = pytest.mark.django_db
 
@@ -70,15 +73,64 @@ def test_loan_detail_shows_schedule_shares_allocation_and_timeline(w):
     assert other.status_code == 404
 
 
+ROLES = (
+    "enterprise",
+    "enterprise2",
+    "bank",
+    "bank2",
+    "insurer",
+    "guarantor",
+    "appraiser",
+    "bureau",
+    "official",
+)
+
+
+def test_each_role_is_offered_exactly_the_steps_the_lifecycle_allows_it(w):
+    """The buttons on the loan page are `LOAN.available(actor, loan)`, for every role and state."""
+    loans = {
+        "draft": loan_to_state(w, "draft", assets=[w.assets2[0]], user=w.enterprise2),
+        "submitted": loan_to_state(w, "submitted", assets=[w.assets2[1]], user=w.enterprise2),
+        "valued": w.valued,
+        "disbursed": w.live,
+        "defaulted": w.gone,
+    }
+    with w.scope():
+        loans = {state: Loan.objects.get(pk=loan.pk) for state, loan in loans.items()}
+        expected = {
+            (who, state): set(LOAN.available_names(w.actor(getattr(w, who)), loan))
+            for who in ROLES
+            for state, loan in loans.items()
+        }
+
+    def buttons(case):
+        who, state = case
+        r = client_for(getattr(w, who)).get(page(w, f"{loans[state].pk}/"))
+        if r.status_code == 404:
+            return set()
+        return set(re.findall(r'id="action-([a-z_]+)"', r.content.decode()))
+
+    assert_matrix(expected, buttons)
+    # Not vacuous: each party has its step where the lifecycle gives it one.
+    assert expected[("enterprise2", "draft")] == {"submit", "withdraw"}
+    assert expected[("appraiser", "submitted")] == {"value"}
+    assert expected[("insurer", "valued")] == {"decide"}
+    assert expected[("bank", "disbursed")] == {"repay", "default"}
+    assert expected[("bank", "defaulted")] == {"recover", "release_pledge"}
+    assert not any(expected[("bureau", state)] | expected[("official", state)] for state in loans)
+
+
+def test_the_page_has_a_form_for_every_step_a_person_takes():
+    assert set(views.STEPS) == {step.action for step in LOAN.steps if step.manual}
+
+
 def test_bank_decides_and_disburses_through_the_forms(w):
     bank = client_for(w.bank)
-    r = bank.post(
-        page(w, f"{w.valued.pk}/decision/"), {"decision-decision": "approve", "decision-comment": "同意"}
-    )
+    r = bank.post(page(w, f"{w.valued.pk}/decide/"), {"decide-decision": "approve", "decide-comment": "同意"})
     assert r.status_code == 302
     for user in (w.insurer, w.guarantor):
         client_for(user).post(
-            page(w, f"{w.valued.pk}/decision/"), {"decision-decision": "approve", "decision-comment": "同意"}
+            page(w, f"{w.valued.pk}/decide/"), {"decide-decision": "approve", "decide-comment": "同意"}
         )
     with w.scope():
         assert Loan.objects.get(pk=w.valued.pk).state == "approved"
@@ -113,14 +165,14 @@ def test_bank_decides_and_disburses_through_the_forms(w):
 
 def test_wrong_party_cannot_act_through_pages(w):
     r = client_for(w.insurer).post(
-        page(w, f"{w.live.pk}/repayment/"), {"repayment-amount": "100", "repayment-paid_on": "2025-03-01"}
+        page(w, f"{w.live.pk}/repay/"), {"repay-amount": "100", "repay-paid_on": "2025-03-01"}
     )
     assert r.status_code == 403
     r = client_for(w.enterprise2).post(
-        page(w, f"{w.live.pk}/repayment/"), {"repayment-amount": "100", "repayment-paid_on": "2025-03-01"}
+        page(w, f"{w.live.pk}/repay/"), {"repay-amount": "100", "repay-paid_on": "2025-03-01"}
     )
     assert r.status_code == 404
-    r = client_for(w.official).post(page(w, f"{w.live.pk}/repayment/"), {})
+    r = client_for(w.official).post(page(w, f"{w.live.pk}/repay/"), {})
     assert r.status_code == 403
 
 

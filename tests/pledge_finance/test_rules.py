@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pledge_finance import rules
+from pledge_finance.models import PARTIES
 
 D = Decimal
 FEN = D("0.01")
@@ -115,7 +116,7 @@ def test_repayments_never_overpay_and_settle_oldest_first(amount, rate, n, start
         assert all(states[j].open == 0 for j in range(last))
 
 
-@given(claims=st.dictionaries(st.sampled_from(rules.PARTIES), money, min_size=1), balance=money)
+@given(claims=st.dictionaries(st.sampled_from(PARTIES), money, min_size=1), balance=money)
 def test_reserve_never_pays_more_than_it_holds_or_than_is_claimed(claims, balance):
     paid = rules.reserve_payouts(claims, balance)
     assert sum(paid.values()) <= balance
