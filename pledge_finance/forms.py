@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ipops.forms import MoneyField, RateField, ServiceForm
 from ipops.models import Organization
+from pledge_finance import rules
 from pledge_finance.models import (
     INSTITUTIONS,
     PARTIES,
@@ -36,7 +35,7 @@ class LoanApplicationForm(ServiceForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Only your assets in force and not pledged elsewhere."),
     )
-    amount = MoneyField(label=_("amount (CNY)"), min_value=Decimal("0.01"))
+    amount = MoneyField(label=_("amount"), positive=True)
     term_months = forms.TypedChoiceField(label=_("term (months)"), coerce=int)
     purpose = forms.CharField(label=_("purpose"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
@@ -55,7 +54,7 @@ class LoanApplicationForm(ServiceForm):
 
 
 class ValuationForm(ServiceForm):
-    appraised_value = MoneyField(label=_("appraised value (CNY)"))
+    appraised_value = MoneyField(label=_("appraised value"), positive=True)
     report_ref = forms.CharField(label=_("valuation report reference"), max_length=80)
     valued_on = forms.DateField(label=_("valuation date"), widget=DATE)
 
@@ -73,11 +72,11 @@ class DisburseForm(ServiceForm):
     pledge_registration_number = forms.CharField(label=_("CNIPA pledge registration number"), max_length=60)
     pledge_registered_on = forms.DateField(label=_("pledge registered on"), widget=DATE)
     disbursed_on = forms.DateField(label=_("disbursed on"), widget=DATE)
-    annual_rate = RateField(label=_("annual interest rate"), help_text=_("As a fraction: 0.0435 for 4.35%"))
+    annual_rate = RateField(label=_("annual interest rate"), high=rules.MAX_ANNUAL_RATE * 100)
 
 
 class RepaymentForm(ServiceForm):
-    amount = MoneyField(label=_("amount (CNY)"))
+    amount = MoneyField(label=_("amount"), positive=True)
     paid_on = forms.DateField(label=_("paid on"), widget=DATE)
     reference = forms.CharField(label=_("bank reference"), max_length=60, required=False)
 
@@ -88,7 +87,7 @@ class DefaultForm(ServiceForm):
 
 
 class RecoveryForm(ServiceForm):
-    amount = MoneyField(label=_("amount (CNY)"))
+    amount = MoneyField(label=_("amount"), positive=True)
     received_on = forms.DateField(label=_("received on"), widget=DATE)
     source = forms.CharField(
         label=_("source"), max_length=200, help_text=_("e.g. the pledged patents sold on the marketplace")
@@ -112,15 +111,15 @@ class ProductForm(ServiceForm):
         label=_("description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     insurer_share = RateField(
-        label=_("insurer share"), help_text=_("Fractions; the three must total exactly 1")
+        label=_("insurer share"), help_text=_("The three shares must total exactly 100%.")
     )
     guarantor_share = RateField(label=_("guarantor share"))
     bank_share = RateField(label=_("bank share"))
     loan_to_value = RateField(label=_("loan-to-value ratio"))
     allowed_terms = forms.CharField(label=_("allowed terms (months)"))
     repayment_method = forms.ChoiceField(label=_("repayment method"), choices=RepaymentMethod.choices)
-    min_rate = RateField(label=_("minimum annual rate"))
-    max_rate = RateField(label=_("maximum annual rate"))
+    min_rate = RateField(label=_("minimum annual rate"), high=rules.MAX_ANNUAL_RATE * 100)
+    max_rate = RateField(label=_("maximum annual rate"), high=rules.MAX_ANNUAL_RATE * 100)
     min_amount = MoneyField(label=_("minimum amount"))
     max_amount = MoneyField(label=_("maximum amount"))
     is_active = forms.BooleanField(label=_("open for applications"), required=False)
@@ -163,6 +162,6 @@ class ProductForm(ServiceForm):
 
 
 class TopUpForm(ServiceForm):
-    amount = MoneyField(label=_("amount (CNY)"))
+    amount = MoneyField(label=_("amount"), positive=True)
     note = forms.CharField(label=_("source of funds"), max_length=200)
     booked_on = forms.DateField(label=_("booked on"), widget=DATE, required=False)

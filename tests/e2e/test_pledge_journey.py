@@ -39,7 +39,7 @@ def test_enterprise_applies_institutions_approve_bank_disburses_and_is_repaid(li
     page.select_option("#id_insurer", str(w.org(w.insurer).pk))
     page.select_option("#id_guarantor", str(w.org(w.guarantor).pk))
     page.check(f"input[name=assets][value='{asset.pk}']")
-    page.fill("#id_amount", "1800000")
+    page.fill("#id_amount", "180")  # 万元
     page.select_option("#id_term_months", "6")
     page.fill("#id_purpose", "研发中试线建设")
     submit(page, "#save-draft")
@@ -73,7 +73,7 @@ def test_enterprise_applies_institutions_approve_bank_disburses_and_is_repaid(li
     page.goto(loan_url)
     page.fill("#id_disburse-contract_number", "青银科贷字2026第001号")
     page.fill("#id_disburse-pledge_registration_number", "Y2026370000088")
-    page.fill("#id_disburse-annual_rate", "0.0435")
+    page.fill("#id_disburse-annual_rate", "4.35")  # percent
     submit(page, "#action-disburse")
     assert page.locator("#loan-state").get_attribute("data-state") == "disbursed"
     assert page.locator("#schedule [data-instalment]").count() == 6

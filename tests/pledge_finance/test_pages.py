@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from decimal import Decimal
 import re
 
 import pytest
@@ -143,7 +144,7 @@ def test_bank_decides_and_disburses_through_the_forms(w):
             "disburse-pledge_registration_number": "Y1",
             "disburse-pledge_registered_on": today,
             "disburse-disbursed_on": today,
-            "disburse-annual_rate": "0.5",
+            "disburse-annual_rate": "50",  # 50%: above the legal ceiling
         },
     )
     assert bad.status_code == 400 and 'data-error-for="annual_rate"' in bad.content.decode()
@@ -155,7 +156,7 @@ def test_bank_decides_and_disburses_through_the_forms(w):
             "disburse-pledge_registration_number": "Y1",
             "disburse-pledge_registered_on": today,
             "disburse-disbursed_on": today,
-            "disburse-annual_rate": "0.0435",
+            "disburse-annual_rate": "4.35",  # percent, as people type it
         },
     )
     assert ok.status_code == 302
@@ -165,11 +166,11 @@ def test_bank_decides_and_disburses_through_the_forms(w):
 
 def test_wrong_party_cannot_act_through_pages(w):
     r = client_for(w.insurer).post(
-        page(w, f"{w.live.pk}/repay/"), {"repay-amount": "100", "repay-paid_on": "2025-03-01"}
+        page(w, f"{w.live.pk}/repay/"), {"repay-amount": "0.01", "repay-paid_on": "2025-03-01"}
     )
     assert r.status_code == 403
     r = client_for(w.enterprise2).post(
-        page(w, f"{w.live.pk}/repay/"), {"repay-amount": "100", "repay-paid_on": "2025-03-01"}
+        page(w, f"{w.live.pk}/repay/"), {"repay-amount": "0.01", "repay-paid_on": "2025-03-01"}
     )
     assert r.status_code == 404
     r = client_for(w.official).post(page(w, f"{w.live.pk}/repay/"), {})
@@ -187,7 +188,7 @@ def test_enterprise_applies_step_by_step(w):
             "insurer": w.org(w.insurer).pk,
             "guarantor": w.org(w.guarantor).pk,
             "assets": [str(w.assets2[0].pk)],
-            "amount": "1500000",
+            "amount": "150",  # 万元
             "term_months": "12",
             "purpose": "扩大生产",
         },
@@ -219,16 +220,16 @@ def test_bureau_edits_a_product(w):
     assert bureau.get(page(w, f"products/{w.product.pk}/edit/")).status_code == 200
     data = {
         "name": "专利权质押保险贷款",
-        "insurer_share": "0.5",
-        "guarantor_share": "0.3",
-        "bank_share": "0.3",
-        "loan_to_value": "0.5",
+        "insurer_share": "50",
+        "guarantor_share": "30",
+        "bank_share": "30",
+        "loan_to_value": "50",
         "allowed_terms": "12, 24",
         "repayment_method": "bullet",
-        "min_rate": "0.03",
-        "max_rate": "0.06",
-        "min_amount": "100000",
-        "max_amount": "5000000",
+        "min_rate": "3",
+        "max_rate": "6",
+        "min_amount": "10",  # 万元
+        "max_amount": "500",
         "is_active": "on",
         "banks": [w.org(w.bank).pk],
         "insurers": [w.org(w.insurer).pk],
@@ -238,8 +239,12 @@ def test_bureau_edits_a_product(w):
     bad = bureau.post(page(w, f"products/{w.product.pk}/edit/"), data)
     assert bad.status_code == 400
     assert (
-        bureau.post(page(w, f"products/{w.product.pk}/edit/"), {**data, "bank_share": "0.2"}).status_code
+        bureau.post(page(w, f"products/{w.product.pk}/edit/"), {**data, "bank_share": "20"}).status_code
         == 302
     )
     w.product.refresh_from_db()
     assert w.product.allowed_terms == [12, 24] and w.product.repayment_method == "bullet"
+    # Percentages and 万元 as typed reach the product as ratios and 元.
+    assert (w.product.insurer_share, w.product.bank_share, w.product.max_rate) == (
+        Decimal("0.500000"), Decimal("0.200000"), Decimal("0.060000"))
+    assert w.product.max_amount == Decimal("5000000.00")
