@@ -1,6 +1,6 @@
 """The trading marketplace (交易市场): listings, buy requests, negotiations, deals, operations centres.
 
-Lifecycles are declared once, as data (`LISTING_TRANSITIONS`, …), and changed only by
+Lifecycles are declared once, as data, in `trading.lifecycles`, and changed only by
 `trading.services`. Search text is pre-tokenised in Python (jieba + the domain synonym
 table, `trading.rules`) and indexed by PostgreSQL's `simple` full-text configuration
 through a generated tsvector column with a GIN index.
@@ -51,21 +51,6 @@ class ListingStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
     EXPIRED = "expired", _("Expired")
 
-
-#: (from, action) → to. The one place a listing's lifecycle is written down.
-LISTING_TRANSITIONS: dict[tuple[str, str], str] = {
-    (ListingStatus.DRAFT, "publish"): ListingStatus.PUBLISHED,
-    (ListingStatus.DRAFT, "withdraw"): ListingStatus.WITHDRAWN,
-    (ListingStatus.PUBLISHED, "negotiate"): ListingStatus.NEGOTIATING,
-    (ListingStatus.NEGOTIATING, "reopen"): ListingStatus.PUBLISHED,
-    (ListingStatus.NEGOTIATING, "sell"): ListingStatus.SOLD,
-    (ListingStatus.NEGOTIATING, "license"): ListingStatus.LICENSED,
-    (ListingStatus.PUBLISHED, "withdraw"): ListingStatus.WITHDRAWN,
-    (ListingStatus.NEGOTIATING, "withdraw"): ListingStatus.WITHDRAWN,
-    (ListingStatus.PUBLISHED, "expire"): ListingStatus.EXPIRED,
-    (ListingStatus.WITHDRAWN, "publish"): ListingStatus.PUBLISHED,
-    (ListingStatus.EXPIRED, "publish"): ListingStatus.PUBLISHED,
-}
 
 #: Statuses anyone (also anonymous visitors) may see: the listing is on the market.
 PUBLIC_LISTING_STATUSES = (ListingStatus.PUBLISHED, ListingStatus.NEGOTIATING)
@@ -208,13 +193,6 @@ class BuyRequestStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-BUY_REQUEST_TRANSITIONS: dict[tuple[str, str], str] = {
-    (BuyRequestStatus.OPEN, "close"): BuyRequestStatus.CLOSED,
-    (BuyRequestStatus.OPEN, "fulfil"): BuyRequestStatus.FULFILLED,
-    (BuyRequestStatus.CLOSED, "reopen"): BuyRequestStatus.OPEN,
-}
-
-
 @pghistory.track(
     pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=_UNTRACKED_BUY_REQUEST
 )
@@ -290,14 +268,6 @@ class NegotiationStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-NEGOTIATION_TRANSITIONS: dict[tuple[str, str], str] = {
-    (NegotiationStatus.OPEN, "agree"): NegotiationStatus.AGREED,
-    (NegotiationStatus.OPEN, "close"): NegotiationStatus.CLOSED,
-    (NegotiationStatus.CLOSED, "reopen"): NegotiationStatus.OPEN,
-    (NegotiationStatus.AGREED, "close"): NegotiationStatus.CLOSED,
-}
-
-
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Negotiation(CityOwned):
     """One buyer's negotiation (磋商) over one listing: a thread of offers, counter-offers and messages."""
@@ -334,15 +304,6 @@ class OfferStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     CLOSED = "closed", _("Closed")
-
-
-OFFER_TRANSITIONS: dict[tuple[str, str], str] = {
-    (OfferStatus.PENDING, "counter"): OfferStatus.COUNTERED,
-    (OfferStatus.PENDING, "accept"): OfferStatus.ACCEPTED,
-    (OfferStatus.PENDING, "reject"): OfferStatus.REJECTED,
-    (OfferStatus.PENDING, "withdraw"): OfferStatus.WITHDRAWN,
-    (OfferStatus.PENDING, "close"): OfferStatus.CLOSED,
-}
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -398,17 +359,6 @@ class EscrowStatus(models.TextChoices):
     PAID = "paid", _("Paid into escrow")
     RELEASED = "released", _("Released to seller")
     REFUNDED = "refunded", _("Refunded to buyer")
-
-
-TRANSACTION_TRANSITIONS: dict[tuple[str, str], str] = {
-    (TransactionStatus.OPEN, "complete"): TransactionStatus.COMPLETED,
-    (TransactionStatus.OPEN, "cancel"): TransactionStatus.CANCELLED,
-}
-ESCROW_TRANSITIONS: dict[tuple[str, str], str] = {
-    (EscrowStatus.PENDING, "pay"): EscrowStatus.PAID,
-    (EscrowStatus.PAID, "release"): EscrowStatus.RELEASED,
-    (EscrowStatus.PAID, "refund"): EscrowStatus.REFUNDED,
-}
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

@@ -1,35 +1,38 @@
 """Every non-trivial read of the marketplace, always through the actor's view of the city.
 
-Lists agree with details: an object a list would not show answers 404 on its own, the same
-answer as an object of another city or none at all.
+Lists agree with details: both read through the entity's one visibility rule
+(`trading.permissions`, `ipops.visibility`), so an object a list would not show answers 404 on its
+own, the same answer as an object of another city or none at all.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from ipops.access import Actor
-from ipops.errors import NotFound
+from ipops.ids import normalize_ipc_prefix
 from ipops.models import City, Encumbrance, IPAsset, Organization
+from ipops.money import ZERO
+from ipops.permissions import reads_city
 from ipops.tenancy import scopes_disabled
+from ipops.visibility import get_visible_or_404
 
 from . import rules, search
+from .errors import BuyRequestNotFound, ListingNotFound
 from .models import (
-    CITY_LISTING_STATUSES,
     LICENCE_DEAL_TYPES,
     PUBLIC_LISTING_STATUSES,
     TRANSFER_DEAL_TYPES,
     BuyRequest,
     BuyRequestMatch,
-    BuyRequestStatus,
     CentreMembership,
     Listing,
     ListingAsset,
@@ -42,8 +45,6 @@ from .models import (
 )
 from .permissions import can
 
-ZERO = Decimal("0.00")
-
 
 def _assets() -> Prefetch:
     """Built per query: a scoped manager's queryset must be made inside the scope."""
@@ -53,17 +54,18 @@ def _assets() -> Prefetch:
 # --- listings ----------------------------------------------------------------------------------
 
 
+def _own(qs: QuerySet, actor: Actor, column: str) -> QuerySet:
+    """The rows of the actor's own organisation (`mine=true`)."""
+    return qs.filter(**{column: actor.organization_id}) if actor.organization_id else qs.none()
+
+
 def listing_queryset(actor: Actor | None, *, mine: bool = False) -> QuerySet[Listing]:
-    """Listings this actor may see: on the market (and closed deals) for members, everything of their
-    own, everything for bureau staff and officials; on the market only for anonymous visitors."""
-    qs = Listing.objects.all()
+    """Listings this actor may see (`Listing`'s visibility rule), only their own with `mine`; anonymous
+    visitors see what is on the market."""
     if actor is None:
-        return qs.filter(status__in=PUBLIC_LISTING_STATUSES)
-    if mine:
-        return qs.filter(seller_id=actor.organization_id) if actor.organization_id else qs.none()
-    if actor.is_bureau or actor.is_official:
-        return qs
-    return qs.filter(Q(status__in=CITY_LISTING_STATUSES) | Q(seller_id=actor.organization_id))
+        return Listing.objects.filter(status__in=PUBLIC_LISTING_STATUSES)
+    qs = Listing.objects.restrict(actor)
+    return _own(qs, actor, "seller_id") if mine else qs
 
 
 #: Derived search columns: never needed to show a listing.
@@ -87,14 +89,14 @@ def listing_search(
 
 
 def listing_get(actor: Actor | None, pk) -> Listing:
+    """A listing with its seller and assets, if the actor may see it (anonymous: if on the market)."""
+    qs = Listing.objects.select_related("seller").prefetch_related(_assets())
+    if actor is not None:
+        return get_visible_or_404(qs, actor, pk)
     try:
-        listing = Listing.objects.select_related("seller").prefetch_related(_assets()).get(pk=pk)
-    except (Listing.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound(_("No such listing."), code="listing_not_found") from exc
-    visible = listing.is_public if actor is None else can(actor, "listing.view", listing)
-    if not visible:
-        raise NotFound(_("No such listing."), code="listing_not_found")
-    return listing
+        return qs.filter(status__in=PUBLIC_LISTING_STATUSES).get(pk=int(pk))
+    except (Listing.DoesNotExist, TypeError, ValueError):
+        raise ListingNotFound() from None
 
 
 @dataclass
@@ -102,6 +104,7 @@ class AssetDiligence:
     """The due-diligence panel (尽职调查) for one asset of a listing."""
 
     asset: IPAsset
+    owner_name: str
     expiry_date: datetime.date | None
     remaining_days: int | None
     pledges: list[Encumbrance]
@@ -133,16 +136,14 @@ def due_diligence(listing: Listing, *, today: datetime.date | None = None) -> li
     ):
         active[e.asset_id].append(e)
     owners = {a.owner_id for a in assets}
-    from ipops.models import Organization
-
     names = dict(Organization.objects.filter(pk__in=owners).values_list("pk", "name"))
     out = []
     for asset in assets:
-        asset.owner_name = names.get(asset.owner_id, "")
         rows = active[asset.pk]
         out.append(
             AssetDiligence(
                 asset=asset,
+                owner_name=names.get(asset.owner_id, ""),
                 expiry_date=asset.expiry_date,
                 remaining_days=asset.remaining_term_days(today),
                 pledges=[e for e in rows if e.kind == "pledge"],
@@ -154,15 +155,20 @@ def due_diligence(listing: Listing, *, today: datetime.date | None = None) -> li
 
 
 def listing_negotiations(actor: Actor, listing: Listing) -> QuerySet[Negotiation]:
-    qs = Negotiation.objects.filter(listing=listing).select_related("buyer").prefetch_related("offers")
-    if actor.is_bureau or actor.is_official or actor.organization_id == listing.seller_id:
-        return qs
-    return qs.filter(buyer_id=actor.organization_id)
+    """The negotiations on a listing the actor may see: all of them for its seller, a buyer's own."""
+    return (
+        Negotiation.objects.restrict(actor)
+        .filter(listing=listing)
+        .select_related("buyer")
+        .prefetch_related("offers")
+    )
 
 
-def listing_matches(actor: Actor, listing: Listing, *, limit: int = 20) -> list[tuple[BuyRequest, object]]:
+def listing_matches(
+    actor: Actor, listing: Listing, *, limit: int = 20
+) -> list[tuple[BuyRequest, rules.Match]]:
     if not can(actor, "listing.matches", listing):
-        raise NotFound(_("No such listing."), code="listing_not_found")
+        raise ListingNotFound()
     scored = search.match_buy_requests(listing, limit=limit)
     rows = BuyRequest.objects.select_related("buyer").in_bulk([pk for pk, _m in scored])
     return [(rows[pk], match) for pk, match in scored if pk in rows]
@@ -229,12 +235,8 @@ def national_cities() -> list[City]:
 
 
 def buy_request_queryset(actor: Actor, *, mine: bool = False) -> QuerySet[BuyRequest]:
-    qs = BuyRequest.objects.select_related("buyer")
-    if mine:
-        return qs.filter(buyer_id=actor.organization_id) if actor.organization_id else qs.none()
-    if actor.is_bureau or actor.is_official:
-        return qs
-    return qs.filter(Q(status=BuyRequestStatus.OPEN) | Q(buyer_id=actor.organization_id))
+    qs = BuyRequest.objects.restrict(actor).select_related("buyer")
+    return _own(qs, actor, "buyer_id") if mine else qs
 
 
 def buy_request_list(
@@ -255,8 +257,6 @@ def buy_request_list(
     if deal_type:
         qs = qs.filter(deal_types__contains=[deal_type])
     if ipc:
-        from ipops.ids import normalize_ipc_prefix
-
         qs = qs.filter(ipc_prefixes__contains=[normalize_ipc_prefix(ipc)])
     return search.ranked_ids(qs, q, order_without_text=("-created_at", "-id")).ids
 
@@ -267,22 +267,16 @@ def buy_request_page(ids: list[int]) -> list[BuyRequest]:
 
 
 def buy_request_get(actor: Actor, pk) -> BuyRequest:
-    try:
-        br = BuyRequest.objects.select_related("buyer").get(pk=pk)
-    except (BuyRequest.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound(_("No such buy request."), code="buy_request_not_found") from exc
-    if not can(actor, "buy_request.view", br):
-        raise NotFound(_("No such buy request."), code="buy_request_not_found")
-    return br
+    return get_visible_or_404(BuyRequest.objects.select_related("buyer"), actor, pk)
 
 
 def buy_request_matches(
     actor: Actor, br: BuyRequest, *, limit: int = 20, with_assets: bool = True, live: bool = False
-) -> list[tuple[Listing, object]]:
+) -> list[tuple[Listing | ListingRow, rules.Match]]:
     """Listings ranked for a buy request: its stored matches (still on the market), or computed now when
     they were never stored or `live` is asked for."""
     if not can(actor, "buy_request.matches", br):
-        raise NotFound(_("No such buy request."), code="buy_request_not_found")
+        raise BuyRequestNotFound()
     if live or br.matches_computed_at is None:
         scored = search.match_listings(br, limit=limit)
     else:
@@ -302,7 +296,9 @@ def buy_request_matches(
     return [(rows[pk], match) for pk, match in scored if pk in rows]
 
 
-def served_matches(actor: Actor, buy_request_id: int, *, limit: int = 20) -> list[tuple[ListingRow, object]]:
+def served_matches(
+    actor: Actor, buy_request_id: int, *, limit: int = 20
+) -> list[tuple[Listing | ListingRow, rules.Match]]:
     """The API's read of a buy request's stored matches, as plain rows, in one query.
 
     The permission ("its buyer, or someone who reads the whole city") and the "were they ever
@@ -315,9 +311,9 @@ def served_matches(actor: Actor, buy_request_id: int, *, limit: int = 20) -> lis
         buy_request__matches_computed_at__isnull=False,
         listing__status__in=PUBLIC_LISTING_STATUSES,
     ).exclude(listing__seller_id=F("buy_request__buyer_id"))
-    if not (actor.is_bureau or actor.is_official):
+    if not reads_city(actor):
         if actor.organization_id is None:
-            raise NotFound(_("No such buy request."), code="buy_request_not_found")
+            raise BuyRequestNotFound()
         stored = stored.filter(buy_request__buyer_id=actor.organization_id)
     rows = _match_rows(stored.order_by("-score", "-listing_id"), limit)
     if rows:
@@ -326,7 +322,9 @@ def served_matches(actor: Actor, buy_request_id: int, *, limit: int = 20) -> lis
     return buy_request_matches(actor, br, limit=limit, with_assets=False)
 
 
-def _match_rows(stored: QuerySet[BuyRequestMatch], limit: int) -> list[tuple[ListingRow, object]]:
+def _match_rows(
+    stored: QuerySet[BuyRequestMatch], limit: int
+) -> list[tuple[Listing | ListingRow, rules.Match]]:
     """Ordered stored matches with their listings and sellers, in one query, as plain rows (what the API renders)."""
     columns = ["listing__id", *(f"listing__{f}" for f in API_ROW_FIELDS)]
     return [
@@ -338,32 +336,21 @@ def _match_rows(stored: QuerySet[BuyRequestMatch], limit: int) -> list[tuple[Lis
 # --- negotiations and offers --------------------------------------------------------------------------
 
 
-def negotiation_queryset(actor: Actor) -> QuerySet[Negotiation]:
-    qs = Negotiation.objects.select_related("listing", "buyer", "seller")
-    if actor.is_bureau or actor.is_official:
-        return qs
-    if not actor.organization_id:
-        return qs.none()
-    return qs.filter(Q(buyer_id=actor.organization_id) | Q(seller_id=actor.organization_id))
-
-
 def negotiation_get(actor: Actor, pk) -> Negotiation:
-    try:
-        return negotiation_queryset(actor).prefetch_related("offers", "messages").get(pk=pk)
-    except (Negotiation.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound(_("No such negotiation."), code="negotiation_not_found") from exc
+    qs = Negotiation.objects.select_related("listing", "buyer", "seller", "transaction").prefetch_related(
+        "offers", "messages"
+    )
+    return get_visible_or_404(qs, actor, pk)
+
+
+def _offers() -> QuerySet[Offer]:
+    return Offer.objects.select_related(
+        "negotiation", "negotiation__listing", "negotiation__buyer", "negotiation__seller"
+    )
 
 
 def offer_queryset(actor: Actor, *, side: str = "", status: str = "") -> QuerySet[Offer]:
-    qs = Offer.objects.select_related(
-        "negotiation", "negotiation__listing", "negotiation__buyer", "negotiation__seller"
-    )
-    if not (actor.is_bureau or actor.is_official):
-        if not actor.organization_id:
-            return qs.none()
-        qs = qs.filter(
-            Q(negotiation__buyer_id=actor.organization_id) | Q(negotiation__seller_id=actor.organization_id)
-        )
+    qs = _offers().restrict(actor)
     if side == "buyer":
         qs = qs.filter(negotiation__buyer_id=actor.organization_id)
     elif side == "seller":
@@ -374,10 +361,7 @@ def offer_queryset(actor: Actor, *, side: str = "", status: str = "") -> QuerySe
 
 
 def offer_get(actor: Actor, pk) -> Offer:
-    try:
-        return offer_queryset(actor).get(pk=pk)
-    except (Offer.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound(_("No such offer."), code="offer_not_found") from exc
+    return get_visible_or_404(_offers(), actor, pk)
 
 
 # --- transactions ---------------------------------------------------------------------------------------
@@ -386,11 +370,10 @@ def offer_get(actor: Actor, pk) -> Offer:
 def transaction_queryset(
     actor: Actor, *, status: str = "", deal_type: str = "", year: int | None = None, mine: bool = False
 ) -> QuerySet[Transaction]:
-    qs = Transaction.objects.select_related("listing", "buyer", "seller")
-    if mine or not (actor.is_bureau or actor.is_official):
-        if not actor.organization_id:
-            return qs.none()
-        qs = qs.filter(Q(buyer_id=actor.organization_id) | Q(seller_id=actor.organization_id))
+    qs = Transaction.objects.restrict(actor).select_related("listing", "buyer", "seller")
+    if mine:
+        org = actor.organization_id
+        qs = qs.filter(Q(buyer_id=org) | Q(seller_id=org)) if org else qs.none()
     if status:
         qs = qs.filter(status=status)
     if deal_type:
@@ -401,10 +384,7 @@ def transaction_queryset(
 
 
 def transaction_get(actor: Actor, pk) -> Transaction:
-    try:
-        return transaction_queryset(actor).get(pk=pk)
-    except (Transaction.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound(_("No such transaction."), code="transaction_not_found") from exc
+    return get_visible_or_404(Transaction.objects.select_related("listing", "buyer", "seller"), actor, pk)
 
 
 # --- figures for the city's indicators ---------------------------------------------------------------------
@@ -487,17 +467,6 @@ def deal_figures_by_year(*, city) -> dict[int, DealFigures]:
     return {y: DealFigures(v["tn"], v["ta"], v["ln"], v["la"]) for y, v in sorted(out.items())}
 
 
-def organization_deals(*, city, organization_ids, year: int | None = None) -> QuerySet[Transaction]:
-    """Completed deals where one of the organisations sold or licensed out (its transformations)."""
-    qs = _completed(city, None, None).filter(seller_id__in=list(organization_ids))
-    if year:
-        qs = qs.filter(
-            completed_at__date__gte=datetime.date(year, 1, 1),
-            completed_at__date__lte=datetime.date(year, 12, 31),
-        )
-    return qs
-
-
 # --- operations centres -------------------------------------------------------------------------------------
 
 
@@ -508,7 +477,7 @@ class CentreYear:
     amount: Decimal
 
 
-def centres_yearly(centres: list[OperationsCentre]) -> dict[int, list[CentreYear]]:
+def centres_yearly(centres: Sequence[OperationsCentre]) -> dict[int, list[CentreYear]]:
     """Deals credited to each centre by year: completed deals in which the centre's own organisation or a
     member sold or licensed (technology transformation, 转化), or bought — each deal counted once per centre.
     Two queries however many centres (a deal may count for several)."""
@@ -570,11 +539,8 @@ def centre_candidates(centre: OperationsCentre | None = None) -> QuerySet[Organi
     )
 
 
-def centre_get(pk) -> OperationsCentre:
-    try:
-        return OperationsCentre.objects.select_related("organization").get(pk=pk)
-    except (OperationsCentre.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound(_("No such operations centre."), code="centre_not_found") from exc
+def centre_get(actor: Actor, pk) -> OperationsCentre:
+    return get_visible_or_404(OperationsCentre.objects.select_related("organization"), actor, pk)
 
 
 #: The columns an API list row shows (`ListingSerializer`, `PublicListingSerializer`): loading only these
@@ -611,6 +577,7 @@ class ListingRow:
     """The columns of `API_ROW_FIELDS` as a plain row: what the API's list serialisers read, without
     building model instances for rows that are only rendered."""
 
+    seller: SellerRef
     id: int
     reference: str
     title: str
@@ -627,12 +594,11 @@ class ListingRow:
     status: str
     published_at: datetime.datetime | None
     expires_on: datetime.date | None
-    seller: SellerRef
 
     @classmethod
     def from_values(cls, values) -> ListingRow:
         *own, seller_id, seller_name = values
-        return cls(*own, seller=SellerRef(seller_id, seller_name))
+        return cls(SellerRef(seller_id, seller_name), *own)
 
 
 def listing_rows(ids: list[int]) -> list[Listing]:

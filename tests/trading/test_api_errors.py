@@ -174,7 +174,8 @@ def test_wrong_role_is_403_and_changes_nothing(qingdao, seller, buyer, bureau, o
         buyer.client().patch(url(qingdao, f"listings/{listing.pk}/"), {"asking_price": "1"}).status_code
         == 403
     )
-    assert bureau.client().post(url(qingdao, f"offers/{offer}/accept/")).status_code == 404
+    r = bureau.client().post(url(qingdao, f"offers/{offer}/accept/"))
+    assert r.status_code == 403 and r.json()["code"] == "role_not_allowed"  # bureau staff never negotiate
     assert buyer.client().get(url(qingdao, "transactions/figures/")).status_code == 403
     assert _snapshot(qingdao) == before
     assert api(official).get(url(qingdao, "transactions/figures/")).status_code == 200

@@ -1,4 +1,10 @@
-"""Marketplace API. Views parse, call one service or selector, and serialise."""
+"""Marketplace API. Views parse, call one service or selector, and serialise.
+
+Every view declares the roles that may call each method (`roles`, exactly those that can succeed
+under `trading.permissions`) and, on routes with `{pk}`, the model the pk names. Detail responses
+carry `actions`: the lifecycle steps the caller may take now (`trading.lifecycles`).
+The public market (`market/listings/…`, `/market/api/listings/`) is open to anyone, logged in or not.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +14,25 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from ipops.access import ASSET_HOLDER_ROLES, BUREAU_ROLES, CITY_READER_ROLES, EVERY_ROLE
 from ipops.api.base import CityAPIView, object_action
-from ipops.errors import PermissionDenied
 from ipops.selectors.organisations import organization_get
 
 from .. import selectors, services
+from ..lifecycles import available_names
 from ..models import BuyRequest, Listing, Negotiation, Offer, OperationsCentre, Transaction
-from ..permissions import can
+from ..permissions import require
+from ..search import SearchResult
+from . import inputs as i
 from . import serializers as s
 
 TAG = ["trading"]
+
+#: Parties to negotiations and deals (enterprises, universities, service institutions) and those who
+#: read the whole city: everyone who can ever see a negotiation, an offer or a deal.
+DEAL_READERS = ASSET_HOLDER_ROLES | CITY_READER_ROLES
+#: Bureau staff moderate: withdraw a listing, complete or cancel a deal on the parties' behalf.
+MODERATORS = ASSET_HOLDER_ROLES | BUREAU_ROLES
 
 
 def _params(serializer_class, data) -> dict:
@@ -56,13 +71,20 @@ def _paginated(schema_item):
     )
 
 
+def _detail(serializer_class, actor, obj, **context) -> dict:
+    """One object as its detail serializer renders it, with the steps the actor may take on it now."""
+    return serializer_class(obj, context={"actions": available_names(actor, obj), **context}).data
+
+
 class _RankedList:
     """Page through a ranked id list; rows for the page are fetched in a fixed number of queries."""
 
     def ranked_response(self, result, fetch, serializer_class, context=None):
-        page_ids = self.paginate_queryset(result.ids)
+        page_ids = self.paginate_queryset(result.ids)  # type: ignore[attr-defined]
         rows = fetch(list(page_ids))
-        response = self.get_paginated_response(serializer_class(rows, many=True, context=context or {}).data)
+        response = self.get_paginated_response(  # type: ignore[attr-defined]
+            serializer_class(rows, many=True, context=context or {}).data
+        )
         response.data["mode"] = result.mode
         response.data["capped"] = result.capped
         return response
@@ -71,84 +93,90 @@ class _RankedList:
 # --- listings -------------------------------------------------------------------------------------
 
 
+def listing_detail(actor, pk) -> dict:
+    listing = selectors.listing_get(actor, pk)
+    return _detail(s.ListingDetailSerializer, actor, listing, diligence=selectors.due_diligence(listing))
+
+
 class ListingListCreateApi(_RankedList, CityAPIView):
-    queryset = Listing.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.ListingSerializer
+    roles = {"get": EVERY_ROLE, "post": ASSET_HOLDER_ROLES}
 
     @extend_schema(
-        parameters=_query_params(s.PrivateListingSearchParams),
+        parameters=_query_params(i.PrivateListingSearchParams),
         responses=_paginated(s.ListingSerializer),
         tags=TAG,
         summary="Search listings visible to you (yours in every state with mine=true)",
     )
     def get(self, request, city):
-        params = _params(s.PrivateListingSearchParams, request.query_params)
+        params = _params(i.PrivateListingSearchParams, request.query_params)
         result = selectors.listing_search(self.actor, **params)
         return self.ranked_response(result, selectors.listing_rows, s.ListingSerializer)
 
     @extend_schema(
-        request=s.ListingCreateSerializer,
+        request=i.ListingCreateSerializer,
         responses={201: s.ListingDetailSerializer},
         tags=TAG,
         summary="List one asset or a package (挂牌); publish at once with publish=true",
     )
     def post(self, request, city):
-        data = _params(s.ListingCreateSerializer, request.data)
+        data = _params(i.ListingCreateSerializer, request.data)
         listing = services.listing_create(actor=self.actor, **data)
-        return _listing_detail(self.actor, listing.pk, status.HTTP_201_CREATED)
-
-
-def _listing_detail(actor, pk, code=status.HTTP_200_OK):
-    listing = selectors.listing_get(actor, pk)
-    data = s.ListingDetailSerializer(listing, context={"diligence": selectors.due_diligence(listing)}).data
-    return Response(data, status=code)
+        return Response(listing_detail(self.actor, listing.pk), status=status.HTTP_201_CREATED)
 
 
 class ListingDetailApi(CityAPIView):
-    queryset = Listing.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.ListingDetailSerializer
+    roles = {"get": EVERY_ROLE, "patch": ASSET_HOLDER_ROLES}
+    model = Listing
 
     @extend_schema(
         responses=s.ListingDetailSerializer, tags=TAG, summary="A listing with its due-diligence panel"
     )
     def get(self, request, city, pk):
-        return _listing_detail(self.actor, pk)
+        return Response(listing_detail(self.actor, pk))
 
-    @extend_schema(request=s.ListingUpdateSerializer, responses=s.ListingDetailSerializer, tags=TAG)
+    @extend_schema(request=i.ListingUpdateSerializer, responses=s.ListingDetailSerializer, tags=TAG)
     def patch(self, request, city, pk):
         listing = selectors.listing_get(self.actor, pk)
-        data = s.ListingUpdateSerializer(data=request.data, partial=True)
+        data = i.ListingUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         services.listing_update(actor=self.actor, listing=listing, **data.validated_data)
-        return _listing_detail(self.actor, pk)
+        return Response(listing_detail(self.actor, pk))
 
 
-class ListingPublishApi(CityAPIView):
-    queryset = Listing.objects.none()  # the schema's model; reads go through selectors
-    serializer_class = s.ListingDetailSerializer
+def _listing_action(name, service, *, roles, request=None, summary=""):
+    return object_action(
+        name,
+        load=selectors.listing_get,
+        service=service,
+        target="listing",
+        respond=listing_detail,
+        response=s.ListingDetailSerializer,
+        request=request,
+        summary=summary,
+        tags=TAG,
+        roles=roles,
+        model=Listing,
+    )
 
-    @extend_schema(request=None, responses=s.ListingDetailSerializer, tags=TAG)
-    def post(self, request, city, pk):
-        services.listing_publish(actor=self.actor, listing=selectors.listing_get(self.actor, pk))
-        return _listing_detail(self.actor, pk)
 
-
-class ListingWithdrawApi(CityAPIView):
-    queryset = Listing.objects.none()  # the schema's model; reads go through selectors
-    serializer_class = s.ListingDetailSerializer
-
-    @extend_schema(request=s.ReasonInputSerializer, responses=s.ListingDetailSerializer, tags=TAG)
-    def post(self, request, city, pk):
-        data = _params(s.ReasonInputSerializer, request.data)
-        services.listing_withdraw(
-            actor=self.actor, listing=selectors.listing_get(self.actor, pk), reason=data.get("message", "")
-        )
-        return _listing_detail(self.actor, pk)
+ListingPublishApi = _listing_action(
+    "ListingPublishApi", services.listing_publish, roles=ASSET_HOLDER_ROLES, summary="Put on the market"
+)
+ListingWithdrawApi = _listing_action(
+    "ListingWithdrawApi",
+    services.listing_withdraw,
+    roles=MODERATORS,
+    request=i.ReasonInputSerializer,
+    summary="Take off the market (the seller, or bureau staff moderating)",
+)
 
 
 class ListingMatchesApi(CityAPIView):
-    queryset = Listing.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.BuyRequestMatchSerializer
+    roles = DEAL_READERS
+    model = Listing
 
     @extend_schema(
         responses=s.BuyRequestMatchSerializer(many=True),
@@ -166,8 +194,9 @@ class ListingMatchesApi(CityAPIView):
 
 
 class ListingOffersApi(CityAPIView):
-    queryset = Listing.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.OfferSerializer
+    roles = {"get": DEAL_READERS, "post": ASSET_HOLDER_ROLES}
+    model = Listing
 
     @extend_schema(
         responses=s.NegotiationSerializer(many=True),
@@ -185,93 +214,94 @@ class ListingOffersApi(CityAPIView):
         return self.get_paginated_response(s.NegotiationSerializer(page, many=True).data)
 
     @extend_schema(
-        request=s.OfferInputSerializer,
-        responses={201: s.OfferSerializer},
+        request=i.OfferInputSerializer,
+        responses={201: s.OfferDetailSerializer},
         tags=TAG,
         summary="Make an offer (报价) on a listing",
     )
     def post(self, request, city, pk):
         listing = selectors.listing_get(self.actor, pk)
-        data = _params(s.OfferInputSerializer, request.data)
+        data = _params(i.OfferInputSerializer, request.data)
         offer = services.offer_make(actor=self.actor, listing=listing, **data)
-        return Response(
-            s.OfferSerializer(selectors.offer_get(self.actor, offer.pk)).data, status=status.HTTP_201_CREATED
-        )
+        return Response(offer_detail(self.actor, offer.pk), status=status.HTTP_201_CREATED)
 
 
 # --- buy requests ------------------------------------------------------------------------------------
 
 
+def buy_request_detail(actor, pk) -> dict:
+    return _detail(s.BuyRequestDetailSerializer, actor, selectors.buy_request_get(actor, pk))
+
+
 class BuyRequestListCreateApi(_RankedList, CityAPIView):
-    queryset = BuyRequest.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.BuyRequestSerializer
+    roles = {"get": EVERY_ROLE, "post": ASSET_HOLDER_ROLES}
 
     @extend_schema(
-        parameters=_query_params(s.BuyRequestSearchParams),
+        parameters=_query_params(i.BuyRequestSearchParams),
         responses=_paginated(s.BuyRequestSerializer),
         tags=TAG,
     )
     def get(self, request, city):
-        params = _params(s.BuyRequestSearchParams, request.query_params)
+        params = _params(i.BuyRequestSearchParams, request.query_params)
         ids = selectors.buy_request_list(self.actor, **params)
-        from ..search import SearchResult
-
         return self.ranked_response(SearchResult(ids), selectors.buy_request_page, s.BuyRequestSerializer)
 
     @extend_schema(
-        request=s.BuyRequestInputSerializer,
-        responses={201: s.BuyRequestSerializer},
+        request=i.BuyRequestInputSerializer,
+        responses={201: s.BuyRequestDetailSerializer},
         tags=TAG,
         summary="Post a buy request (求购)",
     )
     def post(self, request, city):
-        data = _params(s.BuyRequestInputSerializer, request.data)
+        data = _params(i.BuyRequestInputSerializer, request.data)
         br = services.buy_request_create(actor=self.actor, **data)
-        return Response(s.BuyRequestSerializer(br).data, status=status.HTTP_201_CREATED)
+        return Response(buy_request_detail(self.actor, br.pk), status=status.HTTP_201_CREATED)
 
 
 class BuyRequestDetailApi(CityAPIView):
-    queryset = BuyRequest.objects.none()  # the schema's model; reads go through selectors
-    serializer_class = s.BuyRequestSerializer
+    serializer_class = s.BuyRequestDetailSerializer
+    roles = {"get": EVERY_ROLE, "patch": ASSET_HOLDER_ROLES}
+    model = BuyRequest
 
-    @extend_schema(responses=s.BuyRequestSerializer, tags=TAG)
+    @extend_schema(responses=s.BuyRequestDetailSerializer, tags=TAG)
     def get(self, request, city, pk):
-        return Response(s.BuyRequestSerializer(selectors.buy_request_get(self.actor, pk)).data)
+        return Response(buy_request_detail(self.actor, pk))
 
-    @extend_schema(request=s.BuyRequestUpdateSerializer, responses=s.BuyRequestSerializer, tags=TAG)
+    @extend_schema(request=i.BuyRequestUpdateSerializer, responses=s.BuyRequestDetailSerializer, tags=TAG)
     def patch(self, request, city, pk):
         br = selectors.buy_request_get(self.actor, pk)
-        data = s.BuyRequestUpdateSerializer(data=request.data, partial=True)
+        data = i.BuyRequestUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        br = services.buy_request_update(actor=self.actor, buy_request=br, **data.validated_data)
-        return Response(s.BuyRequestSerializer(br).data)
+        services.buy_request_update(actor=self.actor, buy_request=br, **data.validated_data)
+        return Response(buy_request_detail(self.actor, pk))
 
 
-class _BuyRequestAction(CityAPIView):
-    queryset = BuyRequest.objects.none()  # the schema's model; reads go through selectors
-    serializer_class = s.BuyRequestSerializer
-    service = None
+def _buy_request_action(name, service):
+    return object_action(
+        name,
+        load=selectors.buy_request_get,
+        service=service,
+        target="buy_request",
+        respond=buy_request_detail,
+        response=s.BuyRequestDetailSerializer,
+        tags=TAG,
+        roles=ASSET_HOLDER_ROLES,
+        model=BuyRequest,
+    )
 
-    @extend_schema(request=None, responses=s.BuyRequestSerializer, tags=TAG)
-    def post(self, request, city, pk):
-        br = type(self).service(actor=self.actor, buy_request=selectors.buy_request_get(self.actor, pk))
-        return Response(s.BuyRequestSerializer(selectors.buy_request_get(self.actor, br.pk)).data)
 
-
-class BuyRequestCloseApi(_BuyRequestAction):
-    service = services.buy_request_close
-
-
-class BuyRequestReopenApi(_BuyRequestAction):
-    service = services.buy_request_reopen
+BuyRequestCloseApi = _buy_request_action("BuyRequestCloseApi", services.buy_request_close)
+BuyRequestReopenApi = _buy_request_action("BuyRequestReopenApi", services.buy_request_reopen)
 
 
 class BuyRequestMatchesApi(CityAPIView):
-    queryset = BuyRequest.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.ListingMatchSerializer
+    roles = DEAL_READERS
+    model = BuyRequest
 
     @extend_schema(
-        parameters=_query_params(s.MatchParams),
+        parameters=_query_params(i.MatchParams),
         responses=s.ListingMatchSerializer(many=True),
         tags=TAG,
         summary="Listings ranked for this buy request, each with why it scored",
@@ -279,7 +309,7 @@ class BuyRequestMatchesApi(CityAPIView):
         "changes, when a listing is published and nightly; live=true computes them now.",
     )
     def get(self, request, city, pk):
-        if _params(s.MatchParams, request.query_params).get("live", False):
+        if _params(i.MatchParams, request.query_params).get("live", False):
             br = selectors.buy_request_get(self.actor, pk)
             rows = selectors.buy_request_matches(self.actor, br, with_assets=False, live=True)
         else:
@@ -295,212 +325,226 @@ class BuyRequestMatchesApi(CityAPIView):
 # --- offers and negotiations ---------------------------------------------------------------------------
 
 
+def offer_detail(actor, pk) -> dict:
+    return _detail(s.OfferDetailSerializer, actor, selectors.offer_get(actor, pk))
+
+
 class OfferListApi(CityAPIView):
-    queryset = Offer.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.OfferSerializer
+    roles = DEAL_READERS
 
     @extend_schema(
-        parameters=_query_params(s.OfferListParams),
+        parameters=_query_params(i.OfferListParams),
         responses=s.OfferSerializer(many=True),
         tags=TAG,
         summary="Offers in your negotiations (side=buyer: yours as buyer; side=seller: on your listings)",
     )
     def get(self, request, city):
-        params = _params(s.OfferListParams, request.query_params)
+        params = _params(i.OfferListParams, request.query_params)
         page = self.paginate_queryset(selectors.offer_queryset(self.actor, **params))
         return self.get_paginated_response(s.OfferSerializer(page, many=True).data)
 
 
 class OfferDetailApi(CityAPIView):
-    queryset = Offer.objects.none()  # the schema's model; reads go through selectors
-    serializer_class = s.OfferSerializer
+    serializer_class = s.OfferDetailSerializer
+    roles = DEAL_READERS
+    model = Offer
 
-    @extend_schema(responses=s.OfferSerializer, tags=TAG)
+    @extend_schema(responses=s.OfferDetailSerializer, tags=TAG)
     def get(self, request, city, pk):
-        return Response(s.OfferSerializer(selectors.offer_get(self.actor, pk)).data)
+        return Response(offer_detail(self.actor, pk))
 
 
 class OfferCounterApi(CityAPIView):
-    queryset = Offer.objects.none()  # the schema's model; reads go through selectors
-    serializer_class = s.OfferSerializer
+    serializer_class = s.OfferDetailSerializer
+    roles = ASSET_HOLDER_ROLES
+    model = Offer
 
     @extend_schema(
-        request=s.OfferInputSerializer,
-        responses={201: s.OfferSerializer},
+        request=i.OfferInputSerializer,
+        responses={201: s.OfferDetailSerializer},
         tags=TAG,
-        summary="Counter-offer (还价) the other side's pending offer",
+        summary="Counter-offer (还价) the other side's pending offer: the answer is the new offer",
     )
     def post(self, request, city, pk):
         offer = selectors.offer_get(self.actor, pk)
-        data = _params(s.OfferInputSerializer, request.data)
+        data = _params(i.OfferInputSerializer, request.data)
         new = services.offer_counter(actor=self.actor, offer=offer, **data)
-        return Response(
-            s.OfferSerializer(selectors.offer_get(self.actor, new.pk)).data, status=status.HTTP_201_CREATED
-        )
+        return Response(offer_detail(self.actor, new.pk), status=status.HTTP_201_CREATED)
 
 
 class OfferAcceptApi(CityAPIView):
-    queryset = Offer.objects.none()  # the schema's model; reads go through selectors
-    serializer_class = s.TransactionSerializer
+    serializer_class = s.TransactionDetailSerializer
+    roles = ASSET_HOLDER_ROLES
+    model = Offer
 
     @extend_schema(
         request=None,
-        responses={201: s.TransactionSerializer},
+        responses={201: s.TransactionDetailSerializer},
         tags=TAG,
-        summary="Accept the other side's offer: the deal opens, other negotiations close",
+        summary="Accept the other side's offer: the deal opens (the answer), other negotiations close",
     )
     def post(self, request, city, pk):
         tx = services.offer_accept(actor=self.actor, offer=selectors.offer_get(self.actor, pk))
-        return Response(
-            s.TransactionSerializer(selectors.transaction_get(self.actor, tx.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return Response(transaction_detail(self.actor, tx.pk), status=status.HTTP_201_CREATED)
 
 
-class OfferRejectApi(CityAPIView):
-    queryset = Offer.objects.none()  # the schema's model; reads go through selectors
-    serializer_class = s.OfferSerializer
+def _offer_action(name, service, *, request=None):
+    return object_action(
+        name,
+        load=selectors.offer_get,
+        service=service,
+        target="offer",
+        respond=offer_detail,
+        response=s.OfferDetailSerializer,
+        request=request,
+        tags=TAG,
+        roles=ASSET_HOLDER_ROLES,
+        model=Offer,
+    )
 
-    @extend_schema(request=s.ReasonInputSerializer, responses=s.OfferSerializer, tags=TAG)
-    def post(self, request, city, pk):
-        data = _params(s.ReasonInputSerializer, request.data)
-        offer = services.offer_reject(
-            actor=self.actor, offer=selectors.offer_get(self.actor, pk), message=data.get("message", "")
-        )
-        return Response(s.OfferSerializer(selectors.offer_get(self.actor, offer.pk)).data)
+
+OfferRejectApi = _offer_action("OfferRejectApi", services.offer_reject, request=i.RejectInputSerializer)
+OfferWithdrawApi = _offer_action("OfferWithdrawApi", services.offer_withdraw)
 
 
-class OfferWithdrawApi(CityAPIView):
-    queryset = Offer.objects.none()  # the schema's model; reads go through selectors
-    serializer_class = s.OfferSerializer
-
-    @extend_schema(request=None, responses=s.OfferSerializer, tags=TAG)
-    def post(self, request, city, pk):
-        offer = services.offer_withdraw(actor=self.actor, offer=selectors.offer_get(self.actor, pk))
-        return Response(s.OfferSerializer(selectors.offer_get(self.actor, offer.pk)).data)
+def negotiation_detail(actor, pk) -> dict:
+    return _detail(s.NegotiationDetailSerializer, actor, selectors.negotiation_get(actor, pk))
 
 
 class NegotiationDetailApi(CityAPIView):
-    queryset = Negotiation.objects.none()  # the schema's model; reads go through selectors
-    serializer_class = s.NegotiationSerializer
+    serializer_class = s.NegotiationDetailSerializer
+    roles = DEAL_READERS
+    model = Negotiation
 
-    @extend_schema(responses=s.NegotiationSerializer, tags=TAG, summary="A negotiation: offers and messages")
+    @extend_schema(
+        responses=s.NegotiationDetailSerializer, tags=TAG, summary="A negotiation: offers and messages"
+    )
     def get(self, request, city, pk):
-        return Response(s.NegotiationSerializer(selectors.negotiation_get(self.actor, pk)).data)
+        return Response(negotiation_detail(self.actor, pk))
 
 
 class NegotiationMessageApi(CityAPIView):
-    queryset = Negotiation.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.MessageSerializer
+    roles = ASSET_HOLDER_ROLES
+    model = Negotiation
 
-    @extend_schema(request=s.MessageInputSerializer, responses={201: s.MessageSerializer}, tags=TAG)
+    @extend_schema(request=i.MessageInputSerializer, responses={201: s.MessageSerializer}, tags=TAG)
     def post(self, request, city, pk):
-        data = _params(s.MessageInputSerializer, request.data)
+        data = _params(i.MessageInputSerializer, request.data)
         message = services.message_post(
             actor=self.actor, negotiation=selectors.negotiation_get(self.actor, pk), body=data["body"]
         )
         return Response(s.MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 
-class NegotiationCloseApi(CityAPIView):
-    queryset = Negotiation.objects.none()  # the schema's model; reads go through selectors
-    serializer_class = s.NegotiationSerializer
-
-    @extend_schema(request=s.ReasonInputSerializer, responses=s.NegotiationSerializer, tags=TAG)
-    def post(self, request, city, pk):
-        data = _params(s.ReasonInputSerializer, request.data)
-        services.negotiation_close(
-            actor=self.actor,
-            negotiation=selectors.negotiation_get(self.actor, pk),
-            reason=data.get("message", ""),
-        )
-        return Response(s.NegotiationSerializer(selectors.negotiation_get(self.actor, pk)).data)
+NegotiationCloseApi = object_action(
+    "NegotiationCloseApi",
+    load=selectors.negotiation_get,
+    service=services.negotiation_close,
+    target="negotiation",
+    respond=negotiation_detail,
+    response=s.NegotiationDetailSerializer,
+    request=i.ReasonInputSerializer,
+    summary="End the negotiation (either side)",
+    tags=TAG,
+    roles=ASSET_HOLDER_ROLES,
+    model=Negotiation,
+)
 
 
 # --- transactions ---------------------------------------------------------------------------------------
 
 
+def transaction_detail(actor, pk) -> dict:
+    return _detail(s.TransactionDetailSerializer, actor, selectors.transaction_get(actor, pk))
+
+
 class TransactionListApi(CityAPIView):
-    queryset = Transaction.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.TransactionSerializer
+    roles = DEAL_READERS
 
     @extend_schema(
-        parameters=_query_params(s.TransactionListParams),
+        parameters=_query_params(i.TransactionListParams),
         responses=s.TransactionSerializer(many=True),
         tags=TAG,
         summary="Your deals (bureau staff and officials: every deal of the city)",
     )
     def get(self, request, city):
-        params = _params(s.TransactionListParams, request.query_params)
+        params = _params(i.TransactionListParams, request.query_params)
         page = self.paginate_queryset(selectors.transaction_queryset(self.actor, **params))
         return self.get_paginated_response(s.TransactionSerializer(page, many=True).data)
 
 
 class TransactionDetailApi(CityAPIView):
-    queryset = Transaction.objects.none()  # the schema's model; reads go through selectors
-    serializer_class = s.TransactionSerializer
+    serializer_class = s.TransactionDetailSerializer
+    roles = DEAL_READERS
+    model = Transaction
 
-    @extend_schema(responses=s.TransactionSerializer, tags=TAG)
+    @extend_schema(responses=s.TransactionDetailSerializer, tags=TAG)
     def get(self, request, city, pk):
-        return Response(s.TransactionSerializer(selectors.transaction_get(self.actor, pk)).data)
+        return Response(transaction_detail(self.actor, pk))
 
 
-def _transaction_now(actor, pk) -> dict:
-    return s.TransactionSerializer(selectors.transaction_get(actor, pk)).data
-
-
-def _transaction_action(name, service, *, summary, request=None):
+def _transaction_action(name, service, *, roles, summary, request=None):
     """One step of a deal: the service, its input, and the transaction as it is afterwards."""
     return object_action(
         name,
         load=selectors.transaction_get,
         service=service,
         target="transaction",
-        respond=_transaction_now,
-        response=s.TransactionSerializer,
+        respond=transaction_detail,
+        response=s.TransactionDetailSerializer,
         request=request,
         summary=summary,
         tags=TAG,
+        roles=roles,
+        model=Transaction,
     )
 
 
 TransactionContractApi = _transaction_action(
     "TransactionContractApi",
     services.transaction_record_contract,
-    request=s.ContractInputSerializer,
+    roles=ASSET_HOLDER_ROLES,
+    request=i.ContractInputSerializer,
     summary="Record the signed contract",
 )
 TransactionPayApi = _transaction_action(
-    "TransactionPayApi", services.transaction_pay, summary="Buyer: the price is paid into escrow"
+    "TransactionPayApi",
+    services.transaction_pay,
+    roles=ASSET_HOLDER_ROLES,
+    summary="Buyer: the price is paid into escrow",
 )
 TransactionCompleteApi = _transaction_action(
     "TransactionCompleteApi",
     services.transaction_complete,
-    request=s.CompleteInputSerializer,
+    roles=MODERATORS,
+    request=i.CompleteInputSerializer,
     summary="CNIPA recorded the assignment / licence: transfer or record it, release escrow",
 )
 TransactionCancelApi = _transaction_action(
     "TransactionCancelApi",
     services.transaction_cancel,
-    request=s.CancelInputSerializer,
+    roles=MODERATORS,
+    request=i.CancelInputSerializer,
     summary="Call the deal off (escrow refunded if paid)",
 )
 
 
 class FiguresApi(CityAPIView):
-    queryset = Transaction.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.FiguresSerializer
+    roles = CITY_READER_ROLES
 
     @extend_schema(
-        parameters=_query_params(s.FiguresParams),
+        parameters=_query_params(i.FiguresParams),
         responses=s.FiguresSerializer,
         tags=TAG,
         summary="Completed transfers and licences of the city (count and amount)",
     )
     def get(self, request, city):
-        if not can(self.actor, "deals.read_all"):
-            raise PermissionDenied()
-        params = _params(s.FiguresParams, request.query_params)
+        require(self.actor, "deals.read_all")
+        params = _params(i.FiguresParams, request.query_params)
         figures = selectors.deal_figures(city=request.city, year=params.get("year"))
         return Response(
             s.FiguresSerializer(
@@ -517,9 +561,12 @@ class FiguresApi(CityAPIView):
         )
 
 
+# --- operations centres ----------------------------------------------------------------------------------
+
+
 class CentreListApi(CityAPIView):
-    queryset = OperationsCentre.objects.none()  # the schema's model; reads go through selectors
     serializer_class = s.CentreSerializer
+    roles = {"get": EVERY_ROLE, "post": BUREAU_ROLES}
 
     @extend_schema(
         responses=s.CentreSerializer(many=True),
@@ -530,31 +577,32 @@ class CentreListApi(CityAPIView):
         return Response(s.CentreSerializer(selectors.centres_overview(), many=True).data)
 
     @extend_schema(
-        request=s.CentreCreateSerializer,
+        request=i.CentreCreateSerializer,
         responses={201: s.CentreModelSerializer},
         tags=TAG,
         summary="Bureau: register an IP operations centre run by one of the city's organisations",
     )
     def post(self, request, city):
-        data = _valid(s.CentreCreateSerializer, request.data)
+        data = _valid(i.CentreCreateSerializer, request.data)
         organization = organization_get(data.pop("organization"))
         centre = services.centre_create(actor=self.actor, organization=organization, **data)
         return Response(s.CentreModelSerializer(centre).data, status=status.HTTP_201_CREATED)
 
 
 class CentreMembersApi(CityAPIView):
-    queryset = OperationsCentre.objects.none()  # the schema's model; reads go through selectors
-    serializer_class = s.CentreMemberSerializer
+    serializer_class = i.CentreMemberSerializer
+    roles = BUREAU_ROLES
+    model = OperationsCentre
 
     @extend_schema(
-        request=s.CentreMemberSerializer,
-        responses={201: s.CentreMemberSerializer},
+        request=i.CentreMemberSerializer,
+        responses={201: i.CentreMemberSerializer},
         tags=TAG,
         summary="Bureau: add a member organisation; its deals are credited to the centre",
     )
     def post(self, request, city, pk):
-        centre = selectors.centre_get(pk)
-        data = _valid(s.CentreMemberSerializer, request.data)
+        centre = selectors.centre_get(self.actor, pk)
+        data = _valid(i.CentreMemberSerializer, request.data)
         membership = services.centre_member_add(
             actor=self.actor,
             centre=centre,
@@ -568,42 +616,45 @@ class CentreMembersApi(CityAPIView):
 
 
 class CentreMemberDetailApi(CityAPIView):
-    queryset = OperationsCentre.objects.none()  # the schema's model; reads go through selectors
-    serializer_class = s.CentreMemberSerializer
+    serializer_class = i.CentreMemberSerializer
+    roles = BUREAU_ROLES
+    model = OperationsCentre
 
     @extend_schema(responses={204: None}, tags=TAG, summary="Bureau: remove a member organisation")
     def delete(self, request, city, pk, organization):
-        centre = selectors.centre_get(pk)
+        centre = selectors.centre_get(self.actor, pk)
         services.centre_member_remove(
             actor=self.actor, centre=centre, organization=organization_get(organization)
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-# --- public, read-only -----------------------------------------------------------------------------------
+# --- the public market: anyone, logged in or not (no city membership, no roles) ---------------------------
 
 
 class PublicListingSearchApi(_RankedList, GenericAPIView):
-    """Anyone, logged in or not: the city's listings on the market."""
+    """The city's listings on the market."""
 
     queryset = Listing.objects.none()  # the schema's model; reads go through selectors
     permission_classes = [AllowAny]
     serializer_class = s.PublicListingSerializer
 
     @extend_schema(
-        parameters=_query_params(s.ListingSearchParams),
+        parameters=_query_params(i.ListingSearchParams),
         responses=_paginated(s.PublicListingSerializer),
         tags=["trading-public"],
         summary="Public search of the city's listings on the market",
         auth=[],
     )
     def get(self, request, city):
-        params = _params(s.ListingSearchParams, request.query_params)
+        params = _params(i.ListingSearchParams, request.query_params)
         result = selectors.listing_search(None, **params)
         return self.ranked_response(result, selectors.listing_rows, s.PublicListingSerializer)
 
 
 class PublicListingDetailApi(GenericAPIView):
+    """One listing on the market, with its due-diligence panel."""
+
     queryset = Listing.objects.none()  # the schema's model; reads go through selectors
     permission_classes = [AllowAny]
     serializer_class = s.PublicListingDetailSerializer
@@ -626,13 +677,13 @@ class NationalListingSearchApi(_RankedList, GenericAPIView):
     serializer_class = s.NationalListingSerializer
 
     @extend_schema(
-        parameters=_query_params(s.NationalSearchParams),
+        parameters=_query_params(i.NationalSearchParams),
         responses=_paginated(s.NationalListingSerializer),
         tags=["trading-public"],
         auth=[],
         summary="National marketplace: listings published nationally by every city",
     )
     def get(self, request):
-        params = _params(s.NationalSearchParams, request.query_params)
+        params = _params(i.NationalSearchParams, request.query_params)
         result = selectors.national_listings(**params)
         return self.ranked_response(result, selectors.national_page, s.NationalListingSerializer)
