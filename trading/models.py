@@ -17,9 +17,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ipops.models import Industry
+from ipops.money import MoneyField
 from ipops.tenancy import CityOwned
-
-MONEY = {"max_digits": 18, "decimal_places": 2}
 
 
 class DealType(models.TextChoices):
@@ -106,7 +105,7 @@ class Listing(CityOwned, Searchable):
     description = models.TextField(_("description"), blank=True)
     keywords = models.CharField(_("keywords"), max_length=300, blank=True)
     deal_type = models.CharField(_("deal type"), max_length=30, choices=DealType.choices)
-    asking_price = models.DecimalField(_("asking price"), null=True, blank=True, **MONEY)
+    asking_price = MoneyField(_("asking price"), null=True, blank=True)
     negotiable = models.BooleanField(_("price negotiable"), default=False)
     industry = models.CharField(
         _("industry"), max_length=30, choices=Industry.choices, default=Industry.OTHER
@@ -207,8 +206,8 @@ class BuyRequest(CityOwned, Searchable):
     description = models.TextField(_("description"), blank=True)
     ipc_codes = ArrayField(models.CharField(max_length=20), default=list, blank=True, verbose_name=_("IPC"))
     industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices, blank=True)
-    budget_min = models.DecimalField(_("budget from"), null=True, blank=True, **MONEY)
-    budget_max = models.DecimalField(_("budget up to"), null=True, blank=True, **MONEY)
+    budget_min = MoneyField(_("budget from"), null=True, blank=True)
+    budget_max = MoneyField(_("budget up to"), null=True, blank=True)
     deal_types = ArrayField(
         models.CharField(max_length=30, choices=DealType.choices),
         default=list,
@@ -312,7 +311,7 @@ class Offer(CityOwned):
 
     negotiation = models.ForeignKey(Negotiation, on_delete=models.PROTECT, related_name="offers")
     side = models.CharField(_("made by"), max_length=10, choices=OfferSide.choices)
-    price = models.DecimalField(_("price"), **MONEY)
+    price = MoneyField(_("price"))
     message = models.TextField(_("message"), blank=True)
     licence_years = models.PositiveSmallIntegerField(_("licence term (years)"), null=True, blank=True)
     status = models.CharField(
@@ -371,7 +370,7 @@ class Transaction(CityOwned):
     seller = models.ForeignKey("ipops.Organization", on_delete=models.PROTECT, related_name="sales")
     buyer = models.ForeignKey("ipops.Organization", on_delete=models.PROTECT, related_name="purchases")
     deal_type = models.CharField(_("deal type"), max_length=30, choices=DealType.choices)
-    agreed_price = models.DecimalField(_("agreed price"), **MONEY)
+    agreed_price = MoneyField(_("agreed price"))
     contract_ref = models.CharField(_("contract reference"), max_length=80, blank=True)
     contract_signed_on = models.DateField(_("contract signed on"), null=True, blank=True)
     escrow_status = models.CharField(
