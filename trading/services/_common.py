@@ -44,12 +44,10 @@ def close_negotiations(
     A consequence of the step the actor took on the listing, so the parties' own permission to
     close a negotiation is not asked for (`system=True`); the audit names the actor.
     """
-    negotiations = list(
-        Negotiation.objects.select_for_update()
-        .filter(listing=listing, status=NegotiationStatus.OPEN)
-        .exclude(pk=except_pk)
-        .order_by("pk")
-    )
+    open_ = Negotiation.objects.select_for_update().filter(listing=listing, status=NegotiationStatus.OPEN)
+    if except_pk is not None:
+        open_ = open_.exclude(pk=except_pk)
+    negotiations = list(open_.order_by("pk"))
     for negotiation in negotiations:
         close_pending_offer(negotiation, actor=actor)
         negotiation.closed_reason = reason
