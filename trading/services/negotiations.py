@@ -117,9 +117,8 @@ def _new_offer(
 
 def _lock_offer(offer: Offer) -> tuple[Listing, Negotiation, Offer]:
     """The offer with its negotiation and listing, locked in the marketplace's lock order."""
-    listing_id = Negotiation.objects.values_list("listing_id", flat=True).get(pk=offer.negotiation_id)
-    listing = Listing.objects.select_for_update().get(pk=listing_id)
-    negotiation = Negotiation.objects.select_for_update().get(pk=offer.negotiation_id)
+    listing = LISTING.lock(offer.negotiation.listing)
+    negotiation = NEGOTIATION.lock(offer.negotiation)
     locked = OFFER.lock(offer)
     negotiation.listing = listing
     locked.negotiation = negotiation
@@ -227,7 +226,7 @@ def offer_accept(*, actor: Actor, offer: Offer) -> Transaction:
 @atomic
 def negotiation_close(*, actor: Actor, negotiation: Negotiation, reason: str = "") -> Negotiation:
     """Either side ends a negotiation (its pending offer closes with it)."""
-    listing = Listing.objects.select_for_update().get(pk=negotiation.listing_id)
+    listing = LISTING.lock(negotiation.listing)
     negotiation = NEGOTIATION.lock(negotiation)
     _side(actor, negotiation)
     negotiation.closed_reason = reason or "closed_by_party"

@@ -17,13 +17,12 @@ from ipops.services import registry
 
 from ..errors import LicenseeCannotHold, TradingErrorCode
 from ..lifecycles import ESCROW, LISTING, NEGOTIATION, TRANSACTION
-from ..models import EscrowStatus, Listing, Negotiation, Transaction
+from ..models import EscrowStatus, Listing, Transaction
 from ._common import reopen_if_idle
 
 
 def _lock(tx: Transaction) -> tuple[Listing, Transaction]:
-    listing = Listing.objects.select_for_update().get(pk=tx.listing_id)
-    return listing, TRANSACTION.lock(tx, "buyer", "seller")
+    return LISTING.lock(tx.listing), TRANSACTION.lock(tx, "buyer", "seller")
 
 
 @atomic
@@ -168,7 +167,7 @@ def transaction_cancel(*, actor: Actor, transaction: Transaction, reason: str) -
         ESCROW.apply(tx, "refund", actor=actor, data={"amount": tx.agreed_price})
     registry.encumbrance_release(source=tx.source, kind="sale_pending", actor=actor)
     # The negotiation ends with its deal, whoever cancelled it (bureau staff too).
-    negotiation = Negotiation.objects.select_for_update().get(pk=tx.negotiation_id)
+    negotiation = NEGOTIATION.lock(tx.negotiation)
     negotiation.closed_reason = "deal_cancelled"
     NEGOTIATION.apply(
         negotiation, "close", actor=actor, reason=reason, update_fields=["closed_reason"], system=True
