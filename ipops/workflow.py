@@ -123,10 +123,15 @@ class Workflow(Generic[M]):
         step = self._by_action[action]
         return step.permission is None or (actor is not None and self.can(actor, step.permission, obj))
 
-    def check(self, obj: M, action: str, *, actor=None) -> Step:
-        """Raise unless `actor` (None: the system) may take `action` on `obj` in its current state."""
+    def check(self, obj: M, action: str, *, actor=None, system: bool = False) -> Step:
+        """Raise unless `actor` (None: the system) may take `action` on `obj` in its current state.
+
+        `system`: the step follows from another one the actor was allowed to take (a cancelled deal
+        closes its negotiation, even when bureau staff cancel it): the state and the guard are checked,
+        the step's own permission is not, and the audit still names the actor.
+        """
         step = self._by_action[action]
-        if actor is not None and not self.permitted(actor, action, obj):
+        if actor is not None and not system and not self.permitted(actor, action, obj):
             raise PermissionDenied()
         if not self.allows(action, self.state_of(obj)):
             display = getattr(obj, f"get_{self.state_field}_display", lambda: self.state_of(obj))()
@@ -155,13 +160,14 @@ class Workflow(Generic[M]):
         data: dict | None = None,
         update_fields: Iterable[str] = (),
         save: bool = True,
+        system: bool = False,
     ) -> tuple[str, str]:
         """Take `action` on the locked `obj`: check, set the state, save, audit. Returns (before, after).
 
         `to_state` chooses among a step's outcomes when the service computes it (a decision that
         approves or rejects); it must still be a state the lifecycle reaches from here.
         """
-        step = self.check(obj, action, actor=actor)
+        step = self.check(obj, action, actor=actor, system=system)
         before = self.state_of(obj)
         after = str(to_state or step.target or before)
         setattr(obj, self.state_field, after)

@@ -4,13 +4,6 @@ from django.utils.translation import gettext_lazy as _
 from ipops.platform import CityJob, NavEntry, Panel, PlatformApp
 
 
-def _roles():
-    # Models (and so the roles) may be imported only once the app registry is ready.
-    from ipops.models.accounts import Role
-
-    return Role
-
-
 class TradingConfig(PlatformApp):
     name = "trading"
     verbose_name = _("Trading marketplace")
@@ -27,9 +20,11 @@ class TradingConfig(PlatformApp):
         ]
 
     def navigation(self) -> list[NavEntry]:
-        role = _roles()
-        holders = [role.ENTERPRISE, role.UNIVERSITY, role.SERVICE]
-        city_readers = [role.BUREAU_STAFF, role.BUREAU_ADMIN, role.OFFICIAL]
+        # The role groups (and so the models) may be imported only once the app registry is ready.
+        from ipops.access import ASSET_HOLDER_ROLES, CITY_READER_ROLES
+        from ipops.models import Role
+
+        holders = sorted(ASSET_HOLDER_ROLES)
         return [
             NavEntry(_("Marketplace"), "trading-market", order=20, icon="shop"),
             NavEntry(_("Sell"), "trading-sell", roles=holders, order=21, icon="tag"),
@@ -38,17 +33,18 @@ class TradingConfig(PlatformApp):
             NavEntry(
                 _("Operations centres"),
                 "trading-centres",
-                roles=[role.UNIVERSITY, *city_readers],
+                roles=sorted({Role.UNIVERSITY, *CITY_READER_ROLES}),
                 order=24,
                 icon="building",
             ),
         ]
 
     def home_panels(self) -> list[Panel]:
-        role = _roles()
-        holders = [role.ENTERPRISE, role.UNIVERSITY, role.SERVICE]
-        city_readers = [role.BUREAU_STAFF, role.BUREAU_ADMIN, role.OFFICIAL]
+        from ipops.access import ASSET_HOLDER_ROLES, CITY_READER_ROLES
+
         return [
-            Panel("trading/home/_holder.html", "trading.home.holder_trading", roles=holders, order=15),
-            Panel("trading/home/_city.html", "trading.home.city_trading", roles=city_readers, order=15),
+            Panel(
+                "trading/home/_holder.html", "trading.home.holder_trading", roles=ASSET_HOLDER_ROLES, order=15
+            ),
+            Panel("trading/home/_city.html", "trading.home.city_trading", roles=CITY_READER_ROLES, order=15),
         ]

@@ -109,10 +109,12 @@ def _dt(day: datetime.date) -> datetime.datetime:
 
 def _actor(city: City, org: Organization) -> Actor:
     """Acting for a demo organisation (no person needed: the audit trail shows no user)."""
-    return Actor(user=None, city=city, membership=Membership(organization=org, city=city))
+    return Actor(user=None, city=city, membership=Membership(organization=org, city=city))  # type: ignore[arg-type]
 
 
-def _orgs(city: City, rnd) -> tuple[list[Organization], dict[str, Organization]]:
+def _orgs(city: City, rnd) -> tuple[list[Organization], dict[str, Organization], dict[int, str]]:
+    """The demo's extra companies, the organisations the demo logins act for (by role), and each extra
+    company's industry (its patents are drawn from that industry's corpus)."""
     names = []
     for i, industry in enumerate(_INDUSTRY_WORDS):
         for j in range(3):
@@ -133,24 +135,27 @@ def _orgs(city: City, rnd) -> tuple[list[Organization], dict[str, Organization]]
     )
     by_name = {o.name: o for o in Organization.objects.filter(name__in=[n for n, _k, _i in names])}
     extra = [by_name[n] for n, _k, _i in names[:-2]]
-    for org, (_n, _k, industry) in zip(extra, names, strict=False):
-        org.demo_industry = industry
+    industry_of = {org.pk: industry for org, (_n, _k, industry) in zip(extra, names, strict=False)}
     core = {
         m.user.username.split(".", 1)[1]: m.organization
         for m in Membership.objects.filter(city=city).select_related("organization", "user")
     }
-    core["institute"] = Organization.objects.filter(kind=OrgKind.INSTITUTE).order_by("pk").first()
+    institute = Organization.objects.filter(kind=OrgKind.INSTITUTE).order_by("pk").first()
+    if institute is not None:
+        core["institute"] = institute
     core["tech_university"] = by_name[names[-2][0]]
     core["industry_centre"] = by_name[names[-1][0]]
-    return extra, core
+    return extra, core, industry_of
 
 
-def _assets(city: City, owners: list[Organization], n: int, rnd) -> list[IPAsset]:
+def _assets(
+    city: City, owners: list[Organization], n: int, rnd, industry_of: dict[int, str]
+) -> list[IPAsset]:
     existing = patent_numbers_taken()
     new = []
     for i in range(n):
         owner = owners[i % len(owners)]
-        industry = getattr(owner, "demo_industry", None) or rnd.choice(list(INDUSTRY_CORPUS))
+        industry = industry_of.get(owner.pk) or rnd.choice(list(INDUSTRY_CORPUS))
         kind = "invention" if rnd.random() < 0.75 else "utility_model"
         filing = TODAY - datetime.timedelta(days=rnd.randint(700, 365 * 9))
         number = make_patent_number(
@@ -320,9 +325,9 @@ def seed(*, city: City) -> None:
     if Listing.objects.filter(city=city).exists():
         return
     rnd = rng_for("trading", city.slug)
-    extra, core = _orgs(city, rnd)
+    extra, core, industry_of = _orgs(city, rnd)
     holders = [*extra, core["enterprise"], core["enterprise2"], core["university"], core["tech_university"]]
-    volume_assets = _assets(city, holders, LISTINGS_PER_CITY, rnd)
+    volume_assets = _assets(city, holders, LISTINGS_PER_CITY, rnd, industry_of)
     # The demo users' own registry assets go on the market too (and stay free for pledges).
     mine = list(
         IPAsset.objects.filter(
@@ -335,7 +340,11 @@ def seed(*, city: City) -> None:
 
     # Completed deals over the last three years and negotiations under way, through the services.
     deal_assets = _assets(
-        city, [*extra, core["university"], core["tech_university"]], COMPLETED_DEALS + OPEN_NEGOTIATIONS, rnd
+        city,
+        [*extra, core["university"], core["tech_university"]],
+        COMPLETED_DEALS + OPEN_NEGOTIATIONS,
+        rnd,
+        industry_of,
     )
     kinds = [DealType.ASSIGNMENT] * 3 + [DealType.NON_EXCLUSIVE_LICENCE, DealType.EXCLUSIVE_LICENCE]
     for i, asset in enumerate(deal_assets):
@@ -381,7 +390,7 @@ def seed(*, city: City) -> None:
     )
     members = [
         CentreMembership(city=city, centre=uni, organization=o, joined_on=datetime.date(2019, 6, 1))
-        for o in (core["institute"], core["tech_university"])
+        for o in (core.get("institute"), core["tech_university"])
         if o is not None
     ]
     members += [

@@ -3,12 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ipops.forms import AssetForm
-from ipops.models import AssetKind, Industry
+from ipops.forms import MoneyField, ServiceForm
+from ipops.models import AssetKind, Industry, Organization
 
 from .models import CentreKind, DealType, Visibility
-
-add_service_errors = AssetForm.add_service_errors
 
 
 class _Styled:
@@ -49,12 +47,8 @@ class SearchForm(_Styled, forms.Form):
     industry = forms.ChoiceField(
         label=_("Industry"), required=False, choices=[("", _("All industries")), *Industry.choices]
     )
-    price_min = forms.DecimalField(
-        label=_("Price from (CNY)"), required=False, min_value=0, decimal_places=2, max_digits=18
-    )
-    price_max = forms.DecimalField(
-        label=_("Price up to (CNY)"), required=False, min_value=0, decimal_places=2, max_digits=18
-    )
+    price_min = MoneyField(label=_("Price from (CNY)"), required=False)
+    price_max = MoneyField(label=_("Price up to (CNY)"), required=False)
 
     def params(self) -> dict:
         if not self.is_valid():
@@ -70,7 +64,7 @@ class NationalSearchForm(SearchForm):
         self.fields["city"].choices = [("", _("All cities")), *((c.slug, c.name) for c in cities)]
 
 
-class ListingForm(_Styled, forms.Form):
+class ListingForm(_Styled, ServiceForm):
     asset_ids = forms.TypedMultipleChoiceField(
         label=_("Assets"),
         coerce=int,
@@ -84,9 +78,7 @@ class ListingForm(_Styled, forms.Form):
         max_length=300,
         help_text=_("Optional for one asset (its title is used); required for a package."),
     )
-    asking_price = forms.DecimalField(
-        label=_("Asking price (CNY)"), required=False, min_value=0, decimal_places=2, max_digits=18
-    )
+    asking_price = MoneyField(label=_("Asking price (CNY)"), required=False)
     negotiable = forms.BooleanField(label=_("Price negotiable"), required=False)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
@@ -106,10 +98,8 @@ class ListingForm(_Styled, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["asset_ids"].choices = [(a.pk, f"{a.display_number} {a.title}") for a in assets]
 
-    add_service_errors = add_service_errors
 
-
-class BuyRequestForm(_Styled, forms.Form):
+class BuyRequestForm(_Styled, ServiceForm):
     title = forms.CharField(label=_("What are you looking for?"), max_length=300)
     keywords = forms.CharField(label=_("Keywords"), required=False, max_length=300)
     description = forms.CharField(
@@ -121,25 +111,19 @@ class BuyRequestForm(_Styled, forms.Form):
     industry = forms.ChoiceField(
         label=_("Industry"), required=False, choices=[("", _("All industries")), *Industry.choices]
     )
-    budget_min = forms.DecimalField(
-        label=_("Budget from (CNY)"), required=False, min_value=0, decimal_places=2, max_digits=18
-    )
-    budget_max = forms.DecimalField(
-        label=_("Budget up to (CNY)"), required=False, min_value=0, decimal_places=2, max_digits=18
-    )
+    budget_min = MoneyField(label=_("Budget from (CNY)"), required=False)
+    budget_max = MoneyField(label=_("Budget up to (CNY)"), required=False)
     deal_types = forms.MultipleChoiceField(
         label=_("Deal types"), required=False, choices=DealType.choices, widget=forms.CheckboxSelectMultiple
     )
     region = forms.CharField(label=_("Region"), required=False, max_length=60)
 
     def clean_ipc_codes(self) -> list[str]:
-        return _split(self.cleaned_data.get("ipc_codes"))
-
-    add_service_errors = add_service_errors
+        return _split(self.cleaned_data.get("ipc_codes") or "")
 
 
 class OfferForm(forms.Form):
-    price = forms.DecimalField(label=_("Price (CNY)"), min_value=0, decimal_places=2, max_digits=18)
+    price = MoneyField(label=_("Price (CNY)"))
     licence_years = forms.IntegerField(
         label=_("Licence term (years)"), required=False, min_value=1, max_value=20
     )
@@ -171,8 +155,10 @@ class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
-class CentreForm(_Styled, forms.Form):
-    organization = forms.ModelChoiceField(label=_("Run by"), queryset=None)
+class CentreForm(_Styled, ServiceForm):
+    organization: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(
+        label=_("Run by"), queryset=Organization.objects.none()
+    )
     name = forms.CharField(
         label=_("Name"),
         required=False,
@@ -188,11 +174,11 @@ class CentreForm(_Styled, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
 
-    add_service_errors = add_service_errors
 
-
-class CentreMemberForm(_Styled, forms.Form):
-    organization = forms.ModelChoiceField(label=_("Member organisation"), queryset=None)
+class CentreMemberForm(_Styled, ServiceForm):
+    organization: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(
+        label=_("Member organisation"), queryset=Organization.objects.none()
+    )
     joined_on = forms.DateField(
         label=_("Joined on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -200,5 +186,3 @@ class CentreMemberForm(_Styled, forms.Form):
     def __init__(self, *args, organizations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
-
-    add_service_errors = add_service_errors

@@ -1,6 +1,6 @@
 """The trading marketplace (交易市场): listings, buy requests, negotiations, deals, operations centres.
 
-Lifecycles are declared once, as data (`LISTING_TRANSITIONS`, …), and changed only by
+Lifecycles are declared once, as data, in `trading.lifecycles`, and changed only by
 `trading.services`. Search text is pre-tokenised in Python (jieba + the domain synonym
 table, `trading.rules`) and indexed by PostgreSQL's `simple` full-text configuration
 through a generated tsvector column with a GIN index.
@@ -17,9 +17,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ipops.models import Industry
+from ipops.money import MoneyField
 from ipops.tenancy import CityOwned
-
-MONEY = {"max_digits": 18, "decimal_places": 2}
 
 
 class DealType(models.TextChoices):
@@ -51,21 +50,6 @@ class ListingStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
     EXPIRED = "expired", _("Expired")
 
-
-#: (from, action) → to. The one place a listing's lifecycle is written down.
-LISTING_TRANSITIONS: dict[tuple[str, str], str] = {
-    (ListingStatus.DRAFT, "publish"): ListingStatus.PUBLISHED,
-    (ListingStatus.DRAFT, "withdraw"): ListingStatus.WITHDRAWN,
-    (ListingStatus.PUBLISHED, "negotiate"): ListingStatus.NEGOTIATING,
-    (ListingStatus.NEGOTIATING, "reopen"): ListingStatus.PUBLISHED,
-    (ListingStatus.NEGOTIATING, "sell"): ListingStatus.SOLD,
-    (ListingStatus.NEGOTIATING, "license"): ListingStatus.LICENSED,
-    (ListingStatus.PUBLISHED, "withdraw"): ListingStatus.WITHDRAWN,
-    (ListingStatus.NEGOTIATING, "withdraw"): ListingStatus.WITHDRAWN,
-    (ListingStatus.PUBLISHED, "expire"): ListingStatus.EXPIRED,
-    (ListingStatus.WITHDRAWN, "publish"): ListingStatus.PUBLISHED,
-    (ListingStatus.EXPIRED, "publish"): ListingStatus.PUBLISHED,
-}
 
 #: Statuses anyone (also anonymous visitors) may see: the listing is on the market.
 PUBLIC_LISTING_STATUSES = (ListingStatus.PUBLISHED, ListingStatus.NEGOTIATING)
@@ -121,7 +105,7 @@ class Listing(CityOwned, Searchable):
     description = models.TextField(_("description"), blank=True)
     keywords = models.CharField(_("keywords"), max_length=300, blank=True)
     deal_type = models.CharField(_("deal type"), max_length=30, choices=DealType.choices)
-    asking_price = models.DecimalField(_("asking price"), null=True, blank=True, **MONEY)
+    asking_price = MoneyField(_("asking price"), null=True, blank=True)
     negotiable = models.BooleanField(_("price negotiable"), default=False)
     industry = models.CharField(
         _("industry"), max_length=30, choices=Industry.choices, default=Industry.OTHER
@@ -208,13 +192,6 @@ class BuyRequestStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-BUY_REQUEST_TRANSITIONS: dict[tuple[str, str], str] = {
-    (BuyRequestStatus.OPEN, "close"): BuyRequestStatus.CLOSED,
-    (BuyRequestStatus.OPEN, "fulfil"): BuyRequestStatus.FULFILLED,
-    (BuyRequestStatus.CLOSED, "reopen"): BuyRequestStatus.OPEN,
-}
-
-
 @pghistory.track(
     pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=_UNTRACKED_BUY_REQUEST
 )
@@ -229,8 +206,8 @@ class BuyRequest(CityOwned, Searchable):
     description = models.TextField(_("description"), blank=True)
     ipc_codes = ArrayField(models.CharField(max_length=20), default=list, blank=True, verbose_name=_("IPC"))
     industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices, blank=True)
-    budget_min = models.DecimalField(_("budget from"), null=True, blank=True, **MONEY)
-    budget_max = models.DecimalField(_("budget up to"), null=True, blank=True, **MONEY)
+    budget_min = MoneyField(_("budget from"), null=True, blank=True)
+    budget_max = MoneyField(_("budget up to"), null=True, blank=True)
     deal_types = ArrayField(
         models.CharField(max_length=30, choices=DealType.choices),
         default=list,
@@ -290,14 +267,6 @@ class NegotiationStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-NEGOTIATION_TRANSITIONS: dict[tuple[str, str], str] = {
-    (NegotiationStatus.OPEN, "agree"): NegotiationStatus.AGREED,
-    (NegotiationStatus.OPEN, "close"): NegotiationStatus.CLOSED,
-    (NegotiationStatus.CLOSED, "reopen"): NegotiationStatus.OPEN,
-    (NegotiationStatus.AGREED, "close"): NegotiationStatus.CLOSED,
-}
-
-
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Negotiation(CityOwned):
     """One buyer's negotiation (磋商) over one listing: a thread of offers, counter-offers and messages."""
@@ -336,22 +305,13 @@ class OfferStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-OFFER_TRANSITIONS: dict[tuple[str, str], str] = {
-    (OfferStatus.PENDING, "counter"): OfferStatus.COUNTERED,
-    (OfferStatus.PENDING, "accept"): OfferStatus.ACCEPTED,
-    (OfferStatus.PENDING, "reject"): OfferStatus.REJECTED,
-    (OfferStatus.PENDING, "withdraw"): OfferStatus.WITHDRAWN,
-    (OfferStatus.PENDING, "close"): OfferStatus.CLOSED,
-}
-
-
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Offer(CityOwned):
     """An offer or counter-offer (报价/还价): a price one side proposes; the other side answers it."""
 
     negotiation = models.ForeignKey(Negotiation, on_delete=models.PROTECT, related_name="offers")
     side = models.CharField(_("made by"), max_length=10, choices=OfferSide.choices)
-    price = models.DecimalField(_("price"), **MONEY)
+    price = MoneyField(_("price"))
     message = models.TextField(_("message"), blank=True)
     licence_years = models.PositiveSmallIntegerField(_("licence term (years)"), null=True, blank=True)
     status = models.CharField(
@@ -400,17 +360,6 @@ class EscrowStatus(models.TextChoices):
     REFUNDED = "refunded", _("Refunded to buyer")
 
 
-TRANSACTION_TRANSITIONS: dict[tuple[str, str], str] = {
-    (TransactionStatus.OPEN, "complete"): TransactionStatus.COMPLETED,
-    (TransactionStatus.OPEN, "cancel"): TransactionStatus.CANCELLED,
-}
-ESCROW_TRANSITIONS: dict[tuple[str, str], str] = {
-    (EscrowStatus.PENDING, "pay"): EscrowStatus.PAID,
-    (EscrowStatus.PAID, "release"): EscrowStatus.RELEASED,
-    (EscrowStatus.PAID, "refund"): EscrowStatus.REFUNDED,
-}
-
-
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Transaction(CityOwned):
     """A deal (交易): the accepted offer's price, the contract, escrow and the CNIPA recordal."""
@@ -421,7 +370,7 @@ class Transaction(CityOwned):
     seller = models.ForeignKey("ipops.Organization", on_delete=models.PROTECT, related_name="sales")
     buyer = models.ForeignKey("ipops.Organization", on_delete=models.PROTECT, related_name="purchases")
     deal_type = models.CharField(_("deal type"), max_length=30, choices=DealType.choices)
-    agreed_price = models.DecimalField(_("agreed price"), **MONEY)
+    agreed_price = MoneyField(_("agreed price"))
     contract_ref = models.CharField(_("contract reference"), max_length=80, blank=True)
     contract_signed_on = models.DateField(_("contract signed on"), null=True, blank=True)
     escrow_status = models.CharField(

@@ -1,5 +1,5 @@
 """Pure marketplace rules — no ORM: tokenisation with the domain synonym table, IPC overlap,
-budget and deal-type fit, the match score and its explanation, lifecycle transitions.
+budget and deal-type fit, the match score and its explanation, the operations centres' level.
 
 Chinese has no spaces. Text is cut by jieba (search mode, so long terms also yield their
 parts) with a domain dictionary loaded on top of jieba's own, so technical terms such as
@@ -515,14 +515,6 @@ def score(demand: Side, demand_query: list[QueryTerm], offer: Side) -> Match:
         {"factor": "deal_type", "score": round(100 * WEIGHTS["deal"] * deal, 1)},
     ]
     return Match(round(total, 1), reasons)
-
-
-# --- lifecycles ------------------------------------------------------------------------------
-
-
-def next_state(table: dict[tuple[str, str], str], state: str, action: str) -> str | None:
-    """The state `action` leads to from `state`, or None when the lifecycle forbids it."""
-    return table.get((state, action))
 
 
 # --- operations centres ------------------------------------------------------------------------

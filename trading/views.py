@@ -25,7 +25,8 @@ from ipops.selectors.organisations import organization_get
 from ipops.views.pages import CityPageMixin, submit_form
 
 from . import forms, selectors, services
-from .models import DealType, EscrowStatus, OfferStatus, TransactionStatus
+from .lifecycles import available_actions
+from .models import DealType, OfferStatus, TransactionStatus
 from .permissions import can
 
 
@@ -80,7 +81,7 @@ class MarketView(View):
                 "result": result,
                 "query": _query_string(request),
                 "city": request.city,
-                "can_sell": actor is not None and actor.is_asset_holder and actor.can_write,
+                "can_sell": can(actor, "listing.create"),
             },
         )
 
@@ -102,11 +103,11 @@ class ListingDetailView(View):
             "actor": actor,
         }
         if actor is not None:
+            steps = available_actions(actor, listing)
+            ctx["actions"] = {step.action: step for step in steps}
+            # Making an offer is a form of its own; the other steps are buttons.
+            ctx["buttons"] = [step for step in steps if step.action != "offer"]
             ctx["negotiations"] = list(selectors.listing_negotiations(actor, listing))
-            ctx["is_seller"] = listing.seller_id == actor.organization_id
-            ctx["can_offer"] = can(actor, "listing.offer", listing) and listing.is_public
-            ctx["can_change"] = can(actor, "listing.change", listing)
-            ctx["can_withdraw"] = can(actor, "listing.withdraw", listing)
             ctx["offer_form"] = forms.OfferForm()
             if can(actor, "listing.matches", listing) and listing.is_public:
                 ctx["matches"] = selectors.listing_matches(actor, listing, limit=10)
@@ -244,7 +245,7 @@ class BuyRequestDetailView(CityPageMixin, View):
         return render(
             request,
             "trading/buy_request_detail.html",
-            {"br": br, "matches": matches, "can_change": can(self.actor, "buy_request.change", br)},
+            {"br": br, "matches": matches, "buttons": available_actions(self.actor, br)},
         )
 
     def post(self, request, city, pk):
@@ -271,15 +272,6 @@ class NegotiationView(CityPageMixin, View):
         negotiation = selectors.negotiation_get(self.actor, pk)
         offers = list(negotiation.offers.all())
         pending = next((o for o in offers if o.status == OfferStatus.PENDING), None)
-        my_side = (
-            "buyer"
-            if negotiation.buyer_id == self.actor.organization_id
-            else "seller"
-            if negotiation.seller_id == self.actor.organization_id
-            else ""
-        )
-        can_act = bool(my_side) and can(self.actor, "negotiation.act", negotiation)
-        tx = selectors.transaction_queryset(self.actor).filter(negotiation=negotiation).first()
         return render(
             request,
             "trading/negotiation.html",
@@ -287,12 +279,13 @@ class NegotiationView(CityPageMixin, View):
                 "n": negotiation,
                 "offers": offers,
                 "pending": pending,
-                "my_side": my_side,
-                "can_act": can_act,
-                "answer": pending is not None and can_act and pending.side != my_side,
+                "actions": {s.action: s for s in available_actions(self.actor, negotiation)},
+                "offer_actions": {
+                    s.action: s for s in (available_actions(self.actor, pending) if pending else [])
+                },
                 "offer_form": forms.OfferForm(),
                 "message_form": forms.MessageForm(),
-                "tx": tx,
+                "tx": getattr(negotiation, "transaction", None),
                 "thread": sorted(
                     [
                         *({"kind": "offer", "at": o.created_at, "o": o} for o in offers),
@@ -453,22 +446,13 @@ class DealExportView(CityPageMixin, View):
 class DealDetailView(CityPageMixin, View):
     def get(self, request, city, pk):
         tx = selectors.transaction_get(self.actor, pk)
-        actor = self.actor
-        open_ = tx.status == TransactionStatus.OPEN
         return render(
             request,
             "trading/deal_detail.html",
             {
                 "tx": tx,
                 "diligence": selectors.due_diligence(tx.listing),
-                "can_contract": open_ and can(actor, "transaction.contract", tx),
-                "can_pay": open_
-                and tx.escrow_status == EscrowStatus.PENDING
-                and can(actor, "transaction.pay", tx),
-                "can_complete": open_
-                and tx.escrow_status == EscrowStatus.PAID
-                and can(actor, "transaction.complete", tx),
-                "can_cancel": open_ and can(actor, "transaction.cancel", tx),
+                "actions": {s.action: s for s in available_actions(self.actor, tx)},
                 "contract_form": forms.ContractForm(initial={"contract_ref": tx.contract_ref}),
                 "complete_form": forms.CompleteForm(),
                 "cancel_form": forms.CancelForm(),
@@ -560,10 +544,10 @@ class CentreDetailView(CityPageMixin, View):
         )
 
     def get(self, request, city, pk):
-        return self._render(request, selectors.centre_get(pk))
+        return self._render(request, selectors.centre_get(self.actor, pk))
 
     def post(self, request, city, pk):
-        centre = selectors.centre_get(pk)
+        centre = selectors.centre_get(self.actor, pk)
         if not can(self.actor, "centre.manage"):
             raise PermissionDenied()
         if request.POST.get("action") == "remove":

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime
 import io
-from decimal import Decimal
 import re
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -246,5 +246,8 @@ def test_bureau_edits_a_product(w):
     assert w.product.allowed_terms == [12, 24] and w.product.repayment_method == "bullet"
     # Percentages and 万元 as typed reach the product as ratios and 元.
     assert (w.product.insurer_share, w.product.bank_share, w.product.max_rate) == (
-        Decimal("0.500000"), Decimal("0.200000"), Decimal("0.060000"))
+        Decimal("0.500000"),
+        Decimal("0.200000"),
+        Decimal("0.060000"),
+    )
     assert w.product.max_amount == Decimal("5000000.00")

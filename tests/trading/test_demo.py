@@ -1,8 +1,6 @@
-"""The demo marketplace: volume, deals through the services, idempotent, quick."""
+"""The demo marketplace: volume, deals through the services, idempotent (its speed is measured in bench/)."""
 
 from __future__ import annotations
-
-import time
 
 import pytest
 
@@ -15,13 +13,11 @@ from trading.models import BuyRequest, Listing, Negotiation, OperationsCentre, T
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_seed_is_rich_idempotent_and_quick():
+def test_demo_seed_is_rich_and_idempotent():
     cities = core_demo.seed(password="demo-pass-1")
-    started = time.monotonic()
     for city in cities:
         with city_scope(city):
             demo.seed(city=city)
-    elapsed = time.monotonic() - started
     qingdao = cities[0]
     with city_scope(qingdao):
         counts = (
@@ -54,5 +50,3 @@ def test_demo_seed_is_rich_idempotent_and_quick():
             Negotiation.objects.count(),
             AuditEvent.objects.count(),
         ) == counts
-    print(f"trading demo seed: {elapsed:.1f}s for {len(cities)} cities")
-    assert elapsed < 45

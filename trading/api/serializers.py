@@ -1,34 +1,30 @@
-"""API shapes of the marketplace. Input serializers parse; output serializers render; no rules here."""
+"""Output shapes of the marketplace API: they render what selectors read; no rules here (inputs: `inputs.py`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ipops.models import AssetKind, Industry
+from ipops.api.fields import MoneyField
 
 from ..models import (
     BuyRequest,
-    BuyRequestStatus,
-    CentreKind,
-    DealType,
     Listing,
-    ListingStatus,
     Message,
     Negotiation,
     Offer,
     OperationsCentre,
     Transaction,
-    Visibility,
 )
-
-MONEY = {"max_digits": 18, "decimal_places": 2}
 
 # Search results and matches are the hot paths of the API. DRF renders a row by walking every field
 # object (and a ModelSerializer first builds those fields from the model) — about 0.2 ms a row here,
 # more than the query. The list serializers below build their dicts directly, with DRF's own field
 # instances doing each conversion, so the output is the same; tests/trading/test_fast_serializers.py
 # compares it with DRF's generic rendering.
-_AS_MONEY = serializers.DecimalField(**MONEY)
+_AS_MONEY = MoneyField()
 _AS_DATETIME = serializers.DateTimeField()
 _AS_DATE = serializers.DateField()
 
@@ -135,8 +131,8 @@ class ListingSerializer(serializers.ModelSerializer):
             "seller",
         ]
 
-    def to_representation(self, obj) -> dict:
-        return listing_row(obj)
+    def to_representation(self, instance) -> dict[str, Any]:
+        return listing_row(instance)
 
 
 class PublicListingSerializer(serializers.ModelSerializer):
@@ -165,8 +161,8 @@ class PublicListingSerializer(serializers.ModelSerializer):
             "seller",
         ]
 
-    def to_representation(self, obj) -> dict:
-        return public_listing_row(obj)
+    def to_representation(self, instance) -> dict[str, Any]:
+        return public_listing_row(instance)
 
 
 class NationalListingSerializer(serializers.Serializer):
@@ -177,7 +173,7 @@ class NationalListingSerializer(serializers.Serializer):
     title = serializers.CharField()
     description = serializers.CharField()
     deal_type = serializers.CharField()
-    asking_price = serializers.DecimalField(allow_null=True, **MONEY)
+    asking_price = MoneyField(allow_null=True)
     negotiable = serializers.BooleanField()
     industry = serializers.CharField()
     ipc_codes = serializers.ListField(child=serializers.CharField())
@@ -186,68 +182,6 @@ class NationalListingSerializer(serializers.Serializer):
     status = serializers.CharField()
     published_at = serializers.DateTimeField()
     seller = serializers.CharField(source="seller__name")
-
-
-class ListingCreateSerializer(serializers.Serializer):
-    asset_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=200
-    )
-    deal_type = serializers.ChoiceField(choices=DealType.choices)
-    title = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=10000)
-    keywords = serializers.CharField(required=False, allow_blank=True, max_length=300)
-    asking_price = serializers.DecimalField(required=False, allow_null=True, **MONEY)
-    negotiable = serializers.BooleanField(required=False, default=False)
-    industry = serializers.ChoiceField(choices=Industry.choices, required=False, allow_blank=True)
-    ipc_codes = serializers.ListField(
-        child=serializers.CharField(max_length=30), required=False, max_length=50
-    )
-    region = serializers.CharField(required=False, allow_blank=True, max_length=60)
-    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False, default=Visibility.CITY)
-    expires_on = serializers.DateField(required=False, allow_null=True)
-    publish = serializers.BooleanField(required=False, default=False)
-
-
-class ListingUpdateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=300, required=False)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=10000)
-    keywords = serializers.CharField(required=False, allow_blank=True, max_length=300)
-    asking_price = serializers.DecimalField(required=False, allow_null=True, **MONEY)
-    negotiable = serializers.BooleanField(required=False)
-    industry = serializers.ChoiceField(choices=Industry.choices, required=False)
-    ipc_codes = serializers.ListField(
-        child=serializers.CharField(max_length=30), required=False, max_length=50
-    )
-    region = serializers.CharField(required=False, allow_blank=True, max_length=60)
-    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
-    expires_on = serializers.DateField(required=False, allow_null=True)
-
-
-class ListingSearchParams(serializers.Serializer):
-    q = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=200,
-        help_text="Chinese or English text; synonyms and abbreviations are understood",
-    )
-    ipc = serializers.CharField(
-        required=False, allow_blank=True, max_length=30, help_text="IPC prefix, e.g. H01M"
-    )
-    kind = serializers.ChoiceField(choices=AssetKind.choices, required=False, allow_blank=True)
-    deal_type = serializers.ChoiceField(choices=DealType.choices, required=False, allow_blank=True)
-    price_min = serializers.DecimalField(required=False, allow_null=True, min_value=0, **MONEY)
-    price_max = serializers.DecimalField(required=False, allow_null=True, min_value=0, **MONEY)
-    industry = serializers.ChoiceField(choices=Industry.choices, required=False, allow_blank=True)
-
-
-class PrivateListingSearchParams(ListingSearchParams):
-    status = serializers.ChoiceField(choices=ListingStatus.choices, required=False, allow_blank=True)
-    mine = serializers.BooleanField(required=False, default=False)
-    seller = serializers.IntegerField(required=False, min_value=1)
-
-
-class NationalSearchParams(ListingSearchParams):
-    city = serializers.SlugField(required=False, allow_blank=True)
 
 
 class DiligenceEncumbranceSerializer(serializers.Serializer):
@@ -262,7 +196,7 @@ class DiligenceSerializer(serializers.Serializer):
     asset_id = serializers.IntegerField(source="asset.id")
     number = serializers.CharField(source="asset.display_number")
     title = serializers.CharField(source="asset.title")
-    owner = serializers.CharField(source="asset.owner_name")
+    owner = serializers.CharField(source="owner_name")
     legal_status = serializers.CharField(source="asset.legal_status")
     filing_date = serializers.DateField(source="asset.filing_date")
     grant_date = serializers.DateField(source="asset.grant_date")
@@ -273,32 +207,53 @@ class DiligenceSerializer(serializers.Serializer):
     warnings = serializers.ListField(child=serializers.CharField())
 
 
+@extend_schema_field(serializers.ListField(child=serializers.CharField()))
+class ActionsField(serializers.Field):
+    """The lifecycle steps the caller may take on the object now (`trading.lifecycles.available_names`),
+    computed by the view and handed over in the context as `actions`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", "The steps you may take on this object now, e.g. publish, withdraw")
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> list[str]:
+        return list(self.context.get("actions", ()))
+
+
+@extend_schema_field(DiligenceSerializer(many=True))
+class DiligenceField(serializers.Field):
+    """The due-diligence panel the view computed (`selectors.due_diligence`), from the context."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> Any:
+        return DiligenceSerializer(self.context.get("diligence", []), many=True).data
+
+
 class ListingDetailSerializer(ListingSerializer):
     assets = ListingAssetSerializer(source="listing_assets", many=True)
-    due_diligence = serializers.SerializerMethodField()
+    due_diligence = DiligenceField()
+    actions = ActionsField()
 
     class Meta(ListingSerializer.Meta):
-        fields = [*ListingSerializer.Meta.fields, "assets", "due_diligence"]
+        fields = [*ListingSerializer.Meta.fields, "assets", "due_diligence", "actions"]
 
-    # One listing, not a hot path: DRF's generic rendering of every declared field.
-    to_representation = serializers.ModelSerializer.to_representation
-
-    def get_due_diligence(self, obj) -> list[dict]:
-        return DiligenceSerializer(self.context.get("diligence", []), many=True).data
+    def to_representation(self, instance) -> dict[str, Any]:
+        # One listing, not a hot path: DRF's generic rendering of every declared field.
+        return serializers.ModelSerializer.to_representation(self, instance)
 
 
 class PublicListingDetailSerializer(PublicListingSerializer):
     assets = ListingAssetSerializer(source="listing_assets", many=True)
-    due_diligence = serializers.SerializerMethodField()
+    due_diligence = DiligenceField()
 
     class Meta(PublicListingSerializer.Meta):
         fields = [*PublicListingSerializer.Meta.fields, "assets", "due_diligence"]
 
-    # One listing, not a hot path: DRF's generic rendering of every declared field.
-    to_representation = serializers.ModelSerializer.to_representation
-
-    def get_due_diligence(self, obj) -> list[dict]:
-        return DiligenceSerializer(self.context.get("diligence", []), many=True).data
+    def to_representation(self, instance) -> dict[str, Any]:
+        # One listing, not a hot path: DRF's generic rendering of every declared field.
+        return serializers.ModelSerializer.to_representation(self, instance)
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -332,39 +287,11 @@ class BuyRequestSerializer(serializers.ModelSerializer):
         ]
 
 
-class BuyRequestInputSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=300)
-    keywords = serializers.CharField(required=False, allow_blank=True, max_length=300)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=10000)
-    ipc_codes = serializers.ListField(
-        child=serializers.CharField(max_length=30), required=False, max_length=50
-    )
-    industry = serializers.ChoiceField(choices=Industry.choices, required=False, allow_blank=True)
-    budget_min = serializers.DecimalField(required=False, allow_null=True, **MONEY)
-    budget_max = serializers.DecimalField(required=False, allow_null=True, **MONEY)
-    deal_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=DealType.choices), required=False
-    )
-    region = serializers.CharField(required=False, allow_blank=True, max_length=60)
+class BuyRequestDetailSerializer(BuyRequestSerializer):
+    actions = ActionsField()
 
-
-class BuyRequestUpdateSerializer(BuyRequestInputSerializer):
-    title = serializers.CharField(max_length=300, required=False)
-
-
-class BuyRequestSearchParams(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    mine = serializers.BooleanField(required=False, default=False)
-    status = serializers.ChoiceField(choices=BuyRequestStatus.choices, required=False, allow_blank=True)
-    industry = serializers.ChoiceField(choices=Industry.choices, required=False, allow_blank=True)
-    ipc = serializers.CharField(required=False, allow_blank=True, max_length=30)
-    deal_type = serializers.ChoiceField(choices=DealType.choices, required=False, allow_blank=True)
-
-
-class MatchParams(serializers.Serializer):
-    live = serializers.BooleanField(
-        required=False, default=False, help_text="Compute the matches now instead of reading the stored ones"
-    )
+    class Meta(BuyRequestSerializer.Meta):
+        fields = [*BuyRequestSerializer.Meta.fields, "actions"]
 
 
 class ListingMatchSerializer(serializers.Serializer):
@@ -412,31 +339,17 @@ class OfferSerializer(serializers.ModelSerializer):
         ]
 
 
-class OfferInputSerializer(serializers.Serializer):
-    price = serializers.DecimalField(**MONEY)
-    message = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-    licence_years = serializers.IntegerField(required=False, allow_null=True)
+class OfferDetailSerializer(OfferSerializer):
+    actions = ActionsField()
 
-
-class ReasonInputSerializer(serializers.Serializer):
-    message = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-
-
-class OfferListParams(serializers.Serializer):
-    side = serializers.ChoiceField(
-        choices=[("buyer", "buyer"), ("seller", "seller")], required=False, allow_blank=True
-    )
-    status = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    class Meta(OfferSerializer.Meta):
+        fields = [*OfferSerializer.Meta.fields, "actions"]
 
 
 class MessageSerializer(serializers.ModelSerializer):
     class Meta:
         model = Message
         fields = ["id", "side", "body", "created_at"]
-
-
-class MessageInputSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=4000)
 
 
 class ThreadOfferSerializer(serializers.ModelSerializer):
@@ -471,8 +384,15 @@ class NegotiationSerializer(serializers.ModelSerializer):
         ]
 
     def get_transaction(self, obj) -> int | None:
-        tx = getattr(obj, "transaction", None) if hasattr(obj, "transaction") else None
+        tx = getattr(obj, "transaction", None)  # a negotiation without a deal has none
         return tx.pk if tx else None
+
+
+class NegotiationDetailSerializer(NegotiationSerializer):
+    actions = ActionsField()
+
+    class Meta(NegotiationSerializer.Meta):
+        fields = [*NegotiationSerializer.Meta.fields, "actions"]
 
 
 class TransactionSerializer(serializers.ModelSerializer):
@@ -508,46 +428,27 @@ class TransactionSerializer(serializers.ModelSerializer):
         ]
 
 
-class TransactionListParams(serializers.Serializer):
-    status = serializers.CharField(required=False, allow_blank=True, max_length=20)
-    deal_type = serializers.ChoiceField(choices=DealType.choices, required=False, allow_blank=True)
-    year = serializers.IntegerField(required=False, min_value=1990, max_value=2100)
-    mine = serializers.BooleanField(required=False, default=False)
+class TransactionDetailSerializer(TransactionSerializer):
+    actions = ActionsField()
 
-
-class ContractInputSerializer(serializers.Serializer):
-    contract_ref = serializers.CharField(max_length=80)
-    signed_on = serializers.DateField(required=False, allow_null=True)
-
-
-class CompleteInputSerializer(serializers.Serializer):
-    recordal_number = serializers.CharField(max_length=80)
-    licence_starts_on = serializers.DateField(required=False, allow_null=True)
-    licence_ends_on = serializers.DateField(required=False, allow_null=True)
-
-
-class CancelInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=300)
+    class Meta(TransactionSerializer.Meta):
+        fields = [*TransactionSerializer.Meta.fields, "actions"]
 
 
 class FiguresSerializer(serializers.Serializer):
     year = serializers.IntegerField(allow_null=True)
     count = serializers.IntegerField()
-    amount = serializers.DecimalField(**MONEY)
+    amount = MoneyField()
     transfers_count = serializers.IntegerField()
-    transfers_amount = serializers.DecimalField(**MONEY)
+    transfers_amount = MoneyField()
     licences_count = serializers.IntegerField()
-    licences_amount = serializers.DecimalField(**MONEY)
-
-
-class FiguresParams(serializers.Serializer):
-    year = serializers.IntegerField(required=False, min_value=1990, max_value=2100)
+    licences_amount = MoneyField()
 
 
 class CentreYearSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     count = serializers.IntegerField()
-    amount = serializers.DecimalField(**MONEY)
+    amount = MoneyField()
 
 
 class CentreSerializer(serializers.Serializer):
@@ -563,17 +464,3 @@ class CentreModelSerializer(serializers.ModelSerializer):
     class Meta:
         model = OperationsCentre
         fields = ["id", "name", "kind", "organization", "established_on"]
-
-
-class CentreCreateSerializer(serializers.Serializer):
-    organization = serializers.IntegerField(
-        help_text="The organisation that runs the centre (university, institute…)"
-    )
-    name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
-    kind = serializers.ChoiceField(choices=CentreKind.choices, default=CentreKind.UNIVERSITY)
-    established_on = serializers.DateField(required=False, allow_null=True, default=None)
-
-
-class CentreMemberSerializer(serializers.Serializer):
-    organization = serializers.IntegerField()
-    joined_on = serializers.DateField(required=False, allow_null=True, default=None)

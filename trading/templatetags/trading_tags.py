@@ -37,6 +37,6 @@ def status_badge(status: str) -> str:
 def deal_type_label(value: str) -> str:
     """The deal type's name, for rows read as plain values (the national marketplace)."""
     try:
-        return DealType(value).label
+        return str(DealType(value).label)
     except ValueError:
         return value

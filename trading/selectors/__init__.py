@@ -1,0 +1,93 @@
+"""Every non-trivial read of the marketplace, always through the actor's view of the city.
+
+Lists agree with details: both read through the entity's one visibility rule
+(`trading.permissions`, `ipops.visibility`), so an object a list would not show answers 404 on its
+own, the same answer as an object of another city or none at all. Other apps read the city's deal
+figures here (`deal_figures`, `deal_figures_by_year`).
+"""
+
+from trading.selectors.deals import (
+    negotiation_get,
+    offer_get,
+    offer_queryset,
+    transaction_get,
+    transaction_queryset,
+)
+from trading.selectors.figures import (
+    CentreYear,
+    DealFigures,
+    centre_candidates,
+    centre_get,
+    centre_members,
+    centre_yearly,
+    centres_overview,
+    centres_yearly,
+    deal_figures,
+    deal_figures_by_year,
+)
+from trading.selectors.market import (
+    API_ROW_FIELDS,
+    PUBLIC_FIELDS,
+    SEARCH_COLUMNS,
+    AssetDiligence,
+    ListingRow,
+    SellerRef,
+    buy_request_get,
+    buy_request_list,
+    buy_request_matches,
+    buy_request_page,
+    buy_request_queryset,
+    due_diligence,
+    listing_get,
+    listing_matches,
+    listing_negotiations,
+    listing_page,
+    listing_queryset,
+    listing_rows,
+    listing_search,
+    national_cities,
+    national_listings,
+    national_page,
+    served_matches,
+)
+
+__all__ = [
+    "API_ROW_FIELDS",
+    "AssetDiligence",
+    "CentreYear",
+    "DealFigures",
+    "ListingRow",
+    "PUBLIC_FIELDS",
+    "SEARCH_COLUMNS",
+    "SellerRef",
+    "buy_request_get",
+    "buy_request_list",
+    "buy_request_matches",
+    "buy_request_page",
+    "buy_request_queryset",
+    "centre_candidates",
+    "centre_get",
+    "centre_members",
+    "centre_yearly",
+    "centres_overview",
+    "centres_yearly",
+    "deal_figures",
+    "deal_figures_by_year",
+    "due_diligence",
+    "listing_get",
+    "listing_matches",
+    "listing_negotiations",
+    "listing_page",
+    "listing_queryset",
+    "listing_rows",
+    "listing_search",
+    "national_cities",
+    "national_listings",
+    "national_page",
+    "negotiation_get",
+    "offer_get",
+    "offer_queryset",
+    "served_matches",
+    "transaction_get",
+    "transaction_queryset",
+]

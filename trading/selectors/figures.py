@@ -1,0 +1,185 @@
+"""The city's completed deals as figures (for `reporting` and `subsidies`) and the operations centres."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
+
+from ipops.access import Actor
+from ipops.models import Organization
+from ipops.money import ZERO
+from ipops.visibility import get_visible_or_404
+
+from ..models import (
+    LICENCE_DEAL_TYPES,
+    TRANSFER_DEAL_TYPES,
+    CentreMembership,
+    OperationsCentre,
+    Transaction,
+    TransactionStatus,
+)
+
+# --- figures for the city's indicators ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DealFigures:
+    """Completed deals in a period: transfers (转让) and licences (许可), count and amount."""
+
+    transfers_count: int = 0
+    transfers_amount: Decimal = ZERO
+    licences_count: int = 0
+    licences_amount: Decimal = ZERO
+
+    @property
+    def count(self) -> int:
+        return self.transfers_count + self.licences_count
+
+    @property
+    def amount(self) -> Decimal:
+        return self.transfers_amount + self.licences_amount
+
+
+def _completed(city, date_from: datetime.date | None, date_to: datetime.date | None) -> QuerySet[Transaction]:
+    qs = Transaction.objects.filter(city=city, status=TransactionStatus.COMPLETED)
+    if date_from:
+        qs = qs.filter(completed_at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(completed_at__date__lte=date_to)
+    return qs
+
+
+def deal_figures(
+    *,
+    city,
+    year: int | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> DealFigures:
+    """The city's completed transfers and licences (for `reporting` and `subsidies`).
+
+    `year` is a calendar year in Asia/Shanghai (fiscal year = calendar year); or give a date range.
+    Runs inside the city's scope (or a task's explicit one).
+    """
+    if year:
+        date_from, date_to = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    rows = (
+        _completed(city, date_from, date_to)
+        .values("deal_type")
+        .annotate(n=Count("pk"), amount=Sum("agreed_price"))
+    )
+    t_n = l_n = 0
+    t_a = l_a = ZERO
+    for row in rows:
+        if row["deal_type"] in TRANSFER_DEAL_TYPES:
+            t_n += row["n"]
+            t_a += row["amount"] or ZERO
+        elif row["deal_type"] in LICENCE_DEAL_TYPES:
+            l_n += row["n"]
+            l_a += row["amount"] or ZERO
+    return DealFigures(t_n, t_a, l_n, l_a)
+
+
+def deal_figures_by_year(*, city) -> dict[int, DealFigures]:
+    out: dict[int, dict] = defaultdict(lambda: {"tn": 0, "ta": ZERO, "ln": 0, "la": ZERO})
+    rows = (
+        _completed(city, None, None)
+        .annotate(y=ExtractYear("completed_at"))
+        .values("y", "deal_type")
+        .annotate(n=Count("pk"), amount=Sum("agreed_price"))
+    )
+    for row in rows:
+        slot = out[row["y"]]
+        if row["deal_type"] in TRANSFER_DEAL_TYPES:
+            slot["tn"] += row["n"]
+            slot["ta"] += row["amount"] or ZERO
+        else:
+            slot["ln"] += row["n"]
+            slot["la"] += row["amount"] or ZERO
+    return {y: DealFigures(v["tn"], v["ta"], v["ln"], v["la"]) for y, v in sorted(out.items())}
+
+
+# --- operations centres -------------------------------------------------------------------------------------
+
+
+@dataclass
+class CentreYear:
+    year: int
+    count: int
+    amount: Decimal
+
+
+def centres_yearly(centres: Sequence[OperationsCentre]) -> dict[int, list[CentreYear]]:
+    """Deals credited to each centre by year: completed deals in which the centre's own organisation or a
+    member sold or licensed (technology transformation, 转化), or bought — each deal counted once per centre.
+    Two queries however many centres (a deal may count for several)."""
+    members = {c.pk: {c.organization_id} for c in centres}
+    for centre_id, organization_id in CentreMembership.objects.filter(centre__in=list(members)).values_list(
+        "centre_id", "organization_id"
+    ):
+        members[centre_id].add(organization_id)
+    everyone = set().union(*members.values())
+    deals = (
+        Transaction.objects.filter(status=TransactionStatus.COMPLETED)
+        .filter(Q(seller_id__in=everyone) | Q(buyer_id__in=everyone))
+        .annotate(y=ExtractYear("completed_at"))
+        .values_list("seller_id", "buyer_id", "y", "agreed_price")
+    )
+    totals: dict[int, dict[int, list]] = {pk: defaultdict(lambda: [0, ZERO]) for pk in members}
+    for seller, buyer, year, price in deals:
+        for pk, organizations in members.items():
+            if seller in organizations or buyer in organizations:
+                slot = totals[pk][year]
+                slot[0] += 1
+                slot[1] += price
+    return {
+        pk: [CentreYear(y, n, amount) for y, (n, amount) in sorted(years.items())]
+        for pk, years in totals.items()
+    }
+
+
+def centre_yearly(centre: OperationsCentre) -> list[CentreYear]:
+    return centres_yearly([centre])[centre.pk]
+
+
+def centres_overview() -> list[dict]:
+    centres = list(
+        OperationsCentre.objects.select_related("organization")
+        .annotate(members=Count("memberships"))
+        .order_by("name")
+    )
+    years = centres_yearly(centres)
+    return [{"centre": c, "members": c.members, "years": years[c.pk]} for c in centres]
+
+
+def centre_members(centre: OperationsCentre) -> QuerySet[CentreMembership]:
+    return (
+        CentreMembership.objects.filter(centre=centre)
+        .select_related("organization")
+        .order_by("organization__kind", "organization__name")
+    )
+
+
+def centre_candidates(centre: OperationsCentre | None = None) -> QuerySet[Organization]:
+    """Organisations that may run a new centre (none runs one yet), or join `centre` (not in it yet)."""
+    if centre is None:
+        return Organization.objects.filter(operations_centre__isnull=True).order_by("kind", "name")
+    return (
+        Organization.objects.exclude(pk=centre.organization_id)
+        .exclude(pk__in=CentreMembership.objects.filter(centre=centre).values("organization_id"))
+        .order_by("kind", "name")
+    )
+
+
+def centre_get(actor: Actor, pk) -> OperationsCentre:
+    return get_visible_or_404(OperationsCentre.objects.select_related("organization"), actor, pk)
+
+
+#: The columns an API list row shows (`ListingSerializer`, `PublicListingSerializer`): loading only these
+#: and the seller's name roughly halves the cost of a page of 20.
