@@ -18,13 +18,13 @@ class UnitInput(forms.TextInput):
     def __init__(self, unit_label, attrs=None):
         super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
         self.unit_label = unit_label
+        self.size = "sm"
 
     def render(self, name, value, attrs=None, renderer=None):
         field = super().render(name, value, attrs, renderer)
+        group = f"input-group input-group-{self.size}" if self.size else "input-group"
         return format_html(
-            '<div class="input-group input-group-sm">{}<span class="input-group-text">{}</span></div>',
-            field,
-            self.unit_label,
+            '<div class="{}">{}<span class="input-group-text">{}</span></div>', group, field, self.unit_label
         )
 
 
@@ -143,18 +143,29 @@ class ServiceForm(forms.Form):
 
 
 class BootstrapWidgets:
-    """Bootstrap's classes on the widgets, server-side, so the form looks right without JavaScript."""
+    """Bootstrap's classes on the widgets, server-side, so the form looks right without JavaScript.
+
+    `widget_size`: "sm" for dense forms (filters, side panels), "" for a page's main form.
+    """
+
+    widget_size = "sm"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        size = f" form-control-{self.widget_size}" if self.widget_size else ""
+        select_size = f" form-select-{self.widget_size}" if self.widget_size else ""
         for field in self.fields.values():
             widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+                continue
             if isinstance(widget, forms.CheckboxInput):
                 widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select form-select-sm")
+                widget.attrs.setdefault("class", "form-select" + select_size)
             elif not widget.is_hidden:
-                widget.attrs.setdefault("class", "form-control form-control-sm")
+                widget.attrs.setdefault("class", "form-control" + size)
+                if isinstance(widget, UnitInput):
+                    widget.size = self.widget_size
 
 
 class AssetForm(ServiceForm):

@@ -3,23 +3,16 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ipops.forms import MoneyField, ServiceForm
+from ipops.forms import BootstrapWidgets, MoneyField, ServiceForm
 from ipops.models import AssetKind, Industry, Organization
 
 from .models import CentreKind, DealType, Visibility
 
 
-class _Styled:
-    """Bootstrap classes on every widget, so templates can render fields plainly."""
+class _Styled(BootstrapWidgets):
+    """The marketplace's forms are a page's main form: full-size widgets."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs.setdefault("class", css)
+    widget_size = ""
 
 
 def _split(raw: str) -> list[str]:
@@ -47,8 +40,8 @@ class SearchForm(_Styled, forms.Form):
     industry = forms.ChoiceField(
         label=_("Industry"), required=False, choices=[("", _("All industries")), *Industry.choices]
     )
-    price_min = MoneyField(label=_("Price from (CNY)"), required=False)
-    price_max = MoneyField(label=_("Price up to (CNY)"), required=False)
+    price_min = MoneyField(label=_("Price from"), required=False)
+    price_max = MoneyField(label=_("Price up to"), required=False)
 
     def params(self) -> dict:
         if not self.is_valid():
@@ -78,7 +71,7 @@ class ListingForm(_Styled, ServiceForm):
         max_length=300,
         help_text=_("Optional for one asset (its title is used); required for a package."),
     )
-    asking_price = MoneyField(label=_("Asking price (CNY)"), required=False)
+    asking_price = MoneyField(label=_("Asking price"), required=False, positive=True)
     negotiable = forms.BooleanField(label=_("Price negotiable"), required=False)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
@@ -111,8 +104,8 @@ class BuyRequestForm(_Styled, ServiceForm):
     industry = forms.ChoiceField(
         label=_("Industry"), required=False, choices=[("", _("All industries")), *Industry.choices]
     )
-    budget_min = MoneyField(label=_("Budget from (CNY)"), required=False)
-    budget_max = MoneyField(label=_("Budget up to (CNY)"), required=False)
+    budget_min = MoneyField(label=_("Budget from"), required=False)
+    budget_max = MoneyField(label=_("Budget up to"), required=False)
     deal_types = forms.MultipleChoiceField(
         label=_("Deal types"), required=False, choices=DealType.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -123,7 +116,7 @@ class BuyRequestForm(_Styled, ServiceForm):
 
 
 class OfferForm(forms.Form):
-    price = MoneyField(label=_("Price (CNY)"))
+    price = MoneyField(label=_("Price"), positive=True)
     licence_years = forms.IntegerField(
         label=_("Licence term (years)"), required=False, min_value=1, max_value=20
     )

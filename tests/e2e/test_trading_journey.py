@@ -36,7 +36,7 @@ def test_seller_lists_buyer_finds_offers_and_the_patent_changes_owner(browser, l
         seller.goto(f"{base}/qingdao/trading/listings/new/")
         seller.check(f"#asset-choices input[value='{patent.pk}']")
         seller.select_option("#id_deal_type", "assignment")
-        seller.fill("#id_asking_price", "880000")
+        seller.fill("#id_asking_price", "88")  # 万元
         seller.fill("#id_description", "可提供样品测试数据")
         seller.click("#listing-submit")
         seller.wait_for_selector("#listing-status")
@@ -48,7 +48,7 @@ def test_seller_lists_buyer_finds_offers_and_the_patent_changes_owner(browser, l
         buyer.fill("#search-q", "液冷 电池")
         buyer.click("#search-submit")
         buyer.click("#listing-table a.listing-link")
-        buyer.fill("#offer-price", "800000")
+        buyer.fill("#offer-price", "80")  # 万元
         buyer.fill("#offer-message", "希望尽快签约")
         buyer.click("#offer-submit")
         buyer.wait_for_selector("#thread")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -31,7 +32,7 @@ def test_seller_lists_from_the_form_and_buyer_negotiates_to_a_deal(client, qingd
         {
             "asset_ids": [patent.pk],
             "deal_type": "assignment",
-            "asking_price": "500000",
+            "asking_price": "50",  # 万元, as the form says
             "visibility": "city",
             "publish": "on",
         },
@@ -39,12 +40,12 @@ def test_seller_lists_from_the_form_and_buyer_negotiates_to_a_deal(client, qingd
     assert r.status_code == 302, r.content.decode()[:2000]
     with city_scope(qingdao):
         listing = Listing.objects.get(seller=seller.org)
-    assert listing.status == "published"
+    assert listing.status == "published" and listing.asking_price == Decimal("500000.00")
     for path in ("/qingdao/trading/sell/", f"/qingdao/market/{listing.pk}/"):
         assert c.get(path).status_code == 200
 
     c.force_login(buyer.user)
-    r = c.post(f"/qingdao/trading/listings/{listing.pk}/offer/", {"price": "450000", "message": "诚意购买"})
+    r = c.post(f"/qingdao/trading/listings/{listing.pk}/offer/", {"price": "45", "message": "诚意购买"})
     assert r.status_code == 302 and "/trading/negotiations/" in r["Location"]
     negotiation_page = r["Location"]
     assert "诚意购买" in c.get(negotiation_page).content.decode()
@@ -71,8 +72,8 @@ def test_seller_lists_from_the_form_and_buyer_negotiates_to_a_deal(client, qingd
 def test_business_errors_come_back_as_messages(client, qingdao, seller, buyer, patent):
     listing = create_listing(qingdao, seller, [patent])
     c = _login(client, buyer.user)
-    c.post(f"/qingdao/trading/listings/{listing.pk}/offer/", {"price": "1000"})
-    r = c.post(f"/qingdao/trading/listings/{listing.pk}/offer/", {"price": "2000"}, follow=True)
+    c.post(f"/qingdao/trading/listings/{listing.pk}/offer/", {"price": "0.1"})
+    r = c.post(f"/qingdao/trading/listings/{listing.pk}/offer/", {"price": "0.2"}, follow=True)
     assert r.status_code == 200
     assert any("awaiting an answer" in str(m) or "等待" in str(m) for m in r.context["messages"])
 
@@ -80,9 +81,7 @@ def test_business_errors_come_back_as_messages(client, qingdao, seller, buyer, p
 def test_buy_request_page_shows_matches_with_reasons(client, qingdao, seller, buyer, patent):
     create_listing(qingdao, seller, [patent])
     c = _login(client, buyer.user)
-    r = c.post(
-        "/qingdao/trading/buy-requests/new/", {"title": "求购动力电池热管理技术", "budget_max": "900000"}
-    )
+    r = c.post("/qingdao/trading/buy-requests/new/", {"title": "求购动力电池热管理技术", "budget_max": "90"})
     assert r.status_code == 302
     page = c.get(r["Location"])
     assert page.status_code == 200
