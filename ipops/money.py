@@ -35,7 +35,10 @@ def money_unit_label(unit: str) -> str:
 def display_money(amount, unit: str = WAN_UNIT) -> str:
     """An amount as a message prints it, in the unit the reader typed it in: "50.00 万元"."""
     if unit == WAN_UNIT:
-        return f"{to_wan(amount):,.2f} {money_unit_label(unit)}"
+        # Exact: a cap of 1,999,999.99 元 reads 199.999999 万元, never a rounded 200.00 that would pass.
+        wan = fen(amount) / WAN
+        places = max(2, -wan.normalize().as_tuple().exponent)  # type: ignore[operator]
+        return f"{wan:,.{places}f} {money_unit_label(unit)}"
     return f"{fen(amount):,.2f} {money_unit_label(unit)}"
 
 

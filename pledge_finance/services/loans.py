@@ -19,7 +19,7 @@ from ipops import audit, validators
 from ipops.access import Actor
 from ipops.errors import CoreErrorCode, FieldErrors, ValidationFailed
 from ipops.models import IPAsset
-from ipops.money import ZERO
+from ipops.money import ZERO, display_money
 from ipops.services import registry
 from pledge_finance import clock, rules
 from pledge_finance.errors import (
@@ -89,7 +89,7 @@ def _validate_application(
             "amount",
             PledgeErrorCode.AMOUNT_OUT_OF_RANGE,
             _("The amount must lie between %(low)s and %(high)s.")
-            % {"low": product.min_amount, "high": product.max_amount},
+            % {"low": display_money(product.min_amount), "high": display_money(product.max_amount)},
         )
     term = validators.whole_number(term_months, "term_months", errors)
     if term is not None and term not in product.allowed_terms:
@@ -304,8 +304,10 @@ def loan_record_valuation(
     if loan.amount > cap:
         raise AmountExceedsLoanToValue(
             _("The loan amount %(amount)s exceeds the appraised value × loan-to-value ratio (%(cap)s).")
-            % {"amount": loan.amount, "cap": cap},
-            fields={"appraised_value": [{"code": AmountExceedsLoanToValue.code, "detail": str(cap)}]},
+            % {"amount": display_money(loan.amount), "cap": display_money(cap)},
+            fields={
+                "appraised_value": [{"code": AmountExceedsLoanToValue.code, "detail": display_money(cap)}]
+            },
         )
     loan.appraiser_id = actor.organization_id
     assets = {a.pk: a for a in IPAsset.objects.filter(pk__in=list(per_asset) or list(asset_ids))}

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ipops import audit, validators
 from ipops.access import Actor
 from ipops.errors import FieldErrors
-from ipops.money import ZERO
+from ipops.money import ZERO, display_money
 from pledge_finance import clock, rules
 from pledge_finance.errors import (
     LoanNotOverdue,
@@ -225,7 +225,12 @@ def loan_record_recovery(
     if recovered_before + amount > loan.loss_total:
         raise RecoveryTooLarge(
             fields={
-                "amount": [{"code": RecoveryTooLarge.code, "detail": str(loan.loss_total - recovered_before)}]
+                "amount": [
+                    {
+                        "code": RecoveryTooLarge.code,
+                        "detail": display_money(loan.loss_total - recovered_before),
+                    }
+                ]
             }
         )
     parts = rules.recovery_split(amount, loan.shares)

@@ -93,3 +93,9 @@ def test_excel_money_columns_carry_the_unit_in_the_header_and_a_number_format():
     amount, share = sheet["B2"], sheet["C2"]
     assert round(amount.value, 6) == 1234.56789 and amount.number_format == "#,##0.00"
     assert share.value == 0.6 and share.number_format == "0.00%"
+
+
+def test_a_displayed_cap_is_exact_never_rounded_up_past_itself():
+    with translation.override("zh-hans"):
+        assert display_money(Decimal("1999999.99")) == "199.999999 万元"
+        assert display_money(Decimal("1234567.80")) == "123.45678 万元"

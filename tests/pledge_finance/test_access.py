@@ -465,3 +465,12 @@ def test_default_needs_an_overdue_instalment(qingdao):
             w.url(f"{loan.pk}/default/"), {"default_on": "2025-07-20", "reason": "经营恶化"}, format="json"
         )
     assert r.status_code == 409 and r.json()["code"] == "loan_not_overdue"
+
+
+def test_amounts_in_refusals_read_in_wan_not_raw_yuan(qingdao):
+    """People type 万元, so a refusal that names an amount names it in 万元 (never "50000000.00")."""
+    w = build_world(qingdao)
+    refused = api(w.enterprise).post(w.url(), w.application(amount="50000000"), format="json")
+    assert refused.status_code == 400
+    detail = refused.json()["fields"]["amount"][0]["detail"]
+    assert "万元" in detail and "00000" not in detail

@@ -308,7 +308,7 @@ def test_valuation_refuses_an_amount_above_value_times_ltv(world):
             format="json",
         )
         assert r.status_code == 400 and r.json()["code"] == "amount_exceeds_ltv"
-        assert r.json()["fields"]["appraised_value"][0]["detail"] == "1999999.99"
+        assert r.json()["fields"]["appraised_value"][0]["detail"] == "199.999999 万元"  # exact, in 万元
         with world.scope():
             assert Loan.objects.get(pk=loan["id"]).appraised_value is None
         _ok(
