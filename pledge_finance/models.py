@@ -7,7 +7,7 @@ records repayments, and on default the loss is shared by the shares stored on th
 loan, with the city's risk compensation reserve (风险补偿准备金) reimbursing part.
 
 The institutions are declared once, in `INSTITUTIONS`; the loan's lifecycle once, in
-`pledge_finance.lifecycle`.
+`pledge_finance.lifecycles`.
 """
 
 from __future__ import annotations

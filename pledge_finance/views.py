@@ -14,7 +14,7 @@ from ipops.errors import ApplicationError, PermissionDenied
 from ipops.forms import ServiceForm
 from ipops.views.pages import CityPageMixin
 from pledge_finance import clock, forms, selectors, services
-from pledge_finance.lifecycle import LOAN
+from pledge_finance.lifecycles import LOAN
 from pledge_finance.models import PARTIES, LoanState
 from pledge_finance.permissions import can, require
 

@@ -17,7 +17,7 @@ from ipops.errors import ValidationFailed
 from pledge_finance import selectors, services
 from pledge_finance.api import serializers as s
 from pledge_finance.errors import PledgeErrorCode, ProductNotFound, ReserveNotOpen
-from pledge_finance.lifecycle import LOAN
+from pledge_finance.lifecycles import LOAN
 from pledge_finance.models import Loan, LoanProduct
 from pledge_finance.permissions import PERMISSION_ROLES as ROLES
 

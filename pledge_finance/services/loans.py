@@ -30,7 +30,7 @@ from pledge_finance.errors import (
     RepaymentTooLarge,
     SharesNotWhole,
 )
-from pledge_finance.lifecycle import LOAN
+from pledge_finance.lifecycles import LOAN
 from pledge_finance.models import (
     PARTIES,
     ApprovalDecision,

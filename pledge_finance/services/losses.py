@@ -21,7 +21,7 @@ from pledge_finance.errors import (
     ReserveExhausted,
     ReserveNotOpen,
 )
-from pledge_finance.lifecycle import LOAN
+from pledge_finance.lifecycles import LOAN
 from pledge_finance.models import (
     PARTIES,
     Instalment,

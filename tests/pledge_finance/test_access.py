@@ -12,7 +12,7 @@ import pytest
 from ipops.models import Encumbrance, IPAsset
 from ipops.tenancy import scopes_disabled
 from pledge_finance import clock, services
-from pledge_finance.lifecycle import LOAN
+from pledge_finance.lifecycles import LOAN
 from pledge_finance.models import (
     ApprovalDecision,
     Instalment,
