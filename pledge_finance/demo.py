@@ -15,10 +15,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 
+from ipops import clock
 from ipops.access import actor_for
 from ipops.demo_data import INDUSTRY_CORPUS, city_serial, make_patent_number, make_title, make_uscc, rng_for
 from ipops.models import City, IPAsset, Membership, Organization, OrgKind, User
-from pledge_finance import clock, rules, services
+from pledge_finance import rules, services
 from pledge_finance.models import Loan, LoanProduct, RiskReserve
 
 D = Decimal

@@ -22,10 +22,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ipops import clock
 from ipops.models import OrgKind, Role
 from ipops.money import ZERO, MoneyField, RateField, floor_fen
 from ipops.tenancy import CityOwned
-from pledge_finance import clock, rules
+from pledge_finance import rules
 
 
 class RepaymentMethod(models.TextChoices):

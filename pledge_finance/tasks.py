@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from ipops import clock
 from ipops.jobs import job_run
 from ipops.tenancy import city_scope
-from pledge_finance import clock
 from pledge_finance.services import instalments_mark_overdue
 
 

@@ -9,11 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from ipops import excel
+from ipops import clock, excel
 from ipops.errors import ApplicationError, PermissionDenied
 from ipops.forms import ServiceForm
 from ipops.views.pages import CityPageMixin
-from pledge_finance import clock, forms, selectors, services
+from pledge_finance import forms, selectors, services
 from pledge_finance.lifecycles import LOAN
 from pledge_finance.models import PARTIES, LoanState
 from pledge_finance.permissions import can, require

@@ -9,7 +9,7 @@ import pgtrigger.migrations
 from django.conf import settings
 from django.db import migrations, models
 
-import pledge_finance.clock
+import ipops.clock
 
 
 class Migration(migrations.Migration):
@@ -261,7 +261,7 @@ class Migration(migrations.Migration):
                 ("submitted_at", models.DateTimeField(blank=True, null=True)),
                 ("decided_at", models.DateTimeField(blank=True, null=True)),
                 ("closed_on", models.DateField(blank=True, null=True, verbose_name="closed on")),
-                ("created_at", models.DateTimeField(default=pledge_finance.clock.now)),
+                ("created_at", models.DateTimeField(default=ipops.clock.now)),
                 ("updated_at", models.DateTimeField(auto_now=True)),
                 (
                     "appraiser",
@@ -851,7 +851,7 @@ class Migration(migrations.Migration):
                 ("submitted_at", models.DateTimeField(blank=True, null=True)),
                 ("decided_at", models.DateTimeField(blank=True, null=True)),
                 ("closed_on", models.DateField(blank=True, null=True, verbose_name="closed on")),
-                ("created_at", models.DateTimeField(default=pledge_finance.clock.now)),
+                ("created_at", models.DateTimeField(default=ipops.clock.now)),
                 ("updated_at", models.DateTimeField(auto_now=True)),
                 (
                     "appraiser",

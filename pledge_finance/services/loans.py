@@ -15,13 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ipops import audit, validators
+from ipops import audit, clock, validators
 from ipops.access import Actor
 from ipops.errors import CoreErrorCode, FieldErrors, ValidationFailed
 from ipops.models import IPAsset
 from ipops.money import ZERO, display_money
 from ipops.services import registry
-from pledge_finance import clock, rules
+from pledge_finance import rules
 from pledge_finance.errors import (
     AlreadyDecided,
     AmountExceedsLoanToValue,

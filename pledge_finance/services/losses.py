@@ -8,11 +8,11 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from ipops import audit, validators
+from ipops import audit, clock, validators
 from ipops.access import Actor
 from ipops.errors import FieldErrors
 from ipops.money import ZERO, display_money
-from pledge_finance import clock, rules
+from pledge_finance import rules
 from pledge_finance.errors import (
     LoanNotOverdue,
     PledgeErrorCode,

@@ -8,9 +8,10 @@ from decimal import Decimal
 
 import pytest
 
+from ipops import clock
 from ipops.models import City, IPAsset, Organization, User
 from ipops.tenancy import city_scope
-from pledge_finance import clock, services
+from pledge_finance import services
 from pledge_finance.models import Loan, LoanProduct
 from tests.conftest import actor, make_asset, make_city, make_org, make_user
 

@@ -9,9 +9,10 @@ from decimal import Decimal
 
 import pytest
 
+from ipops import clock
 from ipops.models import Encumbrance, IPAsset
 from ipops.tenancy import scopes_disabled
-from pledge_finance import clock, services
+from pledge_finance import services
 from pledge_finance.lifecycles import LOAN
 from pledge_finance.models import (
     ApprovalDecision,

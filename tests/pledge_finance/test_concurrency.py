@@ -8,8 +8,9 @@ from decimal import Decimal
 
 import pytest
 
+from ipops import clock
 from ipops.models import AuditEvent, Encumbrance
-from pledge_finance import clock, services
+from pledge_finance import services
 from pledge_finance.models import (
     ApprovalDecision,
     Instalment,

@@ -8,8 +8,9 @@ from decimal import Decimal
 
 import pytest
 
+from ipops import clock
 from ipops.models import AuditEvent, Encumbrance
-from pledge_finance import clock, rules
+from pledge_finance import rules
 from pledge_finance.models import Loan, ReserveEntry, RiskReserve
 from pledge_finance.tasks import mark_overdue
 from tests.conftest import api

@@ -11,7 +11,8 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from pledge_finance import clock, services, views
+from ipops import clock
+from pledge_finance import services, views
 from pledge_finance.lifecycles import LOAN
 from pledge_finance.models import Loan
 from tests.pledge_finance.conftest import build_world, loan_to_state

@@ -1,4 +1,4 @@
-"""The business clock of pledge finance: "now" is the real time, unless a caller that loads history
+"""The business clock: "now" is the real time, unless a caller that loads history
 (the demo, an import of a city's existing loan book, tests) sets the moment the events happened.
 
 A context variable, so it holds per thread / per task and never leaks into another request.
@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from django.utils import timezone
 
 _moment: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar(
-    "pledge_clock", default=None
+    "ipops_business_clock", default=None
 )
 
 
