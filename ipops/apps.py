@@ -25,6 +25,7 @@ class IpopsConfig(AppConfig):
     def ready(self) -> None:
         from ipops import navigation, permissions  # noqa: F401 - permissions registers the rule predicates
         from ipops.models import Role
+        from ipops.selectors import organisations, registry  # noqa: F401 - they register who sees what
 
         navigation.register(
             _("IP asset registry"),

@@ -80,29 +80,29 @@ def field_error(field: str, exc: ApplicationError) -> dict:
 
 class ValidationFailed(ApplicationError):
     status = 400
-    code = CoreErrorCode.INVALID
+    code: str = CoreErrorCode.INVALID
 
 
 class PermissionDenied(ApplicationError):
     status = 403
-    code = CoreErrorCode.PERMISSION_DENIED
+    code: str = CoreErrorCode.PERMISSION_DENIED
     default_message = _("You are not allowed to do this.")
 
 
 class NotFound(ApplicationError):
     status = 404
-    code = CoreErrorCode.NOT_FOUND
+    code: str = CoreErrorCode.NOT_FOUND
     default_message = _("Not found.")
 
 
 class Conflict(ApplicationError):
     status = 409
-    code = CoreErrorCode.CONFLICT
+    code: str = CoreErrorCode.CONFLICT
     default_message = _("This conflicts with the current state.")
 
 
 class InvalidTransition(Conflict):
-    code = CoreErrorCode.INVALID_TRANSITION
+    code: str = CoreErrorCode.INVALID_TRANSITION
     default_message = _("This action is not allowed in the current state.")
 
 

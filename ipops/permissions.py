@@ -10,6 +10,7 @@ from __future__ import annotations
 import rules
 
 from ipops.errors import PermissionDenied
+from ipops.visibility import visible
 
 
 @rules.predicate
@@ -68,14 +69,15 @@ def in_own_organization(actor, membership) -> bool:
 
 
 permissions = rules.RuleSet()
-permissions.add_rule("asset.view", reads_city | owns_asset)
+# "Who sees what" is each model's visibility rule (ipops.visibility, registered with the selectors).
+permissions.add_rule("asset.view", visible)
 permissions.add_rule("asset.create", is_bureau | is_asset_holder)
 permissions.add_rule("asset.change", is_bureau | (is_asset_holder & owns_asset))
 permissions.add_rule("organization.manage", is_bureau_admin)
 permissions.add_rule("organization.view", reads_city)
 # People (成员): the bureau admin manages everyone in the city, an organisation's admin its own members.
 # `member.add` without an organisation asks "may add to any organisation of the city?".
-permissions.add_rule("member.view", reads_city | in_own_organization)
+permissions.add_rule("member.view", visible)
 permissions.add_rule("member.view_city", reads_city)
 permissions.add_rule("member.add", is_bureau_admin | (is_org_admin & is_own_organization))
 permissions.add_rule("member.manage", is_bureau_admin | (is_org_admin & in_own_organization))

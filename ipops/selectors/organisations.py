@@ -5,10 +5,29 @@ from __future__ import annotations
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from ipops import visibility
 from ipops.access import Actor
 from ipops.errors import NotFound
 from ipops.models import City, CityGrant, Membership, Organization, User
-from ipops.permissions import can
+from ipops.permissions import reads_city
+
+
+class MemberNotFound(NotFound):
+    code = "member_not_found"
+    default_message = _("No such member.")
+
+
+def members_seen(actor: Actor) -> Q | bool:
+    """Who sees which people: the bureau and officials everyone of the city, others their own
+    organisation's. Membership is not a scoped model (the tenancy layer reads it to let people in), so
+    the rule names the city itself."""
+    here = Q(city_id=actor.city.pk)
+    if reads_city(actor):
+        return here
+    return here & Q(organization_id=actor.organization_id) if actor.organization_id else False
+
+
+visibility.register(Membership, view=members_seen, not_found=MemberNotFound)
 
 
 def organization_get(pk) -> Organization:
@@ -62,9 +81,7 @@ def membership_list(
 ) -> QuerySet[Membership]:
     """The members the actor may see: the whole city for the bureau and officials, else their own
     organisation's. One query however long the page (user and organisation ride along)."""
-    qs = _memberships(actor.city)
-    if not can(actor, "member.view_city"):
-        qs = qs.filter(organization_id=actor.organization_id) if actor.organization_id else qs.none()
+    qs = visibility.restrict(_memberships(actor.city), actor)
     if q:
         qs = qs.filter(
             Q(user__username__icontains=q)
@@ -82,10 +99,4 @@ def membership_list(
 
 def membership_get(actor: Actor, pk) -> Membership:
     """One member of this city the actor may see, or 404 — the same answer for another city's as for none."""
-    try:
-        membership = _memberships(actor.city).get(pk=pk)
-    except (Membership.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound(_("No such member."), code="member_not_found") from exc
-    if not can(actor, "member.view", membership):
-        raise NotFound(_("No such member."), code="member_not_found")
-    return membership
+    return visibility.get_visible_or_404(_memberships(actor.city), actor, pk)

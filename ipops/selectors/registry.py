@@ -5,21 +5,31 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from ipops import ids
+from ipops import ids, visibility
 from ipops.access import Actor
 from ipops.errors import NotFound
 from ipops.models import Encumbrance, IPAsset
-from ipops.permissions import can
+from ipops.permissions import reads_city
+
+
+class AssetNotFound(NotFound):
+    code = "asset_not_found"
+    default_message = _("No such asset.")
+
+
+def assets_seen(actor: Actor) -> Q | bool:
+    """Who sees which assets: bureau staff and officials all of the city's, a holder its own."""
+    if reads_city(actor):
+        return True
+    return Q(owner_id=actor.organization_id) if actor.organization_id else False
+
+
+visibility.register(IPAsset, view=assets_seen, not_found=AssetNotFound)
 
 
 def asset_queryset(actor: Actor) -> QuerySet[IPAsset]:
-    """The assets this actor may see: all of the city for bureau and officials, else their own."""
-    qs = IPAsset.objects.select_related("owner")
-    if actor.is_bureau or actor.is_official:
-        return qs
-    if actor.organization_id:
-        return qs.filter(owner_id=actor.organization_id)
-    return qs.none()
+    """The assets this actor may see."""
+    return IPAsset.objects.restrict(actor).select_related("owner")
 
 
 def asset_list(
@@ -61,14 +71,9 @@ def asset_list(
 
 
 def asset_get(actor: Actor, pk) -> IPAsset:
-    """One asset, or 404 — the same answer for another city's asset as for a missing one."""
-    try:
-        asset = IPAsset.objects.select_related("owner").get(pk=pk)
-    except (IPAsset.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound(_("No such asset."), code="asset_not_found") from exc
-    if not can(actor, "asset.view", asset):
-        raise NotFound(_("No such asset."), code="asset_not_found")
-    return asset
+    """One asset, or 404 — the same answer for another city's asset, or one the actor may not see, as
+    for a missing one."""
+    return visibility.get_visible_or_404(IPAsset.objects.select_related("owner"), actor, pk)
 
 
 def active_encumbrances(asset_ids) -> dict[int, list[Encumbrance]]:
