@@ -36,5 +36,11 @@ urlpatterns = [
     path("<slug:city>/", include(city_pages)),
 ]
 
+# Under /api/ every error answers {"code", "detail", "fields"}, even before a view runs.
+handler400 = "ipops.api.exceptions.bad_request"
+handler403 = "ipops.api.exceptions.permission_denied"
+handler404 = "ipops.api.exceptions.not_found"
+handler500 = "ipops.api.exceptions.server_error"
+
 if settings.DEBUG:
     admin.site.site_header = "IPOps"
