@@ -49,6 +49,7 @@ class TokenApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
     throttle_scope = "token"
+    public = True
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer}, tags=["auth"])
     def post(self, request):
@@ -243,7 +244,7 @@ MemberAdminApi = object_action(
 MemberPasswordApi = object_action(
     "MemberPasswordApi",
     load=membership_get,
-    roles=EVERY_ROLE,
+    roles=PEOPLE_MANAGERS,
     model=Membership,
     service=member_reset_password,
     target="membership",
