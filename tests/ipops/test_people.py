@@ -18,6 +18,7 @@ from ipops.models import AuditEvent, Membership, OrgKind, User
 from ipops.services.organisations import member_add
 from ipops.tenancy import city_scope
 from tests.conftest import actor, api, grant, make_org, make_user
+from tests.factories import MemberFactory
 from tests.support import assert_matrix, failures, nothing_changed, race, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -42,10 +43,7 @@ def audited(city, action: str) -> list[AuditEvent]:
 
 def make_org_admin(city, org=None):
     """An admin of an enterprise (企业管理员): manages that enterprise's members, nothing else."""
-    org = org or make_org(city, OrgKind.ENTERPRISE)
-    user = make_user(city, "enterprise", org=org)
-    Membership.objects.filter(user=user, city=city).update(is_admin=True)
-    return user
+    return MemberFactory(city=city, organization=org or make_org(city), is_admin=True).user
 
 
 def membership_of(user, city) -> Membership:
@@ -365,7 +363,7 @@ def test_another_citys_member_is_not_found_even_for_the_bureau_admin(qingdao, ji
 
 
 def test_removing_ends_access_to_the_city_but_keeps_the_account(qingdao, jinan, target):
-    Membership.objects.create(user=target.user, organization=make_org(jinan), city=jinan)
+    MemberFactory(user=target.user, city=jinan)
     admin = make_user(qingdao, "bureau_admin")
 
     response = api(admin).delete(url(qingdao, f"{target.pk}/"))
@@ -475,7 +473,7 @@ def test_a_weak_new_password_is_refused_and_the_old_one_kept(qingdao, target, pa
 
 def test_the_password_of_someone_who_acts_in_another_city_is_theirs(qingdao, jinan):
     person = make_user(jinan, "bank")
-    here = Membership.objects.create(user=person, organization=make_org(qingdao, OrgKind.BANK), city=qingdao)
+    here = MemberFactory(user=person, city=qingdao, role="bank")
 
     admin = api(make_user(qingdao, "bureau_admin"))
 
