@@ -53,6 +53,8 @@ CITIES = ("qingdao", "jinan")
 MISSING_ID = 2_000_000_000
 #: How many of a caller's visible objects a detail read tries before concluding it never answers 200.
 OBJECTS_TRIED = 8
+#: How many of a city's objects a public detail read tries to find one that is public.
+PUBLIC_OBJECTS_TRIED = 50
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: What a refused write (or a write with bad input) may answer.
 REFUSALS = frozenset({400, 403, 404, 409})
@@ -192,12 +194,12 @@ class World:
                 )
         return self._objects[key]
 
-    def any_of(self, model: type[Model], slug: str) -> list[int]:
-        key = ("any", model, slug)
+    def any_of(self, model: type[Model], slug: str, limit: int = OBJECTS_TRIED) -> list[int]:
+        key = ("any", model, slug, limit)
         if key not in self._objects:
             with city_scope(self.cities[slug]):
                 self._objects[key] = list(
-                    self._rows(model, slug).order_by("pk").values_list("pk", flat=True)[:OBJECTS_TRIED]
+                    self._rows(model, slug).order_by("pk").values_list("pk", flat=True)[:limit]
                 )
         return self._objects[key]
 
@@ -503,11 +505,59 @@ def _check_public(
         return
     if op.model is None:
         return
-    answers = [call(client, op.method, op.url(slug, pk)) for pk in world.any_of(op.model, slug)]
-    for answer in answers:
-        problems.check(op, who, answer, {200, 404}, "200/404")
-    if not any(a.status == 200 for a in answers):
-        problems.note(f"{op} as {who}: no object answered 200 ({', '.join(map(str, answers))})")
+    # Nobody's visibility rule says what strangers see: walk the city's objects to the first public one.
+    answers = []
+    for pk in world.any_of(op.model, slug, limit=PUBLIC_OBJECTS_TRIED):
+        answers.append(call(client, op.method, op.url(slug, pk)))
+        problems.check(op, f"{who}, #{pk}", answers[-1], {200, 404}, "200/404")
+        if answers[-1].status == 200:
+            return
+    problems.note(f"{op} as {who}: none of the city's first {len(answers)} objects answered 200")
+
+
+# --- lists and details agree -------------------------------------------------------------------
+
+
+def detail_of(op: Operation) -> Operation | None:
+    """The detail read of the list `op` (`/things/` → `/things/{id}/`), if the API has one."""
+    return next(
+        (
+            d
+            for d in operations()
+            if d.method == "GET" and d.path == f"{op.path}{{id}}/" and d.model is not None
+        ),
+        None,
+    )
+
+
+def check_list_within_visibility(world: World, op: Operation, slug: str, problems: Problems) -> None:
+    """Every row a list shows, its detail shows too: the list's ids are ones the caller's visibility rule
+    for the detail's model admits (a list may show fewer, e.g. only open requests, never more)."""
+    detail = detail_of(op)
+    if detail is None or detail.model is None:
+        return
+    for caller in world.callers[slug]:
+        if not op.admits(caller.role) or not detail.admits(caller.role):
+            continue
+        answer = call(caller.client, "GET", op.url(slug), query={PAGE_SIZE_PARAM: Pagination.max_page_size})
+        if answer.status != 200 or not isinstance(answer.body, dict):
+            continue  # the answer itself is judged by the role matrix
+        listed = {
+            row["id"] for row in answer.body.get("results", []) if isinstance(row, dict) and "id" in row
+        }
+        try:
+            with city_scope(world.cities[slug]):
+                rows = world._rows(detail.model, slug)
+                seen = set(
+                    visibility.restrict(rows, caller.actor).filter(pk__in=listed).values_list("pk", flat=True)
+                )
+        except LookupError:
+            return  # reported by the role matrix
+        if listed - seen:
+            problems.note(
+                f"{op} as {caller.label} in {slug} lists {sorted(listed - seen)[:10]}, which "
+                f"{detail.model._meta.label}'s visibility rule hides from the detail"
+            )
 
 
 # --- query budgets -------------------------------------------------------------------------------

@@ -78,6 +78,15 @@ def test_public_operations_answer_anyone_and_the_rest_refuse_strangers(world: Wo
     assert not problems, problems.report("answers to strangers that differ from the declarations")
 
 
+@pytest.mark.parametrize("city", CITIES)
+def test_lists_show_only_what_their_details_show(world: World, db, city):
+    problems = Problems()
+    for op in operations():
+        if op.method == "GET" and op.paginated and not op.has_object:
+            endpoints.check_list_within_visibility(world, op, city, problems)
+    assert not problems, problems.report(f"lists showing rows their detail hides in {city}")
+
+
 def test_list_queries_do_not_grow_with_the_page(world: World, db):
     """Zulip's and NetBox's query budgets: a page of one row and a page of twenty cost as many queries."""
     problems = Problems()
