@@ -102,8 +102,13 @@ class Operation:
         return self.public or self.roles is None or role in self.roles
 
     def url(self, city: str = "", pk: int | None = None) -> str:
-        url = self.path.replace("{city}", city).replace("{id}", str(MISSING_ID if pk is None else pk))
-        return re.sub(r"\{[^}]+\}", str(MISSING_ID), url)
+        return _fill(self.path, city, pk)
+
+
+def _fill(path: str, city: str, pk: int | None) -> str:
+    """The schema's path with its parameters filled in: the city, `{id}`, and a missing id for the rest."""
+    url = path.replace("{city}", city).replace("{id}", str(MISSING_ID if pk is None else pk))
+    return re.sub(r"\{[^}]+\}", str(MISSING_ID), url)
 
 
 @functools.cache
@@ -132,7 +137,7 @@ def operations() -> tuple[Operation, ...]:
         for method, spec in methods.items():
             body = _json_schema(spec.get("requestBody"))
             ok = _json_schema(spec.get("responses", {}).get("200"))
-            view = resolve(Operation("", path, None, False, object, (), False, False).url("qingdao")).func
+            view = resolve(_fill(path, CITIES[0], None)).func
             found.append(
                 Operation(
                     method=method.upper(),
