@@ -34,9 +34,10 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.test import TestCase
-from django.urls import resolve
+from django.urls import get_resolver, resolve
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
+from rest_framework.views import APIView
 
 from ipops import demo, visibility
 from ipops.access import Actor
@@ -153,6 +154,29 @@ def operations() -> tuple[Operation, ...]:
                 )
             )
     return tuple(found)
+
+
+def routed_api_views() -> dict[type, str]:
+    """Every DRF view the URLconf routes (the schema's own views aside), with a route that reaches it: the
+    schema must list each, or the harness would never call it."""
+    found: dict[type, str] = {}
+
+    def walk(patterns, prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if hasattr(pattern, "url_patterns"):
+                walk(pattern.url_patterns, route)
+                continue
+            view = getattr(pattern.callback, "cls", None)
+            if (
+                isinstance(view, type)
+                and issubclass(view, APIView)
+                and not view.__module__.startswith("drf_spectacular")
+            ):
+                found.setdefault(view, route)
+
+    walk(get_resolver().url_patterns, "/")
+    return found
 
 
 # --- the world: two demo cities, one caller per role ----------------------------------------------

@@ -44,6 +44,17 @@ def test_every_operation_declares_who_may_call_it():
     )
 
 
+def test_every_routed_api_view_is_in_the_schema():
+    """The harness calls what the schema lists: a view left out of it (`exclude=True`) would go unchecked."""
+    listed = {op.view for op in operations()}
+    missing = sorted(
+        f"{view.__module__}.{view.__name__} at {route}"
+        for view, route in endpoints.routed_api_views().items()
+        if view not in listed
+    )
+    assert not missing, "API views the schema does not list:\n  " + "\n  ".join(missing)
+
+
 def test_every_object_route_names_its_model():
     unnamed = sorted(
         {
