@@ -604,8 +604,10 @@ def longest_list(
     world: World, op: Operation, slug: str, problems: Problems
 ) -> tuple[Caller, str, int] | None:
     """The caller (and, for a list under an object, the object) whose page holds the most rows, with two
-    at least, or None. A 200 that is not a page breaks the schema's promise and is reported."""
+    at least; else None, and the reason is noted (a list the demo leaves shorter than two rows cannot show
+    a query per row, and a 200 that is not a page breaks the schema's promise)."""
     best: tuple[Caller, str, int] | None = None
+    answered = False
     for caller in world.callers[slug]:
         if not op.admits(caller.role):
             continue
@@ -621,6 +623,7 @@ def longest_list(
             answer = call(caller.client, "GET", url, query={PAGE_SIZE_PARAM: 1})
             if answer.status != 200:
                 continue
+            answered = True
             if not isinstance(answer.body, dict) or "results" not in answer.body:
                 problems.note(f"{op}: the schema promises a page, the answer is {type(answer.body).__name__}")
                 return None
@@ -629,4 +632,7 @@ def longest_list(
                 best = (caller, url, rows)
                 if rows >= ENOUGH_ROWS:
                     return best
+    if best is None:
+        why = "sees two rows" if answered else "gets a 200"
+        problems.note(f"{op}: no caller in {slug} {why}, so its query budget cannot be checked")
     return best
