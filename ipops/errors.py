@@ -50,6 +50,7 @@ class CoreErrorCode(ErrorCode):
     METHOD_NOT_ALLOWED = "method_not_allowed"
     PAYLOAD_TOO_LARGE = "payload_too_large"
     THROTTLED = "throttled"
+    SERVER_ERROR = "server_error"
 
 
 class IpopsErrorCode(ErrorCode):

@@ -30,7 +30,14 @@ from ipops import rls
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CityOwned", "city_scope", "scopes_disabled", "database_wall_lifted", "CityScopeMiddleware"]
+__all__ = [
+    "CityOwned",
+    "city_scope",
+    "scopes_disabled",
+    "database_wall_lifted",
+    "CityScopeMiddleware",
+    "UnknownCity",
+]
 
 
 class _RestrictedQuerySet(models.QuerySet):
@@ -267,6 +274,10 @@ def _active_city(slug: str):
     return city
 
 
+class UnknownCity(Http404):
+    """No active city has the URL's slug (a 404; the API answers it with the code `unknown_city`)."""
+
+
 class CityScopeMiddleware:
     """Resolve `<city>` from the URL, attach `request.city`, and run the view inside its scope.
 
@@ -288,7 +299,7 @@ class CityScopeMiddleware:
             return self.get_response(request)
         city = _active_city(slug)
         if city is None:
-            raise Http404("no such city")
+            raise UnknownCity("no such city")
         request.city = city
         if request.method in _SAFE_METHODS:
             # Reads write nothing tracked, so they skip pghistory's per-statement context injection.

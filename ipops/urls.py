@@ -38,3 +38,9 @@ urlpatterns = [
     path("market/", include("trading.urls_public")),
     path("<slug:city>/", include(city_pages)),
 ]
+
+# Under /api/ every error answers {"code", "detail", "fields"}, even before a view runs.
+handler400 = "ipops.api.exceptions.bad_request"
+handler403 = "ipops.api.exceptions.permission_denied"
+handler404 = "ipops.api.exceptions.not_found"
+handler500 = "ipops.api.exceptions.server_error"

@@ -2,68 +2,49 @@
 
 from __future__ import annotations
 
-import itertools
+import os
 
 import pytest
 from django.conf import settings  # noqa: E402
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 # Logging in hundreds of times with PBKDF2 costs minutes; tests don't need slow hashes.
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Property tests check rules, not speed: on a busy machine (CI, two cores shared) an example may take
+# longer than hypothesis's 200 ms deadline, and its "too slow" health check fails runs that would
+# pass. Everything that does not depend on speed stays on. HYPOTHESIS_PROFILE=default restores both.
+hypothesis_settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
 from ipops.access import actor_for  # noqa: E402
-from ipops.demo_data import make_patent_number, make_uscc  # noqa: E402
-from ipops.models import City, CityGrant, IPAsset, Membership, Organization, OrgKind, User  # noqa: E402
-from ipops.tenancy import city_scope, is_wall_statement, scopes_disabled  # noqa: E402
-
-_seq = itertools.count(1)
-
-#: role → organisation kind (+ bureau admin flag)
-ROLE_ORG = {
-    "enterprise": (OrgKind.ENTERPRISE, False),
-    "university": (OrgKind.UNIVERSITY, False),
-    "service": (OrgKind.SERVICE, False),
-    "bank": (OrgKind.BANK, False),
-    "insurer": (OrgKind.INSURER, False),
-    "guarantor": (OrgKind.GUARANTOR, False),
-    "fund_manager": (OrgKind.FUND_MANAGER, False),
-    "bureau_staff": (OrgKind.BUREAU, False),
-    "bureau_admin": (OrgKind.BUREAU, True),
-    "official": (OrgKind.GOVERNMENT, False),
-}
+from ipops.models import City, CityGrant, IPAsset, Organization, OrgKind, User  # noqa: E402
+from ipops.tenancy import is_wall_statement, scopes_disabled  # noqa: E402
+from tests.factories import CityFactory, IPAssetFactory, MemberFactory, OrganizationFactory  # noqa: E402
 
 
 def make_city(slug: str, name_zh: str = "", start: int = 2024) -> City:
-    return City.objects.get_or_create(
-        slug=slug,
-        defaults=dict(
-            name_zh=name_zh or slug,
-            name_en=slug.title(),
-            province_zh="山东省",
-            province_en="Shandong",
-            plan_start_year=start,
-        ),
-    )[0]
+    return CityFactory(slug=slug, name_zh=name_zh or slug, plan_start_year=start)
 
 
 def make_org(city: City, kind: str = OrgKind.ENTERPRISE, name: str | None = None, **extra) -> Organization:
-    name = name or f"{kind}-{next(_seq)}"
-    with city_scope(city):
-        return Organization.objects.create(
-            city=city, kind=kind, name=name, uscc=make_uscc(city.slug, name), **extra
-        )
+    if name:
+        extra["name"] = name
+    return OrganizationFactory(city=city, kind=kind, **extra)
 
 
 def make_user(
     city: City, role: str = "enterprise", org: Organization | None = None, username: str | None = None
 ) -> User:
-    kind, is_admin = ROLE_ORG[role]
-    org = org or make_org(city, kind)
-    user = User.objects.create_user(
-        username=username or f"{city.slug}.{role}.{next(_seq)}", password="pw-123456"
-    )
-    Membership.objects.create(user=user, organization=org, city=city, is_admin=is_admin)
-    return user
+    """A person acting in `city` in `role`, for `org` (else a new organisation of the role's kind)."""
+    extra: dict = {}
+    if org is not None:
+        extra["organization"] = org
+    if username:
+        extra["user__username"] = username
+    return MemberFactory(city=city, role=role, **extra).user
 
 
 def make_asset(
@@ -76,26 +57,15 @@ def make_asset(
     ipc=("C08K 3/04",),
     **extra,
 ) -> IPAsset:
-    import datetime
-
-    n = next(_seq)
-    filing = extra.pop("filing_date", datetime.date(2019, 5, 6))
-    type_digit = {"invention": "1", "utility_model": "2", "design": "3"}[kind]
-    with city_scope(city):
-        return IPAsset.objects.create(
-            city=city,
-            owner=owner,
-            kind=kind,
-            number=make_patent_number(filing, type_digit, 1_000_000 + n),
-            title=title,
-            ipc_codes=list(ipc),
-            filing_date=filing,
-            grant_date=extra.pop("grant_date", datetime.date(2020, 8, 1))
-            if legal_status != "pending"
-            else None,
-            legal_status=legal_status,
-            **extra,
-        )
+    return IPAssetFactory(
+        city=city,
+        owner=owner,
+        kind=kind,
+        legal_status=legal_status,
+        title=title,
+        ipc_codes=list(ipc),
+        **extra,
+    )
 
 
 def grant(user: User, city: City) -> None:

@@ -53,6 +53,13 @@ def roles_for(view, method: str) -> frozenset[str] | None:
     return frozenset(str(r) for r in declared)
 
 
+def is_public(view) -> bool:
+    """True for a view anyone may call, logged in or not (the token exchange, the public market): it says
+    so with `public = True`, which the schema shows as `x-public: true`. Every other API view declares
+    `roles`; the endpoint harness fails on an operation that does neither."""
+    return getattr(view, "public", False) is True
+
+
 class CityMember(permissions.BasePermission):
     """The user acts in the URL's city (membership), or reads it (grant) for safe methods, in a role the
     view declares for the method (`CityAPIView.roles`)."""

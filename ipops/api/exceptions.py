@@ -1,15 +1,26 @@
-"""The one DRF exception handler: every error leaves as {"code", "detail", "fields"}."""
+"""Every error under /api/ leaves as {"code", "detail", "fields"}.
+
+DRF views answer through `exception_handler`. What happens before a view runs (no route, no such city)
+or outside DRF reaches Django's error handlers, which `ipops.urls` points at `bad_request`,
+`permission_denied`, `not_found` and `server_error` here: under /api/ they answer the same JSON
+shape, elsewhere Django's own pages. (With DEBUG on, Django shows its technical 404 and 500 pages
+instead of calling the handlers.)
+"""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import defaults
 from django_scopes import ScopeError
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
-from ipops.errors import ApplicationError, CoreErrorCode
+from ipops.errors import ApplicationError, CoreErrorCode, NotFound, PermissionDenied, ValidationFailed
+from ipops.tenancy import UnknownCity
 
 
 def _fields(detail) -> dict:
@@ -69,3 +80,64 @@ def exception_handler(exc, context):
             {"code": code, "detail": str(exc.detail), "fields": {}}, status=exc.status_code, headers=headers
         )
     return None
+
+
+# --- Django's error handlers (ipops.urls: handler400/403/404/500) -------------------------------------
+
+API_PREFIX = "/api/"
+#: Where a city's slug sits in an API path (elsewhere under /api/, a would-be slug is an unknown route:
+#: `/api/` alone resolves as the pages of a city called "api").
+CITY_API_PREFIX = "/api/v1/"
+
+
+class UnknownCityError(NotFound):
+    code = CoreErrorCode.UNKNOWN_CITY
+    default_message = gettext_lazy("No such city.")
+
+
+class UnknownRoute(NotFound):
+    code = CoreErrorCode.UNKNOWN_ROUTE
+    default_message = gettext_lazy("No such API endpoint.")
+
+
+class ServerError(ApplicationError):
+    status = 500
+    code = CoreErrorCode.SERVER_ERROR
+    default_message = gettext_lazy("Something went wrong on our side.")
+
+
+def _api_error(error: ApplicationError) -> JsonResponse:
+    return JsonResponse(error.as_dict(), status=error.status, json_dumps_params={"ensure_ascii": False})
+
+
+def _under_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """`unknown_city` for a city slug no active city has, `unknown_route` for a path nothing serves."""
+    if not _under_api(request):
+        return defaults.page_not_found(request, exception)
+    if isinstance(exception, UnknownCity) and request.path_info.startswith(CITY_API_PREFIX):
+        return _api_error(UnknownCityError())
+    if isinstance(exception, Resolver404 | UnknownCity):
+        return _api_error(UnknownRoute())
+    return _api_error(NotFound())
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if not _under_api(request):
+        return defaults.bad_request(request, exception)
+    return _api_error(ValidationFailed())
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if not _under_api(request):
+        return defaults.permission_denied(request, exception)
+    return _api_error(PermissionDenied())
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if not _under_api(request):
+        return defaults.server_error(request)
+    return _api_error(ServerError())

@@ -19,12 +19,15 @@ class AutoSchema(SpectacularAutoSchema):
         return operation_id
 
     def get_operation(self, path, path_regex, path_prefix, method, registry):
-        """Each operation names the roles that may call it (`x-roles`), as its view declares them."""
-        from ipops.api.base import roles_for
+        """Each operation says who may call it, as its view declares: the roles (`x-roles`), or anyone,
+        logged in or not (`x-public: true`)."""
+        from ipops.api.base import is_public, roles_for
 
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is not None:
             roles = roles_for(self.view, method)
             if roles is not None:
                 operation["x-roles"] = sorted(roles)
+            if is_public(self.view):
+                operation["x-public"] = True
         return operation

@@ -52,6 +52,7 @@ class TokenApi(APIView):
     # Guessing passwords through the API is slowed per client address (`TOKEN_THROTTLE`).
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
+    public = True
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer}, tags=["auth"])
     def post(self, request):
@@ -169,6 +170,12 @@ class MemberQuerySerializer(serializers.Serializer):
     is_admin = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
+#: Who manages people: the bureau admin (anyone's), an organisation's admin of any kind (its own). Bureau
+#: staff are never an organisation's admin (the bureau's admins are the bureau admin role) and officials
+#: only read.
+PEOPLE_MANAGERS = EVERY_ROLE - {Role.BUREAU_STAFF, Role.OFFICIAL}
+
+
 def _member_now(actor, pk) -> dict:
     return MemberSerializer(membership_get(actor, pk)).data
 
@@ -178,8 +185,7 @@ class MemberListCreateApi(CityAPIView):
     the bureau admin adds people to any organisation, an organisation's admin to their own."""
 
     serializer_class = MemberSerializer
-    # Every role: an organisation's admin (of any kind) manages its own people.
-    roles = EVERY_ROLE
+    roles = {"get": EVERY_ROLE, "post": PEOPLE_MANAGERS}
 
     @extend_schema(parameters=[MemberQuerySerializer], responses=MemberSerializer(many=True), tags=["people"])
     def get(self, request, city):
@@ -209,7 +215,7 @@ class MemberDetailApi(CityAPIView):
 
     serializer_class = MemberSerializer
     model = Membership
-    roles = EVERY_ROLE
+    roles = {"get": EVERY_ROLE, "delete": PEOPLE_MANAGERS}
 
     @extend_schema(responses=MemberSerializer, tags=["people"])
     def get(self, request, city, pk):
@@ -228,7 +234,7 @@ class MemberDetailApi(CityAPIView):
 MemberAdminApi = object_action(
     "MemberAdminApi",
     load=membership_get,
-    roles=EVERY_ROLE,
+    roles=PEOPLE_MANAGERS,
     model=Membership,
     service=member_set_admin,
     target="membership",
@@ -241,7 +247,7 @@ MemberAdminApi = object_action(
 MemberPasswordApi = object_action(
     "MemberPasswordApi",
     load=membership_get,
-    roles=EVERY_ROLE,
+    roles=PEOPLE_MANAGERS,
     model=Membership,
     service=member_reset_password,
     target="membership",

@@ -34,3 +34,15 @@ def test_token_auth(qingdao):
     ]
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get("/api/v1/qingdao/assets/").status_code == 200
+
+
+def test_each_operation_says_who_may_call_it():
+    """Views' `roles` appear as x-roles, `public = True` as x-public (the endpoint harness reads both)."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    assert paths["/api/v1/auth/token/"]["post"]["x-public"] is True
+    assert "x-roles" not in paths["/api/v1/auth/token/"]["post"]
+    assert paths["/api/v1/{city}/organizations/"]["post"]["x-roles"] == ["bureau_admin"]
+    assert "official" in paths["/api/v1/{city}/members/"]["get"]["x-roles"]
+    assert "official" not in paths["/api/v1/{city}/members/"]["post"]["x-roles"]

@@ -2,38 +2,32 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import OperationalError, connection, transaction
 
 from ipops import audit
 from ipops.tenancy import city_scope
 from tests.conftest import make_org
+from tests.support import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def record_in(city, *, lock_timeout_ms: int) -> str:
     """Record one decision for `city` in a new connection; "sealed" or "waited" (the lock timed out)."""
-    outcome = []
 
-    def run():
+    def record() -> str:
         try:
-            with city_scope(city), transaction.atomic():
+            with transaction.atomic():
                 with connection.cursor() as cur:
                     cur.execute(f"SET LOCAL lock_timeout = {int(lock_timeout_ms)}")
                 audit.record(actor=None, city=city, action="test_decision", obj=city)
-            outcome.append("sealed")
         except OperationalError:
-            outcome.append("waited")
-        finally:
-            connection.close()
+            return "waited"
+        return "sealed"
 
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=30)
-    return outcome[0]
+    [outcome] = race(record, context=lambda: city_scope(city), timeout=30)
+    return outcome
 
 
 def test_an_open_transaction_in_one_city_blocks_its_own_chain_only(qingdao, jinan):

@@ -5,58 +5,48 @@ import pytest
 from ipops.permissions import can
 from ipops.tenancy import city_scope
 from tests.conftest import actor, grant, make_asset, make_org, make_user
+from tests.support import assert_matrix
 
 pytestmark = pytest.mark.django_db
 
-ROLES = [
-    "enterprise",
-    "university",
-    "service",
-    "bank",
-    "insurer",
-    "guarantor",
-    "fund_manager",
-    "bureau_staff",
-    "bureau_admin",
-    "official",
-]
+HOLDERS = {"enterprise", "university", "service"}
+ACTIONS = ["asset.view", "asset.create", "asset.change", "organization.view", "organization.manage"]
+HOLDER = {"own": {"asset.view", "asset.create", "asset.change"}, "other": {"asset.create"}}
+NOTHING = {"own": set(), "other": set()}
+BUREAU_STAFF = {"asset.view", "asset.create", "asset.change", "organization.view"}
+BUREAU_ADMIN = BUREAU_STAFF | {"organization.manage"}
+OFFICIAL = {"asset.view", "organization.view"}
 
 # role → whose asset (the actor's own organisation's, or another's) → the actions allowed
 EXPECTED = {
-    "enterprise": {"own": {"asset.view", "asset.create", "asset.change"}, "other": {"asset.create"}},
-    "university": {"own": {"asset.view", "asset.create", "asset.change"}, "other": {"asset.create"}},
-    "service": {"own": {"asset.view", "asset.create", "asset.change"}, "other": {"asset.create"}},
-    "bank": {"own": set(), "other": set()},
-    "insurer": {"own": set(), "other": set()},
-    "guarantor": {"own": set(), "other": set()},
-    "fund_manager": {"own": set(), "other": set()},
-    "bureau_staff": {
-        "own": {"asset.view", "asset.create", "asset.change", "organization.view"},
-        "other": {"asset.view", "asset.create", "asset.change", "organization.view"},
-    },
-    "bureau_admin": {
-        "own": {"asset.view", "asset.create", "asset.change", "organization.view", "organization.manage"},
-        "other": {"asset.view", "asset.create", "asset.change", "organization.view", "organization.manage"},
-    },
-    "official": {"own": {"asset.view", "organization.view"}, "other": {"asset.view", "organization.view"}},
+    "enterprise": HOLDER,
+    "university": HOLDER,
+    "service": HOLDER,
+    "bank": NOTHING,
+    "insurer": NOTHING,
+    "guarantor": NOTHING,
+    "fund_manager": NOTHING,
+    "bureau_staff": {"own": BUREAU_STAFF, "other": BUREAU_STAFF},
+    "bureau_admin": {"own": BUREAU_ADMIN, "other": BUREAU_ADMIN},
+    "official": {"own": OFFICIAL, "other": OFFICIAL},
 }
-ACTIONS = ["asset.view", "asset.create", "asset.change", "organization.view", "organization.manage"]
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("whose", ["own", "other"])
-def test_matrix(qingdao, role, whose):
-    user = make_user(qingdao, role)
-    me = actor(user, qingdao)
-    owner = (
-        me.organization
-        if whose == "own" and role in ("enterprise", "university", "service")
-        else make_org(qingdao)
+def allowed(me, asset, city) -> set[str]:
+    with city_scope(city):
+        return {a for a in ACTIONS if can(me, a, asset)}
+
+
+def test_matrix(qingdao):
+    def actions(case):
+        role, whose = case
+        me = actor(make_user(qingdao, role), qingdao)
+        owner = me.organization if whose == "own" and role in HOLDERS else make_org(qingdao)
+        return allowed(me, make_asset(qingdao, owner), qingdao)
+
+    assert_matrix(
+        {(role, whose): actions for role, row in EXPECTED.items() for whose, actions in row.items()}, actions
     )
-    asset = make_asset(qingdao, owner)
-    with city_scope(qingdao):  # seeing is the visibility rule, a query inside the city's scope
-        allowed = {a for a in ACTIONS if can(me, a, asset)}
-    assert allowed == EXPECTED[role][whose]
 
 
 def test_a_read_only_grant_reads_but_never_writes(qingdao, jinan):
@@ -65,5 +55,4 @@ def test_a_read_only_grant_reads_but_never_writes(qingdao, jinan):
     me = actor(user, jinan)
     asset = make_asset(jinan, make_org(jinan))
     assert me.via_grant
-    with city_scope(jinan):
-        assert {a for a in ACTIONS if can(me, a, asset)} == {"asset.view", "organization.view"}
+    assert allowed(me, asset, jinan) == {"asset.view", "organization.view"}

@@ -6,6 +6,7 @@ from django_scopes import ScopeError
 from ipops.models import IPAsset, Organization, OrgKind
 from ipops.tenancy import city_scope
 from tests.conftest import api, grant, make_asset, make_org, make_user
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -98,9 +99,7 @@ def test_excel_export_holds_only_this_city(client, two_cities):
 
 
 def test_provincial_official_sees_exactly_the_granted_cities(qingdao, jinan, zhengzhou, client, two_cities):
-    from ipops.models import User
-
-    official = User.objects.create_user("shandong.official.t", password="pw-123456")
+    official = UserFactory()  # no membership anywhere: grants alone let this official in
     grant(official, qingdao)
     grant(official, jinan)
     client.force_login(official)
@@ -117,9 +116,7 @@ def test_provincial_official_sees_exactly_the_granted_cities(qingdao, jinan, zhe
 
 
 def test_official_access_is_read_only(qingdao, two_cities):
-    from ipops.models import User
-
-    official = User.objects.create_user("read.only", password="pw-123456")
+    official = UserFactory()
     grant(official, qingdao)
     response = api(official).post(
         "/api/v1/qingdao/assets/", {"kind": "invention", "number": "x", "title": "t"}
