@@ -96,6 +96,18 @@ def visible(actor, obj) -> bool:
     return can_see(actor, obj)
 
 
+_PERMITS: dict[str, rules.Predicate] = {"view": visible}
+
+
+def permits(action: str) -> rules.Predicate:
+    """django-rules predicate for another registered row rule ("matches": whose matches one may read)."""
+    if action not in _PERMITS:
+        _PERMITS[action] = rules.predicate(
+            lambda actor, obj: can_see(actor, obj, action), name=f"permits_{action}"
+        )
+    return _PERMITS[action]
+
+
 class RestrictedQuerySetMixin:
     """Adds `.restrict(actor, action)` to a model's querysets (mixed into the city-owned manager)."""
 

@@ -33,6 +33,8 @@ PRODUCTS = {
     "zhengzhou": ("郑州市专利权质押贷款", D("0.5"), D("0.25"), D("0.25"), D("25000000")),
 }
 
+FIRST_LOAN_PRODUCT = "科技型中小企业首贷专利质押贷款"
+
 #: The loans to seed, as (target state, how many). Every state of the lifecycle appears.
 PLAN = [
     ("repaid", 7),
@@ -137,6 +139,29 @@ def _product(city: City, orgs: dict) -> LoanProduct:
             "市风险补偿准备金按损失的 30% 补偿合作机构。",
             institutions={
                 "bank": [orgs["bank"].pk, orgs["bank2"].pk],
+                "insurer": [orgs["insurer"].pk],
+                "guarantor": [orgs["guarantor"].pk],
+                "appraiser": [orgs["appraiser"].pk],
+            },
+        )
+    # A second, smaller product for first loans (首贷): bank-led, shorter terms, bullet repayment.
+    if not LoanProduct.objects.filter(name=FIRST_LOAN_PRODUCT).exists():
+        services.product_create(
+            actor=bureau,
+            name=FIRST_LOAN_PRODUCT,
+            insurer_share=D("0.5"),
+            guarantor_share=D("0.2"),
+            bank_share=D("0.3"),
+            loan_to_value=D("0.4"),
+            allowed_terms=[6, 12],
+            repayment_method=rules.BULLET,
+            min_rate=D("0.0350"),
+            max_rate=D("0.0550"),
+            min_amount=D("200000"),
+            max_amount=D("3000000"),
+            description="面向首次申请知识产权质押融资的科技型中小企业：按月付息、到期还本。",
+            institutions={
+                "bank": [orgs["bank2"].pk],
                 "insurer": [orgs["insurer"].pk],
                 "guarantor": [orgs["guarantor"].pk],
                 "appraiser": [orgs["appraiser"].pk],

@@ -237,7 +237,7 @@ def _bulk_listings(city: City, assets: list[IPAsset], rnd, start: int) -> list[L
     return listings
 
 
-def _bulk_buy_requests(city: City, buyers: list[Organization], rnd, n: int) -> None:
+def _bulk_buy_requests(city: City, buyers: list[Organization], rnd, n: int, *, open_first: int = 0) -> None:
     rows = []
     industries = list(INDUSTRY_CORPUS)
     for i in range(n):
@@ -264,7 +264,7 @@ def _bulk_buy_requests(city: City, buyers: list[Organization], rnd, n: int) -> N
                 [[], ["assignment"], ["exclusive_licence", "assignment"], ["non_exclusive_licence"]]
             ),
             region=rnd.choice(_REGIONS.get(city.slug, ["市区"])),
-            status=rnd.choice(["open"] * 8 + ["closed", "fulfilled"]),
+            status=rnd.choice(["open"] * 8 + ["closed", "fulfilled"]) if i >= open_first else "open",
         )
         services.buy_request_search_fields(br)
         rows.append(br)
@@ -326,7 +326,15 @@ def seed(*, city: City) -> None:
         return
     rnd = rng_for("trading", city.slug)
     extra, core, industry_of = _orgs(city, rnd)
-    holders = [*extra, core["enterprise"], core["enterprise2"], core["university"], core["tech_university"]]
+    # A service institution (运营机构) sells and buys for its clients too.
+    holders = [
+        *extra,
+        core["enterprise"],
+        core["enterprise2"],
+        core["university"],
+        core["tech_university"],
+        core["service"],
+    ]
     volume_assets = _assets(city, holders, LISTINGS_PER_CITY, rnd, industry_of)
     # The demo users' own registry assets go on the market too (and stay free for pledges).
     mine = list(
@@ -335,8 +343,9 @@ def seed(*, city: City) -> None:
         ).exclude(pk__in=ListingAsset.objects.values("asset_id"))[:12]
     )
     _bulk_listings(city, [*mine, *volume_assets], rnd, start=1)
-    buyers = [*extra, core["enterprise2"], core["enterprise"], core["university"]]
-    _bulk_buy_requests(city, buyers, rnd, BUY_REQUESTS_PER_CITY)
+    # The demo logins first: each of them has an open buy request of its own to look at.
+    logins = [core["enterprise2"], core["enterprise"], core["university"], core["service"]]
+    _bulk_buy_requests(city, [*logins, *extra], rnd, BUY_REQUESTS_PER_CITY, open_first=len(logins))
 
     # Completed deals over the last three years and negotiations under way, through the services.
     deal_assets = _assets(
@@ -363,15 +372,19 @@ def seed(*, city: City) -> None:
         _deal(
             city, seller, buyer, asset, kinds[i % len(kinds)], price, when, rnd, complete=i < COMPLETED_DEALS
         )
-    # The demo enterprise has offers to answer on its own listings.
-    for listing in Listing.objects.filter(seller=core["enterprise"], status=ListingStatus.PUBLISHED)[:3]:
+    # The demo enterprise has offers to answer on its own listings; the first draws two buyers.
+    for n, listing in enumerate(
+        Listing.objects.filter(seller=core["enterprise"], status=ListingStatus.PUBLISHED).order_by("pk")[:3]
+    ):
         price = listing.asking_price or Decimal("200000")
-        services.offer_make(
-            actor=_actor(city, core["enterprise2"]),
-            listing=listing,
-            price=price * Decimal("0.8"),
-            message="我司有意购买，能否优惠？",
-        )
+        bidders = [core["enterprise2"], core["university"]] if n == 0 else [core["enterprise2"]]
+        for bidder, share in zip(bidders, (Decimal("0.8"), Decimal("0.75")), strict=False):
+            services.offer_make(
+                actor=_actor(city, bidder),
+                listing=listing,
+                price=price * share,
+                message="我司有意购买，能否优惠？",
+            )
 
     # Operations centres: the university's, and an industry centre whose members are the city's enterprises.
     uni = OperationsCentre.objects.create(
@@ -400,8 +413,7 @@ def seed(*, city: City) -> None:
     CentreMembership.objects.bulk_create(members)
     # The demo logins' buy requests show stored matches, as after a nightly refresh; `make run` then runs
     # `match_refresh` for the rest of the city's, as the first night would.
-    logins = [core["enterprise"].pk, core["enterprise2"].pk, core["university"].pk]
-    for pk in BuyRequest.objects.filter(buyer_id__in=logins, status=BuyRequestStatus.OPEN).values_list(
+    for pk in BuyRequest.objects.filter(buyer__in=logins, status=BuyRequestStatus.OPEN).values_list(
         "pk", flat=True
     ):
         services.buy_request_matches_refresh(buy_request_id=pk)

@@ -80,8 +80,17 @@ def _transactions(actor) -> Q | bool:
     return True if reads_city(actor) else _party_of(actor, "buyer_id", "seller_id")
 
 
-visibility.register(Listing, view=_listings, not_found=ListingNotFound)
-visibility.register(BuyRequest, view=_buy_requests, not_found=BuyRequestNotFound)
+def _own_listings(actor) -> Q | bool:
+    """Whose listings' matches (buy requests that fit) one reads: the seller's, or the whole city's."""
+    return True if reads_city(actor) else _party_of(actor, "seller_id")
+
+
+def _own_buy_requests(actor) -> Q | bool:
+    return True if reads_city(actor) else _party_of(actor, "buyer_id")
+
+
+visibility.register(Listing, view=_listings, matches=_own_listings, not_found=ListingNotFound)
+visibility.register(BuyRequest, view=_buy_requests, matches=_own_buy_requests, not_found=BuyRequestNotFound)
 visibility.register(Negotiation, view=_negotiations, not_found=NegotiationNotFound)
 visibility.register(Offer, view=_offers, not_found=OfferNotFound)
 visibility.register(Transaction, view=_transactions, not_found=TransactionNotFound)
@@ -139,12 +148,12 @@ permissions.add_rule("listing.view", visibility.visible)
 permissions.add_rule("listing.create", is_asset_holder)
 permissions.add_rule("listing.change", is_asset_holder & is_seller)
 permissions.add_rule("listing.withdraw", (is_asset_holder & is_seller) | is_bureau)
-permissions.add_rule("listing.matches", is_seller | reads_city)
+permissions.add_rule("listing.matches", visibility.permits("matches"))
 permissions.add_rule("listing.offer", is_asset_holder & ~is_seller)
 permissions.add_rule("buy_request.view", visibility.visible)
 permissions.add_rule("buy_request.create", is_asset_holder)
 permissions.add_rule("buy_request.change", is_asset_holder & is_buyer)
-permissions.add_rule("buy_request.matches", is_buyer | reads_city)
+permissions.add_rule("buy_request.matches", visibility.permits("matches"))
 permissions.add_rule("negotiation.view", visibility.visible)
 permissions.add_rule("negotiation.act", writes & is_party)
 permissions.add_rule("offer.view", visibility.visible)

@@ -94,6 +94,9 @@ class CityAPIView(GenericAPIView):
     #: The model a detail route's `{pk}` names (its visibility rule decides who gets 404); the
     #: endpoint harness picks objects of it per role.
     model: type | None = None
+    #: Which of the model's registered row rules (`ipops.visibility`) the `{pk}` lookup applies: "view",
+    #: or a narrower one such as "matches" (only the seller reads a listing's matches).
+    visibility_action: str = "view"
 
     @property
     def actor(self):

@@ -204,22 +204,22 @@ class World:
     def other(self, slug: str) -> City:
         return next(city for s, city in self.cities.items() if s != slug)
 
-    def visible(self, model: type[Model], caller: Caller, slug: str) -> list[int]:
+    def visible(self, model: type[Model], caller: Caller, slug: str, action: str = "view") -> list[int]:
         """Up to `OBJECTS_TRIED` ids of `model` in the city that the caller's visibility rule admits."""
-        key = ("visible", model, caller.label, slug)
+        key = ("visible", model, caller.label, slug, action)
         if key not in self._objects:
             with city_scope(self.cities[slug]):
-                rows = visibility.restrict(self._rows(model, slug), caller.actor)
+                rows = visibility.restrict(self._rows(model, slug), caller.actor, action)
                 self._objects[key] = list(rows.order_by("pk").values_list("pk", flat=True)[:OBJECTS_TRIED])
         return self._objects[key]
 
-    def hidden(self, model: type[Model], caller: Caller, slug: str) -> int | None:
+    def hidden(self, model: type[Model], caller: Caller, slug: str, action: str = "view") -> int | None:
         """An id of `model` in the city that the caller's visibility rule does not admit, if any."""
-        key = ("hidden", model, caller.label, slug)
+        key = ("hidden", model, caller.label, slug, action)
         if key not in self._objects:
             with city_scope(self.cities[slug]):
                 rows = self._rows(model, slug)
-                seen = visibility.restrict(rows, caller.actor).values("pk")
+                seen = visibility.restrict(rows, caller.actor, action).values("pk")
                 self._objects[key] = (
                     rows.exclude(pk__in=seen).order_by("pk").values_list("pk", flat=True).first()
                 )
@@ -455,8 +455,9 @@ def _check_object_operation(
         problems.check(op, f"{who}, missing #{MISSING_ID}", answer, {403, 404}, "404")
         return
     try:
-        visible = world.visible(model, caller, slug)
-        hidden = world.hidden(model, caller, slug)
+        action = getattr(op.view, "visibility_action", "view")
+        visible = world.visible(model, caller, slug, action)
+        hidden = world.hidden(model, caller, slug, action)
     except LookupError as exc:
         problems.note(f"{op}: {exc} (its {{id}} names {model._meta.label}; register one in ipops.visibility)")
         return
@@ -616,7 +617,12 @@ def longest_list(
             if op.model is None:
                 return None  # reported by test_every_object_route_names_its_model
             try:
-                urls = [op.url(slug, pk) for pk in world.visible(op.model, caller, slug)]
+                urls = [
+                    op.url(slug, pk)
+                    for pk in world.visible(
+                        op.model, caller, slug, getattr(op.view, "visibility_action", "view")
+                    )
+                ]
             except LookupError:
                 return None
         for url in urls:

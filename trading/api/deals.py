@@ -127,10 +127,9 @@ class NegotiationMessageApi(CityAPIView):
 
     @extend_schema(request=i.MessageInputSerializer, responses={201: s.MessageSerializer}, tags=TAG)
     def post(self, request, city, pk):
+        negotiation = selectors.negotiation_get(self.actor, pk)  # 404 before judging the input
         data = parsed(i.MessageInputSerializer, request.data)
-        message = services.message_post(
-            actor=self.actor, negotiation=selectors.negotiation_get(self.actor, pk), body=data["body"]
-        )
+        message = services.message_post(actor=self.actor, negotiation=negotiation, body=data["body"])
         return Response(s.MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 
@@ -263,6 +262,7 @@ class FiguresApi(CityAPIView):
 class CentreListApi(CityAPIView):
     serializer_class = s.CentreSerializer
     roles = {"get": EVERY_ROLE, "post": BUREAU_ROLES}
+    pagination_class = None  # a city has a handful of centres, each with its yearly figures
 
     @extend_schema(
         responses=s.CentreSerializer(many=True),

@@ -113,6 +113,8 @@ class ListingMatchesApi(CityAPIView):
     serializer_class = s.BuyRequestMatchSerializer
     roles = DEAL_READERS
     model = Listing
+    visibility_action = "matches"
+    pagination_class = None  # the best matches, ranked: one short list, not pages
 
     @extend_schema(
         responses=s.BuyRequestMatchSerializer(many=True),
@@ -202,6 +204,8 @@ class BuyRequestMatchesApi(CityAPIView):
     serializer_class = s.ListingMatchSerializer
     roles = DEAL_READERS
     model = BuyRequest
+    visibility_action = "matches"
+    pagination_class = None  # the best matches, ranked: one short list, not pages
 
     @extend_schema(
         parameters=query_parameters(i.MatchParams),
@@ -233,6 +237,7 @@ class PublicListingSearchApi(RankedList, GenericAPIView):
 
     queryset = Listing.objects.none()  # the schema's model; reads go through selectors
     permission_classes = [AllowAny]
+    public = True  # anyone, logged in or not: the schema says x-public
     serializer_class = s.PublicListingSerializer
 
     @extend_schema(
@@ -253,6 +258,8 @@ class PublicListingDetailApi(GenericAPIView):
 
     queryset = Listing.objects.none()  # the schema's model; reads go through selectors
     permission_classes = [AllowAny]
+    public = True  # anyone, logged in or not: the schema says x-public
+    model = Listing
     serializer_class = s.PublicListingDetailSerializer
 
     @extend_schema(responses=s.PublicListingDetailSerializer, tags=["trading-public"], auth=[])
@@ -270,6 +277,7 @@ class NationalListingSearchApi(RankedList, GenericAPIView):
 
     queryset = Listing.objects.none()  # the schema's model; reads go through selectors
     permission_classes = [AllowAny]
+    public = True  # anyone, logged in or not: the schema says x-public
     serializer_class = s.NationalListingSerializer
 
     @extend_schema(
