@@ -42,9 +42,11 @@ def display_money(amount, unit: str = WAN_UNIT) -> str:
     return f"{fen(amount):,.2f} {money_unit_label(unit)}"
 
 
-def display_rate(ratio) -> str:
-    """A ratio as a percentage: 0.0435 → "4.35%"."""
-    percent = (to_decimal(ratio) * 100).quantize(Decimal("0.0001")).normalize()
+def display_rate(ratio, places: int = 4) -> str:
+    """A ratio as a percentage, to `places` decimals without trailing zeros: 0.0435 → "4.35%", 0.6 → "60%"."""
+    percent = (
+        (to_decimal(ratio) * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP).normalize()
+    )
     return f"{percent:f}%"
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
@@ -44,12 +44,6 @@ class Panel:
     context: str  # dotted path of the function, imported at ready()
     roles: Iterable[str] = ()
     order: int = 100
-
-
-@dataclass
-class Contributions:
-    nav: list[NavEntry] = field(default_factory=list)
-    panels: list[Panel] = field(default_factory=list)
 
 
 class PlatformApp(AppConfig):

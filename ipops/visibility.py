@@ -43,10 +43,6 @@ def register(
     _NOT_FOUND[model] = not_found
 
 
-def registered() -> list[type[models.Model]]:
-    return sorted({m for m, _ in _RULES}, key=lambda m: m._meta.label)
-
-
 def rule_for(model: type[models.Model], action: str = "view") -> Rule:
     try:
         return _RULES[(model, action)]
@@ -106,10 +102,3 @@ def permits(action: str) -> rules.Predicate:
             lambda actor, obj: can_see(actor, obj, action), name=f"permits_{action}"
         )
     return _PERMITS[action]
-
-
-class RestrictedQuerySetMixin:
-    """Adds `.restrict(actor, action)` to a model's querysets (mixed into the city-owned manager)."""
-
-    def restrict(self, actor, action: str = "view"):
-        return restrict(self, actor, action)  # type: ignore[arg-type]

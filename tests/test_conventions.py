@@ -76,3 +76,22 @@ def _all_subclasses(cls: type) -> list[type]:
     for sub in cls.__subclasses__():
         out += [sub, *_all_subclasses(sub)]
     return out
+
+
+def test_no_dead_code():
+    """No function, class, method or property that nothing calls (vulture; settings in pyproject.toml)."""
+    import tomllib
+
+    import vulture
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["vulture"]
+    scanner = vulture.Vulture(
+        ignore_names=config["ignore_names"], ignore_decorators=config["ignore_decorators"]
+    )
+    scanner.scavenge([*(str(p) for p in _sources()), str(ROOT / "vulture_whitelist.py")])
+    dead = [
+        f"{Path(item.filename).relative_to(ROOT)}:{item.first_lineno} {item.typ} {item.name}"
+        for item in scanner.get_unused_code()
+        if item.typ in ("function", "class", "method", "property")
+    ]
+    assert dead == []

@@ -415,7 +415,7 @@ class DealExportView(CityPageMixin, View):
             _("Deal type"),
             _("Seller"),
             _("Buyer"),
-            _("Agreed price (CNY)"),
+            excel.Money(_("Agreed price")),
             _("Contract reference"),
             _("Escrow"),
             _("Status"),

@@ -1,6 +1,6 @@
-from decimal import Decimal
-
 from django import template
+
+from ipops.money import display_rate
 
 register = template.Library()
 
@@ -25,8 +25,7 @@ def percent(value, places: int = 2):
     """0.0435 → 4.35%; 0.6 → 60%."""
     if value in (None, ""):
         return "—"
-    pct = (Decimal(str(value)) * 100).quantize(Decimal(1).scaleb(-int(places))).normalize()
-    return f"{pct:f}%"
+    return display_rate(value, int(places))
 
 
 @register.filter

@@ -6,7 +6,8 @@ import pytest
 
 from ipops.models import IPAsset, Membership
 from ipops.tenancy import scopes_disabled
-from tests.conftest import ROLE_ORG, api, grant, make_asset, make_org, make_user
+from tests.conftest import api, grant, make_asset, make_org, make_user
+from tests.factories import ROLE_ORG
 from tests.support import assert_list_and_detail_agree, listed_ids
 
 pytestmark = pytest.mark.django_db

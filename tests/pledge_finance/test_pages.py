@@ -210,6 +210,10 @@ def test_bureau_exports_loans_and_sees_the_ledger(w):
     assert r.status_code == 200
     sheet = load_workbook(io.BytesIO(r.content)).active
     assert sheet.max_row == 1 + 3
+    headers = [c.value for c in sheet[1]]
+    amount = headers.index("金额（万元）") + 1  # the unit in the header; the cells are numbers in 万元
+    assert sheet.cell(row=2, column=amount).number_format == "#,##0.00"
+    assert isinstance(sheet.cell(row=2, column=amount).value, float | int)
     ledger = bureau.get(page(w, "reserve/")).content.decode()
     assert 'data-kind="payout"' in ledger and 'data-kind="opening"' in ledger
     assert client_for(w.bank).get(page(w, "export.xlsx")).status_code == 403

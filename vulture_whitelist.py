@@ -1,0 +1,33 @@
+"""What the dead-code check (`vulture`, run by `make test`) cannot see being used.
+
+Django and Celery find these by name or through dotted strings (settings, app configs); the others are
+public helpers whose callers are the tests. Never imported: vulture only reads the names.
+"""
+
+# ruff: noqa: B018
+from funds.apps import FundsConfig
+from ipops.api.authentication import CityTokenAuthentication
+from ipops.api.pagination import Pagination
+from ipops.apps import IpopsConfig
+from ipops.i18n import ChineseFirstLocaleMiddleware
+from ipops.ids import normalize_patent_number
+from ipops.management.commands import demo_logins, run_job, seed_demo, verify_audit
+from ipops.tenancy import is_wall_statement
+from pledge_finance.apps import PledgeFinanceConfig
+from pledge_finance.home import city_pledge, enterprise_loans, institution_queue
+from reporting.apps import ReportingConfig
+from subsidies.apps import SubsidiesConfig
+from trading.apps import TradingConfig
+from trading.home import city_trading, holder_trading
+from trading.rules import centre_meets_national_level
+
+# Named in settings (INSTALLED_APPS, MIDDLEWARE, REST_FRAMEWORK).
+FundsConfig, IpopsConfig, PledgeFinanceConfig, ReportingConfig, SubsidiesConfig, TradingConfig
+ChineseFirstLocaleMiddleware, CityTokenAuthentication, Pagination
+# Management commands: Django finds `Command` in each module.
+demo_logins.Command, run_job.Command, seed_demo.Command, verify_audit.Command
+# Home panels, named by dotted path in the apps' `home_panels()`.
+city_pledge, enterprise_loans, institution_queue, city_trading, holder_trading
+# Public helpers the tests call: the wall's statements in query counts, the canonical patent number, and
+# the national-level centre threshold ([003]) that reporting will read.
+is_wall_statement, normalize_patent_number, centre_meets_national_level
