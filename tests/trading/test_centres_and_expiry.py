@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+import time_machine
+from django.utils import timezone
 
 from ipops.models import JobRun, OrgKind
 from ipops.tenancy import city_scope
@@ -62,8 +64,27 @@ def test_only_the_bureau_registers_centres_and_never_with_another_citys_organisa
     )
 
 
+@pytest.mark.parametrize(
+    ("utc_now", "expired"),
+    [
+        # 23:55 on 30 November in Beijing is still the listing's last day (15:55 UTC).
+        (datetime.datetime(2026, 11, 30, 15, 55, tzinfo=datetime.UTC), False),
+        # 00:05 on 1 December in Beijing: it has gone, though UTC still says 30 November.
+        (datetime.datetime(2026, 11, 30, 16, 5, tzinfo=datetime.UTC), True),
+    ],
+)
+def test_a_listing_expires_after_its_last_day_in_beijing_time(qingdao, seller, patent, utc_now, expired):
+    listing = create_listing(qingdao, seller, [patent])
+    with city_scope(qingdao):
+        Listing.objects.filter(pk=listing.pk).update(expires_on=datetime.date(2026, 11, 30))
+    with time_machine.travel(utc_now, tick=False):
+        assert expire_listings.delay(qingdao.pk).get() == int(expired)
+    with city_scope(qingdao):
+        assert (Listing.objects.get(pk=listing.pk).status == ListingStatus.EXPIRED) is expired
+
+
 def test_expired_listings_leave_the_market_and_the_job_says_so(qingdao, seller, patent):
-    yesterday = datetime.date.today() - datetime.timedelta(days=1)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
     listing = create_listing(qingdao, seller, [patent])
     with city_scope(qingdao):
         Listing.objects.filter(pk=listing.pk).update(expires_on=yesterday)
