@@ -37,6 +37,17 @@ class NavEntry:
 
 
 @dataclass(frozen=True)
+class AssetAction:
+    """A next step from an asset's page: a label, where it leads, and whether it is possible now (a
+    pledged asset cannot be sold: the button shows why instead of leading to a refusal)."""
+
+    label: Any
+    url: str
+    icon: str = ""
+    blocked_by: Any = ""
+
+
+@dataclass(frozen=True)
 class Panel:
     """A home-page panel: `context(actor) -> dict` rendered into `template` for these roles."""
 
@@ -70,6 +81,11 @@ class PlatformApp(AppConfig):
     def home_panels(self) -> list[Panel]:
         return []
 
+    def asset_actions(self, actor, asset) -> list[AssetAction]:
+        """What an actor can do with a registry asset in this app, shown on the asset's page ("list it
+        on the market", "pledge it"): the app decides, the registry only shows the links."""
+        return []
+
     def ready(self) -> None:
         from ipops import navigation
         from ipops.tasks import register_city_job
@@ -91,6 +107,11 @@ class PlatformApp(AppConfig):
 def _import_attr(path: str) -> Callable:
     module, _, name = path.rpartition(".")
     return getattr(importlib.import_module(module), name)
+
+
+def asset_actions(actor, asset) -> list[AssetAction]:
+    """Every app's next steps for this asset, in the apps' order."""
+    return [action for app in platform_apps() for action in app.asset_actions(actor, asset)]
 
 
 def platform_apps() -> Iterator[PlatformApp]:

@@ -43,11 +43,40 @@ def register(
     _NOT_FOUND[model] = not_found
 
 
+_WIDENINGS: dict[tuple[type[models.Model], str], list[Rule]] = {}
+
+
+def widen(model: type[models.Model], action: str = "view", *, rule: Rule) -> None:
+    """Let another app show more rows of a model it does not own, without the owner knowing the app.
+
+    The registry does not know pledge loans; `pledge_finance` widens `IPAsset`'s view so the parties to
+    a loan see its pledged assets. The rows an actor sees are the owner's rule OR every widening.
+    """
+    _WIDENINGS.setdefault((model, action), []).append(rule)
+
+
 def rule_for(model: type[models.Model], action: str = "view") -> Rule:
     try:
-        return _RULES[(model, action)]
+        base = _RULES[(model, action)]
     except KeyError:
         raise LookupError(f"no visibility rule {action!r} for {model._meta.label}") from None
+    widenings = _WIDENINGS.get((model, action))
+    if not widenings:
+        return base
+
+    def widened(actor) -> Q | bool:
+        conditions = [base(actor), *(w(actor) for w in widenings)]
+        if any(c is True for c in conditions):
+            return True
+        rows = [c for c in conditions if isinstance(c, Q)]
+        if not rows:
+            return False
+        combined = rows[0]
+        for condition in rows[1:]:
+            combined |= condition
+        return combined
+
+    return widened
 
 
 def restrict(queryset: QuerySet[M], actor, action: str = "view") -> QuerySet[M]:

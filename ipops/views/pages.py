@@ -30,6 +30,7 @@ from ipops.forms import (
 )
 from ipops.models import Encumbrance, IPAsset, JobRun, Membership, Organization, Role
 from ipops.permissions import can, require
+from ipops.platform import asset_actions
 from ipops.selectors import dashboard
 from ipops.selectors.organisations import (
     membership_get,
@@ -222,6 +223,7 @@ class AssetDetailView(CityPageMixin, View):
                 "encumbrances": encumbrances,
                 "valuations": asset.valuations.select_related("appraiser")[:20],
                 "can_edit": can(self.actor, "asset.change", asset),
+                "actions": asset_actions(self.actor, asset),
             },
         )
 

@@ -47,3 +47,21 @@ def test_every_role_lists_exactly_what_it_may_open(registry, model, list_url):
     # The rule is not trivially "all" or "nothing": the bureau sees the whole city, an enterprise a part.
     assert listed_ids(api(registry["bureau_staff"]), list_url) == qingdao_ids
     assert 0 < len(listed_ids(api(registry["enterprise"]), list_url)) < len(qingdao_ids)
+
+
+def test_another_app_may_widen_what_an_actor_sees_of_a_model_it_does_not_own(qingdao, monkeypatch):
+    """The registry's rule shows a bank no assets; an app that knows why a bank should see one (it holds
+    the pledge) widens the rule, and lists and details follow."""
+    from django.db.models import Q
+
+    from ipops import visibility
+
+    monkeypatch.setattr(visibility, "_WIDENINGS", {})
+    bank = make_user(qingdao, "bank")
+    shown, hidden = make_asset(qingdao, make_org(qingdao)), make_asset(qingdao, make_org(qingdao))
+    url = "/api/v1/qingdao/assets/"
+    assert listed_ids(api(bank), url) == set()
+    visibility.widen(IPAsset, rule=lambda actor: Q(pk=shown.pk) if actor.role == "bank" else False)
+    assert listed_ids(api(bank), url) == {shown.pk}
+    assert api(bank).get(f"{url}{shown.pk}/").status_code == 200
+    assert api(bank).get(f"{url}{hidden.pk}/").status_code == 404
