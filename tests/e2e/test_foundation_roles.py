@@ -40,6 +40,31 @@ def test_each_demo_role_lands_on_its_home(live_server, page, demo_data):
         assert page.locator("html").get_attribute("lang") == "zh-hans"
 
 
+def test_every_role_walks_its_whole_menu_cleanly_on_one_line(live_server, page, demo_data):
+    """Each role opens every page its menu offers: no console error, no failed or refused request, and the
+    top bar stays one line at 1400 px (the bureau has nine sections), in Chinese and in English."""
+    page.set_viewport_size({"width": 1400, "height": 900})
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None)
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+    page.on("response", lambda r: problems.append(f"{r.status}: {r.url}") if r.status >= 400 else None)
+    for username, _path, _home, _title in LANDINGS:
+        page.context.clear_cookies()
+        login(page, live_server.url, username, settings.DEMO_PASSWORD)
+        links = page.eval_on_selector_all("a[data-nav]", "els => els.map(e => e.getAttribute('href'))")
+        for href in dict.fromkeys(links):
+            page.goto(f"{live_server.url}{href}")
+            page.wait_for_load_state("networkidle")
+            height = page.locator("nav.navbar").bounding_box()["height"]
+            assert height < 70, f"{username} {href}: the top bar wraps ({height:.0f} px)"
+        page.click("#switch-language")
+        page.wait_for_load_state("networkidle")
+        assert page.locator("nav.navbar").bounding_box()["height"] < 70, f"{username}: wraps in English"
+        page.click("#switch-language")
+        page.wait_for_load_state("networkidle")
+    assert problems == []
+
+
 def test_language_switch_and_city_switch(live_server, page, demo_data):
     login(page, live_server.url, "shandong.official", settings.DEMO_PASSWORD)
     page.click("#switch-language")
