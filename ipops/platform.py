@@ -16,6 +16,7 @@ from typing import Any
 
 from celery.schedules import crontab
 from django.apps import AppConfig, apps
+from django.conf import settings
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,9 @@ class PlatformApp(AppConfig):
     demo_order: int = 100
     #: Module that registers the app's django-rules predicates (imported at ready()).
     permissions: str | None = None
+    #: OpenAPI enum names for the app's choices ("DealTypeEnum": "trading.models.DealType"), so the schema
+    #: stays stable when several models share a field name like "status".
+    schema_enums: dict[str, str] = {}
 
     def city_jobs(self) -> list[CityJob]:
         return []
@@ -92,6 +96,8 @@ class PlatformApp(AppConfig):
 
         if self.permissions:
             importlib.import_module(self.permissions)
+        enums: dict[str, str] = settings.SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})
+        enums.update(self.schema_enums)
         for entry in self.navigation():
             navigation.register(
                 entry.label, entry.url_name, roles=entry.roles, order=entry.order, icon=entry.icon

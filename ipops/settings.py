@@ -185,7 +185,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Named enums keep the schema stable when several models share a field name like "kind".
+    # Named enums keep the schema stable when several models share a field name like "kind". The apps add
+    # theirs (`PlatformApp.schema_enums`) at start-up.
     "ENUM_NAME_OVERRIDES": {
         "AssetKindEnum": "ipops.models.registry.AssetKind",
         "OrgKindEnum": "ipops.models.accounts.OrgKind",
@@ -194,23 +195,6 @@ SPECTACULAR_SETTINGS = {
         "IndustryEnum": "ipops.models.registry.Industry",
         "EncumbranceKindEnum": "ipops.models.registry.EncumbranceKind",
         "JobRunStatusEnum": "ipops.models.ops.JobRun.Status",
-        "DealTypeEnum": "trading.models.DealType",
-        "VisibilityEnum": "trading.models.Visibility",
-        "ListingStatusEnum": "trading.models.ListingStatus",
-        "BuyRequestStatusEnum": "trading.models.BuyRequestStatus",
-        "NegotiationStatusEnum": "trading.models.NegotiationStatus",
-        "OfferSideEnum": "trading.models.OfferSide",
-        "OfferStatusEnum": "trading.models.OfferStatus",
-        "TransactionStatusEnum": "trading.models.TransactionStatus",
-        "EscrowStatusEnum": "trading.models.EscrowStatus",
-        "CentreKindEnum": "trading.models.CentreKind",
-        "RepaymentMethodEnum": "pledge_finance.models.RepaymentMethod",
-        "LoanPartyEnum": "pledge_finance.models.PARTY_CHOICES",
-        "InstitutionRoleEnum": "pledge_finance.models.InstitutionRole",
-        "LoanStateEnum": "pledge_finance.models.LoanState",
-        "ApprovalDecisionEnum": "pledge_finance.models.ApprovalDecision.Decision",
-        "InstalmentStatusEnum": "pledge_finance.models.Instalment.Status",
-        "ReserveEntryKindEnum": "pledge_finance.models.ReserveEntry.Kind",
     },
 }
 

@@ -12,6 +12,15 @@ class PledgeFinanceConfig(PlatformApp):
     demo = "pledge_finance.demo"
     demo_order = 20
     permissions = "pledge_finance.permissions"
+    schema_enums = {
+        "RepaymentMethodEnum": "pledge_finance.models.RepaymentMethod",
+        "LoanPartyEnum": "pledge_finance.models.PARTY_CHOICES",
+        "InstitutionRoleEnum": "pledge_finance.models.InstitutionRole",
+        "LoanStateEnum": "pledge_finance.models.LoanState",
+        "ApprovalDecisionEnum": "pledge_finance.models.ApprovalDecision.Decision",
+        "InstalmentStatusEnum": "pledge_finance.models.Instalment.Status",
+        "ReserveEntryKindEnum": "pledge_finance.models.ReserveEntry.Kind",
+    }
 
     def city_jobs(self) -> list[CityJob]:
         # Before the 02:00 roll-up reads overdue figures.

@@ -12,6 +12,18 @@ class TradingConfig(PlatformApp):
     demo = "trading.demo"
     demo_order = 10
     permissions = "trading.permissions"
+    schema_enums = {
+        "DealTypeEnum": "trading.models.DealType",
+        "VisibilityEnum": "trading.models.Visibility",
+        "ListingStatusEnum": "trading.models.ListingStatus",
+        "BuyRequestStatusEnum": "trading.models.BuyRequestStatus",
+        "NegotiationStatusEnum": "trading.models.NegotiationStatus",
+        "OfferSideEnum": "trading.models.OfferSide",
+        "OfferStatusEnum": "trading.models.OfferStatus",
+        "TransactionStatusEnum": "trading.models.TransactionStatus",
+        "EscrowStatusEnum": "trading.models.EscrowStatus",
+        "CentreKindEnum": "trading.models.CentreKind",
+    }
 
     def city_jobs(self) -> list[CityJob]:
         return [
