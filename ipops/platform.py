@@ -96,8 +96,8 @@ class PlatformApp(AppConfig):
 
         if self.permissions:
             importlib.import_module(self.permissions)
-        enums: dict[str, str] = settings.SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})
-        enums.update(self.schema_enums)
+        spectacular: dict[str, Any] = settings.SPECTACULAR_SETTINGS
+        spectacular.setdefault("ENUM_NAME_OVERRIDES", {}).update(self.schema_enums)
         for entry in self.navigation():
             navigation.register(
                 entry.label, entry.url_name, roles=entry.roles, order=entry.order, icon=entry.icon
