@@ -7,11 +7,15 @@ Cities are opened and closed through `ipops.services.cities` (audited), never de
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from ipops.models import City
-from ipops.services import cities
+from ipops import ids
+from ipops.errors import ApplicationError
+from ipops.models import City, IPAsset, Organization
+from ipops.services import cities, registry
+from ipops.tenancy import scopes_disabled
 
 admin.site.site_header = _("IPOps platform operations")
 admin.site.site_title = "IPOps"
@@ -122,3 +126,76 @@ class CityAdmin(admin.ModelAdmin):
         for city in queryset:
             cities.city_set_active(operator=request.user, city=city, active=True)
         self.message_user(request, _("%(n)d cities reopened.") % {"n": queryset.count()})
+
+
+class AssetMoveForm(forms.Form):
+    """Where an asset assigned across cities goes: the new owner, by its unified social credit code."""
+
+    new_owner_uscc = forms.CharField(label=_("New owner's unified social credit code"), max_length=30)
+    reference = forms.CharField(label=_("CNIPA recordal number"), max_length=60)
+
+    def clean_new_owner_uscc(self) -> Organization:
+        try:
+            uscc = ids.normalize_uscc(self.cleaned_data["new_owner_uscc"])
+        except ids.InvalidIdentifier as exc:
+            raise forms.ValidationError(str(exc.message)) from exc
+        with scopes_disabled():  # the operator works across cities
+            owner = Organization.objects.select_related("city").filter(uscc=uscc).first()
+        if owner is None:
+            raise forms.ValidationError(_("No organisation with this code is registered on the platform."))
+        return owner
+
+
+@admin.register(IPAsset)
+class AssetAdmin(admin.ModelAdmin):
+    """Every city's registry, read-only, to find an asset by its number and move it between cities."""
+
+    list_display = ["number", "title", "kind", "city", "owner", "legal_status"]
+    list_filter = ["city", "kind", "legal_status"]
+    search_fields = ["number", "title"]
+    actions = ["move_to_city"]
+    list_select_related = ["city", "owner"]
+
+    def get_queryset(self, request):
+        return IPAsset.objects.with_scopes_disabled().all()
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # a city's registry is its members' and bureau's to keep
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Move to the assignee's city (assignment across cities)"))
+    def move_to_city(self, request, queryset):
+        form = AssetMoveForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            moved = 0
+            for asset in queryset:
+                try:
+                    registry.asset_move_to_city(
+                        operator=request.user,
+                        asset=asset,
+                        new_owner=form.cleaned_data["new_owner_uscc"],
+                        reference=form.cleaned_data["reference"],
+                    )
+                except ApplicationError as exc:
+                    self.message_user(request, f"{asset.number}: {exc.message}", level=messages.ERROR)
+                else:
+                    moved += 1
+            if moved:
+                self.message_user(request, _("%(n)d assets moved.") % {"n": moved})
+            return None
+        return TemplateResponse(
+            request,
+            "admin/ipops/move_assets.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Move to another city"),
+                "form": form,
+                "assets": queryset,
+                "opts": self.model._meta,
+            },
+        )

@@ -75,6 +75,8 @@ class IpopsErrorCode(ErrorCode):
     ASSET_ALREADY_PLEDGED = "asset_already_pledged"
     ASSET_DUPLICATE_NUMBER = "asset_duplicate_number"
     ASSET_REGISTERED_ELSEWHERE = "asset_registered_elsewhere"
+    ASSET_MOVED_AWAY = "asset_moved_away"
+    MOVE_TARGET_INVALID = "move_target_invalid"
     ASSET_ENCUMBERED = "asset_encumbered"
     ASSET_NOT_FOUND = "asset_not_found"
     ASSET_NOT_IN_FORCE = "asset_not_in_force"

@@ -9,6 +9,7 @@ from ipops.errors import ApplicationError
 from ipops.errors import CoreErrorCode as Code
 from ipops.ids import InvalidIdentifier, normalize_ipc_prefix
 from ipops.models import AssetKind, Industry, LegalStatus, OrgKind
+from ipops.models.registry import REGISTRABLE_STATUS_CHOICES
 from ipops.money import MONEY_LIMIT, RATE_PLACES, UNIT_FACTOR, WAN_UNIT, fen, money_unit_label
 
 
@@ -192,7 +193,7 @@ class AssetForm(ServiceForm):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    legal_status = forms.ChoiceField(label=_("legal status"), choices=LegalStatus.choices)
+    legal_status = forms.ChoiceField(label=_("legal status"), choices=REGISTRABLE_STATUS_CHOICES)
     is_pct = forms.BooleanField(label=_("PCT"), required=False)
     industry = forms.ChoiceField(label=_("industry"), choices=Industry.choices)
 

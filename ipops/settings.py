@@ -192,6 +192,7 @@ SPECTACULAR_SETTINGS = {
         "OrgKindEnum": "ipops.models.accounts.OrgKind",
         "RoleEnum": "ipops.models.accounts.Role",
         "LegalStatusEnum": "ipops.models.registry.LegalStatus",
+        "RegistrableLegalStatusEnum": "ipops.models.registry.REGISTRABLE_STATUS_CHOICES",
         "IndustryEnum": "ipops.models.registry.Industry",
         "EncumbranceKindEnum": "ipops.models.registry.EncumbranceKind",
         "JobRunStatusEnum": "ipops.models.ops.JobRun.Status",

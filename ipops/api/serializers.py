@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from ipops.models import AssetKind, Industry, IPAsset, LegalStatus, Membership, Organization, OrgKind, Role
+from ipops.models.registry import REGISTRABLE_STATUS_CHOICES
 
 
 class OrganizationRefSerializer(serializers.ModelSerializer):
@@ -72,7 +73,7 @@ class AssetInputSerializer(serializers.Serializer):
     )
     filing_date = serializers.DateField(required=False, allow_null=True)
     grant_date = serializers.DateField(required=False, allow_null=True)
-    legal_status = serializers.ChoiceField(choices=LegalStatus.choices, default=LegalStatus.PENDING)
+    legal_status = serializers.ChoiceField(choices=REGISTRABLE_STATUS_CHOICES, default=LegalStatus.PENDING)
     is_pct = serializers.BooleanField(required=False, default=False)
     industry = serializers.ChoiceField(choices=Industry.choices, default=Industry.OTHER)
 

@@ -37,6 +37,16 @@ class LegalStatus(models.TextChoices):
     LAPSED = "lapsed", _("Lapsed")
     EXPIRED = "expired", _("Expired")
     INVALIDATED = "invalidated", _("Invalidated")
+    #: Assigned to an organisation of another city: the record stays here as history, the asset is
+    #: registered there (`ipops.services.registry.asset_move_to_city`).
+    TRANSFERRED_OUT = "transferred_out", _("Moved to another city")
+
+
+#: What a person may register or edit an asset as: a move between cities sets `transferred_out` itself.
+REGISTRABLE_STATUSES = [s for s in LegalStatus.values if s != LegalStatus.TRANSFERRED_OUT]
+REGISTRABLE_STATUS_CHOICES = [
+    (v, label) for v, label in LegalStatus.choices if v != LegalStatus.TRANSFERRED_OUT
+]
 
 
 class Industry(models.TextChoices):
@@ -90,12 +100,18 @@ class IPAsset(CityOwned):
             models.Index(fields=["city", "kind", "legal_status"], name="asset_city_kind_status"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["city", "kind", "number"], name="asset_unique_number_per_city"),
+            models.UniqueConstraint(
+                fields=["city", "kind", "number"],
+                condition=~Q(legal_status="transferred_out"),
+                name="asset_unique_number_per_city",
+            ),
             # A Chinese patent (application) number exists once in the country (CNIPA's register), so it
-            # is registered once on the platform, whichever city: two cities can't both pledge it.
+            # is held once on the platform, whichever city: two cities can't both pledge it. A record left
+            # behind by a move to another city is history, not a holding.
             models.UniqueConstraint(
                 fields=["kind", "number"],
-                condition=Q(kind__in=["invention", "utility_model", "design"]),
+                condition=Q(kind__in=["invention", "utility_model", "design"])
+                & ~Q(legal_status="transferred_out"),
                 name="asset_patent_unique_nationally",
             ),
         ]

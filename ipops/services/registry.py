@@ -37,10 +37,10 @@ from ipops.models import (
     Organization,
 )
 from ipops.models.accounts import ASSET_HOLDER_KINDS
-from ipops.models.registry import PATENT_KINDS
+from ipops.models.registry import PATENT_KINDS, REGISTRABLE_STATUSES
 from ipops.money import fen
 from ipops.permissions import require
-from ipops.tenancy import scopes_disabled
+from ipops.tenancy import city_scope, scopes_disabled
 
 _KIND_BY_TYPE_DIGIT = {
     "1": AssetKind.INVENTION,
@@ -62,6 +62,18 @@ class AssetRegisteredElsewhere(Conflict):
         "This patent is already registered on the platform by another organisation. A patent number "
         "exists once in the country; if the patent has been assigned to you, ask the platform to move it."
     )
+
+
+class AssetMovedAway(Conflict):
+    code = IpopsErrorCode.ASSET_MOVED_AWAY
+    default_message = _(
+        "This asset was assigned to an organisation of another city; it is registered there now."
+    )
+
+
+class MoveTargetInvalid(ValidationFailed):
+    code = IpopsErrorCode.MOVE_TARGET_INVALID
+    default_message = _("Choose an organisation of another city that can hold IP assets.")
 
 
 class AssetNotInForce(Conflict):
@@ -97,7 +109,7 @@ def _clean_asset_fields(
     clean: dict = {}
     if kind not in AssetKind.values:
         errors.add("kind", CoreErrorCode.INVALID_CHOICE, _("Unknown asset kind."))
-    if legal_status not in LegalStatus.values:
+    if legal_status not in REGISTRABLE_STATUSES:
         errors.add("legal_status", CoreErrorCode.INVALID_CHOICE, _("Unknown legal status."))
     if kind in PATENT_KINDS:
         try:
@@ -221,6 +233,8 @@ def asset_update(*, actor: Actor, asset: IPAsset, **changes) -> IPAsset:
         raise ValidationFailed(_("These fields cannot be changed here: %s") % ", ".join(sorted(unknown)))
     asset = IPAsset.objects.select_for_update().get(pk=asset.pk)
     require(actor, "asset.change", asset)
+    if asset.legal_status == LegalStatus.TRANSFERRED_OUT:
+        raise AssetMovedAway()  # history: the record lives on in the city it moved to
     merged = {f: changes.get(f, getattr(asset, f)) for f in _EDITABLE}
     clean = _clean_asset_fields(
         kind=merged["kind"],
@@ -253,7 +267,11 @@ def _refuse_duplicate_number(kind: str, number: str, *, city_id: int, exclude: i
     the country (`asset_registered_elsewhere`). CNIPA's register is public, so saying that another
     organisation holds it reveals nothing; which city or organisation does is not said."""
     with scopes_disabled():
-        taken = IPAsset.objects.filter(kind=kind, number=number).exclude(pk=exclude)
+        taken = (
+            IPAsset.objects.filter(kind=kind, number=number)
+            .exclude(pk=exclude)
+            .exclude(legal_status=LegalStatus.TRANSFERRED_OUT)
+        )
         if kind not in PATENT_KINDS:
             taken = taken.filter(city_id=city_id)
         holder_city = taken.values_list("city_id", flat=True).first()
@@ -298,6 +316,10 @@ def check_assets_available(
         if owner_id is not None and asset.owner_id != owner_id:
             raise AssetNotOwned(
                 fields={"assets": [{"code": IpopsErrorCode.ASSET_NOT_OWNED, "detail": asset.display_number}]}
+            )
+        if asset.legal_status == LegalStatus.TRANSFERRED_OUT:
+            raise AssetMovedAway(
+                fields={"assets": [{"code": IpopsErrorCode.ASSET_MOVED_AWAY, "detail": asset.display_number}]}
             )
         if not asset.is_in_force:
             raise AssetNotInForce(
@@ -447,3 +469,67 @@ def valuation_record(
         data={"value": value, "report_ref": report_ref},
     )
     return valuation
+
+
+@transaction.atomic
+def asset_move_to_city(*, operator, asset: IPAsset, new_owner: Organization, reference: str) -> IPAsset:
+    """An asset assigned to an organisation of another city (CNIPA recordal `reference`) moves there.
+
+    Each city keeps its own history: the record here stays, as `transferred_out` (its loans, deals and
+    valuations still name it), and the new owner's city registers the asset afresh, without this city's
+    encumbrances, valuations or owner. The patent number is held by one record in the country at every
+    moment. Only the platform operator moves assets between cities; the asset must be free to assign.
+    Returns the new city's record.
+    """
+    if new_owner.city_id == asset.city_id or new_owner.kind not in ASSET_HOLDER_KINDS:
+        raise MoveTargetInvalid(
+            fields={
+                "new_owner": [{"code": MoveTargetInvalid.code, "detail": MoveTargetInvalid.default_message}]
+            }
+        )
+    if not (reference or "").strip():
+        raise invalid_field("reference", CoreErrorCode.REQUIRED, _("Give the CNIPA recordal number."))
+    with city_scope(asset.city_id):
+        (current,) = lock_assets([asset.pk])
+        check_assets_available(assets=[current], action="assign")
+        status_before = current.legal_status
+        current.legal_status = LegalStatus.TRANSFERRED_OUT
+        current.save(update_fields=["legal_status", "updated_at"])
+        audit.record(
+            actor=operator,
+            city=current.city_id,
+            action="asset_move_out",
+            obj=current,
+            from_state=status_before,
+            to_state=current.legal_status,
+            data={"reference": reference, "to_city": new_owner.city_id},
+        )
+    with city_scope(new_owner.city_id):
+        moved = IPAsset.objects.create(
+            city_id=new_owner.city_id,
+            owner=new_owner,
+            legal_status=status_before,
+            **{
+                f: getattr(current, f)
+                for f in (
+                    "kind",
+                    "number",
+                    "title",
+                    "abstract",
+                    "ipc_codes",
+                    "filing_date",
+                    "grant_date",
+                    "is_pct",
+                    "industry",
+                )
+            },
+        )
+        audit.record(
+            actor=operator,
+            city=new_owner.city_id,
+            action="asset_move_in",
+            obj=moved,
+            to_state=moved.legal_status,
+            data={"reference": reference, "from_city": current.city_id},
+        )
+    return moved

@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 from ipops.errors import ApplicationError
-from ipops.models import IPAsset
+from ipops.models import AuditEvent, IPAsset
 from ipops.services import registry
 from ipops.tenancy import city_scope, scopes_disabled
 from tests.conftest import actor, api, make_asset, make_org, make_user
@@ -81,3 +81,92 @@ def test_pledging_is_impossible_twice_because_the_second_registration_never_exis
     with city_scope(qingdao), pytest.raises(ApplicationError) as refused:
         registry.asset_create(actor=bureau, owner=second, **SERVICE_FIELDS)
     assert refused.value.code == "asset_registered_elsewhere"
+
+
+# --- an assignment across cities: the asset moves, each city keeps its history ------------------------
+
+
+@pytest.fixture
+def operator(db):
+    from ipops.models import User
+
+    return User.objects.create_user(
+        "platform.mover", password="pw-platform-1", is_staff=True, is_superuser=True, is_platform_admin=True
+    )
+
+
+def test_an_asset_assigned_across_cities_moves_and_each_city_keeps_its_record(qingdao, jinan, operator):
+    seller, buyer = make_org(qingdao), make_org(jinan)
+    asset = make_asset(qingdao, seller)
+    moved = registry.asset_move_to_city(
+        operator=operator, asset=asset, new_owner=buyer, reference="ZL-REC-88"
+    )
+    with city_scope(qingdao):
+        old = IPAsset.objects.get(pk=asset.pk)
+        assert old.legal_status == "transferred_out" and old.owner_id == seller.pk  # history stays
+        with pytest.raises(ApplicationError) as refused:
+            registry.check_assets_available(assets=[old], action="pledge", owner_id=seller.pk)
+        assert refused.value.code == "asset_moved_away"
+        assert AuditEvent.objects.filter(action="asset_move_out").count() == 1
+    with city_scope(jinan):
+        new = IPAsset.objects.get(pk=moved.pk)
+        assert (new.number, new.owner_id, new.legal_status) == (asset.number, buyer.pk, "in_force")
+        registry.check_assets_available(assets=[new], action="pledge", owner_id=buyer.pk)  # free to pledge
+        assert AuditEvent.objects.filter(action="asset_move_in").count() == 1
+    with scopes_disabled():  # one holding record in the country
+        assert (
+            IPAsset.objects.filter(number=asset.number).exclude(legal_status="transferred_out").count() == 1
+        )
+
+
+def test_a_pledged_asset_or_a_target_in_the_same_city_does_not_move(qingdao, jinan, operator):
+    seller = make_org(qingdao)
+    asset = make_asset(qingdao, seller)
+    with city_scope(qingdao):
+        registry.encumbrance_add(
+            asset_ids=[asset.pk], kind="pledge", source="pledge_finance.loan:9", owner_id=seller.pk
+        )
+    with nothing_changed(IPAsset), pytest.raises(ApplicationError) as pledged:
+        registry.asset_move_to_city(operator=operator, asset=asset, new_owner=make_org(jinan), reference="R")
+    assert pledged.value.code == "asset_already_pledged"
+    free = make_asset(qingdao, seller)
+    with nothing_changed(IPAsset), pytest.raises(ApplicationError) as same_city:
+        registry.asset_move_to_city(operator=operator, asset=free, new_owner=make_org(qingdao), reference="R")
+    assert same_city.value.code == "move_target_invalid"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_moves_of_one_asset_at_once_move_it_once(qingdao, jinan, zhengzhou, operator):
+    asset = make_asset(qingdao, make_org(qingdao))
+    targets = [make_org(jinan), make_org(zhengzhou)]
+    results = race(
+        *(
+            lambda target=target: registry.asset_move_to_city(
+                operator=operator, asset=asset, new_owner=target, reference="R"
+            )
+            for target in targets
+        )
+    )
+    assert len(successes(results)) == 1
+    assert [f.code for f in failures(results)] == ["asset_moved_away"]
+    with scopes_disabled():
+        assert (
+            IPAsset.objects.filter(number=asset.number).exclude(legal_status="transferred_out").count() == 1
+        )
+
+
+def test_the_operator_moves_an_asset_from_the_console(client, qingdao, jinan, operator):
+    asset = make_asset(qingdao, make_org(qingdao))
+    buyer = make_org(jinan)
+    client.force_login(operator)
+    listed = client.get("/admin/ipops/ipasset/", {"q": asset.number})
+    assert listed.status_code == 200 and asset.number in listed.content.decode()
+    asking = {"action": "move_to_city", "_selected_action": [asset.pk]}
+    assert "new_owner_uscc" in client.post("/admin/ipops/ipasset/", asking).content.decode()
+    done = client.post(
+        "/admin/ipops/ipasset/",
+        {**asking, "apply": "1", "new_owner_uscc": buyer.uscc, "reference": "ZL-REC-1"},
+    )
+    assert done.status_code == 302
+    with city_scope(jinan):
+        assert IPAsset.objects.get(number=asset.number).owner_id == buyer.pk
