@@ -10,6 +10,7 @@ import pytest
 
 from ipops import clock
 from ipops.models import City, IPAsset, Organization, User
+from ipops.money import split_by_shares
 from ipops.tenancy import city_scope
 from pledge_finance import services
 from pledge_finance.models import Loan, LoanProduct
@@ -152,10 +153,11 @@ def loan_to_state(
         if state == "submitted":
             return Loan.objects.get(pk=loan.pk)
         with clock.at(applied + datetime.timedelta(days=10)):
+            # The report values each pledged asset; the package is worth three times the loan.
             services.loan_record_valuation(
                 actor=w.actor(w.appraiser),
                 loan=loan,
-                appraised_value=amount * 3,
+                asset_values=split_by_shares(amount * 3, {a.pk: D(1) for a in (assets or [w.assets[0]])}),
                 report_ref="中评报字[2024]第001号",
             )
         if state == "valued":
