@@ -80,6 +80,7 @@ class LoanExportView(CityPageMixin, View):
             _("Maturity date"),
             excel.Money(_("Outstanding principal")),
             excel.Money(_("Overdue amount")),
+            excel.Column(_("Next due date"), "date"),
             _("Default date"),
             excel.Money(_("Loss")),
         ]
@@ -100,8 +101,10 @@ class LoanExportView(CityPageMixin, View):
                 loan.pledge_registration_number,
                 loan.disbursed_on,
                 loan.maturity_date,
-                loan.outstanding,
-                loan.overdue_amount,
+                # The figures as the pages show them (`selectors.with_figures`): none unless live and due.
+                loan.outstanding if loan.is_live else None,
+                loan.overdue_amount if loan.overdue_amount > 0 else None,
+                loan.next_due_on,
                 loan.default_on,
                 loan.loss_total,
             ]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from ipops import clock
 from ipops.models import City, IPAsset, Organization, User
@@ -183,6 +184,13 @@ def loan_to_state(
         raise ValueError(state)
 
 
+def client_for(user) -> Client:
+    """A browser session of `user`, for the pages."""
+    c = Client()
+    c.force_login(user)
+    return c
+
+
 @pytest.fixture
 def world(qingdao) -> World:
     return build_world(qingdao)
@@ -193,4 +201,4 @@ def other_city(db) -> World:
     return build_world(make_city("jinan", "济南", 2025), reserve=None)
 
 
-__all__ = ["World", "build_world", "loan_to_state", "make_org"]
+__all__ = ["World", "build_world", "client_for", "loan_to_state", "make_org"]

@@ -6,24 +6,17 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 
 from ipops.models import IPAsset
 from pledge_finance import services
 from pledge_finance.models import Loan
 from tests.conftest import api, make_asset
-from tests.pledge_finance.conftest import build_world, loan_to_state
+from tests.pledge_finance.conftest import build_world, client_for, loan_to_state
 from tests.support import assert_matrix, listed_ids
 
 pytestmark = pytest.mark.django_db
 
 PARTIES = ("bank", "insurer", "guarantor", "appraiser")
-
-
-def client_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def asset_page(w, asset) -> str:

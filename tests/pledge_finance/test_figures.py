@@ -9,7 +9,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.test import Client
 
 from ipops import clock
 from ipops.money import to_wan
@@ -17,18 +16,12 @@ from pledge_finance import services
 from pledge_finance.models import Instalment, Loan
 from pledge_finance.tasks import mark_overdue
 from tests.conftest import api
-from tests.pledge_finance.conftest import build_world, loan_to_state
+from tests.pledge_finance.conftest import build_world, client_for, loan_to_state
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 BEIJING = ZoneInfo("Asia/Shanghai")
 TODAY = datetime.date(2025, 4, 20)
-
-
-def client_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def figures_in(html: str, loan_id: int) -> tuple[str, ...]:

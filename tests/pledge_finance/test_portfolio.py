@@ -10,23 +10,16 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from openpyxl import load_workbook
 
 from ipops import clock
 from pledge_finance import selectors, services
 from pledge_finance.models import Loan
-from tests.pledge_finance.conftest import build_world, loan_to_state
+from tests.pledge_finance.conftest import build_world, client_for, loan_to_state
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 TODAY = datetime.date(2025, 8, 1)
-
-
-def client_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 @pytest.fixture

@@ -9,26 +9,19 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from openpyxl import load_workbook
 
 from ipops import clock
 from pledge_finance import services
 from pledge_finance.models import Loan, ReserveEntry, RiskReserve
 from tests.conftest import api
-from tests.pledge_finance.conftest import build_world, loan_to_state
+from tests.pledge_finance.conftest import build_world, client_for, loan_to_state
 from tests.support import nothing_changed
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 DEFAULT_ON = datetime.date(2025, 6, 30)
 DECLARED_ON = datetime.date(2025, 8, 1)
-
-
-def client_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 @pytest.fixture

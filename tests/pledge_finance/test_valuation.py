@@ -6,13 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from ipops import clock
 from ipops.models import AssetValuation
 from pledge_finance.models import Loan, LoanAsset
 from tests.conftest import api
-from tests.pledge_finance.conftest import build_world, loan_to_state
+from tests.pledge_finance.conftest import build_world, client_for, loan_to_state
 from tests.support import nothing_changed
 
 pytestmark = pytest.mark.django_db
@@ -30,12 +29,6 @@ def w(qingdao):
 
 def value(w, body, user=None):
     return api(user or w.appraiser).post(w.url(f"{w.loan.pk}/valuation/"), body, format="json")
-
-
-def client_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def test_each_asset_gets_its_value_in_the_registry_and_the_loan_the_total(w):
