@@ -1,7 +1,7 @@
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from ipops.platform import CityJob, NavEntry, Panel, PlatformApp
+from ipops.platform import AssetAction, CityJob, NavEntry, Panel, PlatformApp
 
 
 class PledgeFinanceConfig(PlatformApp):
@@ -78,3 +78,22 @@ class PledgeFinanceConfig(PlatformApp):
                 order=20,
             ),
         ]
+
+    def asset_actions(self, actor, asset) -> list[AssetAction]:
+        """ "Pledge it" for the asset's owner: the application with this asset chosen, or, when the registry
+        would refuse the pledge (pledged already, on sale, not in force), the button disabled with why."""
+        from django.urls import reverse
+
+        from ipops.errors import ApplicationError
+        from ipops.services import registry
+        from pledge_finance.permissions import can
+
+        if asset.owner_id != actor.organization_id or not can(actor, "loan.create"):
+            return []
+        url = f"{reverse('pledge-apply', kwargs={'city': actor.city.slug})}?asset={asset.pk}"
+        label = _("Pledge it for a loan")
+        try:
+            registry.check_assets_available(assets=[asset], action="pledge", owner_id=actor.organization_id)
+        except ApplicationError as refusal:
+            return [AssetAction(label, url, icon="bank", blocked_by=refusal.message)]
+        return [AssetAction(label, url, icon="bank")]

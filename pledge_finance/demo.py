@@ -19,6 +19,7 @@ from ipops import clock
 from ipops.access import actor_for
 from ipops.demo_data import INDUSTRY_CORPUS, city_serial, make_patent_number, make_title, make_uscc, rng_for
 from ipops.models import City, IPAsset, Membership, Organization, OrgKind, User
+from ipops.money import split_by_shares
 from pledge_finance import rules, services
 from pledge_finance.models import Loan, LoanProduct, RiskReserve
 
@@ -246,7 +247,10 @@ def _one_loan(
         services.loan_record_valuation(
             actor=_actor(city, f"{city.slug}.appraiser"),
             loan=loan,
-            appraised_value=value,
+            # A report values each patent; the first of a package is its core patent and is worth most.
+            asset_values=split_by_shares(
+                value, {a: D(len(asset_ids) + 1 - n) for n, a in enumerate(asset_ids)}
+            ),
             report_ref=f"中评报字[{applied.year}]第{index + 101:04d}号",
         )
     if state == "valued":

@@ -26,6 +26,8 @@ class PledgeErrorCode(ErrorCode):
     ASSET_NOT_FOUND = "asset_not_found"
     # Valuation and review
     ASSET_NOT_IN_LOAN = "asset_not_in_loan"
+    ASSET_VALUES_REQUIRED = "asset_values_required"
+    VALUATION_TOTAL_MISMATCH = "valuation_total_mismatch"
     BEFORE_SUBMISSION = "before_submission"
     AMOUNT_EXCEEDS_LTV = "amount_exceeds_ltv"
     ALREADY_DECIDED = "already_decided"

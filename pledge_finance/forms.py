@@ -18,6 +18,8 @@ from pledge_finance.models import (
 )
 
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})  # ISO: what <input type=date> accepts
+#: The valuation form's field for an asset's value: `asset_<id>`.
+ASSET_VALUE_PREFIX = "asset_"
 
 
 class LoanApplicationForm(ServiceForm):
@@ -53,20 +55,57 @@ class LoanApplicationForm(ServiceForm):
         term_field.choices = [(t, _("%(n)s months") % {"n": t}) for t in product.allowed_terms]
 
 
-class ValuationForm(ServiceForm):
-    appraised_value = MoneyField(label=_("appraised value"), positive=True)
+class StepForm(ServiceForm):
+    """The form of one step on the loan page. It is given the loan, for forms whose fields depend on it,
+    and hands the step's service its arguments (`service_arguments`)."""
+
+    def __init__(self, *args, loan=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def service_arguments(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class ValuationForm(StepForm):
+    """One value per pledged asset, as the valuation report gives them; the package's value is their total."""
+
     report_ref = forms.CharField(label=_("valuation report reference"), max_length=80)
     valued_on = forms.DateField(label=_("valuation date"), widget=DATE)
 
+    def __init__(self, *args, loan, **kwargs):
+        super().__init__(*args, **kwargs)
+        own = dict(self.fields)
+        self.fields.clear()
+        pledged = list(loan.loan_assets.select_related("asset").order_by("asset_id"))
+        for n, row in enumerate(pledged, start=1):
+            self.fields[f"{ASSET_VALUE_PREFIX}{row.asset_id}"] = MoneyField(
+                label=_("appraised value of %(number)s %(title)s")
+                % {"number": row.asset.display_number, "title": row.asset.title},
+                positive=True,
+                help_text=_("The loan's appraised value is the total of the assets' values.")
+                if n == len(pledged) and n > 1
+                else "",
+            )
+        self.fields.update(own)
 
-class DecisionForm(ServiceForm):
+    def service_arguments(self) -> dict:
+        data = dict(self.cleaned_data)
+        values = {
+            int(name.removeprefix(ASSET_VALUE_PREFIX)): data.pop(name)
+            for name in list(data)
+            if name.startswith(ASSET_VALUE_PREFIX)
+        }
+        return {**data, "asset_values": values}
+
+
+class DecisionForm(StepForm):
     decision = forms.ChoiceField(
         label=_("decision"), choices=ApprovalDecision.Decision.choices, widget=forms.RadioSelect
     )
     comment = forms.CharField(label=_("comment"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
 
 
-class DisburseForm(ServiceForm):
+class DisburseForm(StepForm):
     contract_number = forms.CharField(label=_("contract number"), max_length=60)
     contract_signed_on = forms.DateField(label=_("contract signed on"), widget=DATE)
     pledge_registration_number = forms.CharField(label=_("CNIPA pledge registration number"), max_length=60)
@@ -75,18 +114,18 @@ class DisburseForm(ServiceForm):
     annual_rate = RateField(label=_("annual interest rate"), high=rules.MAX_ANNUAL_RATE * 100)
 
 
-class RepaymentForm(ServiceForm):
+class RepaymentForm(StepForm):
     amount = MoneyField(label=_("amount"), positive=True)
     paid_on = forms.DateField(label=_("paid on"), widget=DATE)
     reference = forms.CharField(label=_("bank reference"), max_length=60, required=False)
 
 
-class DefaultForm(ServiceForm):
+class DefaultForm(StepForm):
     default_on = forms.DateField(label=_("default date"), widget=DATE)
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
-class RecoveryForm(ServiceForm):
+class RecoveryForm(StepForm):
     amount = MoneyField(label=_("amount"), positive=True)
     received_on = forms.DateField(label=_("received on"), widget=DATE)
     source = forms.CharField(
@@ -95,11 +134,11 @@ class RecoveryForm(ServiceForm):
     release_pledge = forms.BooleanField(label=_("release the pledge now"), required=False)
 
 
-class ReasonForm(ServiceForm):
+class ReasonForm(StepForm):
     reason = forms.CharField(label=_("reason"), max_length=2000, required=False)
 
 
-class ReleaseForm(ServiceForm):
+class ReleaseForm(StepForm):
     reason = forms.CharField(label=_("reason"), max_length=2000)
 
 

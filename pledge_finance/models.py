@@ -21,6 +21,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ipops import clock
 from ipops.models import OrgKind, Role
@@ -325,8 +326,12 @@ class Loan(CityOwned):
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class LoanAsset(CityOwned):
+    """An asset pledged to a loan, with the value the loan's appraisal gave it (the registry keeps the same
+    value in the asset's valuation history; the loan's appraised value is the package's total)."""
+
     loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="loan_assets")
     asset = models.ForeignKey("ipops.IPAsset", on_delete=models.PROTECT, related_name="+")
+    appraised_value = MoneyField(_("appraised value"), null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["city", "asset"], name="pf_loanasset_city_asset")]
@@ -360,9 +365,11 @@ class ApprovalDecision(CityOwned):
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Instalment(CityOwned):
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        OVERDUE = "overdue", _("Overdue")
-        PAID = "paid", _("Paid")
+        # In a context of their own: the registry's "Pending" (an application under examination, 审查中)
+        # is another word in Chinese than an instalment not yet due (未到期).
+        PENDING = "pending", pgettext_lazy("instalment", "Not due yet")
+        OVERDUE = "overdue", pgettext_lazy("instalment", "Overdue")
+        PAID = "paid", pgettext_lazy("instalment", "Paid")
 
     loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="instalments")
     number = models.PositiveSmallIntegerField(_("number"))

@@ -5,7 +5,9 @@ entity's one visibility rule (`ipops.visibility`) from which lists, detail looku
 - an appraiser (service institution) sees the submitted loans of products it takes part in, and
   the loans it valued;
 - an enterprise sees its own applications;
-- bureau staff see (and manage products and the reserve of) their whole city; officials read.
+- bureau staff see (and manage products and the reserve of) their whole city; officials read;
+- the institutions of a loan see its pledged assets in the registry, read-only (a lender looks at its
+  collateral): `pledged_asset_visibility` widens the registry's rule for `IPAsset`.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.db.models import Q
 from ipops import visibility
 from ipops.access import BUREAU_ROLES, CITY_READER_ROLES
 from ipops.errors import PermissionDenied
+from ipops.models import IPAsset
 from ipops.permissions import is_bureau, reads_city
 from pledge_finance.errors import LoanNotFound, ProductNotFound
 from pledge_finance.models import (
@@ -25,6 +28,7 @@ from pledge_finance.models import (
     PARTY_ACTOR_ROLES,
     InstitutionRole,
     Loan,
+    LoanAsset,
     LoanProduct,
     LoanState,
     ProductInstitution,
@@ -59,8 +63,19 @@ def product_visibility(actor) -> Q | bool:
     return True if reads_city(actor) else Q(is_active=True)
 
 
+def pledged_asset_visibility(actor) -> Q | bool:
+    """The assets pledged to the loans an institution sees (as a party, or as the appraiser): the same
+    loans as `loan_visibility`, so following a loan's asset link never ends in a 404. Read-only: the
+    registry lets only the owner and the bureau change an asset. Applicants see their own assets anyway."""
+    if actor.role not in INSTITUTION_ACTOR_ROLES or actor.organization_id is None:
+        return False
+    loans = Loan.objects.restrict(actor)
+    return Q(pk__in=LoanAsset.objects.filter(loan__in=loans).values("asset_id"))
+
+
 visibility.register(Loan, view=loan_visibility, not_found=LoanNotFound)
 visibility.register(LoanProduct, view=product_visibility, not_found=ProductNotFound)
+visibility.widen(IPAsset, rule=pledged_asset_visibility)
 
 
 # --- who acts ---------------------------------------------------------------------------------------

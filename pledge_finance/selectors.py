@@ -7,20 +7,40 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ipops import clock
+from ipops import rules as registry_rules
 from ipops.access import Actor
 from ipops.models import Encumbrance, IPAsset, LegalStatus
 from ipops.money import ZERO, MoneyField
 from ipops.visibility import get_visible_or_404, restrict
+from pledge_finance import rules
 from pledge_finance.models import (
     PARTIES,
     ApprovalDecision,
     Instalment,
     InstitutionRole,
     Loan,
+    LoanAsset,
     LoanProduct,
     LoanState,
     LossAllocation,
@@ -44,24 +64,47 @@ def loan_queryset(actor: Actor) -> QuerySet[Loan]:
     return restrict(_loans(), actor)
 
 
-class Balances(TypedDict):
+class Figures(TypedDict):
     outstanding: Decimal
     overdue_amount: Decimal
+    overdue_count: int
+    next_due_on: datetime.date | None
 
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
-    #: A loan with its outstanding principal and overdue amount (`with_balances`).
-    LoanWithBalances = WithAnnotations[Loan, Balances]
+    #: A loan with its figures (`with_figures`).
+    LoanWithFigures = WithAnnotations[Loan, Figures]
 
 
-def with_balances(qs: QuerySet[Loan]) -> QuerySet[LoanWithBalances]:
-    """Annotate outstanding principal and overdue amount (one join, whatever the page size)."""
+def _open_instalment(prefix: str = "") -> Q:
+    """An instalment with principal or interest still unpaid."""
+    return Q(**{f"{prefix}principal_paid__lt": F(f"{prefix}principal_due")}) | Q(
+        **{f"{prefix}interest_paid__lt": F(f"{prefix}interest_due")}
+    )
+
+
+def with_figures(qs: QuerySet[Loan], *, today: datetime.date | None = None) -> QuerySet[LoanWithFigures]:
+    """A loan's figures as of `today` (Beijing), the one definition every page and the API read:
+
+    - `outstanding`: principal not yet repaid, of a live (disbursed) loan;
+    - `overdue_amount` / `overdue_count`: what is unpaid of the live loan's instalments due before today
+      (whether or not the nightly job has flagged them yet: a page never waits for it);
+    - `next_due_on`: the due date of the first unpaid instalment not yet overdue.
+
+    Other states have none (0 and None): a repaid loan owes nothing, a defaulted one's debt is its loss.
+    One join of the instalments, whatever the page size.
+    """
+    today = today or clock.today()
+    live = Q(state=LoanState.DISBURSED)
+    late = live & Q(instalments__due_date__lt=today) & _open_instalment("instalments__")
     return qs.annotate(
         outstanding=Coalesce(
             Sum(
-                F("instalments__principal_due") - F("instalments__principal_paid"), output_field=MoneyField()
+                F("instalments__principal_due") - F("instalments__principal_paid"),
+                filter=live,
+                output_field=MoneyField(),
             ),
             _zero(),
         ),
@@ -71,17 +114,35 @@ def with_balances(qs: QuerySet[Loan]) -> QuerySet[LoanWithBalances]:
                 + F("instalments__interest_due")
                 - F("instalments__principal_paid")
                 - F("instalments__interest_paid"),
-                filter=Q(instalments__status=Instalment.Status.OVERDUE),
+                filter=late,
                 output_field=MoneyField(),
             ),
             _zero(),
         ),
+        overdue_count=Count("instalments", filter=late),
+        next_due_on=Min(
+            "instalments__due_date",
+            filter=live & Q(instalments__due_date__gte=today) & _open_instalment("instalments__"),
+        ),
     )
+
+
+def instalments_as_of(today: datetime.date) -> QuerySet[Instalment]:
+    """Instalments with their `standing` as of `today`, by the same rule as `with_figures`: paid, overdue
+    (unpaid and due before today) or pending (not due yet)."""
+    return Instalment.objects.annotate(
+        standing=Case(
+            When(~_open_instalment(), then=Value(Instalment.Status.PAID)),
+            When(due_date__lt=today, then=Value(Instalment.Status.OVERDUE)),
+            default=Value(Instalment.Status.PENDING),
+            output_field=CharField(),
+        )
+    ).order_by("number")
 
 
 def loan_list(
     actor: Actor, *, state: str = "", product: int | None = None, q: str = "", year: int | None = None
-) -> QuerySet[LoanWithBalances]:
+) -> QuerySet[LoanWithFigures]:
     qs = loan_queryset(actor)
     if state:
         qs = qs.filter(state=state)
@@ -96,7 +157,7 @@ def loan_list(
             | Q(pledge_registration_number__icontains=q)
             | Q(purpose__icontains=q)
         )
-    return with_balances(qs).order_by("-created_at", "-id")
+    return with_figures(qs).order_by("-created_at", "-id")
 
 
 def loan_get(actor: Actor, pk) -> Loan:
@@ -104,12 +165,14 @@ def loan_get(actor: Actor, pk) -> Loan:
     return get_visible_or_404(_loans(), actor, pk)
 
 
-def loan_file(actor: Actor, pk) -> Loan:
-    """One loan with everything its file shows (schedule, decisions, repayments, losses, recoveries),
-    or 404 as `loan_get`: a fixed number of queries."""
+def loan_file(actor: Actor, pk, *, today: datetime.date | None = None) -> LoanWithFigures:
+    """One loan with its figures (`with_figures`) and everything its file shows (schedule with each
+    instalment's standing, decisions, repayments, losses, recoveries), or 404 as `loan_get`: a fixed number
+    of queries."""
+    today = today or clock.today()
     return get_visible_or_404(
-        _loans().prefetch_related(
-            Prefetch("instalments", queryset=Instalment.objects.order_by("number")),
+        with_figures(_loans(), today=today).prefetch_related(
+            Prefetch("instalments", queryset=instalments_as_of(today)),
             Prefetch(
                 "decisions", queryset=ApprovalDecision.objects.select_related("organization", "decided_by")
             ),
@@ -122,8 +185,33 @@ def loan_file(actor: Actor, pk) -> Loan:
     )
 
 
+#: The order of a loan's events on one day: its lifecycle's, which is the order they are recorded in (a
+#: valuation dated the day of the application still follows it; an instalment falls overdue at the start of
+#: its day, before that day's repayment).
+STAGES = (
+    "create",
+    "submit",
+    "value",
+    "decision",
+    "approve",
+    "reject",
+    "withdraw",
+    "contract",
+    "pledge",
+    "disburse",
+    "overdue",
+    "repayment",
+    "default",
+    "recovery",
+    "release",
+    "close",
+)
+
+
 @dataclass(frozen=True)
 class TimelineEvent:
+    """One event of a loan: a moment (a datetime, shown in Beijing time) or a day the parties booked."""
+
     at: datetime.date | datetime.datetime
     kind: str
     label: str
@@ -133,11 +221,26 @@ class TimelineEvent:
 
     @property
     def day(self) -> datetime.date:
-        return self.at.date() if isinstance(self.at, datetime.datetime) else self.at
+        """The day in Beijing (a decision at 01:18 Beijing time is that day's, not UTC's day before)."""
+        return timezone.localdate(self.at) if isinstance(self.at, datetime.datetime) else self.at
+
+    @property
+    def time(self) -> datetime.time | None:
+        """The time of day in Beijing, for a moment; None for a booked day."""
+        return timezone.localtime(self.at).time() if isinstance(self.at, datetime.datetime) else None
+
+    @property
+    def stage(self) -> str:
+        return self.kind.split("_")[0]
+
+    def sort_key(self) -> tuple:
+        """Day, then the lifecycle's order, then the time of day where there is one."""
+        return (self.day, STAGES.index(self.stage), self.time or datetime.time.min)
 
 
 def loan_timeline(loan: Loan) -> list[TimelineEvent]:
-    """Every event of the loan in order, from its business records (dates as the parties booked them)."""
+    """Every event of the loan in the order it happened: by its day in Beijing; on one day in the
+    lifecycle's order, then by time; events of one kind keep the order they were recorded in."""
     ev: list[TimelineEvent] = [
         TimelineEvent(
             loan.created_at, "create", _("Application started"), loan.enterprise.name, amount=loan.amount
@@ -252,42 +355,13 @@ def loan_timeline(loan: Loan) -> list[TimelineEvent]:
         ev.append(TimelineEvent(loan.closed_on, "close", _("Repaid in full; pledge released")))
     elif loan.pledge_released_at and loan.state == LoanState.DEFAULTED:
         ev.append(TimelineEvent(loan.pledge_released_at, "release", _("Pledge released")))
-
-    def key(e: TimelineEvent):
-        at = e.at
-        moment = (
-            at
-            if isinstance(at, datetime.datetime)
-            else datetime.datetime.combine(at, datetime.time.max, tzinfo=datetime.UTC)
-        )
-        return moment.timestamp()
-
-    return sorted(ev, key=key)
+    # A stable sort: events with the same key keep the order they were recorded in (above).
+    return sorted(ev, key=TimelineEvent.sort_key)
 
 
-def loan_figures(loan: Loan, *, today: datetime.date) -> dict:
-    instalments = list(loan.instalments.all())
-    outstanding = sum((i.principal_due - i.principal_paid for i in instalments), ZERO)
-    overdue = [
-        i
-        for i in instalments
-        if i.status == Instalment.Status.OVERDUE
-        or (i.status == Instalment.Status.PENDING and i.due_date < today and i.open_amount > 0)
-    ]
-    upcoming = next((i for i in instalments if i.open_amount > 0 and i not in overdue), None)
-    return {
-        "instalments": instalments,
-        "outstanding_principal": outstanding,
-        "overdue_amount": sum((i.open_amount for i in overdue), ZERO),
-        "overdue_count": len(overdue),
-        "next_instalment": upcoming,
-        "paid_total": sum((i.principal_paid + i.interest_paid for i in instalments), ZERO),
-        "scheduled_interest": sum((i.interest_due for i in instalments), ZERO),
-    }
-
-
-def loan_assets(loan: Loan) -> list[IPAsset]:
-    return list(IPAsset.objects.filter(pk__in=loan.loan_assets.values("asset_id")).order_by("pk"))
+def loan_assets(loan: Loan) -> list[LoanAsset]:
+    """The loan's pledged assets, each with the value the loan's appraisal gave it."""
+    return list(loan.loan_assets.select_related("asset").order_by("asset_id"))
 
 
 def decisions_by_party(loan: Loan) -> dict[str, ApprovalDecision]:
@@ -297,12 +371,12 @@ def decisions_by_party(loan: Loan) -> dict[str, ApprovalDecision]:
 # --- queues and portfolios -----------------------------------------------------------
 
 
-def review_queue(actor: Actor) -> dict[str, list[Loan] | list[LoanWithBalances]]:
+def review_queue(actor: Actor) -> dict[str, list[LoanWithFigures]]:
     """What waits for this institution, by the work it does: valuations (an appraiser); decisions (the
     three parties); disbursements and overdue loans (a bank)."""
-    qs = loan_queryset(actor)
+    qs = with_figures(loan_queryset(actor))
     role = institution_of(actor.role)
-    out: dict[str, list[Loan] | list[LoanWithBalances]] = {}
+    out: dict[str, list[LoanWithFigures]] = {}
     if role == InstitutionRole.APPRAISER:
         out["to_value"] = list(qs.filter(state=LoanState.SUBMITTED).order_by("submitted_at"))
     if role in PARTIES:
@@ -312,18 +386,33 @@ def review_queue(actor: Actor) -> dict[str, list[Loan] | list[LoanWithBalances]]
     if role == InstitutionRole.BANK:
         out["to_disburse"] = list(qs.filter(state=LoanState.APPROVED).order_by("decided_at"))
         out["overdue"] = list(
-            with_balances(qs.filter(state=LoanState.DISBURSED))
-            .filter(overdue_amount__gt=ZERO)
-            .order_by("-overdue_amount")
+            qs.filter(state=LoanState.DISBURSED, overdue_amount__gt=ZERO).order_by("-overdue_amount")
         )
     return out
 
 
+@dataclass(frozen=True)
+class MonthFigures:
+    """One month of an institution's lending: what it disbursed, and how much of that is still owed."""
+
+    month: datetime.date
+    disbursed: Decimal
+    outstanding: Decimal
+
+
+def _months(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = rules.add_months(month, 1)
+    return months
+
+
 def portfolio(actor: Actor) -> dict:
-    """An institution's loans: live outstanding and overdue, defaults with its loss part and reserve payouts."""
+    """An institution's loans: live outstanding and overdue, defaults with its loss part and reserve
+    payouts, and its lending by month of disbursement (every month from the first to the last)."""
     qs = loan_queryset(actor)
-    live = with_balances(qs.filter(state=LoanState.DISBURSED)).order_by("maturity_date")
-    live_rows = list(live)
+    live_rows = list(with_figures(qs.filter(state=LoanState.DISBURSED)).order_by("maturity_date"))
     org = actor.organization_id
     allocations = (
         LossAllocation.objects.filter(organization_id=org).select_related("loan", "loan__enterprise")
@@ -332,22 +421,59 @@ def portfolio(actor: Actor) -> dict:
     )
     alloc_rows = list(allocations.order_by("-loan__default_on"))
     by_state = dict(qs.values_list("state").annotate(n=Count("id")).order_by())
+    disbursed = dict(
+        qs.filter(disbursed_on__isnull=False)
+        .annotate(month=TruncMonth("disbursed_on"))
+        .values_list("month")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    )
+    outstanding_by_month: dict[datetime.date, Decimal] = {}
+    for row in live_rows:
+        assert row.disbursed_on is not None  # live
+        month = row.disbursed_on.replace(day=1)
+        outstanding_by_month[month] = outstanding_by_month.get(month, ZERO) + row.outstanding
+    by_month = (
+        [
+            MonthFigures(m, disbursed.get(m, ZERO), outstanding_by_month.get(m, ZERO))
+            for m in _months(min(disbursed), max(disbursed))
+        ]
+        if disbursed
+        else []
+    )
     return {
         "live": live_rows,
         "live_count": len(live_rows),
         "outstanding": sum((r.outstanding for r in live_rows), ZERO),
         "overdue": sum((r.overdue_amount for r in live_rows), ZERO),
         "overdue_count": sum(1 for r in live_rows if r.overdue_amount > 0),
-        "disbursed_total": qs.filter(disbursed_on__isnull=False).aggregate(s=Sum("amount"))["s"] or ZERO,
+        "disbursed_total": sum(disbursed.values(), ZERO),
         "by_state": [
             {"state": s, "label": LoanState(s).label, "n": by_state.get(s, 0)} for s in LoanState.values
         ],
+        "by_month": by_month,
         "allocations": alloc_rows,
         "loss_total": sum((a.loss for a in alloc_rows), ZERO),
         "reserve_paid_total": sum((a.reserve_paid for a in alloc_rows), ZERO),
         "recovered_total": sum((a.recovered for a in alloc_rows), ZERO),
         "net_loss_total": sum((a.net_loss for a in alloc_rows), ZERO),
     }
+
+
+def portfolio_loans(actor: Actor) -> QuerySet[LoanWithFigures]:
+    """Every loan of an institution's portfolio with its figures and the institution's own part of a loss
+    (`our_allocations`): what its export lists."""
+    return (
+        with_figures(loan_queryset(actor))
+        .prefetch_related(
+            Prefetch(
+                "allocations",
+                queryset=LossAllocation.objects.filter(organization_id=actor.organization_id),
+                to_attr="our_allocations",
+            )
+        )
+        .order_by("-created_at", "-id")
+    )
 
 
 def city_summary() -> dict:
@@ -363,10 +489,9 @@ def city_summary() -> dict:
         "pledged_assets": Encumbrance.objects.filter(
             kind="pledge", released_at__isnull=True, source__startswith="pledge_finance.loan:"
         ).count(),
-        "outstanding": Instalment.objects.filter(loan__state=LoanState.DISBURSED).aggregate(
-            s=Sum(F("principal_due") - F("principal_paid"))
-        )["s"]
-        or ZERO,
+        "outstanding": with_figures(qs.filter(state=LoanState.DISBURSED)).aggregate(
+            s=Coalesce(Sum("outstanding"), _zero())
+        )["s"],
         "defaulted_count": by_state.get(LoanState.DEFAULTED, 0),
         "by_state": [
             {"state": s, "label": LoanState(s).label, "n": by_state.get(s, 0)} for s in LoanState.values
@@ -394,13 +519,14 @@ def product_get(actor: Actor, pk) -> LoanProduct:
 
 
 def pledgeable_assets(actor: Actor) -> QuerySet[IPAsset]:
-    """The actor's own assets in force and not pledged (what an application may offer)."""
-    pledged = Encumbrance.objects.filter(
-        kind__in=["pledge", "sale_pending"], released_at__isnull=True
+    """The actor's own assets in force and free to pledge (what an application may offer), by the
+    registry's rule of what blocks a pledge."""
+    blocked = Encumbrance.objects.filter(
+        kind__in=sorted(registry_rules.BLOCKING["pledge"]), released_at__isnull=True
     ).values("asset_id")
     return (
         IPAsset.objects.filter(owner_id=actor.organization_id, legal_status=LegalStatus.IN_FORCE)
-        .exclude(pk__in=pledged)
+        .exclude(pk__in=blocked)
         .order_by("-filing_date", "pk")
     )
 
@@ -410,7 +536,35 @@ def reserve_get() -> RiskReserve | None:
 
 
 def reserve_ledger(reserve: RiskReserve) -> QuerySet[ReserveEntry]:
-    return reserve.entries.select_related("loan", "organization", "created_by").order_by("-booked_on", "-id")
+    """The reserve's movements in the order they happened: by the day of the movement, then in the order
+    they were booked. `balance` is the running balance in that order — each row's is the previous row's
+    plus its amount — so a movement booked late under an earlier date (a top-up entered afterwards)
+    still reads as a running balance; the last row's is the reserve's balance."""
+    order = [F("booked_on").asc(), F("id").asc()]
+    return (
+        reserve.entries.select_related("loan", "organization", "created_by")
+        .annotate(balance=Window(Sum("amount"), order_by=order))
+        .order_by(*order)
+    )
+
+
+def reserve_entry(reserve: RiskReserve, pk: int) -> ReserveEntry:
+    """One movement with its running balance as the ledger shows it (`reserve_ledger`)."""
+    up_to_it = (
+        ReserveEntry.objects.filter(reserve=reserve)
+        .filter(
+            Q(booked_on__lt=OuterRef("booked_on"))
+            | Q(booked_on=OuterRef("booked_on"), id__lte=OuterRef("pk"))
+        )
+        .values("reserve")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    return (
+        reserve.entries.select_related("organization")
+        .annotate(balance=Subquery(up_to_it, output_field=MoneyField()))
+        .get(pk=pk)
+    )
 
 
 def reserve_totals(reserve: RiskReserve) -> dict:

@@ -6,17 +6,18 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views import View
 
 from ipops import clock, excel
 from ipops.errors import ApplicationError, PermissionDenied
-from ipops.forms import ServiceForm
+from ipops.money import YUAN_UNIT, to_wan
 from ipops.views.pages import CityPageMixin
 from pledge_finance import forms, selectors, services
 from pledge_finance.lifecycles import LOAN
-from pledge_finance.models import PARTIES, LoanState
-from pledge_finance.permissions import can, require
+from pledge_finance.models import PARTIES, InstitutionRole, LoanState
+from pledge_finance.permissions import can, party_of, require
 
 
 def _service_error(form, exc: ApplicationError) -> None:
@@ -79,6 +80,7 @@ class LoanExportView(CityPageMixin, View):
             _("Maturity date"),
             excel.Money(_("Outstanding principal")),
             excel.Money(_("Overdue amount")),
+            excel.Column(_("Next due date"), "date"),
             _("Default date"),
             excel.Money(_("Loss")),
         ]
@@ -99,8 +101,10 @@ class LoanExportView(CityPageMixin, View):
                 loan.pledge_registration_number,
                 loan.disbursed_on,
                 loan.maturity_date,
-                loan.outstanding,
-                loan.overdue_amount,
+                # The figures as the pages show them (`selectors.with_figures`): none unless live and due.
+                loan.outstanding if loan.is_live else None,
+                loan.overdue_amount if loan.overdue_amount > 0 else None,
+                loan.next_due_on,
                 loan.default_on,
                 loan.loss_total,
             ]
@@ -120,7 +124,102 @@ class QueueView(CityPageMixin, View):
 class PortfolioView(CityPageMixin, View):
     def get(self, request, city):
         require(self.actor, "loan.portfolio")
-        return render(request, "pledge_finance/portfolio.html", selectors.portfolio(self.actor))
+        figures = selectors.portfolio(self.actor)
+        return render(
+            request,
+            "pledge_finance/portfolio.html",
+            {
+                **figures,
+                "lending_chart": _lending_chart(figures["by_month"]),
+                "states_held": [row for row in figures["by_state"] if row["n"]],
+            },
+        )
+
+
+def _lending_chart(by_month: list[selectors.MonthFigures]) -> dict:
+    """ECharts option: per month of disbursement, what was lent and what of it is still owed, in 万元.
+    Floats only for drawing (to six places, so the bars add up to the figures above to the fen)."""
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0},
+        "grid": {"left": 60, "right": 10, "top": 40, "bottom": 30},
+        "xAxis": {"type": "category", "data": [date_format(m.month, "YEAR_MONTH_FORMAT") for m in by_month]},
+        "yAxis": {"type": "value", "name": _("10k CNY")},
+        "series": [
+            {
+                "name": name,
+                "type": "bar",
+                "itemStyle": {"color": colour},
+                "data": [float(to_wan(getattr(m, figure), 6)) for m in by_month],
+            }
+            for name, figure, colour in (
+                (_("Disbursed"), "disbursed", "#1f5f99"),
+                (_("Still outstanding"), "outstanding", "#e0a030"),
+            )
+        ],
+    }
+
+
+class PortfolioExportView(CityPageMixin, View):
+    """An institution's portfolio as a workbook: every loan it is a party to, its figures and our part."""
+
+    def get(self, request, city):
+        require(self.actor, "loan.portfolio")
+        headers = [
+            _("Reference"),
+            _("Enterprise"),
+            _("Product"),
+            _("State"),
+            _("Our role"),
+            excel.Money(_("Amount")),
+            excel.Column(_("Term (months)"), "integer"),
+            excel.Money(_("Appraised value")),
+            excel.Column(_("Our share"), "percent"),
+            excel.Column(_("Annual rate"), "percent"),
+            excel.Column(_("Disbursed on"), "date"),
+            excel.Column(_("Maturity date"), "date"),
+            excel.Money(_("Outstanding principal")),
+            excel.Money(_("Overdue amount")),
+            excel.Column(_("Next due date"), "date"),
+            excel.Column(_("Default date"), "date"),
+            excel.Money(_("Our loss")),
+            excel.Money(_("Reserve paid")),
+            excel.Money(_("Recovered")),
+            excel.Money(_("Our net loss")),
+        ]
+
+        def row(loan):
+            party = party_of(self.actor, loan)
+            ours = loan.our_allocations[0] if loan.our_allocations else None
+            return [
+                loan.reference,
+                loan.enterprise.name,
+                loan.product.name,
+                loan.get_state_display(),
+                str(InstitutionRole(party).label) if party else "",
+                loan.amount,
+                loan.term_months,
+                loan.appraised_value,
+                loan.shares[party] if loan.shares and party else None,
+                loan.annual_rate,
+                loan.disbursed_on,
+                loan.maturity_date,
+                loan.outstanding if loan.is_live else None,
+                loan.overdue_amount if loan.overdue_amount > 0 else None,
+                loan.next_due_on,
+                loan.default_on,
+                ours.loss if ours else None,
+                ours.reserve_paid if ours else None,
+                ours.recovered if ours else None,
+                ours.net_loss if ours else None,
+            ]
+
+        return excel.response(
+            f"loan-portfolio-{city}-{clock.today():%Y%m%d}.xlsx",
+            _("Loan portfolio"),
+            headers,
+            (row(loan) for loan in selectors.portfolio_loans(self.actor)[:50000]),
+        )
 
 
 # --- applying --------------------------------------------------------------------------
@@ -136,11 +235,23 @@ class ApplyProductView(CityPageMixin, View):
         products = [
             (p, p.institutions_by_role()) for p in selectors.product_list(self.actor, active_only=True)
         ]
+        assets = selectors.pledgeable_assets(self.actor)
         return render(
             request,
             "pledge_finance/apply_product.html",
-            {"products": products, "asset_count": selectors.pledgeable_assets(self.actor).count()},
+            {
+                "products": products,
+                "asset_count": assets.count(),
+                # Coming from an asset's "pledge it": the asset stays chosen through the steps.
+                "chosen_asset": _chosen_asset(request, assets),
+            },
         )
+
+
+def _chosen_asset(request, assets):
+    """The pledgeable asset named by `?asset=<id>`, if it is one of the actor's."""
+    asset_id = request.GET.get("asset", "")
+    return assets.filter(pk=int(asset_id)).first() if asset_id.isdigit() else None
 
 
 class ApplyFormView(CityPageMixin, View):
@@ -161,7 +272,11 @@ class ApplyFormView(CityPageMixin, View):
     def get(self, request, city, product):
         require(self.actor, "loan.create")
         product = selectors.product_get(self.actor, product)
-        return self._render(request, product, self._form(product))
+        form = self._form(product)
+        chosen = _chosen_asset(request, selectors.pledgeable_assets(self.actor))
+        if chosen is not None:
+            form.initial["assets"] = [str(chosen.pk)]
+        return self._render(request, product, form)
 
     def post(self, request, city, product):
         require(self.actor, "loan.create")
@@ -234,7 +349,9 @@ def loan_page(request, actor, loan, *, bound: dict | None = None, status: int = 
     for step in LOAN.available(actor, loan):
         form_class = STEPS[step.action][0]
         form = (bound or {}).get(step.action) or (
-            form_class(initial=_initial(step.action, loan), prefix=step.action) if form_class else None
+            form_class(initial=_initial(step.action, loan), prefix=step.action, loan=loan)
+            if form_class
+            else None
         )
         actions.append((step, form))
     shares = loan.shares or loan.product.shares
@@ -251,7 +368,7 @@ def loan_page(request, actor, loan, *, bound: dict | None = None, status: int = 
             "allocations": loan.allocations.all(),
             "recoveries": loan.recoveries.all(),
             "actions": actions,
-            **selectors.loan_figures(loan, today=clock.today()),
+            "instalments": loan.instalments.all(),
         },
         status=status,
     )
@@ -273,10 +390,10 @@ class LoanActionView(CityPageMixin, View):
             raise Http404
         loan = selectors.loan_get(self.actor, pk)
         form_class, service = STEPS[action]
-        form = (form_class or ServiceForm)(request.POST, prefix=action)
+        form = (form_class or forms.StepForm)(request.POST, prefix=action, loan=loan)
         if form.is_valid():
             try:
-                service(actor=self.actor, loan=loan, **form.cleaned_data)
+                service(actor=self.actor, loan=loan, **form.service_arguments())
             except ApplicationError as exc:
                 if isinstance(exc, PermissionDenied):
                     raise
@@ -351,7 +468,9 @@ class ReserveView(CityPageMixin, View):
             "form": form or forms.TopUpForm(),
         }
         if reserve is not None:
-            ctx["page"] = Paginator(selectors.reserve_ledger(reserve), 50).get_page(request.GET.get("page"))
+            # Oldest first, so the balance reads as a running balance; the latest movements open first.
+            ledger = Paginator(selectors.reserve_ledger(reserve), 50)
+            ctx["page"] = ledger.get_page(request.GET.get("page") or ledger.num_pages)
             ctx["totals"] = selectors.reserve_totals(reserve)
             ctx["paid_out"] = -ctx["totals"]["payout"]
         return render(request, "pledge_finance/reserve.html", ctx, status=status)
@@ -371,3 +490,37 @@ class ReserveView(CityPageMixin, View):
                 messages.success(request, _("Saved."))
                 return redirect("pledge-reserve", city=city)
         return self._render(request, form, status=400)
+
+
+class ReserveExportView(CityPageMixin, View):
+    """The reserve's ledger as the page shows it: in the order the movements happened, the running balance."""
+
+    def get(self, request, city):
+        require(self.actor, "reserve.view")
+        reserve = selectors.reserve_get()
+        if reserve is None:
+            raise Http404
+        headers = [
+            excel.Column(_("Date"), "date"),
+            _("Kind"),
+            _("Loan"),
+            _("Institution"),
+            excel.Money(_("Amount"), YUAN_UNIT),
+            excel.Money(_("Balance after"), YUAN_UNIT),
+            _("Note"),
+        ]
+        rows = (
+            [
+                e.booked_on,
+                e.get_kind_display(),
+                e.loan.reference if e.loan else "",
+                e.organization.name if e.organization else "",
+                e.amount,
+                e.balance,
+                e.note,
+            ]
+            for e in selectors.reserve_ledger(reserve)
+        )
+        return excel.response(
+            f"risk-reserve-{city}-{clock.today():%Y%m%d}.xlsx", _("Risk reserve ledger"), headers, rows
+        )

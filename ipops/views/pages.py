@@ -264,6 +264,8 @@ class AssetUpdateView(CityPageMixin, View):
 
     def get(self, request, city, pk):
         asset = asset_get(self.actor, pk)
+        # Others see some assets they may not change (a lender its collateral): no form for them.
+        require(self.actor, "asset.change", asset)
         return render(
             request,
             "ipops/asset_form.html",

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ipops.api.fields import MoneyField, RateField
 from ipops.api.serializers import OrganizationRefSerializer
 from ipops.errors import CoreErrorCode
-from ipops.models import IPAsset
+from ipops.models import AssetKind, LegalStatus
 from pledge_finance import rules
 from pledge_finance.models import (
     ApprovalDecision,
@@ -102,12 +105,15 @@ class ProductUpdateSerializer(ProductInputSerializer):
 # --- loans ------------------------------------------------------------------------------
 
 
-class AssetRefSerializer(serializers.ModelSerializer):
-    display_number = serializers.CharField(read_only=True)
+class PledgedAssetSerializer(serializers.Serializer):
+    """A pledged asset and the value the loan's appraisal gave it (null before the valuation)."""
 
-    class Meta:
-        model = IPAsset
-        fields = ["id", "kind", "display_number", "title", "legal_status"]
+    id = serializers.IntegerField(source="asset_id")
+    kind = serializers.ChoiceField(choices=AssetKind.choices, source="asset.kind")
+    display_number = serializers.CharField(source="asset.display_number")
+    title = serializers.CharField(source="asset.title")
+    legal_status = serializers.ChoiceField(choices=LegalStatus.choices, source="asset.legal_status")
+    appraised_value = MoneyField(allow_null=True)
 
 
 class LoanOutputSerializer(serializers.ModelSerializer):
@@ -119,8 +125,11 @@ class LoanOutputSerializer(serializers.ModelSerializer):
     insurer = OrganizationRefSerializer()
     guarantor = OrganizationRefSerializer()
     appraiser = OrganizationRefSerializer(allow_null=True)
-    outstanding = MoneyField(read_only=True, allow_null=True, default=None)
-    overdue_amount = MoneyField(read_only=True, allow_null=True, default=None)
+    # The loan's figures as of today (`selectors.with_figures`), the same as every page shows.
+    outstanding = MoneyField(read_only=True)
+    overdue_amount = MoneyField(read_only=True)
+    overdue_count = serializers.IntegerField(read_only=True)
+    next_due_on = serializers.DateField(read_only=True, allow_null=True)
 
     class Meta:
         model = Loan
@@ -162,6 +171,8 @@ class LoanOutputSerializer(serializers.ModelSerializer):
             "created_at",
             "outstanding",
             "overdue_amount",
+            "overdue_count",
+            "next_due_on",
         ]
 
 
@@ -175,6 +186,13 @@ class DecisionSerializer(serializers.ModelSerializer):
 
 
 class InstalmentSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(
+        choices=Instalment.Status.choices,
+        source="standing",
+        read_only=True,
+        help_text="As of today: paid, overdue (unpaid and due before today) or pending (not due yet)",
+    )
+
     class Meta:
         model = Instalment
         fields = [
@@ -258,9 +276,9 @@ class LoanDetailSerializer(LoanOutputSerializer):
             "actions",
         ]
 
-    @extend_schema_field(AssetRefSerializer(many=True))
+    @extend_schema_field(PledgedAssetSerializer(many=True))
     def get_assets(self, loan) -> list:
-        return list(AssetRefSerializer(loan_assets(loan), many=True).data)
+        return list(PledgedAssetSerializer(loan_assets(loan), many=True).data)
 
     def get_actions(self, loan) -> list[str]:
         """The steps the caller may take on the loan now (e.g. `decide`, `repay`): what its page offers."""
@@ -270,7 +288,8 @@ class LoanDetailSerializer(LoanOutputSerializer):
     def get_timeline(self, loan) -> list[dict]:
         return [
             {
-                "at": e.at.isoformat(),
+                # Beijing time (+08:00) for a moment; a booked day as the day.
+                "at": (timezone.localtime(e.at) if isinstance(e.at, datetime.datetime) else e.at).isoformat(),
                 "kind": e.kind,
                 "label": e.label,
                 "who": e.who,
@@ -309,7 +328,8 @@ class ValuationSerializer(serializers.Serializer):
     asset_values = serializers.DictField(
         child=MoneyField(),
         required=False,
-        help_text="Optional value per asset id; the total is their sum",
+        help_text="The value of each pledged asset, by asset id (required when the loan pledges several); "
+        "the loan's appraised value is their total",
     )
 
     def validate(self, attrs):
@@ -369,6 +389,12 @@ class LoanFilterSerializer(serializers.Serializer):
 class ReserveEntrySerializer(serializers.ModelSerializer):
     loan = serializers.IntegerField(source="loan_id", allow_null=True)
     organization = OrganizationRefSerializer(allow_null=True)
+    balance_after = MoneyField(
+        source="balance",
+        read_only=True,
+        help_text="The running balance in the ledger's order (by date, then booking): the previous "
+        "movement's plus this amount",
+    )
 
     class Meta:
         model = ReserveEntry

@@ -321,7 +321,8 @@ class ReserveLedgerApi(CityAPIView):
     @extend_schema(
         responses=s.ReserveEntrySerializer(many=True),
         tags=TAG,
-        summary="Every movement of the reserve, newest first",
+        summary="Every movement of the reserve in the order it happened (by date, then booking), with the "
+        "running balance",
     )
     def get(self, request, city):
         page = self.paginate_queryset(selectors.reserve_ledger(_reserve()))
@@ -337,4 +338,7 @@ class ReserveLedgerApi(CityAPIView):
         data = s.TopUpSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         entry = services.reserve_top_up(actor=self.actor, **data.validated_data)
-        return Response(s.ReserveEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.ReserveEntrySerializer(selectors.reserve_entry(_reserve(), entry.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )

@@ -260,6 +260,64 @@ def loan_withdraw(*, actor: Actor, loan: Loan, reason: str = "") -> Loan:
 # --- valuation and review -------------------------------------------------------------
 
 
+def _values_per_asset(
+    pledged: Mapping[int, LoanAsset], asset_values, appraised_value, errors: FieldErrors
+) -> dict[int, Decimal]:
+    """The appraisal's value of each pledged asset (cleaned, in 元), its errors added to `errors`.
+
+    A valuation report values each patent of a package, and the registry keeps a history per patent that
+    later listings and loans read: so a package of several assets needs a value per asset, and a total
+    alone is refused rather than split into parts nobody appraised. A single asset's value is the total.
+    """
+    if not asset_values:
+        if len(pledged) > 1:
+            errors.add(
+                "asset_values",
+                PledgeErrorCode.ASSET_VALUES_REQUIRED,
+                _("Give the appraised value of each pledged asset; the package's value is their total."),
+            )
+            return {}
+        value = validators.money(appraised_value, "appraised_value", errors)
+        return {} if value is None else {next(iter(pledged)): value}
+    per_asset: dict[int, Decimal] = {}
+    for key, raw in asset_values.items():
+        try:
+            asset_id = int(key)
+        except (TypeError, ValueError):
+            asset_id = 0
+        if asset_id not in pledged:
+            errors.add(
+                "asset_values",
+                PledgeErrorCode.ASSET_NOT_IN_LOAN,
+                _("Asset %(id)s is not pledged to this loan.") % {"id": key},
+            )
+            continue
+        value = validators.money(raw, "asset_values", errors)
+        if value is not None:
+            per_asset[asset_id] = value
+    missing = [la.asset.display_number for pk, la in pledged.items() if pk not in per_asset]
+    if missing and not errors:
+        errors.add(
+            "asset_values",
+            PledgeErrorCode.ASSET_VALUES_REQUIRED,
+            _("Give the appraised value of each pledged asset: %(missing)s has none.")
+            % {"missing": "、".join(missing)},
+        )
+    if appraised_value not in (None, "") and per_asset and not errors:
+        total = validators.money(appraised_value, "appraised_value", errors)
+        if total is not None and total != sum(per_asset.values(), ZERO):
+            errors.add(
+                "appraised_value",
+                PledgeErrorCode.VALUATION_TOTAL_MISMATCH,
+                _("The package's value %(total)s is not the total of the assets' values (%(sum)s).")
+                % {
+                    "total": display_money(total),
+                    "sum": display_money(sum(per_asset.values(), ZERO)),
+                },
+            )
+    return per_asset
+
+
 @transaction.atomic
 def loan_record_valuation(
     *,
@@ -268,26 +326,19 @@ def loan_record_valuation(
     report_ref: str,
     appraised_value=None,
     valued_on: datetime.date | None = None,
-    asset_values: Mapping[int, Decimal] | None = None,
+    asset_values: Mapping[int | str, Any] | None = None,
 ) -> Loan:
-    """Appraiser: record the appraised value (评估). The amount may not exceed value × LTV."""
+    """Appraiser: record the appraisal (评估): each pledged asset's value, written to the asset's valuation
+    history through the registry, and their total as the loan's appraised value. The amount may not exceed
+    that total × the loan-to-value ratio. `asset_values` maps asset ids to values; a loan of one asset may
+    give `appraised_value` instead."""
     loan = LOAN.lock(loan, "product")
     LOAN.check(loan, "value", actor=actor)
     errors = FieldErrors()
     today = clock.today()
     valued_on = valued_on or today
-    asset_ids = set(loan.loan_assets.values_list("asset_id", flat=True))
-    per_asset: dict[int, Decimal] = {}
-    for asset_id, asset_value in (asset_values or {}).items():
-        if int(asset_id) not in asset_ids:
-            errors.add("asset_values", PledgeErrorCode.ASSET_NOT_IN_LOAN, str(asset_id))
-            continue
-        cleaned = validators.money(asset_value, "asset_values", errors)
-        if cleaned is not None:
-            per_asset[int(asset_id)] = cleaned
-    if per_asset and not errors:
-        appraised_value = sum(per_asset.values(), ZERO)
-    value = validators.money(appraised_value, "appraised_value", errors)
+    pledged = {la.asset_id: la for la in loan.loan_assets.select_related("asset").order_by("asset_id")}
+    per_asset = _values_per_asset(pledged, asset_values, appraised_value, errors)
     report_ref = validators.text(
         report_ref, "report_ref", errors, message=_("Give the valuation report's reference.")
     )
@@ -297,7 +348,7 @@ def loan_record_valuation(
             "valued_on", PledgeErrorCode.BEFORE_SUBMISSION, _("The valuation date precedes the application.")
         )
     errors.raise_if_any()
-    assert value is not None
+    value = sum(per_asset.values(), ZERO)
     loan.appraised_value, loan.valuation_report_ref, loan.valued_on = value, report_ref, valued_on
     cap = loan.max_amount_by_value
     assert cap is not None
@@ -310,16 +361,15 @@ def loan_record_valuation(
             },
         )
     loan.appraiser_id = actor.organization_id
-    assets = {a.pk: a for a in IPAsset.objects.filter(pk__in=list(per_asset) or list(asset_ids))}
-    # Each asset's value goes to the registry; a single asset's is the whole appraisal.
-    valuations = per_asset or ({next(iter(assets)): value} if len(assets) == 1 else {})
-    for asset_id, asset_value in valuations.items():
+    for asset_id, loan_asset in pledged.items():
+        loan_asset.appraised_value = per_asset[asset_id]
+        loan_asset.save(update_fields=["appraised_value"])
         registry.valuation_record(
-            asset=assets[asset_id],
-            value=asset_value,
+            asset=loan_asset.asset,
+            value=per_asset[asset_id],
             valued_on=valued_on,
             appraiser=actor.organization,
-            report_ref=loan.valuation_report_ref,
+            report_ref=report_ref,
             actor=actor,
         )
     LOAN.apply(
@@ -329,6 +379,7 @@ def loan_record_valuation(
         update_fields=["appraised_value", "valuation_report_ref", "valued_on", "appraiser"],
         data={
             "appraised_value": value,
+            "asset_values": {str(k): v for k, v in per_asset.items()},
             "loan_to_value": loan.loan_to_value,
             "cap": cap,
             "amount": loan.amount,

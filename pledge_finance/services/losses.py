@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ipops import audit, clock, validators
@@ -164,15 +165,19 @@ def loan_declare_default(*, actor: Actor, loan: Loan, default_on: datetime.date,
             reserve_paid=paid[party],
         )
         if reserve and paid[party] > 0:
+            # The money leaves the reserve today, when the default is declared, not on the (earlier) default
+            # date: a payout dated back would precede top-ups it was paid after, and the ledger's running
+            # balance (by date) could dip below zero where the reserve never did.
             _book(
                 reserve,
                 kind=ReserveEntry.Kind.PAYOUT,
                 amount=-paid[party],
-                booked_on=default_on,
+                booked_on=clock.today(),
                 actor=actor,
                 loan=loan,
                 organization_id=loan.party_org_id(party),
-                note=_("Compensation for %(loan)s") % {"loan": loan.reference},
+                note=_("Compensation for %(loan)s (default on %(day)s)")
+                % {"loan": loan.reference, "day": date_format(default_on)},
             )
     loan.default_on, loan.loss_principal, loan.loss_interest = default_on, loss.principal, loss.interest
     LOAN.apply(
@@ -361,6 +366,9 @@ def reserve_top_up(
     errors = FieldErrors()
     amount = validators.money(amount, "amount", errors)
     note = validators.text(note, "note", errors, message=_("Say where the money comes from."))
+    # Money that has not arrived is not in the reserve: a top-up dated ahead would let the ledger show
+    # a balance the reserve does not hold yet.
+    booked_on = validators.not_in_future(booked_on, "booked_on", errors, today=clock.today())
     errors.raise_if_any()
     assert amount is not None
     reserve = RiskReserve.objects.select_for_update().filter(city_id=actor.city.pk).first()

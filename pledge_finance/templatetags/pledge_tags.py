@@ -1,6 +1,7 @@
 from django import template
 
 from ipops.money import display_rate
+from pledge_finance.models import Instalment
 
 register = template.Library()
 
@@ -36,3 +37,9 @@ def badge(state: str) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def instalment_label(standing: str):
+    """An instalment's standing as of today (`selectors.instalments_as_of`), in words."""
+    return Instalment.Status(standing).label

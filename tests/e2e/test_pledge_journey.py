@@ -1,5 +1,6 @@
-"""A pledge loan's whole happy path in a real browser: the enterprise applies step by step, the appraiser
-values, bank, insurer and guarantor approve, the bank disburses and records repayments until the loan closes."""
+"""A pledge loan's whole happy path in a real browser: the enterprise starts from its patent's page and applies
+step by step, the appraiser values the patent, bank, insurer and guarantor approve (the bank looks at its
+collateral), the bank disburses and records repayments until the loan closes — with no console error."""
 
 from __future__ import annotations
 
@@ -25,20 +26,33 @@ def submit(page, selector):
         page.click(selector)
 
 
+def console_errors(page) -> list[str]:
+    """Every console error and uncaught script error the pages raise from now on (a missing file's 404
+    included: the browser reports it as a console error)."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
+    return errors
+
+
 def test_enterprise_applies_institutions_approve_bank_disburses_and_is_repaid(live_server, page):
     w = build_world(make_city("qingdao", "青岛"))
     base = live_server.url
     asset = w.assets[0]
+    errors = console_errors(page)
 
-    # Enterprise: step 1 choose the product, step 2 fill in the application, step 3 submit the draft.
+    # Enterprise: from the patent's page, "pledge it"; step 1 the product, step 2 the application (the
+    # patent already chosen), step 3 submit the draft.
     as_user(page, base, w.enterprise)
-    page.goto(f"{base}/qingdao/loans/apply/")
+    page.goto(f"{base}/qingdao/assets/{asset.pk}/")
+    submit(page, "#asset-actions [data-asset-action]")
     assert "申请质押贷款" in page.locator("#page-title").inner_text()
+    assert asset.display_number in page.locator("#chosen-asset").inner_text()
     submit(page, f"#choose-product-{w.product.pk}")
+    assert page.is_checked(f"input[name=assets][value='{asset.pk}']")
     page.select_option("#id_bank", str(w.org(w.bank).pk))
     page.select_option("#id_insurer", str(w.org(w.insurer).pk))
     page.select_option("#id_guarantor", str(w.org(w.guarantor).pk))
-    page.check(f"input[name=assets][value='{asset.pk}']")
     page.fill("#id_amount", "180")  # 万元
     page.select_option("#id_term_months", "6")
     page.fill("#id_purpose", "研发中试线建设")
@@ -52,7 +66,7 @@ def test_enterprise_applies_institutions_approve_bank_disburses_and_is_repaid(li
     as_user(page, base, w.appraiser)
     page.goto(f"{base}/qingdao/loans/queue/")
     submit(page, "#queue-value a")
-    page.fill("#id_value-appraised_value", "4000000")
+    page.fill(f"#id_value-asset_{asset.pk}", "400")  # 万元, one value per pledged patent
     page.fill("#id_value-report_ref", "中评报字[2026]第0088号")
     submit(page, "#action-value")
     assert page.locator("#loan-state").get_attribute("data-state") == "valued"
@@ -67,6 +81,13 @@ def test_enterprise_applies_institutions_approve_bank_disburses_and_is_repaid(li
         submit(page, "#action-decide")
     assert page.locator("#loan-state").get_attribute("data-state") == "approved"
     assert page.locator("#parties [data-decision='approve']").count() == 3
+
+    # The bank follows the pledged patent's link: its collateral, with the appraisal, and no edit.
+    submit(page, f"[data-asset='{asset.pk}'] a")
+    assert asset.title in page.locator("#page-title").inner_text()
+    assert "400.00" in page.content() and "暂无评估" not in page.content()
+    assert page.locator(f"a[href$='/assets/{asset.pk}/edit/']").count() == 0
+    page.go_back()
 
     # The bank: contract, CNIPA pledge registration and disbursement.
     as_user(page, base, w.bank)
@@ -87,6 +108,14 @@ def test_enterprise_applies_institutions_approve_bank_disburses_and_is_repaid(li
     assert page.locator("#pledge-released").is_visible()
     assert page.locator("#timeline [data-event='close']").count() == 1
 
+    # The bank's portfolio, with its chart, and its export.
+    page.goto(f"{base}/qingdao/loans/portfolio/")
+    page.wait_for_selector("#lending-chart[data-rendered]")
+    with page.expect_download() as download:
+        page.click("#portfolio-export")
+    assert download.value.suggested_filename.endswith(".xlsx")
+
     with city_scope(w.city):
         loan = Loan.objects.get()
         assert loan.state == "repaid" and loan.repayments.count() == 6
+    assert errors == []

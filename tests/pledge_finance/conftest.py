@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from ipops import clock
 from ipops.models import City, IPAsset, Organization, User
+from ipops.money import split_by_shares
 from ipops.tenancy import city_scope
 from pledge_finance import services
 from pledge_finance.models import Loan, LoanProduct
@@ -152,10 +154,11 @@ def loan_to_state(
         if state == "submitted":
             return Loan.objects.get(pk=loan.pk)
         with clock.at(applied + datetime.timedelta(days=10)):
+            # The report values each pledged asset; the package is worth three times the loan.
             services.loan_record_valuation(
                 actor=w.actor(w.appraiser),
                 loan=loan,
-                appraised_value=amount * 3,
+                asset_values=split_by_shares(amount * 3, {a.pk: D(1) for a in (assets or [w.assets[0]])}),
                 report_ref="中评报字[2024]第001号",
             )
         if state == "valued":
@@ -181,6 +184,13 @@ def loan_to_state(
         raise ValueError(state)
 
 
+def client_for(user) -> Client:
+    """A browser session of `user`, for the pages."""
+    c = Client()
+    c.force_login(user)
+    return c
+
+
 @pytest.fixture
 def world(qingdao) -> World:
     return build_world(qingdao)
@@ -191,4 +201,4 @@ def other_city(db) -> World:
     return build_world(make_city("jinan", "济南", 2025), reserve=None)
 
 
-__all__ = ["World", "build_world", "loan_to_state", "make_org"]
+__all__ = ["World", "build_world", "client_for", "loan_to_state", "make_org"]

@@ -181,8 +181,9 @@ def test_default_allocates_an_uneven_loss_exactly_and_draws_on_the_reserve(world
     with clock.at(datetime.date(2025, 4, 20)):
         assert mark_overdue.apply(args=[w.city.pk]).get() == 1
         assert mark_overdue.apply(args=[w.city.pk]).get() == 0  # idempotent
-    loan = _ok(api(w.bank).get(w.url(f"{loan['id']}/")))
+        loan = _ok(api(w.bank).get(w.url(f"{loan['id']}/")))
     assert [i["status"] for i in loan["schedule"][:4]] == ["paid", "paid", "overdue", "pending"]
+    assert loan["overdue_count"] == 1 and loan["next_due_on"] == "2025-05-15"
 
     default_on = datetime.date(2025, 6, 30)
     with clock.at(default_on):
@@ -228,7 +229,7 @@ def test_default_allocates_an_uneven_loss_exactly_and_draws_on_the_reserve(world
         )
 
     ledger = _ok(api(w.bureau).get(w.url("reserve/ledger/")))
-    assert [row["kind"] for row in ledger["results"]][-1] == "opening"
+    assert [row["kind"] for row in ledger["results"]][0] == "opening"  # in the order it happened
 
     # A recovery of an uneven amount goes back 60/20/20, to the fen; the reserve gets back 30% of each part.
     with clock.at(datetime.date(2025, 9, 1)):

@@ -8,23 +8,16 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from openpyxl import load_workbook
 
 from ipops import clock
 from pledge_finance import services, views
 from pledge_finance.lifecycles import LOAN
 from pledge_finance.models import Loan
-from tests.pledge_finance.conftest import build_world, loan_to_state
+from tests.pledge_finance.conftest import build_world, client_for, loan_to_state
 from tests.support import assert_matrix
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 @pytest.fixture
