@@ -49,6 +49,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 LOAD_MS = "(() => { const n = performance.getEntriesByType('navigation')[0]; return n.loadEventEnd - n.startTime; })()"
+#: Bytes that crossed the network for the page and its resources (0 for what came from the cache), and
+#: how many resources were requested at all.
+TRAFFIC = """(() => {
+  const all = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
+  return {bytes: all.reduce((s, e) => s + (e.transferSize || 0), 0), requests: all.length};
+})()"""
 
 
 def _free_port() -> int:
@@ -152,6 +158,10 @@ def main() -> None:
         ),
         "warm_page_median_ms": round(
             statistics.median(r["warm_median_ms"] for r in results.values() if r["warm_median_ms"]), 1
+        ),
+        "first_page_kb_median": statistics.median(r["first_page_kb"] for r in results.values()),
+        "warm_page_kb_median": statistics.median(
+            r["warm_page_kb_median"] for r in results.values() if r["warm_page_kb_median"] is not None
         ),
         "problems": sum(len(r["problems"]) for r in results.values()),
     }
