@@ -626,8 +626,9 @@ def _written_in(title: str, term: str) -> str:
     return term
 
 
-def _money(amount: Decimal | None) -> str | None:
-    return None if amount is None else f"{amount:.2f}"
+def _amounts(**amounts: Decimal | None) -> dict[str, str]:
+    """The amounts that are set, as strings in 元 (a negotiable price or an open budget end is left out)."""
+    return {name: f"{amount:.2f}" for name, amount in amounts.items() if amount is not None}
 
 
 def score(demand: Side, demand_query: list[QueryTerm], offer: Side) -> Match:
@@ -661,9 +662,7 @@ def score(demand: Side, demand_query: list[QueryTerm], offer: Side) -> Match:
             "factor": "budget",
             "score": round(100 * WEIGHTS["budget"] * budget, 1),
             "fit": budget_reason,
-            "price": _money(offer.price),
-            "budget_min": _money(demand.budget_min),
-            "budget_max": _money(demand.budget_max),
+            **_amounts(price=offer.price, budget_min=demand.budget_min, budget_max=demand.budget_max),
         },
         {
             "factor": "deal_type",
