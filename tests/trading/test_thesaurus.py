@@ -121,3 +121,11 @@ def test_search_falls_back_to_synonyms_when_nothing_says_the_word(qingdao, selle
         result = search.listing_search(base, q="铁轨")
         assert (result.ids, result.mode) == ([target.pk], "related")
         assert search.listing_search(base, q="钢轨").mode == "and"
+
+
+@pytest.mark.django_db
+def test_the_market_page_says_when_it_shows_synonyms(client, qingdao, seller, buyer):
+    create_listing(qingdao, seller, [make_asset(qingdao, seller.org, title="一种钢轨打磨车")])
+    client.force_login(buyer.user)
+    page = client.get("/qingdao/market/", {"q": "铁轨"}).content.decode()
+    assert "一种钢轨打磨车" in page and "以下为使用其近义词的挂牌" in page
