@@ -618,12 +618,21 @@ class Scorer:
 
 def _written_in(title: str, term: str) -> str:
     """The listing's own word for canonical `term`, as its title writes it (芯片 → 集成电路), or `term`."""
-    if title:
-        # The longest: search mode also yields a long word's parts (锂电 of 锂电池), each the same canonical.
-        written = [token for token in raw_terms(title) if canonical(token) == term]
-        if written:
-            return max(written, key=len)
-    return term
+    if not title or term in normalize_text(title):
+        return term  # written as it is: no need to cut the title again
+    return _title_words(title).get(term, term)
+
+
+@lru_cache(maxsize=10_000)
+def _title_words(title: str) -> dict[str, str]:
+    """canonical term → the title's word for it. The longest: search mode also yields a long word's parts
+    (锂电 of 锂电池), each with the same canonical term."""
+    words: dict[str, str] = {}
+    for token in raw_terms(title):
+        term = canonical(token)
+        if len(token) > len(words.get(term, "")):
+            words[term] = token
+    return words
 
 
 def _amounts(**amounts: Decimal | None) -> dict[str, str]:

@@ -73,8 +73,9 @@ def _build() -> dict[str, Relations]:
     senses: dict[str, set[str]] = {}  # word → the middle classes ("Bh") of its "=" lines
     synonyms: dict[str, set[str]] = {}
     groups: dict[str, dict[str, set[str]]] = {}  # word group ("Bh06A") → line number → words
-    for code, words in lines.items():
+    for code, members in lines.items():
         major, middle, group, line, marker = code[0], code[:2], code[:5], code[5:7], code[7]
+        words = {word for word in members if len(word) > 1}  # a single character is never a query word
         if marker == "=":
             for word in words:
                 senses.setdefault(word, set()).add(middle)
