@@ -6,6 +6,11 @@ parts) with a domain dictionary loaded on top of jieba's own, so technical terms
 无人驾驶航空器 or 电池管理系统 stay whole. Every term is then mapped to the canonical
 term of its synonym group (芯片 = 集成电路 = IC), on both the indexed side and the query
 side, so buyers and sellers who name the same thing differently still meet.
+
+Words no domain table lists are widened on the query side only, through a general thesaurus
+(`trading.thesaurus`, 同义词词林): its synonyms and, weaker, a word's family (白菜 ↔ 蔬菜). They earn
+less than the word itself wherever it is found (`THESAURUS_SHARE`, `RELATED_SHARE` < `BODY_SHARE`), so
+an exact match always ranks above a thesaurus one, and the index stays as it is.
 """
 
 from __future__ import annotations
@@ -253,15 +258,51 @@ def _valid(token: str) -> bool:
 
 @dataclass(frozen=True)
 class QueryTerm:
-    """One term of a query: canonical form, the word as written, and the canonical parts of a long word."""
+    """One term of a query: canonical form, the word as written, the canonical parts of a long word, and
+    what the thesaurus relates to it (canonical forms): synonyms, then broader and narrower terms."""
 
     term: str
     written: str
     parts: tuple[str, ...] = ()
+    synonyms: frozenset[str] = frozenset()
+    related: frozenset[str] = frozenset()
+    #: the words worth asking the index for besides the term: its first synonyms. A family's words are
+    #: generic (车辆, 机械) and would fill the bounded candidate pool; they only score what was found.
+    alternatives: tuple[str, ...] = ()
+    #: the synonyms of each part, in the order of `parts` (昆布多糖: 昆布 → 海带)
+    part_synonyms: tuple[frozenset[str], ...] = ()
+
+
+#: Thesaurus words asked of the index per query word: a broad word's synonyms must not make the query slow.
+MAX_ALTERNATIVES = 6
+
+
+def _thesaurus_terms(token: str, exclude: set[str]) -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
+    """(synonyms, related, alternatives) of a query word, canonical and valid, none of them in `exclude`.
+
+    A word of the domain table is left to the table (see `trading.thesaurus`)."""
+    if token in _CANONICAL:
+        return frozenset(), frozenset(), ()
+    from . import thesaurus
+
+    found = thesaurus.relations(token)
+
+    def usable(words) -> list[str]:
+        return [c for c in dict.fromkeys(canonical(w) for w in words if _valid(w)) if c not in exclude]
+
+    synonyms = usable(found.synonyms)
+    broader = [w for w in usable(found.broader) if w not in synonyms]
+    narrower = [w for w in usable(sorted(found.narrower)) if w not in synonyms and w not in broader]
+    return (
+        frozenset(synonyms),
+        frozenset(broader + narrower),
+        tuple(synonyms[:MAX_ALTERNATIVES]),
+    )
 
 
 def query_terms(text: str) -> list[QueryTerm]:
-    """The words of a query as a person meant them (jieba's precise mode), each with its parts.
+    """The words of a query as a person meant them (jieba's precise mode), each with its parts and what
+    the thesaurus relates to it.
 
     A query asks for whole words (导热膜); a listing that only says 导热 still earns part of the credit
     through the parts, and the AND query over whole words stays selective.
@@ -281,21 +322,43 @@ def query_terms(text: str) -> list[QueryTerm]:
         )
         term = canonical(token)
         if term not in out:
-            out[term] = QueryTerm(term, token, tuple(p for p in parts if p != term))
+            parts = tuple(p for p in parts if p != term)
+            synonyms, related, alternatives = _thesaurus_terms(token, {term, *parts})
+            part_synonyms = tuple(_thesaurus_terms(p, {term, *parts})[0] for p in parts)
+            out[term] = QueryTerm(
+                term,
+                token,
+                parts,
+                synonyms,
+                related,
+                alternatives,
+                part_synonyms if any(part_synonyms) else (),
+            )
     return list(out.values())
 
 
 def tsquery(terms_: list[str], mode: str) -> str:
     """A raw tsquery over safe terms: `and`, `or`, or `pairs` (at least two of the terms)."""
-    quoted = [f"'{t}'" for t in dict.fromkeys(terms_) if _TERM_RE.match(t)]
-    if not quoted:
+    return tsquery_groups([(t,) for t in terms_], mode)
+
+
+def tsquery_groups(groups: list[tuple[str, ...]], mode: str) -> str:
+    """A raw tsquery over groups of interchangeable terms (a word and its thesaurus alternatives): `and`,
+    `or`, or `pairs` (at least two of the groups), where any term of a group stands for it."""
+    quoted: dict[str, None] = {}
+    for group in groups:
+        terms_ = [f"'{t}'" for t in dict.fromkeys(group) if _TERM_RE.match(t)]
+        if terms_:
+            quoted.setdefault(terms_[0] if len(terms_) == 1 else f"({' | '.join(terms_)})", None)
+    alternatives = list(quoted)
+    if not alternatives:
         return ""
     if mode == "and":
-        return " & ".join(quoted)
-    if mode == "pairs" and len(quoted) >= 2:
-        pairs = [f"({a} & {b})" for i, a in enumerate(quoted) for b in quoted[i + 1 :]]
+        return " & ".join(alternatives)
+    if mode == "pairs" and len(alternatives) >= 2:
+        pairs = [f"({a} & {b})" for i, a in enumerate(alternatives) for b in alternatives[i + 1 :]]
         return " | ".join(pairs)
-    return " | ".join(quoted)
+    return " | ".join(alternatives)
 
 
 # --- IPC ----------------------------------------------------------------------------------
@@ -406,17 +469,42 @@ def deal_fit(wanted, offered: str) -> float:
     return max(DEAL_FIT.get(w, {}).get(offered, 0.1) for w in wanted)
 
 
+#: A deal type the buyer did not name but fits at least this well (a licence buyer offered an assignment).
+DEAL_CLOSE = 0.7
+
+
+def deal_fit_reason(wanted, offered: str) -> str:
+    """Why the deal type fits: `any` (the buyer named none), `same`, `close` or `different`."""
+    wanted = list(wanted or ())
+    if not wanted:
+        return "any"
+    if offered in wanted:
+        return "same"
+    return "close" if deal_fit(wanted, offered) >= DEAL_CLOSE else "different"
+
+
 # --- the match score --------------------------------------------------------------------------
 
 #: Weights of the four signals; text and IPC dominate, IPC is the strong structured signal.
 WEIGHTS = {"text": 0.5, "ipc": 0.3, "budget": 0.1, "deal": 0.1}
 #: A match below this (0–100) is noise and not shown.
 MIN_SCORE = 20.0
+#: Credit of a query word by where and how a listing has it, as a share of the word's weight. The word
+#: itself (or its domain synonym: both are one canonical term) in the title earns it all. Everything the
+#: thesaurus finds earns less than the word itself anywhere, the body included: never may a listing that
+#: only says a synonym outrank one that says the word.
+BODY_SHARE = 0.5
+PART_SHARE = 0.4
+THESAURUS_SHARE = 0.45
+RELATED_SHARE = 0.3
+#: Where a thesaurus word is found in the body rather than the title, it earns this share of the above.
+THESAURUS_BODY = 0.5
 
 
 @dataclass
 class Side:
-    """What one side of a match says: canonical title and body terms, IPC, price/budget, deal types."""
+    """What one side of a match says: canonical title and body terms, IPC, price/budget, deal types,
+    and (when known) the title as written, to name the listing's own word in an explanation."""
 
     title_terms: frozenset[str] = frozenset()
     body_terms: frozenset[str] = frozenset()
@@ -426,6 +514,7 @@ class Side:
     budget_max: Decimal | None = None
     deal_types: tuple[str, ...] = ()
     region: str = ""
+    title: str = ""
 
 
 @dataclass
@@ -434,28 +523,63 @@ class Match:
     reasons: list[dict] = field(default_factory=list)
 
 
+def _found(words: frozenset[str], title, body) -> tuple[str, str]:
+    """(the first of `words` the listing has, "title" or "body"), or ("", "")."""
+    if not words.isdisjoint(title):
+        return min(words & title), "title"
+    if not words.isdisjoint(body):
+        return min(words & body), "body"
+    return "", ""
+
+
+def term_credit(q: QueryTerm, title, body) -> tuple[float, str, str, str]:
+    """How much of query word `q` a listing's terms give: (share 0–1, how, where, the term found).
+
+    how: "exact" (the word, or its domain synonym), "part" (parts of a long word), "thesaurus" (a synonym)
+    or "related" (a broader or narrower term); where: "title", "body" or "part".
+    """
+    if q.term in title:
+        return 1.0, "exact", "title", q.term
+    if q.term in body:
+        return BODY_SHARE, "exact", "body", q.term
+    best = (0.0, "", "", "")
+    if q.parts:
+        got, found = 0.0, []
+        for i, part in enumerate(q.parts):
+            if part in title or part in body:
+                got += 1.0 if part in title else BODY_SHARE
+                found.append(part)
+            elif q.part_synonyms and q.part_synonyms[i]:
+                synonym, where = _found(q.part_synonyms[i], title, body)
+                if synonym:
+                    got += THESAURUS_SHARE * (1.0 if where == "title" else THESAURUS_BODY)
+                    found.append(synonym)
+        if got:
+            best = (PART_SHARE * got / len(q.parts), "part", "part", " ".join(found))
+    for words, weight, how in (
+        (q.synonyms, THESAURUS_SHARE, "thesaurus"),
+        (q.related, RELATED_SHARE, "related"),
+    ):
+        if words and weight > best[0]:
+            synonym, where = _found(words, title, body)
+            share = weight if where == "title" else weight * THESAURUS_BODY
+            if synonym and share > best[0]:
+                best = (share, how, where, synonym)
+    return best
+
+
 def text_relevance(query: list[QueryTerm], title_terms, body_terms) -> tuple[float, list[dict]]:
-    """Weighted share of the query's words found: in the title fully, in the body half, by parts less."""
+    """Weighted share of the query's words a listing has (`term_credit`), and what it found for each."""
     if not query:
         return 0.0, []
     total = sum(term_weight(q.term) for q in query)
     got = 0.0
     matched = []
     for q in query:
-        w = term_weight(q.term)
-        if q.term in title_terms:
-            got += w
-            matched.append({"term": q.written, "as": q.term, "where": "title"})
-        elif q.term in body_terms:
-            got += w * 0.5
-            matched.append({"term": q.written, "as": q.term, "where": "body"})
-        elif q.parts:
-            in_title = [p for p in q.parts if p in title_terms]
-            in_body = [p for p in q.parts if p in body_terms and p not in in_title]
-            share = (len(in_title) + 0.5 * len(in_body)) / len(q.parts)
-            if share:
-                got += w * 0.4 * share
-                matched.append({"term": q.written, "as": " ".join(in_title + in_body), "where": "part"})
+        share, how, where, found = term_credit(q, title_terms, body_terms)
+        if share:
+            got += term_weight(q.term) * share
+            matched.append({"term": q.written, "as": found, "where": where, "via": how})
     return min(got / total, 1.0), matched
 
 
@@ -464,20 +588,17 @@ class Scorer:
 
     def __init__(self, demand: Side, query: list[QueryTerm]):
         self.demand = demand
-        self.query = [(q.term, term_weight(q.term), q.parts) for q in query]
-        self.total_weight = sum(w for _t, w, _p in self.query) or 1.0
+        self.query = [(q, term_weight(q.term)) for q in query]
+        self.total_weight = sum(w for _q, w in self.query) or 1.0
 
     def total(self, offer: Side) -> float:
         got = 0.0
         title, body = offer.title_terms, offer.body_terms
-        for term, w, parts in self.query:
-            if term in title:
+        for q, w in self.query:
+            if q.term in title:  # the common case, without the call
                 got += w
-            elif term in body:
-                got += w * 0.5
-            elif parts:
-                share = sum(1.0 if p in title else 0.5 if p in body else 0.0 for p in parts) / len(parts)
-                got += w * 0.4 * share
+            else:
+                got += w * term_credit(q, title, body)[0]
         text = min(got / self.total_weight, 1.0) if self.query else 0.0
         ipc = ipc_overlap(self.demand.ipc_codes, offer.ipc_codes)[0]
         budget = budget_fit(offer.price, self.demand.budget_min, self.demand.budget_max)[0]
@@ -495,12 +616,47 @@ class Scorer:
         return round(total, 1)
 
 
+def _written_in(title: str, term: str) -> str:
+    """The listing's own word for canonical `term`, as its title writes it (芯片 → 集成电路), or `term`."""
+    if not title or term in normalize_text(title):
+        return term  # written as it is: no need to cut the title again
+    return _title_words(title).get(term, term)
+
+
+@lru_cache(maxsize=10_000)
+def _title_words(title: str) -> dict[str, str]:
+    """canonical term → the title's word for it. The longest: search mode also yields a long word's parts
+    (锂电 of 锂电池), each with the same canonical term."""
+    words: dict[str, str] = {}
+    for token in raw_terms(title):
+        term = canonical(token)
+        if len(token) > len(words.get(term, "")):
+            words[term] = token
+    return words
+
+
+def _amounts(**amounts: Decimal | None) -> dict[str, str]:
+    """The amounts that are set, as strings in 元 (a negotiable price or an open budget end is left out)."""
+    return {name: f"{amount:.2f}" for name, amount in amounts.items() if amount is not None}
+
+
 def score(demand: Side, demand_query: list[QueryTerm], offer: Side) -> Match:
-    """Score one listing (`offer`) against one buy request (`demand`), 0–100, with reasons."""
+    """Score one listing (`offer`) against one buy request (`demand`), 0–100, with reasons.
+
+    Each reason keeps its codes (factor, level, fit, via) for machines and the facts a person needs to
+    read it (`trading.explain` words them): the words found and the listing's own word for each ("as",
+    and "domain" when only the domain table made them meet), the shared IPC symbol, the price against the
+    budget (元), the deal types."""
     text, matched = text_relevance(demand_query, offer.title_terms, offer.body_terms)
+    for item in matched:
+        if item["via"] in ("exact", "thesaurus", "related") and item["where"] == "title":
+            item["as"] = _written_in(offer.title, item["as"])
+        if item["via"] == "exact" and item["as"] != item["term"]:
+            item["via"] = "domain"
     ipc, level, shared = ipc_overlap(demand.ipc_codes, offer.ipc_codes)
     budget, budget_reason = budget_fit(offer.price, demand.budget_min, demand.budget_max)
-    deal = deal_fit(demand.deal_types, offer.deal_types[0] if offer.deal_types else "")
+    offered = offer.deal_types[0] if offer.deal_types else ""
+    deal = deal_fit(demand.deal_types, offered)
     total = 100 * (
         WEIGHTS["text"] * text + WEIGHTS["ipc"] * ipc + WEIGHTS["budget"] * budget + WEIGHTS["deal"] * deal
     )
@@ -511,8 +667,19 @@ def score(demand: Side, demand_query: list[QueryTerm], offer: Side) -> Match:
     reasons = [
         {"factor": "text", "score": round(100 * WEIGHTS["text"] * text, 1), "matched": matched},
         {"factor": "ipc", "score": round(100 * WEIGHTS["ipc"] * ipc, 1), "level": level, "shared": shared},
-        {"factor": "budget", "score": round(100 * WEIGHTS["budget"] * budget, 1), "fit": budget_reason},
-        {"factor": "deal_type", "score": round(100 * WEIGHTS["deal"] * deal, 1)},
+        {
+            "factor": "budget",
+            "score": round(100 * WEIGHTS["budget"] * budget, 1),
+            "fit": budget_reason,
+            **_amounts(price=offer.price, budget_min=demand.budget_min, budget_max=demand.budget_max),
+        },
+        {
+            "factor": "deal_type",
+            "score": round(100 * WEIGHTS["deal"] * deal, 1),
+            "fit": deal_fit_reason(demand.deal_types, offered),
+            "offered": offered,
+            "wanted": list(demand.deal_types),
+        },
     ]
     return Match(round(total, 1), reasons)
 

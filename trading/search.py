@@ -45,7 +45,7 @@ ENOUGH = 40
 @dataclass
 class SearchResult:
     ids: list[int]
-    mode: str = ""  # "and", "pairs", "or" or "" (no text)
+    mode: str = ""  # "and", "pairs", "or", "related" (only thesaurus words found) or "" (no text)
     capped: bool = False
     terms: list[str] = field(default_factory=list)
 
@@ -111,21 +111,31 @@ def ranked_ids(
     base: QuerySet, q: str, *, order_without_text=("-published_at", "-id"), limit: int = MAX_RESULTS
 ) -> SearchResult:
     """Ids of `base` ranked for the text `q` (bounded), or newest first when there is no text."""
-    words = [t.term for t in rules.query_terms(q)] if q and q.strip() else []
-    if not words:
+    query = rules.query_terms(q) if q and q.strip() else []
+    if not query:
         ids = list(base.order_by(*order_without_text).values_list("pk", flat=True)[: limit + 1])
         return SearchResult(ids[:limit], "", len(ids) > limit)
-    return _ranked_text(base, words, order_without_text, limit)
+    return _ranked_text(base, query, order_without_text, limit)
 
 
 @finds_ids_through_indexes
-def _ranked_text(base: QuerySet, words: list[str], order_without_text, limit: int) -> SearchResult:
+def _ranked_text(
+    base: QuerySet, query: list[rules.QueryTerm], order_without_text, limit: int
+) -> SearchResult:
+    words = [t.term for t in query]
     rank_raw = rules.tsquery(words, "or")
     modes = ["and"] + (["pairs"] if len(words) > 2 else []) + (["or"] if len(words) > 1 else [])
     for mode in modes:
         ids = _rank_candidates(base, rules.tsquery(words, mode), rank_raw, order_without_text, limit)
         if ids:
             return SearchResult(ids, mode, len(ids) >= MAX_CANDIDATES, words)
+    # Nothing says the words themselves: what says their synonyms (or family), ranked by those.
+    groups = [t.alternatives for t in query if t.alternatives]
+    if groups:
+        related = rules.tsquery_groups(groups, "or")
+        ids = _rank_candidates(base, related, related, order_without_text, limit)
+        if ids:
+            return SearchResult(ids, "related", len(ids) >= MAX_CANDIDATES, words)
     return SearchResult([], modes[-1], False, words)
 
 
@@ -257,9 +267,17 @@ def demand_query(br) -> list[rules.QueryTerm]:
     return list(_query_of(br.title, br.keywords, br.description))
 
 
-def _candidates(base: QuerySet, words: list[str], ipc_codes: list[str], fields) -> dict[int, dict]:
+def _groups(query: list[rules.QueryTerm]) -> list[tuple[str, ...]]:
+    """Each query word with the thesaurus words that may stand for it in the index."""
+    return [(q.term, *q.alternatives) for q in query]
+
+
+def _candidates(
+    base: QuerySet, groups: list[tuple[str, ...]], ipc_codes: list[str], fields
+) -> dict[int, dict]:
     """Candidate rows (with the columns scoring needs) by text, most selective query form first, then by IPC
-    (main group, then subclass). Each query is unordered and limited, so none ranks a broad match set."""
+    (main group, then subclass). Each query is unordered and limited, so none ranks a broad match set.
+    A word matches through any of its group (its thesaurus alternatives); scoring then gives those less."""
     found: dict[int, dict] = {}
 
     def take(qs) -> int:
@@ -269,8 +287,8 @@ def _candidates(base: QuerySet, words: list[str], ipc_codes: list[str], fields) 
         return len(found) - before
 
     titled = base.annotate(title_vector=title_vector()) if base.model is Listing else None
-    for mode in ["and"] + (["pairs"] if len(words) > 2 else []) + (["or"] if len(words) > 1 else []):
-        raw = rules.tsquery(words, mode)
+    for mode in ["and"] + (["pairs"] if len(groups) > 2 else []) + (["or"] if len(groups) > 1 else []):
+        raw = rules.tsquery_groups(groups, mode)
         if not raw:
             break
         if titled is not None:  # titles first, as in search: abstracts' mentions must not crowd them out
@@ -294,6 +312,7 @@ def _listing_side(row: dict) -> rules.Side:
         price=row["asking_price"],
         deal_types=(row["deal_type"],),
         region=row["region"],
+        title=row["title"],
     )
 
 
@@ -307,7 +326,16 @@ def _demand_side(br) -> rules.Side:
     )
 
 
-_LISTING_FIELDS = ("pk", "title_terms", "body_terms", "ipc_codes", "asking_price", "deal_type", "region")
+_LISTING_FIELDS = (
+    "pk",
+    "title",
+    "title_terms",
+    "body_terms",
+    "ipc_codes",
+    "asking_price",
+    "deal_type",
+    "region",
+)
 
 
 @finds_ids_through_indexes
@@ -316,8 +344,7 @@ def match_listings(br, *, base: QuerySet | None = None, limit: int = 20) -> list
     base = base if base is not None else Listing.objects.filter(status__in=PUBLIC_LISTING_STATUSES)
     base = base.exclude(seller_id=br.buyer_id)
     query = demand_query(br)
-    words = [t.term for t in query]
-    rows = _candidates(base, words, br.ipc_codes, _LISTING_FIELDS)
+    rows = _candidates(base, _groups(query), br.ipc_codes, _LISTING_FIELDS)
     demand = _demand_side(br)
     scorer = rules.Scorer(demand, query)
     scored = [(pk, scorer.total(_listing_side(row))) for pk, row in rows.items()]
@@ -347,8 +374,8 @@ def match_buy_requests(
     """Open buy requests ranked for a listing, scored exactly as the buy request would score the listing."""
     base = base if base is not None else BuyRequest.objects.filter(status=BuyRequestStatus.OPEN)
     base = base.exclude(buyer_id=listing.seller_id)
-    words = [t.term for t in rules.query_terms(f"{listing.title} {listing.keywords}")]
-    rows = _candidates(base, words, listing.ipc_codes, _BR_FIELDS)
+    query = rules.query_terms(f"{listing.title} {listing.keywords}")
+    rows = _candidates(base, _groups(query), listing.ipc_codes, _BR_FIELDS)
     offer = rules.Side(
         title_terms=frozenset(listing.title_terms.split()),
         body_terms=frozenset(listing.body_terms.split()),
@@ -356,6 +383,7 @@ def match_buy_requests(
         price=listing.asking_price,
         deal_types=(listing.deal_type,),
         region=listing.region,
+        title=listing.title,
     )
     scored = []
     for row in rows.values():

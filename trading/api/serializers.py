@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from ipops.api.fields import MoneyField
 
+from .. import explain
 from ..models import (
     BuyRequest,
     Listing,
@@ -81,13 +82,24 @@ def public_listing_row(obj) -> dict:
     }
 
 
+#: A reason's optional facts (see `trading.rules.score`), as strings; amounts in 元, absent when unset.
+_REASON_FACTS = ("level", "shared", "fit", "offered", "price", "budget_min", "budget_max")
+
+
 def _reason(reason: dict) -> dict:
-    out = {"factor": str(reason["factor"]), "score": float(reason["score"])}
+    """A match reason: its codes for machines, as stored, and `text`, the same in the reader's words."""
+    out: dict[str, Any] = {
+        "factor": str(reason["factor"]),
+        "score": float(reason["score"]),
+        "text": explain.reason_text(reason),
+    }
     if "matched" in reason:
         out["matched"] = [{str(k): v for k, v in item.items()} for item in reason["matched"]]
-    for optional in ("level", "shared", "fit"):
+    for optional in _REASON_FACTS:
         if optional in reason:
             out[optional] = str(reason[optional])
+    if "wanted" in reason:
+        out["wanted"] = [str(w) for w in reason["wanted"]]
     return out
 
 
@@ -257,12 +269,35 @@ class PublicListingDetailSerializer(PublicListingSerializer):
 
 
 class ReasonSerializer(serializers.Serializer):
+    """Why a listing matches: `factor` (text, ipc, budget, deal_type) and its codes, kept stable for
+    programs; `text` says it in words (the request's language)."""
+
     factor = serializers.CharField()
     score = serializers.FloatField()
-    matched = serializers.ListField(child=serializers.DictField(), required=False)
-    level = serializers.CharField(required=False)
-    shared = serializers.CharField(required=False)
-    fit = serializers.CharField(required=False)
+    text = serializers.SerializerMethodField()
+    matched = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text="text: each word of the request found: term, as (the listing's word), where "
+        "(title, body, part), via (exact, domain, thesaurus, related, part)",
+    )
+    level = serializers.CharField(required=False, help_text="ipc: the level shared (subgroup … section)")
+    shared = serializers.CharField(required=False, help_text="ipc: the shared symbol")
+    fit = serializers.CharField(
+        required=False,
+        help_text="budget: within_budget, over_budget, under_budget, negotiable, no_budget; "
+        "deal_type: same, close, different, any",
+    )
+    offered = serializers.CharField(required=False, help_text="deal_type: the listing's deal type")
+    wanted = serializers.ListField(child=serializers.CharField(), required=False)
+    price = serializers.CharField(
+        required=False, help_text="budget: the asking price (元), unless negotiable"
+    )
+    budget_min = serializers.CharField(required=False, help_text="budget: the buyer's floor (元), if set")
+    budget_max = serializers.CharField(required=False, help_text="budget: the buyer's ceiling (元), if set")
+
+    def get_text(self, reason: dict) -> str:
+        return explain.reason_text(reason)
 
 
 class BuyRequestSerializer(serializers.ModelSerializer):

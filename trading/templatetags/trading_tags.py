@@ -2,6 +2,7 @@
 
 from django import template
 
+from trading import explain
 from trading.models import DealType
 
 register = template.Library()
@@ -40,3 +41,9 @@ def deal_type_label(value: str) -> str:
         return str(DealType(value).label)
     except ValueError:
         return value
+
+
+@register.filter
+def explained(match) -> dict:
+    """A match's score on 0–100 and its reasons in words (`trading.explain`), for `_reasons.html`."""
+    return explain.explained(match.score, match.reasons)
