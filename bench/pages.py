@@ -105,15 +105,20 @@ def _role_pages(browser, base: str, username: str, password: str) -> dict:
     page.click("#login-submit")
     page.wait_for_load_state("load")
     first_page_ms = (time.perf_counter() - started) * 1000
+    first_traffic = page.evaluate(TRAFFIC)
     links = page.eval_on_selector_all("a[data-nav]", "els => els.map(e => e.href)")
-    cold, warm = [], []
+    cold, warm, warm_bytes = [], [], []
     for href in dict.fromkeys(links):
         for times in (cold, warm):
             page.goto(href, wait_until="load")
             times.append(page.evaluate(LOAD_MS))
+        warm_bytes.append(page.evaluate(TRAFFIC)["bytes"])
     context.close()
     return {
         "first_page_ms": round(first_page_ms, 1),
+        "first_page_kb": round(first_traffic["bytes"] / 1024),
+        "first_page_requests": first_traffic["requests"],
+        "warm_page_kb_median": round(statistics.median(warm_bytes) / 1024) if warm_bytes else None,
         "pages": len(cold),
         "cold_median_ms": round(statistics.median(cold), 1) if cold else None,
         "warm_median_ms": round(statistics.median(warm), 1) if warm else None,
