@@ -21,6 +21,9 @@ CHROMIUM_ARGS = [
 ]
 
 
+DOWNLOADS = (".xlsx", ".pdf", ".csv")
+
+
 def chromium_path() -> str | None:
     return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -41,14 +44,25 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(
-        locale="en-US"
-    )  # an English browser: the platform must still answer in Chinese
+def page(browser, request):
+    """A page in an English browser (the platform must still answer in Chinese). Every journey runs clean:
+    a console error, an uncaught script error or a failed request fails the test, unless it is marked
+    `allow_console_errors` (a test that opens a refused page on purpose)."""
+    context = browser.new_context(locale="en-US")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"{page.url}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(f"{page.url}: {exc}"))
+    # A download (an Excel export) ends its request as "aborted": the file arrived, nothing failed.
+    page.on(
+        "requestfailed",
+        lambda r: None if r.url.endswith(DOWNLOADS) else problems.append(f"failed: {r.url} ({r.failure})"),
+    )
     yield page
     context.close()
+    if not request.node.get_closest_marker("allow_console_errors"):
+        assert problems == [], "the browser reported problems:\n" + "\n".join(problems)
 
 
 def login(page, base_url: str, username: str, password: str) -> None:
