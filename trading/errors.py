@@ -13,6 +13,7 @@ from ipops.errors import Conflict, ErrorCode, InvalidTransition, NotFound, Valid
 class TradingErrorCode(ErrorCode):
     LISTING_NOT_ON_MARKET = "listing_not_on_market"
     LISTING_TAKEN = "listing_taken"
+    LISTING_ASSETS_UNAVAILABLE = "listing_assets_unavailable"
     OFFER_PENDING = "offer_pending"
     OWN_OFFER = "own_offer"
     NOT_OWN_OFFER = "not_own_offer"
@@ -91,6 +92,23 @@ class ListingNotOnMarket(Conflict):
 class ListingTaken(Conflict):
     code = Code.LISTING_TAKEN
     default_message = _("Another offer on this listing has already been accepted.")
+
+
+class ListingAssetsUnavailable(Conflict):
+    """An asset of the listing was pledged, licensed elsewhere, lapsed or changed owner since it was listed
+    (`trading.availability`): the listing takes no offer until the registry says it can go again."""
+
+    code = Code.LISTING_ASSETS_UNAVAILABLE
+    default_message = _("This listing cannot take offers now: its assets cannot go as listed.")
+
+    @classmethod
+    def because(cls, blocks) -> ListingAssetsUnavailable:
+        """The refusal naming each asset and why, e.g. "…cannot take offers now: ZL201710601862.3 is pledged."."""
+        why = _("; ").join(block.explanation for block in blocks)
+        return cls(
+            _("This listing cannot take offers now: %(why)s.") % {"why": why},
+            fields={"assets": [{"code": block.code, "detail": block.explanation} for block in blocks]},
+        )
 
 
 class OfferPending(Conflict):

@@ -24,6 +24,7 @@ def holder_trading(actor: Actor) -> dict:
         | Q(negotiation__buyer_id=org, side=OfferSide.SELLER)
     )
     return {
+        "blocked": selectors.blocked_listings(actor)[:5],
         "to_answer": list(to_answer[:5]),
         "to_answer_count": to_answer.count(),
         "listings_on_market": selectors.listing_queryset(actor, mine=True)

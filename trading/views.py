@@ -7,6 +7,9 @@ login. Everything else is a workbench page behind `CityPageMixin`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -20,13 +23,13 @@ from ipops import excel
 from ipops.access import actor_for
 from ipops.errors import ApplicationError, NotFound, PermissionDenied
 from ipops.models import IPAsset, LegalStatus
-from ipops.money import to_wan
+from ipops.money import display_money, to_wan
 from ipops.selectors.organisations import organization_get
 from ipops.views.pages import CityPageMixin, submit_form
 
 from . import forms, selectors, services
 from .lifecycles import available_actions
-from .models import DealType, OfferStatus, TransactionStatus
+from .models import DealType, EscrowStatus, OfferStatus, TransactionStatus
 from .permissions import can
 
 
@@ -43,16 +46,32 @@ def _ranked_page(request, result, fetch, per_page=20):
     return page
 
 
-def _act(request, fn, back: str):
-    """Run one service for a form post; business errors come back as a message on the page."""
+def _act(request, fn, back: str, done: Callable[[Any], str] | None = None):
+    """Run one service for a form post; business errors come back as a message on the page, success as
+    `done(what the service returned)` when given."""
     try:
-        fn()
+        result = fn()
     except (PermissionDenied, NotFound):
         raise
     except ApplicationError as exc:
         details = [str(e.get("detail")) for errs in exc.fields.values() for e in errs if e.get("detail")]
         messages.error(request, " ".join([str(exc.message), *details]))
+    else:
+        if done is not None:
+            messages.success(request, done(result))
     return redirect(back)
+
+
+def _offer_sent(offer) -> str:
+    return _("Your offer of %(price)s is sent; the other side answers it.") % {
+        "price": display_money(offer.price)
+    }
+
+
+def _deal_opened(actor, tx) -> str:
+    return _("Offer accepted: the deal is open. Next: %(next)s") % {
+        "next": selectors.deal_progress(actor, tx).next_step
+    }
 
 
 # --- public -----------------------------------------------------------------------------------------
@@ -69,7 +88,7 @@ class MarketView(View):
         except ApplicationError as exc:
             form.add_error("ipc", str(exc.message))
             result = selectors.listing_search(None)
-        page = _ranked_page(request, result, selectors.listing_page)
+        page = _ranked_page(request, result, lambda ids: selectors.with_blocks(selectors.listing_page(ids)))
         actor = actor_for(request.user, request.city)
         request.actor = actor
         return render(
@@ -99,6 +118,8 @@ class ListingDetailView(View):
         ctx = {
             "listing": listing,
             "diligence": selectors.due_diligence(listing),
+            "blocks": selectors.listing_blocks([listing]).get(listing.pk, []),
+            "is_seller": actor is not None and actor.organization_id == listing.seller_id,
             "city": request.city,
             "actor": actor,
         }
@@ -140,13 +161,22 @@ class NationalMarketView(View):
 class SellerWorkbenchView(CityPageMixin, View):
     def get(self, request, city):
         actor = self.actor
-        listings = selectors.listing_page(selectors.listing_search(actor, mine=True).ids[:200])
+        listings = selectors.with_blocks(
+            selectors.listing_page(selectors.listing_search(actor, mine=True).ids[:200])
+        )
         awaiting = selectors.offer_queryset(actor, side="seller", status=OfferStatus.PENDING).filter(
             side="buyer"
         )
         deals = selectors.transaction_queryset(actor, mine=True).filter(seller_id=actor.organization_id)[:50]
         return render(
-            request, "trading/seller.html", {"listings": listings, "awaiting": awaiting[:50], "deals": deals}
+            request,
+            "trading/seller.html",
+            {
+                "listings": listings,
+                "blocked": selectors.blocked_listings(actor),
+                "awaiting": awaiting[:50],
+                "deals": deals,
+            },
         )
 
 
@@ -184,9 +214,19 @@ class ListingActionView(CityPageMixin, View):
         listing = selectors.listing_get(self.actor, pk)
         back = reverse("trading-listing", kwargs={"city": city, "pk": pk})
         if action == "publish":
-            return _act(request, lambda: services.listing_publish(actor=self.actor, listing=listing), back)
+            return _act(
+                request,
+                lambda: services.listing_publish(actor=self.actor, listing=listing),
+                back,
+                lambda done: _("Listing %(ref)s is on the market.") % {"ref": done.reference},
+            )
         if action == "withdraw":
-            return _act(request, lambda: services.listing_withdraw(actor=self.actor, listing=listing), back)
+            return _act(
+                request,
+                lambda: services.listing_withdraw(actor=self.actor, listing=listing),
+                back,
+                lambda done: _("Listing %(ref)s is withdrawn from the market.") % {"ref": done.reference},
+            )
         if action == "offer":
             form = forms.OfferForm(request.POST)
             if not form.is_valid():
@@ -196,8 +236,9 @@ class ListingActionView(CityPageMixin, View):
             def make():
                 offer = services.offer_make(actor=self.actor, listing=listing, **form.cleaned_data)
                 request.session["last_negotiation"] = offer.negotiation_id
+                return offer
 
-            response = _act(request, make, back)
+            response = _act(request, make, back, _offer_sent)
             if "last_negotiation" in request.session:
                 return redirect("trading-negotiation", city=city, pk=request.session.pop("last_negotiation"))
             return response
@@ -277,6 +318,7 @@ class NegotiationView(CityPageMixin, View):
             "trading/negotiation.html",
             {
                 "n": negotiation,
+                "blocks": selectors.listing_blocks([negotiation.listing]).get(negotiation.listing_id, []),
                 "offers": offers,
                 "pending": pending,
                 "actions": {s.action: s for s in available_actions(self.actor, negotiation)},
@@ -324,7 +366,7 @@ class NegotiationView(CityPageMixin, View):
             def accept():
                 holder["tx"] = services.offer_accept(actor=self.actor, offer=offer)
 
-            response = _act(request, accept, back)
+            response = _act(request, accept, back, lambda _none: _deal_opened(self.actor, holder["tx"]))
             return redirect("trading-deal", city=city, pk=holder["tx"].pk) if "tx" in holder else response
         if action == "reject":
             return _act(
@@ -333,9 +375,17 @@ class NegotiationView(CityPageMixin, View):
                     actor=self.actor, offer=offer, message=request.POST.get("message", "")
                 ),
                 back,
+                lambda done: _("Offer of %(price)s rejected.") % {"price": display_money(done.price)},
             )
         if action == "withdraw":
-            return _act(request, lambda: services.offer_withdraw(actor=self.actor, offer=offer), back)
+            return _act(
+                request,
+                lambda: services.offer_withdraw(actor=self.actor, offer=offer),
+                back,
+                lambda done: (
+                    _("Your offer of %(price)s is withdrawn.") % {"price": display_money(done.price)}
+                ),
+            )
         if action == "counter":
             form = forms.OfferForm(request.POST)
             if not form.is_valid():
@@ -345,6 +395,7 @@ class NegotiationView(CityPageMixin, View):
                 request,
                 lambda: services.offer_counter(actor=self.actor, offer=offer, **form.cleaned_data),
                 back,
+                _offer_sent,
             )
         raise Http404
 
@@ -451,6 +502,7 @@ class DealDetailView(CityPageMixin, View):
             "trading/deal_detail.html",
             {
                 "tx": tx,
+                "progress": selectors.deal_progress(self.actor, tx),
                 "diligence": selectors.due_diligence(tx.listing),
                 "actions": {s.action: s for s in available_actions(self.actor, tx)},
                 "contract_form": forms.ContractForm(initial={"contract_ref": tx.contract_ref}),
@@ -487,7 +539,29 @@ class DealDetailView(CityPageMixin, View):
             "complete": services.transaction_complete,
             "cancel": services.transaction_cancel,
         }[action]
-        return _act(request, lambda: fn(actor=self.actor, transaction=tx, **data), back)
+        return _act(
+            request,
+            lambda: fn(actor=self.actor, transaction=tx, **data),
+            back,
+            lambda done: self._done(action, done),
+        )
+
+    def _done(self, action: str, tx) -> str:
+        """What the step did and what comes next, e.g. "合同已登记。下一步：买方将价款付至监管账户。"."""
+        said = {
+            "contract": _("Contract %(ref)s recorded.") % {"ref": tx.contract_ref},
+            "pay": _("%(amount)s paid into escrow.") % {"amount": display_money(tx.agreed_price)},
+            "complete": _(
+                "The deal is complete: the recordal is entered and the escrow released to the seller."
+            ),
+            "cancel": _("The deal is cancelled; the escrow is refunded to the buyer.")
+            if tx.escrow_status == EscrowStatus.REFUNDED
+            else _("The deal is cancelled."),
+        }[action]
+        progress = selectors.deal_progress(self.actor, tx)
+        if not progress.next_step:
+            return str(said)
+        return _("%(done)s Next: %(next)s") % {"done": said, "next": progress.next_step}
 
 
 class CentreListView(CityPageMixin, View):

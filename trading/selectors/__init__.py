@@ -6,7 +6,9 @@ own, the same answer as an object of another city or none at all. Other apps rea
 figures here (`deal_figures`, `deal_figures_by_year`).
 """
 
+from trading.availability import AssetBlock, listing_blocks, with_blocks
 from trading.selectors.deals import (
+    deal_progress,
     negotiation_get,
     offer_get,
     offer_queryset,
@@ -32,6 +34,7 @@ from trading.selectors.market import (
     AssetDiligence,
     ListingRow,
     SellerRef,
+    blocked_listings,
     buy_request_get,
     buy_request_list,
     buy_request_matches,
@@ -53,6 +56,7 @@ from trading.selectors.market import (
 
 __all__ = [
     "API_ROW_FIELDS",
+    "AssetBlock",
     "AssetDiligence",
     "CentreYear",
     "DealFigures",
@@ -60,6 +64,7 @@ __all__ = [
     "PUBLIC_FIELDS",
     "SEARCH_COLUMNS",
     "SellerRef",
+    "blocked_listings",
     "buy_request_get",
     "buy_request_list",
     "buy_request_matches",
@@ -73,10 +78,12 @@ __all__ = [
     "centres_yearly",
     "deal_figures",
     "deal_figures_by_year",
+    "deal_progress",
     "due_diligence",
     "listing_get",
     "listing_matches",
     "listing_negotiations",
+    "listing_blocks",
     "listing_page",
     "listing_queryset",
     "listing_rows",
@@ -90,4 +97,5 @@ __all__ = [
     "served_matches",
     "transaction_get",
     "transaction_queryset",
+    "with_blocks",
 ]

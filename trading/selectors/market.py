@@ -18,6 +18,7 @@ from ipops.tenancy import scopes_disabled
 from ipops.visibility import get_visible_or_404
 
 from .. import rules, search
+from ..availability import with_blocks
 from ..errors import BuyRequestNotFound, ListingNotFound
 from ..models import (
     PUBLIC_LISTING_STATUSES,
@@ -71,6 +72,19 @@ def listing_search(
     if status:
         qs = qs.filter(status=status)
     return search.listing_search(qs, q=q, **filters)
+
+
+def blocked_listings(actor: Actor, *, limit: int = 200) -> list[Listing]:
+    """The actor's own listings on the market that cannot take offers now (an asset pledged since, …), each
+    with its `blocks`: what the seller is told on the workbench and at home."""
+    mine = (
+        listing_queryset(actor, mine=True)
+        .filter(status__in=PUBLIC_LISTING_STATUSES)
+        .defer(*SEARCH_COLUMNS)
+        .prefetch_related(_assets())
+        .order_by("-published_at", "-id")[:limit]
+    )
+    return [listing for listing in with_blocks(list(mine)) if listing.blocks]  # type: ignore[attr-defined]
 
 
 def listing_get(actor: Actor | None, pk) -> Listing:
