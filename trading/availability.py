@@ -18,17 +18,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ipops.access import Actor
 from ipops.errors import IpopsErrorCode
 from ipops.models import IPAsset
+from ipops.platform import AssetAction
 from ipops.rules import blocking_encumbrances
 from ipops.selectors.registry import active_encumbrances
 from ipops.services import registry
-from ipops.services.registry import AssetNotInForce, AssetNotOwned
+from ipops.services.registry import AssetAlreadyPledged, AssetEncumbered, AssetNotInForce, AssetNotOwned
 
 from .errors import ListingAssetsUnavailable
 from .models import DealType, Listing, ListingAsset, ListingStatus, Transaction, TransactionStatus
+from .permissions import can
 
 #: Deal type → the registry action an asset must be free for (a pledge disposal sells the pledge itself).
 REGISTRY_ACTION: dict[str, str] = {
@@ -38,6 +42,8 @@ REGISTRY_ACTION: dict[str, str] = {
     DealType.NON_EXCLUSIVE_LICENCE: "non_exclusive_licence",
 }
 
+#: A listing that already offers its assets (or is being prepared to): another one would compete with it.
+_LISTED = (ListingStatus.DRAFT, ListingStatus.PUBLISHED, ListingStatus.NEGOTIATING)
 #: A listing closed by its own deal: its assets changed hands or carry its licence, which is no news.
 _SETTLED = frozenset({ListingStatus.SOLD, ListingStatus.LICENSED})
 
@@ -179,3 +185,29 @@ def require_available(listing: Listing) -> None:
     blocks = listing_blocks([listing]).get(listing.pk)
     if blocks:
         raise ListingAssetsUnavailable.because(blocks)
+
+
+def sell_action(actor: Actor, asset: IPAsset) -> AssetAction | None:
+    """The step "list it on the market" on an asset's page (`TradingConfig.asset_actions`): for its owner with
+    write access a link to a new listing with the asset chosen, or the same button disabled with the reason it
+    cannot be sold now (already listed, pledged or otherwise held, not in force: the registry's words)."""
+    if not (can(actor, "listing.create") and actor.can_write and asset.owner_id == actor.organization_id):
+        return None
+    url = f"{reverse('trading-listing-create', kwargs={'city': actor.city.slug})}?asset={asset.pk}"
+
+    def action(blocked_by="") -> AssetAction:
+        return AssetAction(_("List it on the market"), url, icon="tag", blocked_by=blocked_by)
+
+    listed = (
+        Listing.objects.filter(listing_assets__asset=asset, status__in=_LISTED)
+        .order_by("-pk")
+        .values_list("reference", flat=True)
+        .first()
+    )
+    if listed:
+        return action(blocked_by=_("Already listed as %(ref)s.") % {"ref": listed})
+    try:
+        check_assets_for_listing(assets=[asset], deal_type=DealType.ASSIGNMENT, seller_id=asset.owner_id)
+    except (AssetAlreadyPledged, AssetEncumbered, AssetNotInForce) as exc:
+        return action(blocked_by=exc.message)
+    return action()
