@@ -28,7 +28,12 @@ class SearchForm(_Styled, forms.Form):
         label=_("Search"),
         required=False,
         max_length=200,
-        widget=forms.TextInput(attrs={"placeholder": _("e.g. 芯片封装, 无人机 避障, BMS"), "id": "search-q"}),
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": _("Words, a listing number or a patent number (GP2026…, ZL…)"),
+                "id": "search-q",
+            }
+        ),
     )
     ipc = forms.CharField(label=_("IPC prefix"), required=False, max_length=30)
     kind = forms.ChoiceField(

@@ -49,7 +49,8 @@ def paginated(schema_item):
             "next": serializers.URLField(allow_null=True),
             "previous": serializers.URLField(allow_null=True),
             "mode": serializers.CharField(
-                help_text="and | pairs | or (the query form that found the results)"
+                help_text="and | pairs | or (the query form that found the results), number (the query was a "
+                "listing or patent number, looked up exactly)"
             ),
             "capped": serializers.BooleanField(help_text="more results exist than are offered"),
             "results": schema_item(many=True),
