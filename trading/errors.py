@@ -33,6 +33,10 @@ class TradingErrorCode(ErrorCode):
     OFFER_NOT_FOUND = "offer_not_found"
     TRANSACTION_NOT_FOUND = "transaction_not_found"
     CENTRE_NOT_FOUND = "centre_not_found"
+    ENQUIRY_NOT_FOUND = "enquiry_not_found"
+    ENQUIRY_OPEN = "enquiry_open"
+    ENQUIRY_FROM_OWN_CITY = "enquiry_from_own_city"
+    CONTACT_REQUIRED = "contact_required"
     ASSET_NOT_FOUND = "asset_not_found"
 
 
@@ -76,6 +80,11 @@ class CentreMemberNotFound(NotFound):
     default_message = _("This organisation is not a member.")
 
 
+class EnquiryNotFound(NotFound):
+    code = Code.ENQUIRY_NOT_FOUND
+    default_message = _("No such enquiry.")
+
+
 class AssetNotFound(NotFound):
     code = Code.ASSET_NOT_FOUND
     default_message = _("One of these assets does not exist.")
@@ -101,12 +110,16 @@ class ListingAssetsUnavailable(Conflict):
     code = Code.LISTING_ASSETS_UNAVAILABLE
     default_message = _("This listing cannot take offers now: its assets cannot go as listed.")
 
+    @staticmethod
+    def sentence(blocks) -> str:
+        """Each asset and why, as the refusal and the listing's pages say it: "该挂牌暂不能接受报价：ZL… 已质押。"."""
+        why = _("; ").join(block.explanation for block in blocks)
+        return str(_("This listing cannot take offers now: %(why)s.") % {"why": why})
+
     @classmethod
     def because(cls, blocks) -> ListingAssetsUnavailable:
-        """The refusal naming each asset and why, e.g. "…cannot take offers now: ZL201710601862.3 is pledged."."""
-        why = _("; ").join(block.explanation for block in blocks)
         return cls(
-            _("This listing cannot take offers now: %(why)s.") % {"why": why},
+            cls.sentence(blocks),
             fields={"assets": [{"code": block.code, "detail": block.explanation} for block in blocks]},
         )
 
@@ -143,6 +156,16 @@ class ContractMissing(Conflict):
 class EscrowNotPaid(Conflict):
     code = Code.ESCROW_NOT_PAID
     default_message = _("The price must be paid into escrow before the deal completes.")
+
+
+class EnquiryOpen(Conflict):
+    code = Code.ENQUIRY_OPEN
+    default_message = _("Your enquiry on this listing is still awaiting the seller's answer.")
+
+
+class EnquiryFromOwnCity(Conflict):
+    code = Code.ENQUIRY_FROM_OWN_CITY
+    default_message = _("Members of the listing's city make offers on the listing itself.")
 
 
 class CentreExists(Conflict):

@@ -32,6 +32,8 @@ from .models import (
     PUBLIC_LISTING_STATUSES,
     BuyRequest,
     BuyRequestStatus,
+    Enquiry,
+    EnquiryStatus,
     EscrowStatus,
     Listing,
     ListingStatus,
@@ -305,12 +307,38 @@ ESCROW: Workflow[Transaction] = Workflow(
     ],
 )
 
+#: An enquiry from a buyer in another city (`trading.models.Enquiry`): the seller answers it (again, if need
+#: be) or closes it. Sending it is its creation (`services.enquiry_send`), by someone who is no actor here.
+ENQUIRY: Workflow[Enquiry] = Workflow(
+    model=Enquiry,
+    entity="enquiry",
+    can=can,
+    steps=[
+        Step(
+            "answer",
+            frozenset({EnquiryStatus.OPEN, EnquiryStatus.ANSWERED}),
+            EnquiryStatus.ANSWERED,
+            "enquiry.answer",
+            label=_("Send the answer"),
+        ),
+        Step(
+            "close",
+            frozenset({EnquiryStatus.OPEN, EnquiryStatus.ANSWERED}),
+            EnquiryStatus.CLOSED,
+            "enquiry.answer",
+            label=_("Close"),
+            style="outline-secondary",
+        ),
+    ],
+)
+
 _BY_MODEL: dict[type[models.Model], tuple[Workflow, ...]] = {
     Listing: (LISTING,),
     BuyRequest: (BUY_REQUEST,),
     Negotiation: (NEGOTIATION,),
     Offer: (OFFER,),
     Transaction: (TRANSACTION, ESCROW),
+    Enquiry: (ENQUIRY,),
 }
 
 

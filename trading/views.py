@@ -11,6 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -29,7 +31,7 @@ from ipops.views.pages import CityPageMixin, submit_form
 
 from . import forms, selectors, services
 from .lifecycles import available_actions
-from .models import DealType, EscrowStatus, OfferStatus, TransactionStatus
+from .models import DealType, EscrowStatus, OfferStatus, TransactionStatus, Visibility
 from .permissions import can
 
 
@@ -106,15 +108,57 @@ class MarketView(View):
 
 
 class ListingDetailView(View):
-    """A listing with its due-diligence panel; members of the city also negotiate here."""
+    """A listing with its due-diligence panel; members of the city also negotiate here, and a buyer of another
+    city sends a national listing's seller an enquiry (`services.enquiry_send`)."""
 
-    def get(self, request, city, pk):
+    def _listing(self, request, pk):
         actor = actor_for(request.user, request.city)
         request.actor = actor
         try:
-            listing = selectors.listing_get(actor, pk)
+            return actor, selectors.listing_get(actor, pk)
         except NotFound as exc:
             raise Http404(str(exc.message)) from exc
+
+    def get(self, request, city, pk):
+        actor, listing = self._listing(request, pk)
+        return self._render(request, actor, listing)
+
+    def post(self, request, city, pk):
+        """An enquiry from another city: the form, judged by the service; its refusals show on the form."""
+        actor, listing = self._listing(request, pk)
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        identities = {a.membership.pk: a for a in selectors.enquiry_identities(request.user, request.city)}
+        if actor is not None or not identities:
+            return render(
+                request,
+                "ipops/forbidden.html",
+                {"message": _("Only buyers of other cities enquire here.")},
+                status=403,
+            )
+        form = forms.EnquiryForm(request.POST, identities=identities.values())
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            buyer = identities[data.pop("acting_for")]
+            try:
+                services.enquiry_send(buyer=buyer, listing=listing, **data)
+            except NotFound as exc:
+                raise Http404(str(exc.message)) from exc
+            except ApplicationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Your enquiry is sent to %(seller)s. Its answer will show here and under "
+                        "“My enquiries” on the national marketplace."
+                    )
+                    % {"seller": listing.seller.name},
+                )
+                return redirect("trading-listing", city=city, pk=pk)
+        return self._render(request, actor, listing, enquiry_form=form, status=400)
+
+    def _render(self, request, actor, listing, *, enquiry_form=None, status=200):
         ctx = {
             "listing": listing,
             "diligence": selectors.due_diligence(listing),
@@ -129,10 +173,25 @@ class ListingDetailView(View):
             # Making an offer is a form of its own; the other steps are buttons.
             ctx["buttons"] = [step for step in steps if step.action != "offer"]
             ctx["negotiations"] = list(selectors.listing_negotiations(actor, listing))
-            ctx["offer_form"] = forms.OfferForm()
+            ctx["offer_form"] = forms.OfferForm(auto_id="offer-%s")
             if can(actor, "listing.matches", listing) and listing.is_public:
                 ctx["matches"] = selectors.listing_matches(actor, listing, limit=10)
-        return render(request, "trading/listing_detail.html", ctx)
+            ctx["enquiries"] = [
+                (e, {s.action: s for s in available_actions(actor, e)})
+                for e in selectors.listing_enquiries(actor, listing)
+            ]
+            ctx["answer_form"] = forms.EnquiryAnswerForm()
+        elif listing.visibility == Visibility.NATIONAL and request.user.is_authenticated:
+            identities = selectors.enquiry_identities(request.user, request.city)
+            ctx["my_enquiries"] = selectors.own_enquiries(request.user, listing)
+            if identities and listing.is_public and not ctx["blocks"]:
+                first = identities[0].organization
+                ctx["enquiry_form"] = enquiry_form or forms.EnquiryForm(
+                    identities=identities,
+                    initial={"organization_name": first.name, "uscc": first.uscc},
+                )
+            ctx["can_enquire"] = bool(identities)
+        return render(request, "trading/listing_detail.html", ctx, status=status)
 
 
 class NationalMarketView(View):
@@ -155,6 +214,13 @@ class NationalMarketView(View):
         )
 
 
+class MyEnquiriesView(LoginRequiredMixin, View):
+    """The enquiries this user sent to sellers of other cities, across cities, with their answers."""
+
+    def get(self, request):
+        return render(request, "trading/my_enquiries.html", {"rows": selectors.my_enquiries(request.user)})
+
+
 # --- seller ---------------------------------------------------------------------------------------------
 
 
@@ -174,6 +240,7 @@ class SellerWorkbenchView(CityPageMixin, View):
             {
                 "listings": listings,
                 "blocked": selectors.blocked_listings(actor),
+                "enquiries": selectors.enquiries_to_answer(actor)[:50],
                 "awaiting": awaiting[:50],
                 "deals": deals,
             },
@@ -242,6 +309,34 @@ class ListingActionView(CityPageMixin, View):
             if "last_negotiation" in request.session:
                 return redirect("trading-negotiation", city=city, pk=request.session.pop("last_negotiation"))
             return response
+        raise Http404
+
+
+class EnquiryActionView(CityPageMixin, View):
+    """The seller answers an enquiry from another city, or closes it."""
+
+    write_required = True
+
+    def post(self, request, city, pk):
+        enquiry = selectors.enquiry_get(self.actor, pk)
+        back = reverse("trading-listing", kwargs={"city": city, "pk": enquiry.listing_id}) + "#enquiries"
+        action = request.POST.get("action")
+        if action == "answer":
+            form = forms.EnquiryAnswerForm(request.POST)
+            reply = form.data.get("reply", "")
+            return _act(
+                request,
+                lambda: services.enquiry_answer(actor=self.actor, enquiry=enquiry, reply=reply),
+                back,
+                lambda done: _("Your answer is sent to %(buyer)s.") % {"buyer": done.organization_name},
+            )
+        if action == "close":
+            return _act(
+                request,
+                lambda: services.enquiry_close(actor=self.actor, enquiry=enquiry),
+                back,
+                lambda done: _("The enquiry from %(buyer)s is closed.") % {"buyer": done.organization_name},
+            )
         raise Http404
 
 
@@ -325,7 +420,7 @@ class NegotiationView(CityPageMixin, View):
                 "offer_actions": {
                     s.action: s for s in (available_actions(self.actor, pending) if pending else [])
                 },
-                "offer_form": forms.OfferForm(),
+                "offer_form": forms.OfferForm(auto_id="counter-%s"),
                 "message_form": forms.MessageForm(),
                 "tx": getattr(negotiation, "transaction", None),
                 "thread": sorted(

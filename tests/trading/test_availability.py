@@ -61,6 +61,8 @@ def test_a_pledge_stops_offers_everywhere_and_its_release_puts_the_listing_back_
     # The buyer sees why, and no offer form; the listing is still on the market (nothing re-created later).
     page = _page(client, buyer.user, f"/qingdao/market/{listing.pk}/")
     assert 'id="listing-unavailable"' in page and "已质押" in page and 'id="offer-card"' not in page
+    assert f"该挂牌暂不能接受报价：{patent.display_number} 已质押。" in page
+    assert f'data-field="owner">{seller.org.name}<' in page  # the due-diligence panel names the owner
     market = _page(client, buyer.user, "/qingdao/market/")
     assert "data-unavailable" in market and f"{patent.display_number} 已质押" in market
     detail = buyer.client().get(url(qingdao, f"listings/{listing.pk}/")).json()
