@@ -206,7 +206,9 @@ class NationalMarketView(View):
         except ApplicationError as exc:
             form.add_error("ipc", str(exc.message))
             result = selectors.national_listings()
-        page = _ranked_page(request, result, selectors.national_page)
+        page = _ranked_page(
+            request, result, lambda ids: selectors.with_national_blocks(selectors.national_page(ids))
+        )
         return render(
             request,
             "trading/national.html",

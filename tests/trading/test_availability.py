@@ -47,7 +47,7 @@ def _page(client, user, path) -> str:
 def test_a_pledge_stops_offers_everywhere_and_its_release_puts_the_listing_back_on_sale(
     client, qingdao, seller, buyer, patent
 ):
-    listing = create_listing(qingdao, seller, [patent])
+    listing = create_listing(qingdao, seller, [patent], visibility="national")
     _pledge(qingdao, patent)
 
     with nothing_changed(*MARKET):
@@ -63,8 +63,9 @@ def test_a_pledge_stops_offers_everywhere_and_its_release_puts_the_listing_back_
     assert 'id="listing-unavailable"' in page and "已质押" in page and 'id="offer-card"' not in page
     assert f"该挂牌暂不能接受报价：{patent.display_number} 已质押。" in page
     assert f'data-field="owner">{seller.org.name}<' in page  # the due-diligence panel names the owner
-    market = _page(client, buyer.user, "/qingdao/market/")
-    assert "data-unavailable" in market and f"{patent.display_number} 已质押" in market
+    for market in ("/qingdao/market/", "/market/"):
+        html = _page(client, buyer.user, market)
+        assert "data-unavailable" in html and f"{patent.display_number} 已质押" in html, market
     detail = buyer.client().get(url(qingdao, f"listings/{listing.pk}/")).json()
     assert [b["reason"] for b in detail["unavailable"]] == ["pledge"] and "offer" not in detail["actions"]
     public = client.get(f"/api/v1/qingdao/market/listings/{listing.pk}/").json()

@@ -60,6 +60,7 @@ from trading.selectors.market import (
     national_listings,
     national_page,
     served_matches,
+    with_national_blocks,
 )
 
 __all__ = [
@@ -112,4 +113,5 @@ __all__ = [
     "transaction_get",
     "transaction_queryset",
     "with_blocks",
+    "with_national_blocks",
 ]

@@ -21,7 +21,7 @@ from ipops.tenancy import scopes_disabled
 from ipops.visibility import get_visible_or_404
 
 from .. import rules, search
-from ..availability import with_blocks
+from ..availability import listing_blocks, with_blocks
 from ..errors import BuyRequestNotFound, ListingNotFound
 from ..models import (
     PUBLIC_LISTING_STATUSES,
@@ -275,6 +275,22 @@ def national_page(ids: list[int]) -> list[dict]:
             ).values(*PUBLIC_FIELDS)
         }
     return [rows[i] for i in ids if i in rows]
+
+
+def with_national_blocks(rows: list[dict]) -> list[dict]:
+    """National rows, each with `blocks` (`trading.availability`): whether an asset of the listing was
+    pledged or otherwise held since, read from the registry across cities like the rows themselves (the
+    numbers and reasons are what the listing's own public page says)."""
+    with scopes_disabled():
+        listings = list(
+            Listing.objects.filter(pk__in=[row["pk"] for row in rows])
+            .only("pk", "status", "deal_type", "seller_id")
+            .prefetch_related(_assets())
+        )
+        found = listing_blocks(listings)
+    for row in rows:
+        row["blocks"] = found.get(row["pk"], [])
+    return rows
 
 
 def national_cities() -> list[City]:
