@@ -73,7 +73,11 @@ def test_a_buyer_of_another_city_enquires_and_the_seller_answers(
     assert "我司有意受让" in client.get(f"/qingdao/market/{national.pk}/").content.decode()
 
     client.force_login(seller.user)
-    assert "齐鲁动力" in client.get("/qingdao/trading/sell/").content.decode()  # waiting for an answer
+    for path in (
+        "/qingdao/trading/sell/",
+        "/qingdao/",
+    ):  # waiting for an answer, on the workbench and at home
+        assert "齐鲁动力" in client.get(path).content.decode(), path
     page = client.get(f"/qingdao/market/{national.pk}/").content.decode()
     assert 'id="enquiries"' in page and far_buyer.org.uscc in page and "0531-88886666" in page
     r = client.post(
@@ -130,6 +134,8 @@ def test_only_what_the_buyer_typed_crosses_and_only_to_the_seller(
     assert national.title not in client.get("/market/enquiries/").content.decode()
     client.force_login(seller.user)
     assert national.title not in client.get("/market/enquiries/").content.decode()
+    client.logout()
+    assert client.get("/market/enquiries/").status_code == 302  # to the login page
 
 
 def test_refusals_write_nothing(client, qingdao, jinan, seller, buyer, far_buyer, national, patent):
