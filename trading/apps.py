@@ -1,7 +1,7 @@
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from ipops.platform import CityJob, NavEntry, Panel, PlatformApp
+from ipops.platform import AssetAction, CityJob, NavEntry, Panel, PlatformApp
 
 
 class TradingConfig(PlatformApp):
@@ -60,3 +60,9 @@ class TradingConfig(PlatformApp):
             ),
             Panel("trading/home/_city.html", "trading.home.city_trading", roles=CITY_READER_ROLES, order=15),
         ]
+
+    def asset_actions(self, actor, asset) -> list[AssetAction]:
+        from trading.availability import sell_action
+
+        action = sell_action(actor, asset)
+        return [action] if action else []

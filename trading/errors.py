@@ -13,6 +13,7 @@ from ipops.errors import Conflict, ErrorCode, InvalidTransition, NotFound, Valid
 class TradingErrorCode(ErrorCode):
     LISTING_NOT_ON_MARKET = "listing_not_on_market"
     LISTING_TAKEN = "listing_taken"
+    LISTING_ASSETS_UNAVAILABLE = "listing_assets_unavailable"
     OFFER_PENDING = "offer_pending"
     OWN_OFFER = "own_offer"
     NOT_OWN_OFFER = "not_own_offer"
@@ -32,6 +33,10 @@ class TradingErrorCode(ErrorCode):
     OFFER_NOT_FOUND = "offer_not_found"
     TRANSACTION_NOT_FOUND = "transaction_not_found"
     CENTRE_NOT_FOUND = "centre_not_found"
+    ENQUIRY_NOT_FOUND = "enquiry_not_found"
+    ENQUIRY_OPEN = "enquiry_open"
+    ENQUIRY_FROM_OWN_CITY = "enquiry_from_own_city"
+    CONTACT_REQUIRED = "contact_required"
     ASSET_NOT_FOUND = "asset_not_found"
 
 
@@ -75,6 +80,11 @@ class CentreMemberNotFound(NotFound):
     default_message = _("This organisation is not a member.")
 
 
+class EnquiryNotFound(NotFound):
+    code = Code.ENQUIRY_NOT_FOUND
+    default_message = _("No such enquiry.")
+
+
 class AssetNotFound(NotFound):
     code = Code.ASSET_NOT_FOUND
     default_message = _("One of these assets does not exist.")
@@ -91,6 +101,27 @@ class ListingNotOnMarket(Conflict):
 class ListingTaken(Conflict):
     code = Code.LISTING_TAKEN
     default_message = _("Another offer on this listing has already been accepted.")
+
+
+class ListingAssetsUnavailable(Conflict):
+    """An asset of the listing was pledged, licensed elsewhere, lapsed or changed owner since it was listed
+    (`trading.availability`): the listing takes no offer until the registry says it can go again."""
+
+    code = Code.LISTING_ASSETS_UNAVAILABLE
+    default_message = _("This listing cannot take offers now: its assets cannot go as listed.")
+
+    @staticmethod
+    def sentence(blocks) -> str:
+        """Each asset and why, as the refusal and the listing's pages say it: "该挂牌暂不能接受报价：ZL… 已质押。"."""
+        why = _("; ").join(block.explanation for block in blocks)
+        return str(_("This listing cannot take offers now: %(why)s.") % {"why": why})
+
+    @classmethod
+    def because(cls, blocks) -> ListingAssetsUnavailable:
+        return cls(
+            cls.sentence(blocks),
+            fields={"assets": [{"code": block.code, "detail": block.explanation} for block in blocks]},
+        )
 
 
 class OfferPending(Conflict):
@@ -125,6 +156,16 @@ class ContractMissing(Conflict):
 class EscrowNotPaid(Conflict):
     code = Code.ESCROW_NOT_PAID
     default_message = _("The price must be paid into escrow before the deal completes.")
+
+
+class EnquiryOpen(Conflict):
+    code = Code.ENQUIRY_OPEN
+    default_message = _("Your enquiry on this listing is still awaiting the seller's answer.")
+
+
+class EnquiryFromOwnCity(Conflict):
+    code = Code.ENQUIRY_FROM_OWN_CITY
+    default_message = _("Members of the listing's city make offers on the listing itself.")
 
 
 class CentreExists(Conflict):

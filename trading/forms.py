@@ -28,7 +28,12 @@ class SearchForm(_Styled, forms.Form):
         label=_("Search"),
         required=False,
         max_length=200,
-        widget=forms.TextInput(attrs={"placeholder": _("e.g. 芯片封装, 无人机 避障, BMS"), "id": "search-q"}),
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": _("Words, a listing number or a patent number (GP2026…, ZL…)"),
+                "id": "search-q",
+            }
+        ),
     )
     ipc = forms.CharField(label=_("IPC prefix"), required=False, max_length=30)
     kind = forms.ChoiceField(
@@ -115,7 +120,9 @@ class BuyRequestForm(_Styled, ServiceForm):
         return _split(self.cleaned_data.get("ipc_codes") or "")
 
 
-class OfferForm(forms.Form):
+class OfferForm(_Styled, forms.Form):
+    """An offer or counter-offer: the price in 万元, the unit beside the field, as everywhere."""
+
     price = MoneyField(label=_("Price"), positive=True)
     licence_years = forms.IntegerField(
         label=_("Licence term (years)"), required=False, min_value=1, max_value=20
@@ -179,3 +186,28 @@ class CentreMemberForm(_Styled, ServiceForm):
     def __init__(self, *args, organizations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
+
+
+class EnquiryForm(_Styled, ServiceForm):
+    """A buyer of another city enquires about a national listing: what it types here is all the seller sees."""
+
+    # The service judges the rest (and says everything that is missing at once): the fields only carry it.
+    acting_for = forms.TypedChoiceField(label=_("Enquiring for"), coerce=int)
+    organization_name = forms.CharField(label=_("Organisation"), required=False)
+    uscc = forms.CharField(label=_("Unified social credit code"), required=False)
+    contact_name = forms.CharField(label=_("Contact person"), required=False)
+    phone = forms.CharField(label=_("Phone"), required=False)
+    email = forms.CharField(label=_("E-mail"), required=False)
+    price = MoneyField(label=_("Indicative price"), required=False, positive=True)
+    message = forms.CharField(label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, identities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["acting_for"].choices = [
+            (a.membership.pk, _("%(org)s (%(city)s)") % {"org": a.organization.name, "city": a.city.name})
+            for a in identities
+        ]
+
+
+class EnquiryAnswerForm(forms.Form):
+    reply = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)

@@ -17,13 +17,18 @@ from trading.models import (
 
 
 def holder_trading(actor: Actor) -> dict:
-    """Enterprise / university / service institution: offers to answer, deals under way, my market presence."""
+    """Enterprise / university / service institution: offers and enquiries from other cities to answer, deals
+    under way, my market presence, and my listings that cannot take offers now."""
     org = actor.organization_id
     to_answer = selectors.offer_queryset(actor, status=OfferStatus.PENDING).filter(
         Q(negotiation__seller_id=org, side=OfferSide.BUYER)
         | Q(negotiation__buyer_id=org, side=OfferSide.SELLER)
     )
+    enquiries = selectors.enquiries_to_answer(actor)
     return {
+        "blocked": selectors.blocked_listings(actor)[:5],
+        "enquiries": list(enquiries[:5]),
+        "enquiries_count": enquiries.count(),
         "to_answer": list(to_answer[:5]),
         "to_answer_count": to_answer.count(),
         "listings_on_market": selectors.listing_queryset(actor, mine=True)

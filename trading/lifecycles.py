@@ -19,6 +19,7 @@ from ipops import validators
 from ipops.errors import FieldErrors, InvalidTransition
 from ipops.workflow import Step, Workflow
 
+from .availability import require_available
 from .errors import (
     ContractMissing,
     DealConcluded,
@@ -31,6 +32,8 @@ from .models import (
     PUBLIC_LISTING_STATUSES,
     BuyRequest,
     BuyRequestStatus,
+    Enquiry,
+    EnquiryStatus,
     EscrowStatus,
     Listing,
     ListingStatus,
@@ -65,6 +68,8 @@ def _takes_offers(listing: Listing) -> None:
         raise ListingNotOnMarket()
     if Transaction.objects.filter(listing_id=listing.pk, status=TransactionStatus.OPEN).exists():
         raise ListingTaken()
+    # On the market, but an asset may have been pledged (or licensed, or lapsed) since: the registry says.
+    require_available(listing)
 
 
 def _no_live_deal(negotiation: Negotiation) -> None:
@@ -77,6 +82,12 @@ def _negotiation_open(offer: Offer) -> None:
         raise InvalidTransition()
 
 
+def _counter_can_be_made(offer: Offer) -> None:
+    """A counter-offer is a new price: only while the listing's assets can still go."""
+    _negotiation_open(offer)
+    require_available(offer.negotiation.listing)
+
+
 def _deal_can_be_struck(offer: Offer) -> None:
     _negotiation_open(offer)
     listing = offer.negotiation.listing
@@ -84,6 +95,7 @@ def _deal_can_be_struck(offer: Offer) -> None:
         raise ListingNotOnMarket()
     if Transaction.objects.filter(listing_id=listing.pk, status__in=LIVE_DEAL).exists():
         raise ListingTaken()
+    require_available(listing)
 
 
 def _paid_into_escrow(tx: Transaction) -> None:
@@ -228,7 +240,7 @@ OFFER: Workflow[Offer] = Workflow(
             OfferStatus.COUNTERED,
             "offer.answer",
             label=_("Counter"),
-            guard=_negotiation_open,
+            guard=_counter_can_be_made,
             style="outline-primary",
         ),
         Step(
@@ -295,12 +307,38 @@ ESCROW: Workflow[Transaction] = Workflow(
     ],
 )
 
+#: An enquiry from a buyer in another city (`trading.models.Enquiry`): the seller answers it (again, if need
+#: be) or closes it. Sending it is its creation (`services.enquiry_send`), by someone who is no actor here.
+ENQUIRY: Workflow[Enquiry] = Workflow(
+    model=Enquiry,
+    entity="enquiry",
+    can=can,
+    steps=[
+        Step(
+            "answer",
+            frozenset({EnquiryStatus.OPEN, EnquiryStatus.ANSWERED}),
+            EnquiryStatus.ANSWERED,
+            "enquiry.answer",
+            label=_("Send the answer"),
+        ),
+        Step(
+            "close",
+            frozenset({EnquiryStatus.OPEN, EnquiryStatus.ANSWERED}),
+            EnquiryStatus.CLOSED,
+            "enquiry.answer",
+            label=_("Close"),
+            style="outline-secondary",
+        ),
+    ],
+)
+
 _BY_MODEL: dict[type[models.Model], tuple[Workflow, ...]] = {
     Listing: (LISTING,),
     BuyRequest: (BUY_REQUEST,),
     Negotiation: (NEGOTIATION,),
     Offer: (OFFER,),
     Transaction: (TRANSACTION, ESCROW),
+    Enquiry: (ENQUIRY,),
 }
 
 

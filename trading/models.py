@@ -456,3 +456,62 @@ class CentreMembership(CityOwned):
     class Meta:
         indexes = [models.Index(fields=["city", "organization"], name="centremember_city_org")]
         constraints = [models.UniqueConstraint(fields=["centre", "organization"], name="centremember_unique")]
+
+
+class EnquiryStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting the seller's answer")
+    ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Closed")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Enquiry(CityOwned):
+    """An enquiry (购买意向) on a national-marketplace listing from a buyer in another city.
+
+    Rows belong to one city, and a negotiation's parties are organisations of its city; a buyer from
+    another city is neither. So the enquiry is the listing's city's row and carries only what the buyer
+    typed for the seller to read — organisation name, USCC, contact person, phone, e-mail, an indicative
+    price, a message — never a reference into the buyer's city. The one key that crosses is the user who
+    sent it (`buyer_user`: a person is the platform's, not a city's), by which the buyer, and only the
+    buyer, finds their own enquiries across cities (`selectors.my_enquiries`).
+    """
+
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="enquiries")
+    seller = models.ForeignKey("ipops.Organization", on_delete=models.PROTECT, related_name="+")
+    buyer_user = models.ForeignKey("ipops.User", on_delete=models.PROTECT, related_name="+")
+    organization_name = models.CharField(_("organisation"), max_length=120)
+    uscc = models.CharField(_("unified social credit code"), max_length=18)
+    contact_name = models.CharField(_("contact person"), max_length=60)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    price = MoneyField(_("indicative price"), null=True, blank=True)
+    message = models.TextField(_("message"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=EnquiryStatus.choices, default=EnquiryStatus.OPEN
+    )
+    reply = models.TextField(_("the seller's answer"), blank=True)
+    answered_by = models.ForeignKey("ipops.User", on_delete=models.PROTECT, related_name="+", null=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("enquiry")
+        verbose_name_plural = _("enquiries")
+        indexes = [
+            models.Index(fields=["city", "seller", "status"], name="enquiry_city_seller"),
+            models.Index(fields=["city", "listing"], name="enquiry_city_listing"),
+            # The buyer's own enquiries, read across cities by their user (like `listing_national`).
+            models.Index(fields=["buyer_user", "-created_at"], name="enquiry_buyer_user"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listing", "buyer_user"],
+                condition=Q(status="open"),
+                name="enquiry_one_open_per_buyer",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_name} → {self.listing_id}"

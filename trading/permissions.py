@@ -3,7 +3,8 @@ predicates on an `Actor` that the lifecycles (`trading.lifecycles`) name.
 
 Seeing (`ipops.visibility`): every member of the city sees listings on the market (and closed deals'
 listings) and open buy requests; a party sees its own listings, buy requests, negotiations, offers and
-deals; bureau staff and officials read everything in the city. Lists (`.restrict(actor)`), detail
+deals; bureau staff and officials read everything in the city, except the enquiries buyers of other cities
+sent a seller, which only that seller reads. Lists (`.restrict(actor)`), detail
 lookups (`get_visible_or_404`) and the `*.view` predicates all derive from these rules.
 Acting: only the parties, and only with write access; bureau staff may moderate (withdraw a listing,
 complete or cancel a deal on the parties' behalf).
@@ -21,6 +22,7 @@ from ipops.permissions import is_asset_holder, is_bureau, reads_city
 from .errors import (
     BuyRequestNotFound,
     CentreNotFound,
+    EnquiryNotFound,
     ListingNotFound,
     NegotiationNotFound,
     OfferNotFound,
@@ -30,6 +32,7 @@ from .models import (
     CITY_LISTING_STATUSES,
     BuyRequest,
     BuyRequestStatus,
+    Enquiry,
     Listing,
     Negotiation,
     Offer,
@@ -94,6 +97,9 @@ visibility.register(BuyRequest, view=_buy_requests, matches=_own_buy_requests, n
 visibility.register(Negotiation, view=_negotiations, not_found=NegotiationNotFound)
 visibility.register(Offer, view=_offers, not_found=OfferNotFound)
 visibility.register(Transaction, view=_transactions, not_found=TransactionNotFound)
+# An enquiry from another city is for its seller alone: what the buyer typed is meant for the seller, and
+# the buyer reads it back through its own user (`selectors.my_enquiries`), never through the city.
+visibility.register(Enquiry, view=lambda actor: _party_of(actor, "seller_id"), not_found=EnquiryNotFound)
 # Every member of the city sees the operations centres and the deals credited to them.
 visibility.register(OperationsCentre, view=lambda actor: True, not_found=CentreNotFound)
 
@@ -164,6 +170,8 @@ permissions.add_rule("transaction.contract", writes & is_party)
 permissions.add_rule("transaction.pay", writes & is_buyer)
 permissions.add_rule("transaction.complete", (writes & is_seller) | is_bureau)
 permissions.add_rule("transaction.cancel", (writes & is_party) | is_bureau)
+permissions.add_rule("enquiry.view", visibility.visible)
+permissions.add_rule("enquiry.answer", writes & is_asset_holder & is_seller)
 permissions.add_rule("deals.read_all", reads_city)
 permissions.add_rule("centre.manage", is_bureau)
 

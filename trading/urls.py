@@ -12,6 +12,7 @@ urlpatterns = [
         views.ListingActionView.as_view(),
         name="trading-listing-action",
     ),
+    path("trading/enquiries/<int:pk>/", views.EnquiryActionView.as_view(), name="trading-enquiry"),
     path("trading/buy/", views.BuyerWorkbenchView.as_view(), name="trading-buy"),
     path(
         "trading/buy-requests/new/", views.BuyRequestCreateView.as_view(), name="trading-buy-request-create"

@@ -7,5 +7,6 @@ from .api.views import NationalListingSearchApi
 
 urlpatterns = [
     path("", views.NationalMarketView.as_view(), name="trading-national"),
+    path("enquiries/", views.MyEnquiriesView.as_view(), name="trading-my-enquiries"),
     path("api/listings/", NationalListingSearchApi.as_view(), name="trading-national-api"),
 ]

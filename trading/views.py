@@ -7,7 +7,12 @@ login. Everything else is a workbench page behind `CityPageMixin`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -20,13 +25,13 @@ from ipops import excel
 from ipops.access import actor_for
 from ipops.errors import ApplicationError, NotFound, PermissionDenied
 from ipops.models import IPAsset, LegalStatus
-from ipops.money import to_wan
+from ipops.money import display_money, to_wan
 from ipops.selectors.organisations import organization_get
 from ipops.views.pages import CityPageMixin, submit_form
 
 from . import forms, selectors, services
 from .lifecycles import available_actions
-from .models import DealType, OfferStatus, TransactionStatus
+from .models import DealType, EscrowStatus, OfferStatus, TransactionStatus, Visibility
 from .permissions import can
 
 
@@ -43,16 +48,32 @@ def _ranked_page(request, result, fetch, per_page=20):
     return page
 
 
-def _act(request, fn, back: str):
-    """Run one service for a form post; business errors come back as a message on the page."""
+def _act(request, fn, back: str, done: Callable[[Any], str] | None = None):
+    """Run one service for a form post; business errors come back as a message on the page, success as
+    `done(what the service returned)` when given."""
     try:
-        fn()
+        result = fn()
     except (PermissionDenied, NotFound):
         raise
     except ApplicationError as exc:
         details = [str(e.get("detail")) for errs in exc.fields.values() for e in errs if e.get("detail")]
         messages.error(request, " ".join([str(exc.message), *details]))
+    else:
+        if done is not None:
+            messages.success(request, done(result))
     return redirect(back)
+
+
+def _offer_sent(offer) -> str:
+    return _("Your offer of %(price)s is sent; the other side answers it.") % {
+        "price": display_money(offer.price)
+    }
+
+
+def _deal_opened(actor, tx) -> str:
+    return _("Offer accepted: the deal is open. Next: %(next)s") % {
+        "next": selectors.deal_progress(actor, tx).next_step
+    }
 
 
 # --- public -----------------------------------------------------------------------------------------
@@ -69,7 +90,7 @@ class MarketView(View):
         except ApplicationError as exc:
             form.add_error("ipc", str(exc.message))
             result = selectors.listing_search(None)
-        page = _ranked_page(request, result, selectors.listing_page)
+        page = _ranked_page(request, result, lambda ids: selectors.with_blocks(selectors.listing_page(ids)))
         actor = actor_for(request.user, request.city)
         request.actor = actor
         return render(
@@ -87,18 +108,62 @@ class MarketView(View):
 
 
 class ListingDetailView(View):
-    """A listing with its due-diligence panel; members of the city also negotiate here."""
+    """A listing with its due-diligence panel; members of the city also negotiate here, and a buyer of another
+    city sends a national listing's seller an enquiry (`services.enquiry_send`)."""
 
-    def get(self, request, city, pk):
+    def _listing(self, request, pk):
         actor = actor_for(request.user, request.city)
         request.actor = actor
         try:
-            listing = selectors.listing_get(actor, pk)
+            return actor, selectors.listing_get(actor, pk)
         except NotFound as exc:
             raise Http404(str(exc.message)) from exc
+
+    def get(self, request, city, pk):
+        actor, listing = self._listing(request, pk)
+        return self._render(request, actor, listing)
+
+    def post(self, request, city, pk):
+        """An enquiry from another city: the form, judged by the service; its refusals show on the form."""
+        actor, listing = self._listing(request, pk)
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        identities = {a.membership.pk: a for a in selectors.enquiry_identities(request.user, request.city)}
+        if actor is not None or not identities:
+            return render(
+                request,
+                "ipops/forbidden.html",
+                {"message": _("Only buyers of other cities enquire here.")},
+                status=403,
+            )
+        form = forms.EnquiryForm(request.POST, identities=identities.values())
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            buyer = identities[data.pop("acting_for")]
+            try:
+                services.enquiry_send(buyer=buyer, listing=listing, **data)
+            except NotFound as exc:
+                raise Http404(str(exc.message)) from exc
+            except ApplicationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Your enquiry is sent to %(seller)s. Its answer will show here and under "
+                        "“My enquiries” on the national marketplace."
+                    )
+                    % {"seller": listing.seller.name},
+                )
+                return redirect("trading-listing", city=city, pk=pk)
+        return self._render(request, actor, listing, enquiry_form=form, status=400)
+
+    def _render(self, request, actor, listing, *, enquiry_form=None, status=200):
         ctx = {
             "listing": listing,
             "diligence": selectors.due_diligence(listing),
+            "blocks": selectors.listing_blocks([listing]).get(listing.pk, []),
+            "is_seller": actor is not None and actor.organization_id == listing.seller_id,
             "city": request.city,
             "actor": actor,
         }
@@ -108,10 +173,25 @@ class ListingDetailView(View):
             # Making an offer is a form of its own; the other steps are buttons.
             ctx["buttons"] = [step for step in steps if step.action != "offer"]
             ctx["negotiations"] = list(selectors.listing_negotiations(actor, listing))
-            ctx["offer_form"] = forms.OfferForm()
+            ctx["offer_form"] = forms.OfferForm(auto_id="offer-%s")
             if can(actor, "listing.matches", listing) and listing.is_public:
                 ctx["matches"] = selectors.listing_matches(actor, listing, limit=10)
-        return render(request, "trading/listing_detail.html", ctx)
+            ctx["enquiries"] = [
+                (e, {s.action: s for s in available_actions(actor, e)})
+                for e in selectors.listing_enquiries(actor, listing)
+            ]
+            ctx["answer_form"] = forms.EnquiryAnswerForm()
+        elif listing.visibility == Visibility.NATIONAL and request.user.is_authenticated:
+            identities = selectors.enquiry_identities(request.user, request.city)
+            ctx["my_enquiries"] = selectors.own_enquiries(request.user, listing)
+            if identities and listing.is_public and not ctx["blocks"]:
+                first = identities[0].organization
+                ctx["enquiry_form"] = enquiry_form or forms.EnquiryForm(
+                    identities=identities,
+                    initial={"organization_name": first.name, "uscc": first.uscc},
+                )
+            ctx["can_enquire"] = bool(identities)
+        return render(request, "trading/listing_detail.html", ctx, status=status)
 
 
 class NationalMarketView(View):
@@ -126,12 +206,21 @@ class NationalMarketView(View):
         except ApplicationError as exc:
             form.add_error("ipc", str(exc.message))
             result = selectors.national_listings()
-        page = _ranked_page(request, result, selectors.national_page)
+        page = _ranked_page(
+            request, result, lambda ids: selectors.with_national_blocks(selectors.national_page(ids))
+        )
         return render(
             request,
             "trading/national.html",
             {"form": form, "page": page, "result": result, "query": _query_string(request)},
         )
+
+
+class MyEnquiriesView(LoginRequiredMixin, View):
+    """The enquiries this user sent to sellers of other cities, across cities, with their answers."""
+
+    def get(self, request):
+        return render(request, "trading/my_enquiries.html", {"rows": selectors.my_enquiries(request.user)})
 
 
 # --- seller ---------------------------------------------------------------------------------------------
@@ -140,13 +229,23 @@ class NationalMarketView(View):
 class SellerWorkbenchView(CityPageMixin, View):
     def get(self, request, city):
         actor = self.actor
-        listings = selectors.listing_page(selectors.listing_search(actor, mine=True).ids[:200])
+        listings = selectors.with_blocks(
+            selectors.listing_page(selectors.listing_search(actor, mine=True).ids[:200])
+        )
         awaiting = selectors.offer_queryset(actor, side="seller", status=OfferStatus.PENDING).filter(
             side="buyer"
         )
         deals = selectors.transaction_queryset(actor, mine=True).filter(seller_id=actor.organization_id)[:50]
         return render(
-            request, "trading/seller.html", {"listings": listings, "awaiting": awaiting[:50], "deals": deals}
+            request,
+            "trading/seller.html",
+            {
+                "listings": listings,
+                "blocked": selectors.blocked_listings(actor),
+                "enquiries": selectors.enquiries_to_answer(actor)[:50],
+                "awaiting": awaiting[:50],
+                "deals": deals,
+            },
         )
 
 
@@ -184,9 +283,19 @@ class ListingActionView(CityPageMixin, View):
         listing = selectors.listing_get(self.actor, pk)
         back = reverse("trading-listing", kwargs={"city": city, "pk": pk})
         if action == "publish":
-            return _act(request, lambda: services.listing_publish(actor=self.actor, listing=listing), back)
+            return _act(
+                request,
+                lambda: services.listing_publish(actor=self.actor, listing=listing),
+                back,
+                lambda done: _("Listing %(ref)s is on the market.") % {"ref": done.reference},
+            )
         if action == "withdraw":
-            return _act(request, lambda: services.listing_withdraw(actor=self.actor, listing=listing), back)
+            return _act(
+                request,
+                lambda: services.listing_withdraw(actor=self.actor, listing=listing),
+                back,
+                lambda done: _("Listing %(ref)s is withdrawn from the market.") % {"ref": done.reference},
+            )
         if action == "offer":
             form = forms.OfferForm(request.POST)
             if not form.is_valid():
@@ -196,11 +305,40 @@ class ListingActionView(CityPageMixin, View):
             def make():
                 offer = services.offer_make(actor=self.actor, listing=listing, **form.cleaned_data)
                 request.session["last_negotiation"] = offer.negotiation_id
+                return offer
 
-            response = _act(request, make, back)
+            response = _act(request, make, back, _offer_sent)
             if "last_negotiation" in request.session:
                 return redirect("trading-negotiation", city=city, pk=request.session.pop("last_negotiation"))
             return response
+        raise Http404
+
+
+class EnquiryActionView(CityPageMixin, View):
+    """The seller answers an enquiry from another city, or closes it."""
+
+    write_required = True
+
+    def post(self, request, city, pk):
+        enquiry = selectors.enquiry_get(self.actor, pk)
+        back = reverse("trading-listing", kwargs={"city": city, "pk": enquiry.listing_id}) + "#enquiries"
+        action = request.POST.get("action")
+        if action == "answer":
+            form = forms.EnquiryAnswerForm(request.POST)
+            reply = form.data.get("reply", "")
+            return _act(
+                request,
+                lambda: services.enquiry_answer(actor=self.actor, enquiry=enquiry, reply=reply),
+                back,
+                lambda done: _("Your answer is sent to %(buyer)s.") % {"buyer": done.organization_name},
+            )
+        if action == "close":
+            return _act(
+                request,
+                lambda: services.enquiry_close(actor=self.actor, enquiry=enquiry),
+                back,
+                lambda done: _("The enquiry from %(buyer)s is closed.") % {"buyer": done.organization_name},
+            )
         raise Http404
 
 
@@ -277,13 +415,14 @@ class NegotiationView(CityPageMixin, View):
             "trading/negotiation.html",
             {
                 "n": negotiation,
+                "blocks": selectors.listing_blocks([negotiation.listing]).get(negotiation.listing_id, []),
                 "offers": offers,
                 "pending": pending,
                 "actions": {s.action: s for s in available_actions(self.actor, negotiation)},
                 "offer_actions": {
                     s.action: s for s in (available_actions(self.actor, pending) if pending else [])
                 },
-                "offer_form": forms.OfferForm(),
+                "offer_form": forms.OfferForm(auto_id="counter-%s"),
                 "message_form": forms.MessageForm(),
                 "tx": getattr(negotiation, "transaction", None),
                 "thread": sorted(
@@ -324,7 +463,7 @@ class NegotiationView(CityPageMixin, View):
             def accept():
                 holder["tx"] = services.offer_accept(actor=self.actor, offer=offer)
 
-            response = _act(request, accept, back)
+            response = _act(request, accept, back, lambda _none: _deal_opened(self.actor, holder["tx"]))
             return redirect("trading-deal", city=city, pk=holder["tx"].pk) if "tx" in holder else response
         if action == "reject":
             return _act(
@@ -333,9 +472,17 @@ class NegotiationView(CityPageMixin, View):
                     actor=self.actor, offer=offer, message=request.POST.get("message", "")
                 ),
                 back,
+                lambda done: _("Offer of %(price)s rejected.") % {"price": display_money(done.price)},
             )
         if action == "withdraw":
-            return _act(request, lambda: services.offer_withdraw(actor=self.actor, offer=offer), back)
+            return _act(
+                request,
+                lambda: services.offer_withdraw(actor=self.actor, offer=offer),
+                back,
+                lambda done: (
+                    _("Your offer of %(price)s is withdrawn.") % {"price": display_money(done.price)}
+                ),
+            )
         if action == "counter":
             form = forms.OfferForm(request.POST)
             if not form.is_valid():
@@ -345,6 +492,7 @@ class NegotiationView(CityPageMixin, View):
                 request,
                 lambda: services.offer_counter(actor=self.actor, offer=offer, **form.cleaned_data),
                 back,
+                _offer_sent,
             )
         raise Http404
 
@@ -451,6 +599,7 @@ class DealDetailView(CityPageMixin, View):
             "trading/deal_detail.html",
             {
                 "tx": tx,
+                "progress": selectors.deal_progress(self.actor, tx),
                 "diligence": selectors.due_diligence(tx.listing),
                 "actions": {s.action: s for s in available_actions(self.actor, tx)},
                 "contract_form": forms.ContractForm(initial={"contract_ref": tx.contract_ref}),
@@ -487,7 +636,29 @@ class DealDetailView(CityPageMixin, View):
             "complete": services.transaction_complete,
             "cancel": services.transaction_cancel,
         }[action]
-        return _act(request, lambda: fn(actor=self.actor, transaction=tx, **data), back)
+        return _act(
+            request,
+            lambda: fn(actor=self.actor, transaction=tx, **data),
+            back,
+            lambda done: self._done(action, done),
+        )
+
+    def _done(self, action: str, tx) -> str:
+        """What the step did and what comes next, e.g. "合同已登记。下一步：买方将价款付至监管账户。"."""
+        said = {
+            "contract": _("Contract %(ref)s recorded.") % {"ref": tx.contract_ref},
+            "pay": _("%(amount)s paid into escrow.") % {"amount": display_money(tx.agreed_price)},
+            "complete": _(
+                "The deal is complete: the recordal is entered and the escrow released to the seller."
+            ),
+            "cancel": _("The deal is cancelled; the escrow is refunded to the buyer.")
+            if tx.escrow_status == EscrowStatus.REFUNDED
+            else _("The deal is cancelled."),
+        }[action]
+        progress = selectors.deal_progress(self.actor, tx)
+        if not progress.next_step:
+            return str(said)
+        return _("%(done)s Next: %(next)s") % {"done": said, "next": progress.next_step}
 
 
 class CentreListView(CityPageMixin, View):

@@ -78,7 +78,9 @@ def test_a_pledge_placed_after_listing_stops_the_sale_at_acceptance(qingdao, sel
     _pledge(qingdao, patent)
     with nothing_changed(*MARKET):
         r = seller.client().post(url(qingdao, f"offers/{offer}/accept/"))
-        assert r.status_code == 409 and r.json()["code"] == "asset_already_pledged"
+    # The listing's own code, the registry's reason beside it.
+    assert r.status_code == 409 and r.json()["code"] == "listing_assets_unavailable"
+    assert r.json()["fields"]["assets"][0]["code"] == "asset_already_pledged"
 
 
 @pytest.mark.parametrize(

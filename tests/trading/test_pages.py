@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from ipops.tenancy import city_scope
 from tests.conftest import make_user
-from trading.models import BuyRequest, Listing, Transaction
+from trading.models import BuyRequest, Listing, Offer, Transaction
 
 from .conftest import create_listing, url
 from .test_deal_flow import _deal
@@ -129,3 +129,22 @@ def test_strangers_and_readers(client, qingdao, jinan, seller, official, patent)
     client.logout()
     r = client.get("/qingdao/trading/sell/")
     assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+
+
+def test_offers_and_counter_offers_are_typed_in_wan_with_the_unit_beside(
+    client, qingdao, seller, buyer, patent
+):
+    listing = create_listing(qingdao, seller, [patent])
+    c = _login(client, buyer.user)
+    assert 'id="offer-price"' in c.get(f"/qingdao/market/{listing.pk}/").content.decode()
+    negotiation_page = c.post(f"/qingdao/trading/listings/{listing.pk}/offer/", {"price": "45"})["Location"]
+    c.force_login(seller.user)
+    page = c.get(negotiation_page)
+    html = page.content.decode()
+    counter = html[html.index('id="counter-price"') :]
+    assert counter.index("万元") < 300  # the unit beside the field, not "（元）"
+    r = c.post(negotiation_page, {"action": "counter", "offer": page.context["pending"].pk, "price": "48"})
+    assert r.status_code == 302
+    with city_scope(qingdao):
+        prices = sorted(o.price for o in Offer.objects.filter(negotiation__listing=listing))
+    assert prices == [Decimal("450000.00"), Decimal("480000.00")]

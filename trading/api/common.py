@@ -50,7 +50,8 @@ def paginated(schema_item):
             "previous": serializers.URLField(allow_null=True),
             "mode": serializers.CharField(
                 help_text="and | pairs | or (the query form that found the results) | related (no listing says "
-                "the words; these say their synonyms)"
+                "the words; these say their synonyms) | number (the query was a listing or patent number, "
+                "looked up exactly)"
             ),
             "capped": serializers.BooleanField(help_text="more results exist than are offered"),
             "results": schema_item(many=True),

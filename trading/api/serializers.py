@@ -243,13 +243,37 @@ class DiligenceField(serializers.Field):
         return DiligenceSerializer(self.context.get("diligence", []), many=True).data
 
 
+class AssetBlockSerializer(serializers.Serializer):
+    asset_id = serializers.IntegerField()
+    number = serializers.CharField()
+    reason = serializers.CharField(
+        help_text="pledge | sale_pending | exclusive_licence | sole_licence | non_exclusive_licence | "
+        "not_in_force | not_owned"
+    )
+    code = serializers.CharField(help_text="The registry's code, e.g. asset_already_pledged")
+    detail = serializers.CharField(source="explanation")
+
+
+@extend_schema_field(AssetBlockSerializer(many=True))
+class BlocksField(serializers.Field):
+    """The assets that keep the listing from taking offers now (`trading.availability`), from the context:
+    empty while it can take them."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> Any:
+        return AssetBlockSerializer(self.context.get("blocks", []), many=True).data
+
+
 class ListingDetailSerializer(ListingSerializer):
     assets = ListingAssetSerializer(source="listing_assets", many=True)
     due_diligence = DiligenceField()
+    unavailable = BlocksField()
     actions = ActionsField()
 
     class Meta(ListingSerializer.Meta):
-        fields = [*ListingSerializer.Meta.fields, "assets", "due_diligence", "actions"]
+        fields = [*ListingSerializer.Meta.fields, "assets", "due_diligence", "unavailable", "actions"]
 
     def to_representation(self, instance) -> dict[str, Any]:
         # One listing, not a hot path: DRF's generic rendering of every declared field.
@@ -259,9 +283,10 @@ class ListingDetailSerializer(ListingSerializer):
 class PublicListingDetailSerializer(PublicListingSerializer):
     assets = ListingAssetSerializer(source="listing_assets", many=True)
     due_diligence = DiligenceField()
+    unavailable = BlocksField()
 
     class Meta(PublicListingSerializer.Meta):
-        fields = [*PublicListingSerializer.Meta.fields, "assets", "due_diligence"]
+        fields = [*PublicListingSerializer.Meta.fields, "assets", "due_diligence", "unavailable"]
 
     def to_representation(self, instance) -> dict[str, Any]:
         # One listing, not a hot path: DRF's generic rendering of every declared field.

@@ -31,7 +31,13 @@ from .common import DEAL_READERS, MODERATORS, TAG, RankedList, detail, paginated
 
 def listing_detail(actor, pk) -> dict:
     listing = selectors.listing_get(actor, pk)
-    return detail(s.ListingDetailSerializer, actor, listing, diligence=selectors.due_diligence(listing))
+    return detail(
+        s.ListingDetailSerializer,
+        actor,
+        listing,
+        diligence=selectors.due_diligence(listing),
+        blocks=selectors.listing_blocks([listing]).get(listing.pk, []),
+    )
 
 
 class ListingListCreateApi(RankedList, CityAPIView):
@@ -267,7 +273,11 @@ class PublicListingDetailApi(GenericAPIView):
         listing = selectors.listing_get(None, pk)
         return Response(
             s.PublicListingDetailSerializer(
-                listing, context={"diligence": selectors.due_diligence(listing)}
+                listing,
+                context={
+                    "diligence": selectors.due_diligence(listing),
+                    "blocks": selectors.listing_blocks([listing]).get(listing.pk, []),
+                },
             ).data
         )
 

@@ -6,12 +6,22 @@ own, the same answer as an object of another city or none at all. Other apps rea
 figures here (`deal_figures`, `deal_figures_by_year`).
 """
 
+from trading.availability import AssetBlock, listing_blocks, with_blocks
 from trading.selectors.deals import (
+    deal_progress,
     negotiation_get,
     offer_get,
     offer_queryset,
     transaction_get,
     transaction_queryset,
+)
+from trading.selectors.enquiries import (
+    enquiries_to_answer,
+    enquiry_get,
+    enquiry_identities,
+    listing_enquiries,
+    my_enquiries,
+    own_enquiries,
 )
 from trading.selectors.figures import (
     CentreYear,
@@ -32,6 +42,7 @@ from trading.selectors.market import (
     AssetDiligence,
     ListingRow,
     SellerRef,
+    blocked_listings,
     buy_request_get,
     buy_request_list,
     buy_request_matches,
@@ -49,10 +60,12 @@ from trading.selectors.market import (
     national_listings,
     national_page,
     served_matches,
+    with_national_blocks,
 )
 
 __all__ = [
     "API_ROW_FIELDS",
+    "AssetBlock",
     "AssetDiligence",
     "CentreYear",
     "DealFigures",
@@ -60,6 +73,7 @@ __all__ = [
     "PUBLIC_FIELDS",
     "SEARCH_COLUMNS",
     "SellerRef",
+    "blocked_listings",
     "buy_request_get",
     "buy_request_list",
     "buy_request_matches",
@@ -73,21 +87,31 @@ __all__ = [
     "centres_yearly",
     "deal_figures",
     "deal_figures_by_year",
+    "deal_progress",
     "due_diligence",
+    "enquiries_to_answer",
+    "enquiry_get",
+    "enquiry_identities",
     "listing_get",
     "listing_matches",
     "listing_negotiations",
+    "listing_blocks",
+    "listing_enquiries",
     "listing_page",
     "listing_queryset",
     "listing_rows",
     "listing_search",
     "national_cities",
     "national_listings",
+    "my_enquiries",
     "national_page",
     "negotiation_get",
     "offer_get",
     "offer_queryset",
+    "own_enquiries",
     "served_matches",
     "transaction_get",
     "transaction_queryset",
+    "with_blocks",
+    "with_national_blocks",
 ]

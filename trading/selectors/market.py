@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,13 +13,15 @@ from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 
 from ipops.access import Actor
-from ipops.ids import normalize_ipc_prefix
+from ipops.ids import InvalidIdentifier, normalize_ipc_prefix, parse_patent_number, patent_check_char
 from ipops.models import City, Encumbrance, IPAsset, Organization
+from ipops.models.registry import PATENT_KINDS
 from ipops.permissions import reads_city
 from ipops.tenancy import scopes_disabled
 from ipops.visibility import get_visible_or_404
 
 from .. import rules, search
+from ..availability import listing_blocks, with_blocks
 from ..errors import BuyRequestNotFound, ListingNotFound
 from ..models import (
     PUBLIC_LISTING_STATUSES,
@@ -64,13 +68,74 @@ def listing_page(ids: list[int], *, with_assets: bool = True) -> list[Listing]:
     return [rows[i] for i in ids if i in rows]
 
 
+_LISTING_NUMBER = re.compile(r"GP\d{11,}")
+_BARE_PATENT_NUMBER = re.compile(r"(?:ZL|CN)?(\d{12}|\d{8})")
+
+
+def _patent_number(text: str) -> str | None:
+    """A patent (application) number as people type it — ZL201710601862.3, CN 2017106018623, full-width
+    ＺＬ２０１７…, or the twelve digits without the check character — in its canonical form, or None."""
+    try:
+        return parse_patent_number(text).canonical
+    except InvalidIdentifier:
+        pass
+    bare = _BARE_PATENT_NUMBER.fullmatch(re.sub(r"[\s.]", "", unicodedata.normalize("NFKC", text).upper()))
+    if bare is None:
+        return None
+    digits = bare.group(1)
+    try:
+        return parse_patent_number(digits + patent_check_char(digits)).canonical
+    except InvalidIdentifier:
+        return None
+
+
+def _by_number(base: QuerySet[Listing], q: str) -> QuerySet[Listing] | None:
+    """The listings of `base` a listing number (GP2026…) or a patent number typed into the search box names,
+    or None when `q` is neither: a number is looked up exactly, before any text search, which would cut it
+    into meaningless pieces."""
+    text = (q or "").strip()
+    if not text:
+        return None
+    folded = re.sub(r"\s", "", unicodedata.normalize("NFKC", text).upper())
+    if _LISTING_NUMBER.fullmatch(folded):
+        return base.filter(reference=folded)
+    number = _patent_number(text)
+    if number is None:
+        return None
+    holding = ListingAsset.objects.filter(asset__kind__in=PATENT_KINDS, asset__number=number)
+    return base.filter(pk__in=holding.values("listing_id"))
+
+
+def _search(base: QuerySet[Listing], q: str, filters: dict) -> search.SearchResult:
+    """Text search (`trading.search`), unless the query is a listing or patent number: then its exact match."""
+    exact = _by_number(base, q)
+    if exact is None:
+        return search.listing_search(base, q=q, **filters)
+    found = search.apply_filters(exact, **{k: v for k, v in filters.items() if v not in (None, "")})
+    ids = list(found.order_by("-published_at", "-id").values_list("pk", flat=True)[: search.MAX_RESULTS])
+    return search.SearchResult(ids, "number")
+
+
 def listing_search(
     actor: Actor | None, *, q: str = "", mine: bool = False, status: str = "", **filters
 ) -> search.SearchResult:
     qs = listing_queryset(actor, mine=mine)
     if status:
         qs = qs.filter(status=status)
-    return search.listing_search(qs, q=q, **filters)
+    return _search(qs, q, filters)
+
+
+def blocked_listings(actor: Actor, *, limit: int = 200) -> list[Listing]:
+    """The actor's own listings on the market that cannot take offers now (an asset pledged since, …), each
+    with its `blocks`: what the seller is told on the workbench and at home."""
+    mine = (
+        listing_queryset(actor, mine=True)
+        .filter(status__in=PUBLIC_LISTING_STATUSES)
+        .defer(*SEARCH_COLUMNS)
+        .prefetch_related(_assets())
+        .order_by("-published_at", "-id")[:limit]
+    )
+    return [listing for listing in with_blocks(list(mine)) if listing.blocks]  # type: ignore[attr-defined]
 
 
 def listing_get(actor: Actor | None, pk) -> Listing:
@@ -197,7 +262,7 @@ def national_listings(*, q: str = "", city: str = "", **filters) -> search.Searc
         )
         if city:
             base = base.filter(city__slug=city)
-        return search.listing_search(base, q=q, **filters)
+        return _search(base, q, filters)
 
 
 def national_page(ids: list[int]) -> list[dict]:
@@ -210,6 +275,22 @@ def national_page(ids: list[int]) -> list[dict]:
             ).values(*PUBLIC_FIELDS)
         }
     return [rows[i] for i in ids if i in rows]
+
+
+def with_national_blocks(rows: list[dict]) -> list[dict]:
+    """National rows, each with `blocks` (`trading.availability`): whether an asset of the listing was
+    pledged or otherwise held since, read from the registry across cities like the rows themselves (the
+    numbers and reasons are what the listing's own public page says)."""
+    with scopes_disabled():
+        listings = list(
+            Listing.objects.filter(pk__in=[row["pk"] for row in rows])
+            .only("pk", "status", "deal_type", "seller_id")
+            .prefetch_related(_assets())
+        )
+        found = listing_blocks(listings)
+    for row in rows:
+        row["blocks"] = found.get(row["pk"], [])
+    return rows
 
 
 def national_cities() -> list[City]:

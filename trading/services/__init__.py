@@ -13,6 +13,7 @@ from trading.services.buy_requests import (
     buy_request_update,
 )
 from trading.services.centres import centre_create, centre_member_add, centre_member_remove
+from trading.services.enquiries import enquiry_answer, enquiry_close, enquiry_send
 from trading.services.listings import (
     listing_create,
     listing_expire_due,
@@ -48,6 +49,9 @@ __all__ = [
     "centre_create",
     "centre_member_add",
     "centre_member_remove",
+    "enquiry_answer",
+    "enquiry_close",
+    "enquiry_send",
     "listing_create",
     "listing_expire_due",
     "listing_matches_propagate",

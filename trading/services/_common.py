@@ -1,14 +1,15 @@
-"""What several marketplace services share: the registry action a deal type needs, and the
-consequences one entity's step has for the listing's other negotiations."""
+"""What several marketplace services share: the consequences one entity's step has for the listing's other
+negotiations, and holding a listing's assets in the registry while a step asks whether they can still go."""
 
 from __future__ import annotations
 
 from ipops.access import Actor
 from ipops.errors import PermissionDenied
+from ipops.models import IPAsset
+from ipops.services import registry
 
 from ..lifecycles import LISTING, NEGOTIATION, OFFER
 from ..models import (
-    DealType,
     Listing,
     ListingStatus,
     Negotiation,
@@ -18,14 +19,6 @@ from ..models import (
     Transaction,
     TransactionStatus,
 )
-
-#: Deal type → the registry action an asset must be free for (a pledge disposal sells the pledge itself).
-REGISTRY_ACTION: dict[str, str] = {
-    DealType.ASSIGNMENT: "assign",
-    DealType.EXCLUSIVE_LICENCE: "exclusive_licence",
-    DealType.SOLE_LICENCE: "sole_licence",
-    DealType.NON_EXCLUSIVE_LICENCE: "non_exclusive_licence",
-}
 
 
 def close_pending_offer(negotiation: Negotiation, *, actor: Actor | None) -> None:
@@ -74,3 +67,10 @@ def organization_of(actor: Actor) -> int:
     if actor.organization_id is None:
         raise PermissionDenied()
     return actor.organization_id
+
+
+def hold_assets(listing: Listing) -> list[IPAsset]:
+    """Lock the listing's assets (the registry's lock, in id order) before asking whether they can still go:
+    a pledge of the same asset (`registry.encumbrance_add` takes the same locks) is then decided before
+    or after this step, never in between. Lock order: listing → negotiation → offer → assets."""
+    return registry.lock_assets(listing.listing_assets.values_list("asset_id", flat=True))

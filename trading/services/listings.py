@@ -15,35 +15,15 @@ from ipops.access import Actor
 from ipops.errors import CoreErrorCode, FieldErrors, ValidationFailed
 from ipops.models import Industry, IPAsset
 from ipops.services import registry
-from ipops.services.registry import AssetNotInForce, AssetNotOwned
 
 from .. import rules
+from ..availability import check_assets_for_listing
 from ..errors import AssetNotFound
 from ..lifecycles import LISTING
 from ..models import DealType, Listing, ListingAsset, ListingStatus, Visibility
 from ..permissions import require
-from ._common import REGISTRY_ACTION, close_negotiations, organization_of
+from ._common import close_negotiations, organization_of
 from .matches import propagate_matches_on_commit
-
-
-def check_assets_for_listing(*, assets: list[IPAsset], deal_type: str, seller_id: int) -> None:
-    """In force and owned by the seller; for assignment and licences also free of blocking rights.
-
-    A pledge-disposal listing (质押处置) sells a pledged asset: the pledge is what it disposes of.
-    """
-    action = REGISTRY_ACTION.get(deal_type)
-    if action:
-        registry.check_assets_available(assets=assets, action=action, owner_id=seller_id)
-        return
-    for asset in assets:
-        if asset.owner_id != seller_id:
-            raise AssetNotOwned(
-                fields={"assets": [{"code": AssetNotOwned.code, "detail": asset.display_number}]}
-            )
-        if not asset.is_in_force:
-            raise AssetNotInForce(
-                fields={"assets": [{"code": AssetNotInForce.code, "detail": asset.display_number}]}
-            )
 
 
 def listing_search_fields(listing: Listing, assets: list[IPAsset]) -> None:

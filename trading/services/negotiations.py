@@ -19,6 +19,7 @@ from ipops.access import Actor
 from ipops.errors import FieldErrors
 from ipops.services import registry
 
+from ..availability import REGISTRY_ACTION
 from ..errors import ListingTaken, NegotiationNotFound, NotOwnOffer, OfferPending, OwnOffer, TradingErrorCode
 from ..lifecycles import LISTING, NEGOTIATION, OFFER
 from ..models import (
@@ -34,7 +35,7 @@ from ..models import (
     OfferStatus,
     Transaction,
 )
-from ._common import REGISTRY_ACTION, close_negotiations, close_pending_offer, organization_of, reopen_if_idle
+from ._common import close_negotiations, close_pending_offer, hold_assets, organization_of, reopen_if_idle
 
 
 def _side(actor: Actor, negotiation: Negotiation) -> str:
@@ -60,6 +61,7 @@ def _offer_terms(listing: Listing, price, licence_years) -> tuple[Decimal, int |
 def offer_make(*, actor: Actor, listing: Listing, price, message: str = "", licence_years=None) -> Offer:
     """A buyer's offer (报价) on a listing: opens the negotiation, or answers the seller's counter-offer."""
     listing = LISTING.lock(listing)
+    hold_assets(listing)
     LISTING.check(listing, "offer", actor=actor)
     amount, years = _offer_terms(listing, price, licence_years)
     negotiation, _created = Negotiation.objects.select_for_update().get_or_create(
@@ -137,6 +139,7 @@ def offer_counter(*, actor: Actor, offer: Offer, price, message: str = "", licen
     """A counter-offer (还价) to the other side's pending offer."""
     listing, negotiation, offer = _lock_offer(offer)
     side = _answering_side(actor, negotiation, offer)
+    hold_assets(listing)
     OFFER.check(offer, "counter", actor=actor)
     amount, years = _offer_terms(
         listing, price, licence_years if licence_years is not None else offer.licence_years
@@ -176,6 +179,7 @@ def offer_accept(*, actor: Actor, offer: Offer) -> Transaction:
     """
     listing, negotiation, offer = _lock_offer(offer)
     _answering_side(actor, negotiation, offer)
+    assets = hold_assets(listing)
     offer.answered_at = timezone.now()
     OFFER.apply(offer, "accept", actor=actor, update_fields=["answered_at"], data={"price": offer.price})
     NEGOTIATION.apply(negotiation, "agree", actor=actor)
@@ -196,10 +200,9 @@ def offer_accept(*, actor: Actor, offer: Offer) -> Transaction:
             )
     except IntegrityError as exc:
         raise ListingTaken() from exc
-    asset_ids = list(listing.listing_assets.values_list("asset_id", flat=True))
     if listing.deal_type == DealType.ASSIGNMENT:
         registry.encumbrance_add(
-            asset_ids=asset_ids,
+            asset_ids=[asset.pk for asset in assets],
             kind="sale_pending",
             source=tx.source,
             owner_id=listing.seller_id,
@@ -207,7 +210,6 @@ def offer_accept(*, actor: Actor, offer: Offer) -> Transaction:
             actor=actor,
         )
     elif listing.deal_type in REGISTRY_ACTION:
-        assets = registry.lock_assets(asset_ids)
         registry.check_assets_available(
             assets=assets, action=REGISTRY_ACTION[listing.deal_type], owner_id=listing.seller_id
         )

@@ -3,7 +3,8 @@
 from django import template
 
 from trading import explain
-from trading.models import DealType
+from trading.errors import ListingAssetsUnavailable
+from trading.models import DealType, EnquiryStatus
 
 register = template.Library()
 
@@ -47,3 +48,18 @@ def deal_type_label(value: str) -> str:
 def explained(match) -> dict:
     """A match's score on 0–100 and its reasons in words (`trading.explain`), for `_reasons.html`."""
     return explain.explained(match.score, match.reasons)
+
+
+@register.filter
+def enquiry_status(value: str) -> str:
+    """An enquiry's status in words, for rows read as plain values (the buyer's enquiries across cities)."""
+    try:
+        return str(EnquiryStatus(value).label)
+    except ValueError:
+        return value
+
+
+@register.filter
+def unavailable(blocks) -> str:
+    """Why a listing takes no offers (`trading.availability.AssetBlock`s), in the words its refusal uses."""
+    return ListingAssetsUnavailable.sentence(blocks)
