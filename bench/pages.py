@@ -98,7 +98,8 @@ def _role_pages(browser, base: str, username: str, password: str) -> dict:
     )
     page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
     page.on("response", lambda r: problems.append(f"{r.status}: {r.url}") if r.status >= 400 else None)
-    page.goto(f"{base}/accounts/login/")
+    page.goto(f"{base}/accounts/login/", wait_until="load")
+    login_traffic = page.evaluate(TRAFFIC)
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     started = time.perf_counter()
@@ -116,6 +117,7 @@ def _role_pages(browser, base: str, username: str, password: str) -> dict:
     context.close()
     return {
         "first_page_ms": round(first_page_ms, 1),
+        "login_page_kb": round(login_traffic["bytes"] / 1024),
         "first_page_kb": round(first_traffic["bytes"] / 1024),
         "first_page_requests": first_traffic["requests"],
         "warm_page_kb_median": round(statistics.median(warm_bytes) / 1024) if warm_bytes else None,
@@ -164,17 +166,22 @@ def main() -> None:
         "warm_page_median_ms": round(
             statistics.median(r["warm_median_ms"] for r in results.values() if r["warm_median_ms"]), 1
         ),
+        "login_page_kb_median": statistics.median(r["login_page_kb"] for r in results.values()),
         "first_page_kb_median": statistics.median(r["first_page_kb"] for r in results.values()),
         "warm_page_kb_median": statistics.median(
             r["warm_page_kb_median"] for r in results.values() if r["warm_page_kb_median"] is not None
         ),
         "problems": sum(len(r["problems"]) for r in results.values()),
     }
-    print(f"{'role':24} {'first page':>10} {'pages':>5} {'cold med':>9} {'warm med':>9} problems")
+    print(
+        f"{'role':22} {'login KB':>8} {'first ms':>9} {'first KB':>8} {'reqs':>4} {'pages':>5} "
+        f"{'cold med':>9} {'warm med':>9} {'warm KB':>7} problems"
+    )
     for username, r in results.items():
         print(
-            f"{username:24} {r['first_page_ms']:>10} {r['pages']:>5} {r['cold_median_ms']!s:>9} "
-            f"{r['warm_median_ms']!s:>9} {len(r['problems'])}"
+            f"{username:22} {r['login_page_kb']:>8} {r['first_page_ms']:>9} {r['first_page_kb']:>8} "
+            f"{r['first_page_requests']:>4} {r['pages']:>5} {r['cold_median_ms']!s:>9} "
+            f"{r['warm_median_ms']!s:>9} {r['warm_page_kb_median']!s:>7} {len(r['problems'])}"
         )
     print(json.dumps(summary, ensure_ascii=False))
     out = ROOT / "bench" / "results" / f"pages-{time.strftime('%Y%m%d-%H%M%S')}.json"
