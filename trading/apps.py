@@ -59,6 +59,13 @@ class TradingConfig(PlatformApp):
                 "trading/home/_holder.html", "trading.home.holder_trading", roles=ASSET_HOLDER_ROLES, order=15
             ),
             Panel("trading/home/_city.html", "trading.home.city_trading", roles=CITY_READER_ROLES, order=15),
+            # Until the funds app arrives, a fund manager's own work here is sourcing deals.
+            Panel(
+                "trading/home/_market_watch.html",
+                "trading.home.market_watch",
+                roles=["fund_manager"],
+                order=15,
+            ),
         ]
 
     def asset_actions(self, actor, asset) -> list[AssetAction]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from ipops.access import Actor
+from ipops.models import Industry
 from trading import selectors
 from trading.models import (
     PUBLIC_LISTING_STATUSES,
@@ -48,4 +49,22 @@ def city_trading(actor: Actor) -> dict:
         "year": year,
         "this_year": selectors.deal_figures(city=actor.city, year=year),
         "last_year": selectors.deal_figures(city=actor.city, year=year - 1),
+    }
+
+
+def market_watch(actor: Actor) -> dict:
+    """Fund manager (基金管理人): deal flow to source from — the patents newest on the city's market, by the
+    city's key industries, and what the city's transfers and licences came to this year."""
+    on_market = selectors.listing_queryset(actor).filter(status__in=PUBLIC_LISTING_STATUSES)
+    by_industry = on_market.values("industry").annotate(n=Count("id")).order_by("-n", "industry")[:8]
+    labels = dict(Industry.choices)
+    year = timezone.localdate().year
+    return {
+        "newest": list(on_market.select_related("seller").order_by("-published_at", "-id")[:6]),
+        "on_market": on_market.count(),
+        "by_industry": [
+            {"label": str(labels.get(r["industry"], r["industry"])), "n": r["n"]} for r in by_industry
+        ],
+        "year": year,
+        "this_year": selectors.deal_figures(city=actor.city, year=year),
     }

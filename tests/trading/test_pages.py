@@ -148,3 +148,12 @@ def test_offers_and_counter_offers_are_typed_in_wan_with_the_unit_beside(
     with city_scope(qingdao):
         prices = sorted(o.price for o in Offer.objects.filter(negotiation__listing=listing))
     assert prices == [Decimal("450000.00"), Decimal("480000.00")]
+
+
+def test_a_fund_manager_lands_on_deal_flow_not_an_empty_page(client, qingdao, seller, patent):
+    """Until the funds app arrives, a fund manager's work on the platform is sourcing: the newest patents on
+    the city's market, by industry, and the year's deals."""
+    listing = create_listing(qingdao, seller, [patent])
+    client.force_login(make_user(qingdao, "fund_manager"))
+    home = client.get("/qingdao/").content.decode()
+    assert 'id="panel-market-watch"' in home and listing.title in home
