@@ -172,3 +172,14 @@ class TestIPC:
     )
     def test_prefixes(self, raw, prefix):
         assert ids.normalize_ipc_prefix(raw) == prefix
+
+
+def test_demo_data_and_the_bench_generator_use_only_real_ipc_subclasses():
+    """Every IPC symbol the demo and the benchmark put on assets, listings and buy requests is one the
+    registry accepts (the scheme's subclasses), so generated data never carries an A00A."""
+    from bench.generate import EXTRA_SUBJECTS
+    from ipops.demo_data import INDUSTRY_CORPUS
+
+    symbols = [code for corpus in INDUSTRY_CORPUS.values() for code in corpus["ipc"]]
+    symbols += [code for _subjects, codes in EXTRA_SUBJECTS.values() for code in codes]
+    assert symbols and [code for code in symbols if ids.normalize_ipc(code) != code] == []
