@@ -157,7 +157,7 @@ def _store_matches(city, br_ids: list[int], *, log=print) -> None:
 def generate(n: int, *, log=print) -> dict:
     from django.db import connection
 
-    from trading import rules
+    from trading.rules import text
 
     city, sellers, buyer_org, token = _setup_city()
     with connection.cursor() as cur:
@@ -172,7 +172,7 @@ def generate(n: int, *, log=print) -> dict:
         "token": token,
         "buy_requests": br_ids,
         "listings": max(have, n),
-        "tokeniser_cache": rules._terms.cache_info()._asdict(),
+        "tokeniser_cache": text._terms.cache_info()._asdict(),
     }
 
 

@@ -2,11 +2,11 @@
 
 from django.urls import path
 
-from . import views
 from .api.views import NationalListingSearchApi
+from .views import market
 
 urlpatterns = [
-    path("", views.NationalMarketView.as_view(), name="trading-national"),
-    path("enquiries/", views.MyEnquiriesView.as_view(), name="trading-my-enquiries"),
+    path("", market.NationalMarketView.as_view(), name="trading-national"),
+    path("enquiries/", market.MyEnquiriesView.as_view(), name="trading-my-enquiries"),
     path("api/listings/", NationalListingSearchApi.as_view(), name="trading-national-api"),
 ]

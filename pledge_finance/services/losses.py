@@ -35,7 +35,7 @@ from pledge_finance.models import (
     default_of,
 )
 from pledge_finance.permissions import require
-from pledge_finance.services.loans import free_pledged_assets
+from pledge_finance.services.applications import free_pledged_assets
 
 # --- overdue, default, reserve, recovery ----------------------------------------------
 
