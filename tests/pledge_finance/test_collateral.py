@@ -110,11 +110,17 @@ def test_another_citys_party_sees_nothing_of_these_assets(w, other_city):
 
 
 def actions_on(user, w, asset) -> tuple[list[str], list[str]]:
-    """The links offered on an asset's page, and the disabled buttons."""
+    """The pledge links offered on an asset's page, and the disabled pledge buttons (other apps, such as
+    the marketplace's "list it", offer their own next steps beside them)."""
     body = client_for(user).get(asset_page(w, asset)).content.decode()
+    pledge = "/loans/apply/"
     return (
-        re.findall(r'<a class="btn btn-primary btn-sm" href="([^"]+)" data-asset-action', body),
-        re.findall(r'data-action-blocked="([^"]+)"', body),
+        [
+            u
+            for u in re.findall(r'<a class="btn btn-primary btn-sm" href="([^"]+)" data-asset-action', body)
+            if pledge in u
+        ],
+        [u for u in re.findall(r'data-action-blocked="([^"]+)"', body) if pledge in u],
     )
 
 
