@@ -18,7 +18,7 @@ from pledge_finance.home import city_pledge, enterprise_loans, institution_queue
 from reporting.apps import ReportingConfig
 from subsidies.apps import SubsidiesConfig
 from trading.apps import TradingConfig
-from trading.home import city_trading, holder_trading
+from trading.home import city_trading, holder_trading, market_watch
 from trading.rules import centre_meets_national_level
 
 # Named in settings (INSTALLED_APPS, MIDDLEWARE, REST_FRAMEWORK).
@@ -27,7 +27,7 @@ ChineseFirstLocaleMiddleware, CityTokenAuthentication, Pagination
 # Management commands: Django finds `Command` in each module.
 demo_logins.Command, run_job.Command, seed_demo.Command, verify_audit.Command
 # Home panels, named by dotted path in the apps' `home_panels()`.
-city_pledge, enterprise_loans, institution_queue, city_trading, holder_trading
+city_pledge, enterprise_loans, institution_queue, city_trading, holder_trading, market_watch
 # Public helpers the tests call: the wall's statements in query counts, the canonical patent number, and
 # the national-level centre threshold ([003]) that reporting will read.
 is_wall_statement, normalize_patent_number, centre_meets_national_level

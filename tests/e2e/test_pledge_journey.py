@@ -45,7 +45,7 @@ def test_enterprise_applies_institutions_approve_bank_disburses_and_is_repaid(li
     # patent already chosen), step 3 submit the draft.
     as_user(page, base, w.enterprise)
     page.goto(f"{base}/qingdao/assets/{asset.pk}/")
-    submit(page, "#asset-actions [data-asset-action]")
+    submit(page, "#asset-actions [data-asset-action][href*='/loans/apply/']")
     assert "申请质押贷款" in page.locator("#page-title").inner_text()
     assert asset.display_number in page.locator("#chosen-asset").inner_text()
     submit(page, f"#choose-product-{w.product.pk}")
