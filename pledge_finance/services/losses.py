@@ -9,6 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from funds import services as funds
+from funds.models import Category, SourceKind
 from ipops import audit, clock, validators
 from ipops.access import Actor
 from ipops.errors import FieldErrors
@@ -304,6 +306,27 @@ def loan_release_pledge(*, actor: Actor, loan: Loan, reason: str) -> Loan:
 
 # --- the reserve ----------------------------------------------------------------------
 
+#: Money put into the reserve is public money paid out of the special budget. It is drawn on the municipal
+#: source: the reserve is the city's own standing commitment to its lenders (it outlives the three-year
+#: plan and is refilled from recoveries), while central money is tied to the plan and measured at the
+#: mid-term review, and its second tranche may never arrive.
+RESERVE_SOURCE = SourceKind.MUNICIPAL
+
+
+def _post_to_budget(actor: Actor, entry: ReserveEntry) -> None:
+    """Book the money put into the reserve as an expenditure of the special budget, in the caller's
+    transaction: if the budget refuses (not open, the source short), the reserve entry goes too."""
+    funds.budget_spend(
+        actor=actor,
+        city=actor.city,
+        source_kind=RESERVE_SOURCE,
+        category=Category.RISK_RESERVE,
+        amount=entry.amount,
+        spent_on=entry.booked_on,
+        reference=f"{ReserveEntry._meta.label_lower}:{entry.pk}",
+        note=entry.note,
+    )
+
 
 @transaction.atomic
 def reserve_open(
@@ -314,7 +337,8 @@ def reserve_open(
     opened_on: datetime.date | None = None,
     name: str = "",
 ) -> RiskReserve:
-    """Bureau: open the city's risk compensation reserve (e.g. Qingdao: 30,000,000 of central funds)."""
+    """Bureau: open the city's risk compensation reserve (e.g. Qingdao: 30,000,000); the opening balance is
+    paid out of the special budget (`RESERVE_SOURCE`)."""
     require(actor, "reserve.manage")
     errors = FieldErrors()
     balance = validators.money(opening_balance, "opening_balance", errors, positive=False)
@@ -339,7 +363,7 @@ def reserve_open(
             )
     except IntegrityError as exc:
         raise ReserveAlreadyOpen() from exc
-    _book(
+    opening = _book(
         reserve,
         kind=ReserveEntry.Kind.OPENING,
         amount=balance,
@@ -347,6 +371,8 @@ def reserve_open(
         actor=actor,
         note=_("Opening balance"),
     )
+    if balance > 0:
+        _post_to_budget(actor, opening)
     audit.record(
         actor=actor.user,
         city=actor.city,
@@ -361,7 +387,7 @@ def reserve_open(
 def reserve_top_up(
     *, actor: Actor, amount, note: str, booked_on: datetime.date | None = None
 ) -> ReserveEntry:
-    """Bureau: add money to the reserve (a further budget allocation)."""
+    """Bureau: add money to the reserve (a further payment out of the special budget)."""
     require(actor, "reserve.manage")
     errors = FieldErrors()
     amount = validators.money(amount, "amount", errors)
@@ -382,6 +408,7 @@ def reserve_top_up(
         actor=actor,
         note=note,
     )
+    _post_to_budget(actor, entry)
     audit.record(
         actor=actor.user,
         city=actor.city,

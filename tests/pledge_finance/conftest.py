@@ -16,6 +16,7 @@ from ipops.tenancy import city_scope
 from pledge_finance import services
 from pledge_finance.models import Loan, LoanProduct
 from tests.conftest import actor, make_asset, make_city, make_org, make_user
+from tests.funds.conftest import open_budget
 
 D = Decimal
 THIRTY_MILLION = D("30000000")
@@ -110,6 +111,8 @@ def build_world(city: City, *, reserve: Decimal | None = THIRTY_MILLION) -> Worl
             },
         )
         if reserve is not None:
+            # The reserve's money is paid out of the city's special budget.
+            open_budget(city)
             services.reserve_open(
                 actor=w.actor(bureau),
                 opening_balance=reserve,

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.hashers import make_password
 
+from funds import demo as funds_demo
 from ipops import demo as core_demo
 from ipops.tenancy import city_scope
 from pledge_finance import demo
@@ -20,6 +21,7 @@ def test_demo_covers_every_state_and_is_idempotent(spec):
     city = core_demo.seed_city(spec, make_password("x"), assets_per_city=10)
     _name, insurer, _guarantor, bank, opening = demo.PRODUCTS[city.slug]
     with city_scope(city):
+        funds_demo.seed(city=city)  # the reserve is paid out of the special budget
         demo.seed(city=city)
         states = set(Loan.objects.values_list("state", flat=True))
         assert states == set(LoanState.values)
