@@ -1,11 +1,12 @@
 from django.utils.translation import gettext_lazy as _
 
-from ipops.platform import PlatformApp
+from ipops.platform import NavEntry, Panel, PlatformApp
 
 
 class FundsConfig(PlatformApp):
     name = "funds"
     verbose_name = _("Funds")
+    page_urls = "funds.urls"
     permissions = "funds.permissions"
     demo = "funds.demo"
     # Before pledge_finance (20): the reserve it opens is booked against the special budget.
@@ -14,3 +15,18 @@ class FundsConfig(PlatformApp):
         "BudgetSourceKindEnum": "funds.models.SourceKind",
         "ExpenditureCategoryEnum": "funds.models.Category",
     }
+
+    def navigation(self) -> list[NavEntry]:
+        # Models (and so the roles) may be imported only once the app registry is ready.
+        from ipops.access import CITY_READER_ROLES
+
+        return [
+            NavEntry(
+                _("Special budget"), "funds-budget", roles=CITY_READER_ROLES, icon="piggy-bank", order=50
+            )
+        ]
+
+    def home_panels(self) -> list[Panel]:
+        from ipops.access import CITY_READER_ROLES
+
+        return [Panel("funds/home/_budget.html", "funds.home.city_budget", roles=CITY_READER_ROLES, order=30)]

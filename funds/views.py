@@ -1,0 +1,106 @@
+"""The special budget's page for the bureau and officials: sources, spending by category and by month,
+the two 40% shares against their floors, every expenditure with the record behind it, Excel export."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views import View
+
+from funds import selectors
+from funds.permissions import require
+from ipops import clock, excel
+from ipops.money import YUAN_UNIT, to_wan
+from ipops.views.pages import CityPageMixin
+
+
+def _month_chart(by_month) -> dict:
+    """ECharts option: spending per month in 万元 (floats only for drawing, to six places)."""
+    return {
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 60, "right": 10, "top": 30, "bottom": 30},
+        "xAxis": {
+            "type": "category",
+            "data": [date_format(month, "YEAR_MONTH_FORMAT") for month, _ in by_month],
+        },
+        "yAxis": {"type": "value", "name": _("10k CNY")},
+        "series": [
+            {
+                "name": _("Spent"),
+                "type": "bar",
+                "itemStyle": {"color": "#1f5f99"},
+                "data": [float(to_wan(total, 6)) for _, total in by_month],
+            }
+        ],
+    }
+
+
+def _category_chart(by_category) -> dict:
+    return {
+        "tooltip": {"trigger": "item"},
+        "series": [
+            {
+                "type": "pie",
+                "radius": ["35%", "65%"],
+                "data": [{"name": label, "value": float(to_wan(total, 6))} for label, total in by_category],
+            }
+        ],
+    }
+
+
+class BudgetView(CityPageMixin, View):
+    def get(self, request, city):
+        require(self.actor, "budget.view")
+        summary = selectors.budget_summary(self.actor)
+        ctx = {
+            "summary": summary,
+            "floors": [
+                (_("Share spent in the cluster zone"), summary.cluster_zone),
+                (_("Share spent through market-based means"), summary.market_based),
+            ],
+        }
+        if summary.budget is not None:
+            ctx["month_chart"] = _month_chart(summary.by_month)
+            ctx["category_chart"] = _category_chart(summary.by_category)
+            rows = selectors.expenditures(self.actor).filter(source__budget=summary.budget)
+            ctx["page"] = Paginator(rows, 50).get_page(request.GET.get("page"))
+        return render(request, "funds/budget.html", ctx)
+
+
+class BudgetExportView(CityPageMixin, View):
+    """Every expenditure of the current plan, newest first, as the page lists them."""
+
+    def get(self, request, city):
+        require(self.actor, "budget.view")
+        headers = [
+            excel.Column(_("Date"), "date"),
+            _("Source"),
+            _("Category"),
+            excel.Money(_("Amount"), YUAN_UNIT),
+            _("In the cluster zone"),
+            _("Market-based means"),
+            _("Reference"),
+            _("Note"),
+        ]
+        yes, no = _("Yes"), _("No")
+        rows = (
+            [
+                e.spent_on,
+                e.source.get_kind_display(),
+                e.get_category_display(),
+                e.amount,
+                yes if e.in_cluster_zone else no,
+                yes if e.market_based else no,
+                e.reference,
+                e.note,
+            ]
+            for e in selectors.expenditures(self.actor)
+        )
+        return excel.response(
+            f"special-budget-{city}-{clock.today():%Y%m%d}.xlsx",
+            _("Special budget expenditures"),
+            headers,
+            rows,
+        )
