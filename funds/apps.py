@@ -7,6 +7,7 @@ class FundsConfig(PlatformApp):
     name = "funds"
     verbose_name = _("Funds")
     page_urls = "funds.urls"
+    api_urls = "funds.api.urls"
     permissions = "funds.permissions"
     demo = "funds.demo"
     # Before pledge_finance (20): the reserve it opens is booked against the special budget.
