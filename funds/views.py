@@ -50,6 +50,27 @@ def _category_chart(by_category) -> dict:
     }
 
 
+def _floor_gauge(share) -> dict:
+    """ECharts gauge: the share in percent, red below its floor, green above."""
+    floor = float(share.floor)
+    return {
+        "series": [
+            {
+                "type": "gauge",
+                "min": 0,
+                "max": 100,
+                "radius": "95%",
+                "axisLine": {"lineStyle": {"width": 12, "color": [[floor, "#c0392b"], [1, "#2e8b57"]]}},
+                "pointer": {"width": 4},
+                "splitNumber": 5,
+                "axisLabel": {"distance": 16, "fontSize": 10},
+                "detail": {"formatter": "{value}%", "fontSize": 16, "offsetCenter": [0, "70%"]},
+                "data": [{"value": round(float(share.ratio) * 100, 1) if share.ratio is not None else 0}],
+            }
+        ]
+    }
+
+
 class BudgetView(CityPageMixin, View):
     def get(self, request, city):
         require(self.actor, "budget.view")
@@ -57,8 +78,16 @@ class BudgetView(CityPageMixin, View):
         ctx = {
             "summary": summary,
             "floors": [
-                (_("Share spent in the cluster zone"), summary.cluster_zone),
-                (_("Share spent through market-based means"), summary.market_based),
+                {
+                    "label": label,
+                    "share": share,
+                    "chart_id": f"chart-floor-{key}",
+                    "option": _floor_gauge(share),
+                }
+                for key, label, share in (
+                    ("cluster", _("Share spent in the cluster zone"), summary.cluster_zone),
+                    ("market", _("Share spent through market-based means"), summary.market_based),
+                )
             ],
         }
         if summary.budget is not None:

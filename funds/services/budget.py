@@ -27,7 +27,7 @@ from funds.models import BudgetSource, Category, Expenditure, SourceKind, Specia
 from funds.permissions import require
 from ipops import audit, clock, validators
 from ipops.access import Actor
-from ipops.errors import FieldErrors, invalid_field
+from ipops.errors import CoreErrorCode, FieldErrors, invalid_field
 from ipops.money import ZERO, display_money
 
 #: The national notice [004]: 150,000,000 per city, 100,000,000 in year one, the rest after the review.
@@ -175,7 +175,7 @@ def budget_spend(
     city,
     category: str,
     amount,
-    spent_on: datetime.date,
+    spent_on: datetime.date | None,
     reference: str,
     source_kind: str | None = None,
     source: BudgetSource | int | None = None,
@@ -194,6 +194,8 @@ def budget_spend(
         reference, "reference", errors, max_length=80, message=_("Name the record that caused the payment.")
     )
     note = validators.text(note, "note", errors, required=False, max_length=200)
+    if spent_on is None:
+        errors.add("spent_on", CoreErrorCode.REQUIRED, _("Give the day of the payment."))
     errors.raise_if_any()
     assert amount is not None
     assert chosen is not None

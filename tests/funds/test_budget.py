@@ -156,3 +156,12 @@ def test_another_citys_expenditure_cannot_be_reversed(qingdao, jinan):
             ),
             FundsErrorCode.EXPENDITURE_NOT_FOUND,
         )
+
+
+def test_bad_input_is_refused_field_by_field_and_writes_nothing(qingdao):
+    open_budget(qingdao)
+    error = refused(
+        lambda: spend(qingdao, category="lunch", amount=D("-1"), reference=" ", spent_on=None),
+        CoreErrorCode.INVALID_CHOICE,
+    )
+    assert set(error.fields) == {"category", "amount", "reference", "spent_on"}
