@@ -49,3 +49,10 @@ class ReceiptSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=SourceKind.choices)
     amount = MoneyField()
     received_on = serializers.DateField(required=False)
+
+
+class ReviewSerializer(serializers.Serializer):
+    passed_on = serializers.DateField()
+    tranche_2 = MoneyField(
+        required=False, help_text="The second central tranche as the review set it, when it reduced it"
+    )

@@ -8,4 +8,5 @@ urlpatterns = [
     path("budget/sources/", views.SourceListApi.as_view(), name="budget-sources"),
     path("budget/expenditures/", views.ExpenditureListApi.as_view(), name="budget-expenditures"),
     path("budget/receipts/", views.ReceiptApi.as_view(), name="budget-receipts"),
+    path("budget/review/", views.ReviewApi.as_view(), name="budget-review"),
 ]

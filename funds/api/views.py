@@ -1,5 +1,5 @@
 """Special-budget API under /api/v1/<city>/budget/: the city's readers list sources and expenditures; the
-bureau records money received. Payments are posted by the apps that make them, not through the API."""
+bureau records money received and the mid-term review. Payments are posted by the apps that make them, not through the API."""
 
 from __future__ import annotations
 
@@ -53,4 +53,22 @@ class ReceiptApi(CityAPIView):
         data = s.ReceiptSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         source = services.budget_receive(actor=self.actor, **data.validated_data)
+        return Response(s.BudgetSourceSerializer(source).data, status=status.HTTP_201_CREATED)
+
+
+class ReviewApi(CityAPIView):
+    serializer_class = s.ReviewSerializer
+    roles = {"post": ROLES["budget.manage"]}
+
+    @extend_schema(
+        request=s.ReviewSerializer,
+        responses={201: s.BudgetSourceSerializer},
+        tags=TAG,
+        summary="Bureau: the mid-term performance review passed; opens the second central tranche (possibly "
+        "reduced)",
+    )
+    def post(self, request, city):
+        data = s.ReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        source = services.budget_review_record(actor=self.actor, **data.validated_data)
         return Response(s.BudgetSourceSerializer(source).data, status=status.HTTP_201_CREATED)

@@ -55,3 +55,18 @@ def test_the_bureau_records_a_receipt_and_a_refused_one_changes_nothing(qingdao)
     with nothing_changed(BudgetSource):
         r = client.post(url, {"kind": "central_2", "amount": "1.00"}, format="json")
     assert (r.status_code, r.json()["code"]) == (409, "review_not_passed")
+
+
+def test_after_the_review_the_reduced_second_tranche_is_received(qingdao):
+    open_budget(qingdao)
+    client = api(make_user(qingdao, "bureau_staff"))
+    base = f"/api/v1/{qingdao.slug}/budget/"
+    with clock.at(DAY):
+        r = client.post(
+            f"{base}review/", {"passed_on": "2024-02-28", "tranche_2": "45000000.00"}, format="json"
+        )
+        assert r.status_code == 201 and D(r.json()["allotted"]) == D("45000000")
+        again = client.post(f"{base}review/", {"passed_on": "2024-02-28"}, format="json")
+        assert (again.status_code, again.json()["code"]) == (409, "review_already_recorded")
+        r = client.post(f"{base}receipts/", {"kind": "central_2", "amount": "45000000.00"}, format="json")
+    assert r.status_code == 201 and r.json()["review_passed_on"] == "2024-02-28"
