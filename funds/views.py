@@ -3,15 +3,17 @@ the two 40% shares against their floors, every expenditure with the record behin
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views import View
 
-from funds import selectors
-from funds.permissions import require
+from funds import forms, selectors, services
+from funds.permissions import can, require
 from ipops import clock, excel
+from ipops.errors import ApplicationError, PermissionDenied
 from ipops.money import YUAN_UNIT, to_wan
 from ipops.views.pages import CityPageMixin
 
@@ -73,10 +75,31 @@ def _floor_gauge(share) -> dict:
 
 class BudgetView(CityPageMixin, View):
     def get(self, request, city):
+        return self._render(request)
+
+    def post(self, request, city):
+        """Bureau: record money received."""
+        require(self.actor, "budget.manage")
+        form = forms.ReceiptForm(request.POST)
+        if form.is_valid():
+            try:
+                services.budget_receive(actor=self.actor, **form.cleaned_data)
+            except ApplicationError as exc:
+                if isinstance(exc, PermissionDenied):
+                    raise
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("funds-budget", city=city)
+        return self._render(request, form, status=400)
+
+    def _render(self, request, form=None, status=200):
         require(self.actor, "budget.view")
         summary = selectors.budget_summary(self.actor)
         ctx = {
             "summary": summary,
+            "form": form or forms.ReceiptForm(),
+            "can_manage": can(self.actor, "budget.manage") and summary.budget is not None,
             "floors": [
                 {
                     "label": label,
@@ -95,7 +118,7 @@ class BudgetView(CityPageMixin, View):
             ctx["category_chart"] = _category_chart(summary.by_category)
             rows = selectors.expenditures(self.actor).filter(source__budget=summary.budget)
             ctx["page"] = Paginator(rows, 50).get_page(request.GET.get("page"))
-        return render(request, "funds/budget.html", ctx)
+        return render(request, "funds/budget.html", ctx, status=status)
 
 
 class BudgetExportView(CityPageMixin, View):

@@ -12,11 +12,12 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from funds import services
+from funds.models import BudgetSource
 from ipops import clock
 from ipops.tenancy import city_scope
 from tests.conftest import make_user
 from tests.funds.conftest import open_budget
-from tests.support import assert_matrix
+from tests.support import assert_matrix, nothing_changed
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -108,3 +109,27 @@ def test_another_citys_bureau_cannot_read_this_budget(budget, jinan):
 def test_the_bureau_home_shows_the_budget_panel(budget):
     r = client_for(make_user(budget, "bureau_staff")).get(f"/{budget.slug}/")
     assert 'id="panel-city-budget"' in r.content.decode()
+
+
+def test_the_bureau_records_money_received_in_wan_on_the_page(qingdao):
+    open_budget(qingdao, received=False)
+    client = client_for(make_user(qingdao, "bureau_staff"))
+    url = f"/{qingdao.slug}/funds/budget/"
+    r = client.post(url, {"kind": "central_1", "amount": "10000", "received_on": "2024-01-20"})
+    assert r.status_code == 302
+    with city_scope(qingdao):
+        source = BudgetSource.objects.get(kind="central_1")
+    assert (source.received, source.received_on) == (D("100000000"), datetime.date(2024, 1, 20))
+    with nothing_changed(BudgetSource):
+        r = client.post(url, {"kind": "central_2", "amount": "1"})
+    assert r.status_code == 400
+    assert "中期绩效评价" in r.content.decode()
+
+
+def test_an_official_cannot_record_a_receipt(qingdao):
+    open_budget(qingdao, received=False)
+    with nothing_changed(BudgetSource):
+        r = client_for(make_user(qingdao, "official")).post(
+            f"/{qingdao.slug}/funds/budget/", {"kind": "central_1", "amount": "1"}
+        )
+    assert r.status_code == 403
