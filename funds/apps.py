@@ -23,7 +23,12 @@ class FundsConfig(PlatformApp):
 
         return [
             NavEntry(
-                _("Special budget"), "funds-budget", roles=CITY_READER_ROLES, icon="piggy-bank", order=50
+                # "Budget": the bureau's English menu has to stay on one line.
+                _("Budget"),
+                "funds-budget",
+                roles=CITY_READER_ROLES,
+                icon="piggy-bank",
+                order=50,
             )
         ]
 
