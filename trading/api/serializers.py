@@ -19,6 +19,7 @@ from ..models import (
     OperationsCentre,
     Transaction,
 )
+from ..selectors import PUBLISHED_FIELDS
 
 # Search results and matches are the hot paths of the API. DRF renders a row by walking every field
 # object (and a ModelSerializer first builds those fields from the model) — about 0.2 ms a row here,
@@ -123,25 +124,7 @@ class ListingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Listing
-        fields = [
-            "id",
-            "reference",
-            "title",
-            "description",
-            "keywords",
-            "deal_type",
-            "asking_price",
-            "negotiable",
-            "industry",
-            "ipc_codes",
-            "asset_kinds",
-            "region",
-            "visibility",
-            "status",
-            "published_at",
-            "expires_on",
-            "seller",
-        ]
+        fields = ["id", *PUBLISHED_FIELDS, "visibility", "seller"]
 
     def to_representation(self, instance) -> dict[str, Any]:
         return listing_row(instance)
@@ -154,24 +137,7 @@ class PublicListingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Listing
-        fields = [
-            "id",
-            "reference",
-            "title",
-            "description",
-            "keywords",
-            "deal_type",
-            "asking_price",
-            "negotiable",
-            "industry",
-            "ipc_codes",
-            "asset_kinds",
-            "region",
-            "status",
-            "published_at",
-            "expires_on",
-            "seller",
-        ]
+        fields = ["id", *PUBLISHED_FIELDS, "seller"]
 
     def to_representation(self, instance) -> dict[str, Any]:
         return public_listing_row(instance)

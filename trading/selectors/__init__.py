@@ -38,6 +38,7 @@ from trading.selectors.figures import (
 from trading.selectors.market import (
     API_ROW_FIELDS,
     PUBLIC_FIELDS,
+    PUBLISHED_FIELDS,
     SEARCH_COLUMNS,
     AssetDiligence,
     ListingRow,
@@ -71,6 +72,7 @@ __all__ = [
     "DealFigures",
     "ListingRow",
     "PUBLIC_FIELDS",
+    "PUBLISHED_FIELDS",
     "SEARCH_COLUMNS",
     "SellerRef",
     "blocked_listings",

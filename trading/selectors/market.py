@@ -226,9 +226,9 @@ def listing_matches(
 
 # --- the public and national marketplace ------------------------------------------------------------
 
-#: The only fields that leave a city: what the seller published.
-PUBLIC_FIELDS = (
-    "pk",
+#: What a seller publishes about a listing: every list (search results, matches, the public and national
+#: markets) shows these, and nothing else of it leaves a city.
+PUBLISHED_FIELDS = (
     "reference",
     "title",
     "description",
@@ -243,11 +243,9 @@ PUBLIC_FIELDS = (
     "published_at",
     "expires_on",
     "status",
-    "city__slug",
-    "city__name_zh",
-    "city__name_en",
-    "seller__name",
 )
+#: The national market's rows: the published fields, the city and the seller's name.
+PUBLIC_FIELDS = ("pk", *PUBLISHED_FIELDS, "city__slug", "city__name_zh", "city__name_en", "seller__name")
 
 
 def national_listings(*, q: str = "", city: str = "", **filters) -> search.SearchResult:
@@ -399,25 +397,8 @@ def _match_rows(
     ]
 
 
-API_ROW_FIELDS = (
-    "reference",
-    "title",
-    "description",
-    "keywords",
-    "deal_type",
-    "asking_price",
-    "negotiable",
-    "industry",
-    "ipc_codes",
-    "asset_kinds",
-    "region",
-    "visibility",
-    "status",
-    "published_at",
-    "expires_on",
-    "seller__id",
-    "seller__name",
-)
+#: A city's own list rows (search results, matches): the published fields, its visibility and the seller.
+API_ROW_FIELDS = (*PUBLISHED_FIELDS, "visibility", "seller__id", "seller__name")
 
 
 @dataclass(frozen=True)
@@ -451,8 +432,9 @@ class ListingRow:
 
     @classmethod
     def from_values(cls, values) -> ListingRow:
-        *own, seller_id, seller_name = values
-        return cls(SellerRef(seller_id, seller_name), *own)
+        """From the id and `API_ROW_FIELDS`' values, in that order."""
+        row = dict(zip(("id", *API_ROW_FIELDS), values, strict=True))
+        return cls(seller=SellerRef(row.pop("seller__id"), row.pop("seller__name")), **row)
 
 
 def listing_rows(ids: list[int]) -> list[Listing]:
