@@ -29,6 +29,16 @@ def _service_error(form, exc: ApplicationError) -> None:
 # --- lists ----------------------------------------------------------------------------
 
 
+def _standing(loan) -> list:
+    """Outstanding, overdue and next due date as the pages show them (`selectors.with_figures`): none
+    unless the loan is live and something is due, for every export of loans."""
+    return [
+        loan.outstanding if loan.is_live else None,
+        loan.overdue_amount if loan.overdue_amount > 0 else None,
+        loan.next_due_on,
+    ]
+
+
 class LoanListView(CityPageMixin, View):
     """Enterprise: my loans. Institution: loans where we are a party. Bureau / official: the whole city."""
 
@@ -101,10 +111,7 @@ class LoanExportView(CityPageMixin, View):
                 loan.pledge_registration_number,
                 loan.disbursed_on,
                 loan.maturity_date,
-                # The figures as the pages show them (`selectors.with_figures`): none unless live and due.
-                loan.outstanding if loan.is_live else None,
-                loan.overdue_amount if loan.overdue_amount > 0 else None,
-                loan.next_due_on,
+                *_standing(loan),
                 loan.default_on,
                 loan.loss_total,
             ]
@@ -204,9 +211,7 @@ class PortfolioExportView(CityPageMixin, View):
                 loan.annual_rate,
                 loan.disbursed_on,
                 loan.maturity_date,
-                loan.outstanding if loan.is_live else None,
-                loan.overdue_amount if loan.overdue_amount > 0 else None,
-                loan.next_due_on,
+                *_standing(loan),
                 loan.default_on,
                 ours.loss if ours else None,
                 ours.reserve_paid if ours else None,

@@ -47,24 +47,8 @@ class ProductOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LoanProduct
-        fields = [
-            "id",
-            "name",
-            "description",
-            "insurer_share",
-            "guarantor_share",
-            "bank_share",
-            "loan_to_value",
-            "allowed_terms",
-            "repayment_method",
-            "min_rate",
-            "max_rate",
-            "min_amount",
-            "max_amount",
-            "is_active",
-            "institutions",
-            "updated_at",
-        ]
+        # What the bureau sets (the model's EDITABLE), the institutions taking part, and when it changed.
+        fields = ["id", *LoanProduct.EDITABLE, "institutions", "updated_at"]
 
     def get_institutions(self, product) -> dict[str, list[dict]]:
         return {
