@@ -9,7 +9,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from ipops.access import Actor
@@ -358,6 +359,46 @@ def buy_request_matches(
     ids = [pk for pk, _m in scored]
     rows = {row.pk: row for row in (listing_page(ids) if with_assets else listing_rows(ids))}
     return [(rows[pk], match) for pk, match in scored if pk in rows]
+
+
+def best_matches(
+    actor: Actor, buy_requests: list[BuyRequest], *, limit: int = 3
+) -> dict[int, list[tuple[Listing | ListingRow, rules.Match]]]:
+    """The best few matches of each of several buy requests, for a list page (the buyer's workbench).
+
+    Stored matches of every request come in one query (ranked per request by a window), their listings
+    in one more, whatever the number of requests; a request whose matches were never stored is computed
+    now, as `buy_request_matches` would.
+    """
+    ids = [br.pk for br in buy_requests]
+    allowed = set(
+        BuyRequest.objects.restrict(actor, "matches").filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    out: dict[int, list[tuple[Listing | ListingRow, rules.Match]]] = {pk: [] for pk in allowed}
+    stored = [br.pk for br in buy_requests if br.pk in allowed and br.matches_computed_at is not None]
+    ranked = (
+        BuyRequestMatch.objects.filter(buy_request_id__in=stored, listing__status__in=PUBLIC_LISTING_STATUSES)
+        .exclude(listing__seller_id=F("buy_request__buyer_id"))
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=F("buy_request_id"),
+                order_by=[F("score").desc(), F("listing_id").desc()],
+            )
+        )
+        .filter(rank__lte=limit)
+        .order_by("buy_request_id", "rank")
+        .values_list("buy_request_id", "listing_id", "score", "reasons")
+    )
+    picked = list(ranked)
+    listings = {row.pk: row for row in listing_page([listing_id for _br, listing_id, _s, _r in picked])}
+    for br_id, listing_id, score, reasons in picked:
+        if listing_id in listings:
+            out[br_id].append((listings[listing_id], rules.Match(score, reasons)))
+    for br in buy_requests:
+        if br.pk in allowed and br.matches_computed_at is None:
+            out[br.pk] = buy_request_matches(actor, br, limit=limit)
+    return out
 
 
 def served_matches(

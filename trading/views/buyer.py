@@ -20,10 +20,8 @@ class BuyerWorkbenchView(CityPageMixin, View):
     def get(self, request, city):
         actor = self.actor
         requests_ = selectors.buy_request_page(selectors.buy_request_list(actor, mine=True)[:50])
-        rows = [
-            (br, selectors.buy_request_matches(actor, br, limit=3) if br.status == "open" else [])
-            for br in requests_
-        ]
+        matches = selectors.best_matches(actor, [br for br in requests_ if br.status == "open"], limit=3)
+        rows = [(br, matches.get(br.pk, [])) for br in requests_]
         offers = selectors.offer_queryset(actor, side="buyer")[:50]
         deals = selectors.transaction_queryset(actor, mine=True).filter(buyer_id=actor.organization_id)[:50]
         return render(request, "trading/buyer.html", {"rows": rows, "offers": offers, "deals": deals})
