@@ -24,6 +24,24 @@ class FundsErrorCode(ErrorCode):
     REFERENCE_REQUIRED = "reference_required"
     EXPENDITURE_NOT_FOUND = "expenditure_not_found"
     ALREADY_REVERSED = "expenditure_already_reversed"
+    # The fund register
+    FUND_NOT_FOUND = "fund_not_found"
+    FUND_NAME_TAKEN = "fund_name_taken"
+    FUND_WOUND_UP = "fund_wound_up"
+    NOT_A_FUND_MANAGER = "not_a_fund_manager"
+    PARENT_NOT_GUIDE_FUND = "parent_not_guide_fund"
+    COMMITMENT_NOT_FOUND = "commitment_not_found"
+    COMMITMENT_EXISTS = "commitment_exists"
+    CALL_NOT_FOUND = "capital_call_not_found"
+    CALL_EXCEEDS_COMMITMENT = "call_exceeds_commitment"
+    CALL_ALREADY_PAID = "call_already_paid"
+    INVESTMENT_NOT_FOUND = "investment_not_found"
+    INVESTEE_NOT_FOUND = "investee_not_found"
+    INVESTMENT_EXCEEDS_PAID_IN = "investment_exceeds_paid_in"
+    INVESTMENT_EXITED = "investment_exited"
+    EXIT_NEEDS_INVESTMENT = "exit_needs_investment"
+    DISTRIBUTION_NOT_FOUND = "distribution_not_found"
+    DATE_BEFORE = "date_before_earlier_step"
 
 
 class BudgetNotOpen(Conflict):
@@ -73,3 +91,63 @@ class SourceExhausted(Conflict):
 class AlreadyReversed(Conflict):
     code = FundsErrorCode.ALREADY_REVERSED
     default_message = _("This expenditure has already been reversed.")
+
+
+class FundNotFound(NotFound):
+    code = FundsErrorCode.FUND_NOT_FOUND
+    default_message = _("No such fund.")
+
+
+class FundNameTaken(Conflict):
+    code = FundsErrorCode.FUND_NAME_TAKEN
+    default_message = _("The city already has a fund of this name.")
+
+
+class FundWoundUp(Conflict):
+    code = FundsErrorCode.FUND_WOUND_UP
+    default_message = _("This fund has been wound up: its records can no longer change.")
+
+
+class CommitmentNotFound(NotFound):
+    code = FundsErrorCode.COMMITMENT_NOT_FOUND
+    default_message = _("No such commitment.")
+
+
+class CommitmentExists(Conflict):
+    code = FundsErrorCode.COMMITMENT_EXISTS
+    default_message = _(
+        "This investor already has a commitment from this source to the fund; change that one."
+    )
+
+
+class CallNotFound(NotFound):
+    code = FundsErrorCode.CALL_NOT_FOUND
+    default_message = _("No such capital call.")
+
+
+class CallExceedsCommitment(Conflict):
+    code = FundsErrorCode.CALL_EXCEEDS_COMMITMENT
+
+
+class CallAlreadyPaid(Conflict):
+    code = FundsErrorCode.CALL_ALREADY_PAID
+    default_message = _("This capital call has already been paid in.")
+
+
+class InvestmentNotFound(NotFound):
+    code = FundsErrorCode.INVESTMENT_NOT_FOUND
+    default_message = _("No such investment.")
+
+
+class InvestmentExceedsPaidIn(Conflict):
+    code = FundsErrorCode.INVESTMENT_EXCEEDS_PAID_IN
+
+
+class InvestmentExited(Conflict):
+    code = FundsErrorCode.INVESTMENT_EXITED
+    default_message = _("The fund has already exited this investment.")
+
+
+class DistributionNotFound(NotFound):
+    code = FundsErrorCode.DISTRIBUTION_NOT_FOUND
+    default_message = _("No such distribution.")

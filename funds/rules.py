@@ -1,9 +1,14 @@
-"""The special budget's rules as pure functions (no ORM): what central money may pay for, what a source
-has left, the two 40% shares."""
+"""Funds' rules as pure functions (no ORM): what central money may pay for, what a source has left, the
+two 40% shares and where they are heading; a fund's leverage, ratios and the ILPA performance figures."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+import pyxirr
 
 from ipops.money import ZERO
 
@@ -59,3 +64,167 @@ def share(part: Decimal, total: Decimal) -> Decimal | None:
     if total <= ZERO:
         return None
     return part / total
+
+
+@dataclass(frozen=True)
+class ShareProjection:
+    """Where the two shares and the total spending land at plan end if the last months' pace and mix
+    go on: cumulative so far plus the recent monthly average times the months left."""
+
+    spent: Decimal
+    cluster_zone: Decimal | None
+    market_based: Decimal | None
+
+
+def project_shares(
+    *,
+    spent: Decimal,
+    cluster: Decimal,
+    market: Decimal,
+    recent: tuple[Decimal, Decimal, Decimal],
+    recent_months: int,
+    months_left: int,
+) -> ShareProjection:
+    """`recent` is (total, cluster-zone, market-based) spending over the last `recent_months` months."""
+    if recent_months <= 0 or months_left <= 0:
+        return ShareProjection(spent, share(cluster, spent), share(market, spent))
+    factor = Decimal(months_left) / Decimal(recent_months)
+    total = spent + recent[0] * factor
+    return ShareProjection(
+        spent=total.quantize(Decimal("0.01"), ROUND_HALF_UP),
+        cluster_zone=share(cluster + recent[1] * factor, total),
+        market_based=share(market + recent[2] * factor, total),
+    )
+
+
+# --- the fund register ---------------------------------------------------------------------------------
+
+# Fund kinds (the model's choices use these values).
+GUIDE = "guide"
+POLICY = "policy"
+MARKET = "market"
+
+# Where committed money comes from (the model's choices use these values).
+FROM_CENTRAL = "central"
+FROM_PROVINCIAL = "provincial"
+FROM_MUNICIPAL = "municipal"
+FROM_DISTRICT = "district"
+FROM_SOCIAL = "social"
+#: Government money at every level: the denominator of fiscal leverage.
+FISCAL_SOURCES = frozenset({FROM_CENTRAL, FROM_PROVINCIAL, FROM_MUNICIPAL, FROM_DISTRICT})
+
+#: [002]: the market IP industry investment fund leverages fiscal money 5×.
+LEVERAGE_TARGET = Decimal("5")
+#: [002]: the patent operations guide fund guides at least three market-run funds.
+GUIDED_TARGET = 3
+
+
+def unfunded(committed: Decimal, paid_in: Decimal) -> Decimal:
+    """ILPA's unfunded commitment: promised but not yet paid in."""
+    return committed - paid_in
+
+
+def ratio(part: Decimal, whole: Decimal) -> Decimal | None:
+    """`part` ÷ `whole`, None when there is no whole yet (shown as "—", never as 0 or an error)."""
+    if whole <= ZERO:
+        return None
+    return part / whole
+
+
+def leverage(total: Decimal, fiscal: Decimal) -> Decimal | None:
+    """Fiscal leverage = total commitments ÷ fiscal commitments; None when no fiscal money is in."""
+    return ratio(total, fiscal)
+
+
+def holds_ip(patents_in_force: int, patents_acquired: int) -> bool:
+    """An IP-holding company: the investee held in-force patents when the fund came in, or the
+    investment bought patents."""
+    return patents_in_force > 0 or patents_acquired > 0
+
+
+@dataclass(frozen=True)
+class FundTotals:
+    """A fund's sums, as the selectors aggregate them in SQL."""
+
+    committed: Decimal = ZERO
+    fiscal: Decimal = ZERO
+    called: Decimal = ZERO
+    paid_in: Decimal = ZERO
+    invested: Decimal = ZERO
+    ip_invested: Decimal = ZERO
+    distributed: Decimal = ZERO
+    nav: Decimal = ZERO
+    investments: int = 0
+
+
+@dataclass(frozen=True)
+class FundFigures:
+    """The derived figures of one fund (ILPA's names for the performance ones)."""
+
+    totals: FundTotals
+    leverage: Decimal | None
+    paid_in_ratio: Decimal | None
+    invested_ratio: Decimal | None
+    ip_share: Decimal | None
+    dpi: Decimal | None
+    rvpi: Decimal | None
+    tvpi: Decimal | None
+    irr: Decimal | None
+
+    @property
+    def unfunded(self) -> Decimal:
+        return unfunded(self.totals.committed, self.totals.paid_in)
+
+
+def figures(totals: FundTotals, irr: Decimal | None = None) -> FundFigures:
+    """- paid-in ratio = paid in ÷ committed; invested ratio = invested ÷ paid in;
+    - IP share = invested in IP-holding companies ÷ invested;
+    - DPI = distributed ÷ paid in, RVPI = net asset value ÷ paid in, TVPI = DPI + RVPI."""
+    dpi = ratio(totals.distributed, totals.paid_in)
+    rvpi = ratio(totals.nav, totals.paid_in)
+    return FundFigures(
+        totals=totals,
+        leverage=leverage(totals.committed, totals.fiscal),
+        paid_in_ratio=ratio(totals.paid_in, totals.committed),
+        invested_ratio=ratio(totals.invested, totals.paid_in),
+        ip_share=ratio(totals.ip_invested, totals.invested),
+        dpi=dpi,
+        rvpi=rvpi,
+        tvpi=None if dpi is None or rvpi is None else dpi + rvpi,
+        irr=irr,
+    )
+
+
+CashFlow = tuple[datetime.date, Decimal]
+
+
+def investor_cash_flows(
+    paid_in: Iterable[CashFlow], distributed: Iterable[CashFlow], nav: Decimal, as_of: datetime.date
+) -> list[CashFlow]:
+    """The investors' side of a fund: money paid in goes out (negative), distributions come back, and
+    what is still held counts as received on `as_of` (ILPA's since-inception IRR)."""
+    flows = [(day, -amount) for day, amount in paid_in]
+    flows += [(day, amount) for day, amount in distributed]
+    if nav > ZERO:
+        flows.append((as_of, nav))
+    return sorted(flows)
+
+
+IRR_PLACES = Decimal("0.000001")
+
+
+def xirr(flows: list[CashFlow]) -> Decimal | None:
+    """The annual rate that discounts dated cash flows to zero (actual/365, as Excel's XIRR), by pyxirr;
+    None when it has no answer: fewer than two flows, no money both out and back, or no root."""
+    if len(flows) < 2 or not any(a < ZERO for _, a in flows) or not any(a > ZERO for _, a in flows):
+        return None
+    try:
+        rate = pyxirr.xirr([d for d, _ in flows], [float(a) for _, a in flows])
+    except (pyxirr.InvalidPaymentsError, ValueError):
+        return None
+    if rate is None or rate != rate:  # no root, or NaN
+        return None
+    try:
+        return Decimal(repr(rate)).quantize(IRR_PLACES, ROUND_HALF_UP)
+    except InvalidOperation:
+        return None

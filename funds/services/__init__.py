@@ -8,6 +8,17 @@ from funds.services.budget import (
     budget_spend,
     budget_spend_reverse,
 )
+from funds.services.register import (
+    call_mark_paid,
+    call_record,
+    commitment_add,
+    distribution_record,
+    fund_register,
+    fund_set_status,
+    investment_record,
+    investment_revalue,
+    patents_in_force_on,
+)
 
 __all__ = [
     "budget_open",
@@ -15,4 +26,13 @@ __all__ = [
     "budget_review_record",
     "budget_spend",
     "budget_spend_reverse",
+    "call_mark_paid",
+    "call_record",
+    "commitment_add",
+    "distribution_record",
+    "fund_register",
+    "fund_set_status",
+    "investment_record",
+    "investment_revalue",
+    "patents_in_force_on",
 ]

@@ -12,7 +12,11 @@ from django.db.models.functions import TruncMonth
 
 from funds import rules
 from funds.models import BudgetSource, Category, Expenditure, SpecialBudget
+from ipops import clock
 from ipops.money import ZERO, display_rate
+
+#: The pace a projection extends: the last year's spending, so a season's swing does not decide it.
+RECENT_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,9 @@ class BudgetSummary:
     by_month: list[tuple[datetime.date, Decimal]]
     cluster_zone: Share
     market_based: Share
+    #: Where spending lands at plan end at the last 12 months' pace and mix (None before any spending).
+    projection: rules.ShareProjection | None = None
+    plan_end: datetime.date | None = None
 
 
 def sources(actor) -> QuerySet[BudgetSource]:
@@ -79,6 +86,25 @@ def budget_summary(actor) -> BudgetSummary:
         .order_by("month")
     ]
     cluster, market = totals["cluster"] or ZERO, totals["market"] or ZERO
+    projection = plan_end = None
+    if budget is not None:
+        plan_end = datetime.date(budget.plan_start_year + budget.years - 1, 12, 31)
+        today = clock.today()
+        since = _months_before(today, RECENT_MONTHS)
+        recent = rows.filter(spent_on__gt=since, spent_on__lte=today).aggregate(
+            spent=Sum("amount"),
+            cluster=Sum("amount", filter=Q(in_cluster_zone=True)),
+            market=Sum("amount", filter=Q(market_based=True)),
+        )
+        if spent > ZERO:
+            projection = rules.project_shares(
+                spent=spent,
+                cluster=cluster,
+                market=market,
+                recent=(recent["spent"] or ZERO, recent["cluster"] or ZERO, recent["market"] or ZERO),
+                recent_months=RECENT_MONTHS,
+                months_left=max((plan_end.year - today.year) * 12 + plan_end.month - today.month, 0),
+            )
     return BudgetSummary(
         budget=budget,
         sources=list(sources(actor).filter(budget=budget)),
@@ -87,4 +113,11 @@ def budget_summary(actor) -> BudgetSummary:
         by_month=by_month,
         cluster_zone=Share(cluster, rules.share(cluster, spent)),
         market_based=Share(market, rules.share(market, spent)),
+        projection=projection,
+        plan_end=plan_end,
     )
+
+
+def _months_before(day: datetime.date, months: int) -> datetime.date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return day.replace(year=year, month=month + 1, day=min(day.day, 28))
