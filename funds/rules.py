@@ -153,8 +153,19 @@ class FundTotals:
     invested: Decimal = ZERO
     ip_invested: Decimal = ZERO
     distributed: Decimal = ZERO
-    nav: Decimal = ZERO
-    investments: int = 0
+    #: The holdings still held, at the manager's latest fair value.
+    holdings: Decimal = ZERO
+
+    @property
+    def nav(self) -> Decimal:
+        return net_asset_value(self.holdings, self.paid_in, self.invested)
+
+
+def net_asset_value(holdings: Decimal, paid_in: Decimal, invested: Decimal) -> Decimal:
+    """What the investors' stake is worth now: the holdings at fair value plus the paid-in capital not yet
+    invested (cash in the fund). The register keeps no fees or expenses, and exit proceeds are assumed
+    paid out as distributions."""
+    return holdings + max(paid_in - invested, ZERO)
 
 
 @dataclass(frozen=True)

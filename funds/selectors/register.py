@@ -81,7 +81,7 @@ def _figures_for(fund_ids: list[int], as_of: datetime.date) -> dict[int, rules.F
         "fund_id",
         invested=Sum("amount"),
         ip_invested=Sum("amount", filter=ip),
-        nav=Sum("fair_value"),
+        holdings=Sum("fair_value"),
     )
     distributed = _sums(Distribution.objects.filter(fund_id__in=fund_ids), "fund_id", total=Sum("amount"))
     flows_in: dict[int, list[rules.CashFlow]] = defaultdict(list)
@@ -110,7 +110,7 @@ def _figures_for(fund_ids: list[int], as_of: datetime.date) -> dict[int, rules.F
             paid_in=c.get("paid") or ZERO,
             invested=i.get("invested") or ZERO,
             ip_invested=i.get("ip_invested") or ZERO,
-            nav=i.get("nav") or ZERO,
+            holdings=i.get("holdings") or ZERO,
             distributed=(distributed.get(fund_id) or {}).get("total") or ZERO,
         )
         flows = rules.investor_cash_flows(flows_in[fund_id], flows_out[fund_id], totals.nav, as_of)

@@ -125,18 +125,15 @@ def test_worked_case_leverage_ratios_and_performance():
     assert f.ip_share == D("0.75")  # 60,000,000 of 80,000,000 into a company holding patents
     assert f.unfunded == D("400000000")
     assert f.dpi == D("0.1")
-    assert f.rvpi == D("1.1")  # 110,000,000 still held
-    assert f.tvpi == D("1.2")
-    # Flows: -100,000,000 on 2024-06-30; +10,000,000 on 2025-06-30; +110,000,000 on 2026-06-30.
-    assert f.irr == rules.xirr(
-        [
-            (datetime.date(2024, 6, 30), D("-100000000")),
-            (datetime.date(2025, 6, 30), D("10000000")),
-            (datetime.date(2026, 6, 30), D("110000000")),
-        ]
-    )
-    # 365-day years both: a 10% coupon bond's flows, whose IRR is 10%.
-    assert f.irr == D("0.1")
+    # Still held: the two holdings at fair value (90,000,000 + 20,000,000) and the 20,000,000 not invested.
+    assert f.totals.nav == D("130000000")
+    assert f.rvpi == D("1.3")
+    assert f.tvpi == D("1.4")
+    # Flows: -100 on 2024-06-30, +10 a year later, +130 (the value still held) two years later, 365-day
+    # years: -100 + 10x + 130x² = 0 with x = 1/(1+r), so r = 1/x - 1 for x = (-10 + √52100) / 260.
+    x = (D(-10) + D(52100).sqrt()) / D(260)
+    assert f.irr == (1 / x - 1).quantize(D("0.000001"))
+    assert f.irr == D("0.191271")  # 19.13% a year
 
 
 def test_xirr_known_series_and_no_answer():
