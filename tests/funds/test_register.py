@@ -269,3 +269,57 @@ def test_only_the_funds_manager_keeps_its_records():
             }
         assert list(selectors.funds(actor(other, city))) == []
         assert list(selectors.funds(actor(bureau, city))) == [fund]
+
+
+def test_two_investments_at_the_same_moment_never_exceed_paid_in():
+    city = make_city("qingdao")
+    _, user = _manager(city)
+    with city_scope(city), clock.at(TODAY):
+        who = actor(user, city)
+        fund = _market_fund(city, who)
+        social = Commitment.objects.get(source="social")
+        services.call_record(
+            actor=who,
+            commitment=social,
+            amount="10000000",
+            called_on=datetime.date(2024, 6, 1),
+            paid_on=datetime.date(2024, 6, 2),
+        )
+
+    def invest():
+        with city_scope(city), clock.at(TODAY):
+            services.investment_record(
+                actor=actor(user, city),
+                fund=fund.pk,
+                investee_name="某公司",
+                amount="6000000",
+                invested_on=datetime.date(2024, 7, 1),
+                stake="0.1",
+            )
+
+    outcomes = race(invest, invest)
+    assert [e.code for e in failures(outcomes)] == [FundsErrorCode.INVESTMENT_EXCEEDS_PAID_IN]
+    with city_scope(city):
+        assert Investment.objects.filter(fund=fund).count() == 1
+
+
+def test_a_call_is_paid_in_once_even_when_marked_twice_at_once():
+    city = make_city("qingdao")
+    _, user = _manager(city)
+    with city_scope(city), clock.at(TODAY):
+        who = actor(user, city)
+        _market_fund(city, who)
+        social = Commitment.objects.get(source="social")
+        call = services.call_record(
+            actor=who, commitment=social, amount="5000000", called_on=datetime.date(2024, 6, 1)
+        )
+
+    def pay():
+        with city_scope(city), clock.at(TODAY):
+            services.call_mark_paid(actor=actor(user, city), call=call.pk, paid_on=datetime.date(2024, 6, 5))
+
+    outcomes = race(pay, pay)
+    assert [e.code for e in failures(outcomes)] == [FundsErrorCode.CALL_ALREADY_PAID]
+    with city_scope(city):
+        social.refresh_from_db()
+        assert social.paid_in == D("5000000")
