@@ -1,0 +1,243 @@
+"""Demo data: Qingdao's policy catalogue from SPEC §6 ([002]) for every demo city — as data, through the
+catalogue service, never as code — and claims in every state across three years, automatic claims
+waiting to be confirmed, and one objection."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from ipops import clock
+from ipops.access import actor_for
+from ipops.models import City, User
+from subsidies import services
+from subsidies.models import Policy
+
+D = Decimal
+OPENS = datetime.date(2024, 1, 1)
+ENTERPRISE, UNIVERSITY, INSTITUTE, SERVICE = "enterprise", "university", "institute", "service"
+
+
+def _p(code, name, kinds, rule_kind, params, frequency, **extra) -> dict:
+    return dict(
+        code=code,
+        name=name,
+        claimant_kinds=kinds,
+        rule_kind=rule_kind,
+        params=params,
+        frequency=frequency,
+        opens_on=OPENS,
+        **extra,
+    )
+
+
+#: Qingdao's catalogue ([002], SPEC §6). Amounts in 元; budgets and quotas are the demo's own.
+CATALOGUE = [
+    _p(
+        "QD-GB-E",
+        "企业知识产权贯标（GB/T 29490）认证奖励",
+        [ENTERPRISE],
+        "fixed",
+        {"amount": "100000"},
+        "one_time",
+        evidence=["贯标认证证书"],
+        annual_budget=D("5000000"),
+    ),
+    _p(
+        "QD-GB-U",
+        "高校院所知识产权贯标认证奖励",
+        [UNIVERSITY, INSTITUTE],
+        "fixed",
+        {"amount": "200000"},
+        "one_time",
+        evidence=["贯标认证证书"],
+        annual_budget=D("2000000"),
+    ),
+    _p(
+        "QD-ADV",
+        "知识产权优势、示范企业奖励",
+        [ENTERPRISE],
+        "tiered",
+        {
+            "tiers": {
+                "provincial_advantage": "50000",
+                "provincial_demonstration": "100000",
+                "national_advantage": "100000",
+                "national_demonstration": "200000",
+            }
+        },
+        "per_case",
+        family="advantage_enterprise",
+        evidence=["认定文件"],
+        annual_budget=D("3000000"),
+    ),
+    _p(
+        "QD-NAV",
+        "企业运营类专利导航项目资助",
+        [ENTERPRISE],
+        "per_item",
+        {"amount": "150000"},
+        "per_case",
+        evidence=["项目合同", "导航报告", "验收意见"],
+        annual_budget=D("3000000"),
+    ),
+    _p(
+        "QD-POOL",
+        "关键核心技术专利组合（专利池）奖励",
+        [ENTERPRISE],
+        "per_item",
+        {"amount": "500000", "min_inventions": 50, "min_pct": 10},
+        "annual",
+        basis="patent_pool",
+        mode="automatic",
+        annual_quota=10,
+        annual_budget=D("5000000"),
+    ),
+    _p(
+        "QD-CENTRE",
+        "高校知识产权运营中心奖励",
+        [UNIVERSITY, INSTITUTE],
+        "percent",
+        {"rate": "0.05"},
+        "annual",
+        basis="centre_deals",
+        mode="automatic",
+        claim_cap=D("500000"),
+        annual_budget=D("2000000"),
+    ),
+    _p(
+        "QD-HVP",
+        "高价值发明专利本地转化奖励",
+        [UNIVERSITY, INSTITUTE],
+        "per_item",
+        {"amount": "100000"},
+        "annual",
+        annual_quota=30,
+        evidence=["转化合同", "收益分配证明（≥50%归属运营中心）"],
+        annual_budget=D("3000000"),
+    ),
+    _p(
+        "QD-RIGHTS",
+        "知识产权维权援助服务奖励",
+        [SERVICE],
+        "fixed",
+        {"amount": "50000"},
+        "annual",
+        evidence=["年度维权服务报告"],
+        annual_budget=D("500000"),
+    ),
+    _p(
+        "QD-SVC",
+        "知识产权服务机构等级奖励（运营、分析评议、品牌）",
+        [SERVICE],
+        "tiered",
+        {
+            "tiers": {
+                "provincial_pilot": "50000",
+                "provincial_demonstration": "100000",
+                "national_pilot": "100000",
+                "national_demonstration": "200000",
+            }
+        },
+        "per_case",
+        family="service_grade",
+        evidence=["认定文件"],
+        annual_budget=D("1000000"),
+    ),
+    _p(
+        "QD-HOST",
+        "中小微企业知识产权托管服务奖励（年托管≥100家）",
+        [SERVICE],
+        "fixed",
+        {"amount": "100000"},
+        "annual",
+        evidence=["托管服务协议清单"],
+        annual_budget=D("1000000"),
+    ),
+    _p(
+        "QD-REV",
+        "年营业收入超1000万元运营机构奖励",
+        [SERVICE],
+        "fixed",
+        {"amount": "500000"},
+        "one_time",
+        evidence=["年度审计报告"],
+        annual_budget=D("1500000"),
+    ),
+    _p(
+        "QD-INT",
+        "专利权质押贷款贴息",
+        [ENTERPRISE],
+        "percent",
+        {"rate": "0.5"},
+        "per_case",
+        basis="loan_interest",
+        mode="automatic",
+        tech_sme_only=True,
+        year_cap=D("200000"),
+        annual_budget=D("6000000"),
+    ),
+    _p(
+        "QD-PREM",
+        "专利权质押贷款保险费补贴",
+        [ENTERPRISE],
+        "percent",
+        {"rate": "0.5"},
+        "per_case",
+        basis="loan_premium",
+        mode="automatic",
+        tech_sme_only=True,
+        year_cap=D("100000"),
+        annual_budget=D("2000000"),
+    ),
+    _p(
+        "QD-GUAR",
+        "专利权质押贷款担保费补贴",
+        [ENTERPRISE],
+        "percent",
+        {"rate": "0.5"},
+        "per_case",
+        basis="loan_guarantee_fee",
+        mode="automatic",
+        tech_sme_only=True,
+        year_cap=D("100000"),
+        annual_budget=D("2000000"),
+    ),
+    _p(
+        "QD-APPR",
+        "专利权质押贷款评估费补贴",
+        [ENTERPRISE],
+        "percent",
+        {"rate": "0.5"},
+        "per_case",
+        basis="loan_appraisal_fee",
+        mode="automatic",
+        tech_sme_only=True,
+        year_cap=D("100000"),
+        annual_budget=D("1000000"),
+    ),
+    _p(
+        "QD-AGENT",
+        "专利权质押贷款中介服务费补贴",
+        [ENTERPRISE],
+        "percent",
+        {"rate": "0.5"},
+        "per_case",
+        basis="loan_intermediary_fee",
+        mode="automatic",
+        tech_sme_only=True,
+        year_cap=D("100000"),
+        annual_budget=D("1000000"),
+    ),
+]
+
+
+def seed(*, city: City) -> None:
+    """Called inside the city's scope by `manage.py seed_demo`; adds nothing when run again."""
+    user = User.objects.filter(username=f"{city.slug}.bureau").first()
+    bureau = actor_for(user, city) if user is not None else None
+    if bureau is None or Policy.objects.exists():
+        return
+    with clock.at(OPENS):
+        for spec in CATALOGUE:
+            services.policy_save(actor=bureau, data=spec)
