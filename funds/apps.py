@@ -15,6 +15,10 @@ class FundsConfig(PlatformApp):
     schema_enums = {
         "BudgetSourceKindEnum": "funds.models.SourceKind",
         "ExpenditureCategoryEnum": "funds.models.Category",
+        "FundKindEnum": "funds.models.FundKind",
+        "FundStatusEnum": "funds.models.FundStatus",
+        "InvestorSourceEnum": "funds.models.InvestorSource",
+        "DistributionKindEnum": "funds.models.DistributionKind",
     }
 
     def navigation(self) -> list[NavEntry]:
