@@ -50,9 +50,7 @@ class FundListCreateApi(CityAPIView):
     def get(self, request, city):
         page = self.paginate_queryset(selectors.funds(self.actor))
         # The page's figures in a fixed number of grouped queries, whatever the page's size.
-        rows = selectors.fund_rows(
-            self.actor, selectors.funds(self.actor).filter(pk__in=[f.pk for f in page])
-        )
+        rows = selectors.fund_rows(self.actor, page)
         return self.get_paginated_response(s.FundSerializer(rows, many=True).data)
 
     @extend_schema(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -118,9 +119,10 @@ def _figures_for(fund_ids: list[int], as_of: datetime.date) -> dict[int, rules.F
     return out
 
 
-def fund_rows(actor, queryset: QuerySet[Fund] | None = None) -> list[FundRow]:
-    """Every fund the actor sees (or those of `queryset`), with its figures as of today."""
-    shown = list(queryset if queryset is not None else funds(actor))
+def fund_rows(actor, shown_funds: Iterable[Fund] | None = None) -> list[FundRow]:
+    """Every fund the actor sees (or `shown_funds`, already fetched through the visibility rule: a page),
+    with its figures as of today."""
+    shown = list(shown_funds if shown_funds is not None else funds(actor))
     figures = _figures_for([f.pk for f in shown], clock.today())
     return [FundRow(f, figures[f.pk]) for f in shown]
 

@@ -144,7 +144,7 @@ def test_the_worked_case_through_the_api_and_its_figures_for_every_reader(qingda
         "invested": D("80000000"),
         "ip_invested": D("60000000"),
         "distributed": D("10000000"),
-        "nav": D("110000000"),
+        "nav": D("130000000"),  # holdings 110,000,000 + 20,000,000 not invested
     }
     assert D(f["leverage"]).quantize(D("0.01")) == D("5.56")
     assert f["meets_leverage"] is True
@@ -155,10 +155,10 @@ def test_the_worked_case_through_the_api_and_its_figures_for_every_reader(qingda
         "invested_ratio": D("0.8"),
         "ip_share": D("0.75"),
         "dpi": D("0.1"),
-        "rvpi": D("1.1"),
-        "tvpi": D("1.2"),
+        "rvpi": D("1.3"),
+        "tvpi": D("1.4"),
         # -100,000,000 on 2024-06-30; +10,000,000 a year later; +110,000,000 (the NAV) today: 10%.
-        "irr": D("0.1"),
+        "irr": D("0.191271"),
     }
     # Money as strings in 元, ratios as strings with six places.
     assert (f["committed"], f["dpi"]) == ("500000000.00", "0.100000")
