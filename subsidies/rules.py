@@ -159,6 +159,13 @@ def compute(
     return Computation(amount=amount, steps=tuple(steps))
 
 
+def share_of(part: Decimal, whole: Decimal | None) -> Decimal | None:
+    """`part` of `whole` as a ratio; None without a whole (no budget set)."""
+    if whole is None or whole <= 0:
+        return None
+    return part / whole
+
+
 def period_key(frequency: str, year: int, case: str = "") -> str:
     """The claim's period: one-time awards once ever, annual ones once a year, per-case once a case."""
     if frequency == ONE_TIME:
