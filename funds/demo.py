@@ -11,6 +11,7 @@ import datetime
 from decimal import Decimal
 
 from funds import services
+from funds.imports import demo as imports_demo
 from funds.models import Expenditure, SpecialBudget
 from ipops import clock
 from ipops.access import actor_for
@@ -43,6 +44,7 @@ def seed(*, city: City) -> None:
     _open(city)
     if not Expenditure.objects.filter(reference__startswith=DEMO_REFERENCE).exists():
         _payments(city)
+    imports_demo.seed(city=city)
 
 
 def _open(city: City) -> None:

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from funds.api import views
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("budget/expenditures/", views.ExpenditureListApi.as_view(), name="budget-expenditures"),
     path("budget/receipts/", views.ReceiptApi.as_view(), name="budget-receipts"),
     path("budget/review/", views.ReviewApi.as_view(), name="budget-review"),
+    path("funds/imports/", include("funds.imports.api_urls")),
 ]
