@@ -97,7 +97,7 @@ HEADER = [c.title for c in THINGS.columns]
 
 def test_the_template_has_headers_with_units_dropdowns_and_notes():
     wb = load_workbook(io.BytesIO(imports.template_workbook(TEST_THINGS)))
-    assert wb.sheetnames == ["Things", "Notes", imports.LISTS_SHEET]
+    assert wb.sheetnames == ["Things", _("Notes"), imports.LISTS_SHEET]
     assert wb[imports.LISTS_SHEET].sheet_state == "hidden"
     things = wb["Things"]
     assert [c.value for c in things[1]] == HEADER
