@@ -103,7 +103,7 @@ def test_the_template_has_headers_with_units_dropdowns_and_notes():
     assert [c.value for c in things[1]] == HEADER
     lists = {str(v.formula1): str(v.sqref) for v in things.data_validations.dataValidation}
     assert len(lists) == 2  # colour and flag
-    notes = [[c.value for c in row] for row in wb["Notes"].iter_rows()]
+    notes = [[c.value for c in row] for row in wb[_("Notes")].iter_rows()]
     assert [HEADER[1], _("Yes"), THINGS.columns[1].describe(), None] in notes
 
 
