@@ -18,6 +18,7 @@ import datetime
 from decimal import Decimal
 
 from funds import services
+from funds.imports import demo as imports_demo
 from funds.models import Commitment, Expenditure, Fund, SpecialBudget
 from ipops import clock
 from ipops.access import actor_for
@@ -52,6 +53,7 @@ def seed(*, city: City) -> None:
         _payments(city)
     if not Fund.objects.exists():
         _funds(city)
+    imports_demo.seed(city=city)
 
 
 def _open(city: City) -> None:

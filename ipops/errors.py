@@ -105,6 +105,26 @@ class IpopsErrorCode(ErrorCode):
     USERNAME_TOO_LONG = "username_too_long"
 
 
+class ImportErrorCode(ErrorCode):
+    """Importing a spreadsheet (`ipops.imports`): refusals of the file itself, and the cells of a row."""
+
+    FILE_TOO_LARGE = "file_too_large"
+    FILE_TYPE_NOT_ALLOWED = "file_type_not_allowed"
+    TOO_MANY_ROWS = "too_many_rows"
+    NO_ROWS = "no_rows"
+    MISSING_COLUMNS = "missing_columns"
+    UNKNOWN_COLUMNS = "unknown_columns"
+    DUPLICATE_COLUMNS = "duplicate_columns"
+    UNKNOWN_SHEETS = "unknown_sheets"
+    IMPORT_KIND_UNKNOWN = "import_kind_unknown"
+    IMPORT_NOT_FOUND = "import_not_found"
+    IMPORT_ALREADY_COMMITTED = "import_already_committed"
+    IMPORT_ROWS_INVALID = "import_rows_invalid"
+    # One cell
+    INVALID_DATE = "invalid_date"
+    INVALID_YES_NO = "invalid_yes_no"
+
+
 class ApplicationError(Exception):
     status = 400
     code: str = CoreErrorCode.INVALID

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from funds.api import register, views
 
@@ -26,4 +26,5 @@ urlpatterns = [
         register.InvestmentValuationApi.as_view(),
         name="investment-valuation",
     ),
+    path("funds/imports/", include("funds.imports.api_urls")),
 ]

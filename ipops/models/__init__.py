@@ -1,4 +1,5 @@
 from ipops.models.accounts import City, CityGrant, Membership, Organization, OrgKind, Role, User
+from ipops.models.imports import ImportBatch, ImportStatus
 from ipops.models.ops import AuditEvent, AuditSeal, JobRun
 from ipops.models.registry import (
     AssetKind,
@@ -20,6 +21,8 @@ __all__ = [
     "Encumbrance",
     "EncumbranceKind",
     "IPAsset",
+    "ImportBatch",
+    "ImportStatus",
     "Industry",
     "JobRun",
     "LegalStatus",
