@@ -23,7 +23,8 @@ class IpopsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from ipops import navigation, permissions  # noqa: F401 - permissions registers the rule predicates
+        # permissions registers the rule predicates; imports registers the import batches' visibility rule
+        from ipops import imports, navigation, permissions  # noqa: F401
         from ipops.models import Role
 
         navigation.register(
