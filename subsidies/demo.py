@@ -11,7 +11,7 @@ from ipops import clock
 from ipops.access import actor_for
 from ipops.models import City, User
 from subsidies import services
-from subsidies.models import Policy
+from subsidies.models import Claim, Policy
 
 D = Decimal
 OPENS = datetime.date(2024, 1, 1)
@@ -236,8 +236,145 @@ def seed(*, city: City) -> None:
     """Called inside the city's scope by `manage.py seed_demo`; adds nothing when run again."""
     user = User.objects.filter(username=f"{city.slug}.bureau").first()
     bureau = actor_for(user, city) if user is not None else None
-    if bureau is None or Policy.objects.exists():
+    if bureau is None:
         return
-    with clock.at(OPENS):
-        for spec in CATALOGUE:
-            services.policy_save(actor=bureau, data=spec)
+    if not Policy.objects.exists():
+        with clock.at(OPENS):
+            for spec in CATALOGUE:
+                services.policy_save(actor=bureau, data=spec)
+    seed_claims(city, bureau)
+
+
+# --- claims ------------------------------------------------------------------------------------------
+
+#: (claimant user suffix, policy code, declared inputs, the day it was submitted, what became of it,
+#:  the day of that). Outcomes: draft, submitted, returned, notice (approved, still in notice), held (an
+#: objection), payable (notice passed), paid, rejected, withdrawn.
+CLAIMS: list[tuple[str, str, dict[str, object], datetime.date, str, datetime.date]] = [
+    ("enterprise", "QD-GB-E", {}, datetime.date(2024, 4, 10), "paid", datetime.date(2024, 5, 20)),
+    (
+        "enterprise",
+        "QD-ADV",
+        {"level": "provincial_advantage"},
+        datetime.date(2024, 6, 3),
+        "paid",
+        datetime.date(2024, 7, 15),
+    ),
+    (
+        "service",
+        "QD-SVC",
+        {"level": "provincial_pilot"},
+        datetime.date(2024, 8, 12),
+        "paid",
+        datetime.date(2024, 9, 2),
+    ),
+    ("university", "QD-GB-U", {}, datetime.date(2025, 3, 18), "paid", datetime.date(2025, 4, 21)),
+    (
+        "enterprise",
+        "QD-ADV",
+        {"level": "national_demonstration"},
+        datetime.date(2025, 5, 6),
+        "paid",
+        datetime.date(2025, 6, 9),
+    ),
+    ("service", "QD-RIGHTS", {}, datetime.date(2025, 11, 3), "paid", datetime.date(2025, 11, 24)),
+    (
+        "enterprise2",
+        "QD-NAV",
+        {"case": "新能源材料产业专利导航", "items": 1},
+        datetime.date(2025, 7, 7),
+        "rejected",
+        datetime.date(2025, 7, 28),
+    ),
+    ("service", "QD-HOST", {}, datetime.date(2026, 3, 2), "payable", datetime.date(2026, 3, 23)),
+    ("enterprise2", "QD-GB-E", {}, datetime.date(2026, 10, 12), "notice", datetime.date(2026, 10, 27)),
+    (
+        "university",
+        "QD-HVP",
+        {"items": 2, "case": "海洋防腐涂层专利本地转化"},
+        datetime.date(2026, 9, 14),
+        "held",
+        datetime.date(2026, 10, 26),
+    ),
+    (
+        "enterprise",
+        "QD-NAV",
+        {"case": "智能装备产业专利导航", "items": 1},
+        datetime.date(2026, 10, 20),
+        "submitted",
+        datetime.date(2026, 10, 20),
+    ),
+    ("service", "QD-REV", {}, datetime.date(2026, 10, 9), "returned", datetime.date(2026, 10, 16)),
+    (
+        "enterprise2",
+        "QD-ADV",
+        {"level": "provincial_advantage"},
+        datetime.date(2026, 10, 29),
+        "draft",
+        datetime.date(2026, 10, 29),
+    ),
+    (
+        "enterprise2",
+        "QD-NAV",
+        {"case": "动力电池回收专利导航", "items": 1},
+        datetime.date(2026, 6, 1),
+        "withdrawn",
+        datetime.date(2026, 6, 5),
+    ),
+]
+#: Each account is the demo organisation's (fictitious) settlement account.
+BANK = ("{zh}银行股份有限公司高新区支行", "62220{n:011d}")
+#: The day the demo's automatic task last ran (the other demos' anchor day).
+AUTOMATIC_RUN_ON = datetime.date(2026, 11, 1)
+
+
+def seed_claims(city: City, bureau) -> None:
+    if Claim.objects.exists():
+        return
+    for n, (suffix, code, inputs, submitted, outcome, decided) in enumerate(CLAIMS, start=1):
+        user = User.objects.filter(username=f"{city.slug}.{suffix}").first()
+        claimant = actor_for(user, city) if user is not None else None
+        policy = Policy.objects.filter(code=code).first()
+        if claimant is None or policy is None:
+            continue
+        with clock.at(submitted):
+            claim = services.claim_start(actor=claimant, policy=policy, inputs=inputs)
+            if outcome == "draft":
+                continue
+            bank, account = (
+                BANK[0].format(zh=city.name_zh),
+                BANK[1].format(n=(claimant.organization_id or 0) * 1000 + n),
+            )
+            services.claim_submit(actor=claimant, claim=claim, bank_name=bank, bank_account=account)
+        with clock.at(decided):
+            if outcome == "withdrawn":
+                services.claim_withdraw(actor=claimant, claim=claim)
+            elif outcome == "returned":
+                services.claim_return(
+                    actor=bureau, claim=claim, reason="请补充年度审计报告全文及营业收入明细"
+                )
+            elif outcome == "rejected":
+                services.claim_reject(actor=bureau, claim=claim, reason="项目验收意见未通过，不符合资助条件")
+            elif outcome in ("notice", "held", "payable", "paid"):
+                approved = services.claim_approve(actor=bureau, claim=claim)
+                if outcome == "held":
+                    services.objection_lodge(
+                        city=city,
+                        claim=approved,
+                        lodged_by="张先生",
+                        contact="0532-88880000",
+                        reason="该专利的转化收益未按规定比例分配至运营中心，请核实。",
+                    )
+                assert approved.notice_ends_on is not None
+                if outcome in ("payable", "paid"):
+                    services.notices_advance(
+                        city=city, today=approved.notice_ends_on + datetime.timedelta(days=1)
+                    )
+        if outcome == "paid":
+            claim.refresh_from_db()
+            assert claim.notice_ends_on is not None
+            pay_day = claim.notice_ends_on + datetime.timedelta(days=7)
+            with clock.at(pay_day):
+                services.batch_pay(actor=bureau, claims=[claim.pk], paid_on=pay_day)
+    with clock.at(AUTOMATIC_RUN_ON):
+        services.automatic_run(city=city, actor=bureau)
