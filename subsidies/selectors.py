@@ -176,7 +176,7 @@ class SandboxLine:
 
 @dataclass(frozen=True)
 class SandboxResult:
-    """What last year's approved claims and this year's entitled organisations would cost under the tried
+    """What last year's approved claims and the entitlements not yet claimed would cost under the tried
     parameters, beside what they cost (or would cost) under the current ones."""
 
     policy: Policy
@@ -233,10 +233,18 @@ def sandbox(actor, policy: Policy, params: Mapping) -> SandboxResult:
         )
     entitled_lines = []
     if policy.mode == Mode.AUTOMATIC or policy.basis != Basis.DECLARED:
+        # The entitlements not claimed yet: what the automatic task would create today.
+        taken = set(
+            Claim.objects.filter(policy=policy)
+            .exclude(state=ClaimState.WITHDRAWN)
+            .values_list("organization_id", "period")
+        )
         for organization in Organization.objects.filter(kind__in=policy.claimant_kinds).order_by("pk"):
             if eligible(policy, organization):
                 continue
-            for case in bases.record_cases(policy, organization, today.year, today):
+            for case in bases.record_cases(policy, organization, None, today):
+                if (organization.pk, rules.period_key(policy.frequency, case.year, case.key)) in taken:
+                    continue
                 now = evaluate(policy, organization, case=case).computation.amount
                 then = evaluate(trial, organization, case=case).computation.amount
                 entitled_lines.append(SandboxLine(case.key, organization.name, now, then))
