@@ -19,6 +19,7 @@ class FundsConfig(PlatformApp):
 
     def navigation(self) -> list[NavEntry]:
         # Models (and so the roles) may be imported only once the app registry is ready.
+        from funds.permissions import PERMISSION_ROLES
         from ipops.access import CITY_READER_ROLES
 
         return [
@@ -29,10 +30,31 @@ class FundsConfig(PlatformApp):
                 roles=CITY_READER_ROLES,
                 icon="piggy-bank",
                 order=50,
-            )
+            ),
+            NavEntry(
+                _("Funds"),
+                "funds-list",
+                roles=PERMISSION_ROLES["fund.view"],
+                icon="briefcase",
+                order=49,
+            ),
         ]
 
     def home_panels(self) -> list[Panel]:
         from ipops.access import CITY_READER_ROLES
+        from ipops.models import Role
 
-        return [Panel("funds/home/_budget.html", "funds.home.city_budget", roles=CITY_READER_ROLES, order=30)]
+        return [
+            Panel("funds/home/_budget.html", "funds.home.city_budget", roles=CITY_READER_ROLES, order=30),
+            Panel("funds/home/_funds.html", "funds.home.manager_funds", roles={Role.FUND_MANAGER}, order=10),
+        ]
+
+    def reference_url(self, reference: str, city_slug: str) -> str | None:
+        """A fund's page for a reference to a fund ("funds.fund:<pk>"); the demo's payments
+        ("funds.demo…") have no record behind them."""
+        from django.urls import reverse
+
+        kind, pk = reference.partition(":")[::2]
+        if kind == "funds.fund" and pk.isdigit():
+            return reverse("funds-detail", kwargs={"city": city_slug, "pk": int(pk)})
+        return None
