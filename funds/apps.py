@@ -20,24 +20,13 @@ class FundsConfig(PlatformApp):
     def navigation(self) -> list[NavEntry]:
         # Models (and so the roles) may be imported only once the app registry is ready.
         from funds.permissions import PERMISSION_ROLES
-        from ipops.access import CITY_READER_ROLES
 
+        # One entry for the fund register and the special budget (tabs on both pages lead to the other):
+        # the bureau's menu has to stay on one line, in English too.
         return [
             NavEntry(
-                # "Budget": the bureau's English menu has to stay on one line.
-                _("Budget"),
-                "funds-budget",
-                roles=CITY_READER_ROLES,
-                icon="piggy-bank",
-                order=50,
-            ),
-            NavEntry(
-                _("Funds"),
-                "funds-list",
-                roles=PERMISSION_ROLES["fund.view"],
-                icon="briefcase",
-                order=49,
-            ),
+                _("Funds"), "funds-list", roles=PERMISSION_ROLES["fund.view"], icon="piggy-bank", order=50
+            )
         ]
 
     def home_panels(self) -> list[Panel]:

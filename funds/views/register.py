@@ -159,6 +159,7 @@ class FundListView(CityPageMixin, View):
                 "chart": _funds_chart(rows) if rows else None,
                 "form": (form or _register_form(self.actor)) if can_register else None,
                 "leverage_target": rules.LEVERAGE_TARGET,
+                "budget_tab": can(self.actor, "budget.view"),
             },
             status=status,
         )

@@ -19,8 +19,11 @@ from funds import services
 from funds.models import CapitalCall, Commitment, Distribution, Fund, Investment
 from ipops import clock
 from ipops.models import City, Organization, OrgKind, User
+from ipops.platform import reference_url
 from ipops.tenancy import city_scope
+from pledge_finance import services as pledge_services
 from tests.conftest import actor, make_asset, make_org, make_user, queries_of
+from tests.funds.conftest import open_budget
 from tests.support import nothing_changed
 
 pytestmark = pytest.mark.django_db
@@ -132,6 +135,7 @@ def test_the_bureau_sees_every_fund_with_the_sub_funds_under_their_guide_fund(re
     assert 'data-chart="chart-funds"' in page
     assert 'id="register-form"' in page
     assert "青岛知识产权基金管理有限公司" in page  # a manager to choose
+    assert 'id="tab-budget"' in page  # the register and the budget share one menu entry
 
 
 def test_an_official_reads_everything_and_gets_no_form(reg):
@@ -160,6 +164,7 @@ def test_a_fund_manager_sees_only_its_own_funds(reg):
     page = client.get(_url(reg)).content.decode()
     assert f'data-fund="{reg.guide.pk}"' in page
     assert all(f'data-fund="{f.pk}"' not in page for f in reg.subs)
+    assert 'id="tab-budget"' not in page  # the budget is the city's readers'
     for tail in (f"{reg.subs[0].pk}/", f"{reg.subs[0].pk}/export.xlsx?table=calls"):
         assert client.get(_url(reg, tail)).status_code == 404
     with nothing_changed(Commitment):
@@ -222,6 +227,14 @@ def test_the_manager_records_a_call_an_investment_and_a_distribution(reg):
         held = Investment.objects.get(investee_name="外地某公司")
     assert (held.patents_in_force, held.stake, held.fair_value) == (4, D("0.05"), D("5000000"))
     r = client.post(
+        url + "revalue/",
+        {"revalue-investment": held.pk, "revalue-fair_value": "650", "revalue-valued_on": "2025-04-30"},
+    )
+    assert r.status_code == 302
+    with city_scope(reg.city):
+        held.refresh_from_db()
+    assert held.fair_value == D("6500000")
+    r = client.post(
         url + "distribute/",
         {
             "distribute-kind": "full_exit",
@@ -235,6 +248,8 @@ def test_the_manager_records_a_call_an_investment_and_a_distribution(reg):
         held.refresh_from_db()
         assert Distribution.objects.filter(fund=fund).count() == 1
     assert held.exited_on == datetime.date(2025, 5, 1)
+    assert client.post(url + "status/", {"status-status": "investing"}).status_code == 302
+    assert 'data-status="investing"' in client.get(url).content.decode()
 
 
 def test_a_refused_form_shows_the_services_chinese_message_and_writes_nothing(reg):
@@ -370,3 +385,42 @@ def test_the_list_page_query_count_does_not_grow_with_the_funds(qingdao, jinan):
         return len(queries_of(ctx))
 
     assert count(large) == count(small)
+
+
+# --- the budget page: projection and drill-down ----------------------------------------------------------
+
+
+def test_each_app_says_where_its_references_are_read():
+    assert reference_url("pledge_finance.reserveentry:5", "qingdao") == "/qingdao/loans/reserve/#ledger"
+    assert reference_url("funds.fund:3", "qingdao") == "/qingdao/funds/3/"
+    assert reference_url("funds.demo:2024-11", "qingdao") is None
+    assert reference_url("nowhere.thing:1", "qingdao") is None
+
+
+def test_the_budget_page_projects_the_shares_and_links_each_payment_to_its_record(qingdao):
+    open_budget(qingdao)
+    bureau = make_user(qingdao, "bureau_staff")
+    recent = clock.today() - datetime.timedelta(days=30)
+    with city_scope(qingdao), clock.at(recent):
+        entry = pledge_services.reserve_open(
+            actor=actor(bureau, qingdao), opening_balance=D("30000000"), opened_on=recent
+        )
+        services.budget_spend(
+            actor=None,
+            city=qingdao,
+            source_kind="central_1",
+            category="cluster_zone",
+            amount=D("10000000"),
+            spent_on=recent,
+            reference="funds.demo:1",
+            in_cluster_zone=True,
+        )
+    page = client_for(make_user(qingdao, "official")).get(f"/{qingdao.slug}/funds/budget/").content.decode()
+    assert 'id="projection"' in page
+    assert page.count("data-projected=") == 2
+    with city_scope(qingdao):
+        reserve_entry = entry.entries.get()
+    assert f'href="/{qingdao.slug}/loans/reserve/#ledger"' in page
+    assert f"pledge_finance.reserveentry:{reserve_entry.pk}" in page
+    demo_row = page.split('data-reference="funds.demo:1"')[1].split("</tr>")[0]
+    assert "<a " not in demo_row
