@@ -19,7 +19,7 @@ from funds.models import Fund, FundKind, FundStatus, InvestorSource
 from funds.permissions import can, require
 from ipops import clock, excel
 from ipops.forms import ServiceForm
-from ipops.models import Organization, OrgKind
+from ipops.models import Organization, OrgKind, Role
 from ipops.money import display_rate, to_wan
 from ipops.views.pages import CityPageMixin, submit_form
 from ipops.visibility import get_visible_or_404
@@ -129,7 +129,7 @@ def _register_form(actor, data=None) -> forms.FundRegisterForm:
     own. The guide funds offered are those the reader sees."""
     managers = (
         None
-        if actor.role == "fund_manager"
+        if actor.role == Role.FUND_MANAGER
         else list(
             Organization.objects.filter(kind=OrgKind.FUND_MANAGER).order_by("name").values_list("pk", "name")
         )
