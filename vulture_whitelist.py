@@ -6,7 +6,7 @@ public helpers whose callers are the tests. Never imported: vulture only reads t
 
 # ruff: noqa: B018
 from funds.apps import FundsConfig
-from funds.home import city_budget
+from funds.home import city_budget, manager_funds
 from ipops.api.authentication import CityTokenAuthentication
 from ipops.api.pagination import Pagination
 from ipops.apps import IpopsConfig
@@ -29,6 +29,7 @@ ChineseFirstLocaleMiddleware, CityTokenAuthentication, Pagination
 demo_logins.Command, run_job.Command, seed_demo.Command, verify_audit.Command
 # Home panels, named by dotted path in the apps' `home_panels()`.
 city_pledge, enterprise_loans, institution_queue, city_trading, holder_trading, market_watch, city_budget
+manager_funds
 # Public helpers the tests call: the wall's statements in query counts, the canonical patent number, and
 # the national-level centre threshold ([003]) that reporting will read.
 is_wall_statement, normalize_patent_number, centre_meets_national_level

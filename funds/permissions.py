@@ -3,8 +3,9 @@
 - The special budget: the city's readers (bureau, officials) see every source and expenditure; the
   bureau records receipts and the mid-term review. Payments are posted by the apps that make them
   (`budget_spend`), under those apps' own permissions.
-- The fund register: the city's readers see every fund; a fund manager sees the funds it manages and
-  keeps their records (commitments, calls, investments, distributions). The bureau registers funds
+- The fund register: the city's readers see every fund; a fund manager sees the funds it manages (and
+  the sub-funds of a guide fund it manages) and keeps its own funds' records (commitments, calls,
+  investments, distributions). The bureau registers funds
   (naming their manager) and so may a fund manager, for itself.
 """
 
@@ -43,16 +44,25 @@ def _managed(actor, path: str) -> Q | bool:
     return False
 
 
+def _managed_or_guided(actor, fund_path: str) -> Q | bool:
+    """A fund manager also reads the sub-funds of a guide fund it manages (the guide fund is an investor
+    in them, and reports how many it has guided); it keeps the records of its own funds only."""
+    rows = _managed(actor, f"{fund_path}manager_id")
+    if isinstance(rows, Q):
+        return rows | Q(**{f"{fund_path}parent__manager_id": actor.organization_id})
+    return rows
+
+
 def fund_visibility(actor) -> Q | bool:
-    return _managed(actor, "manager_id")
+    return _managed_or_guided(actor, "")
 
 
 def fund_record_visibility(actor) -> Q | bool:
-    return _managed(actor, "fund__manager_id")
+    return _managed_or_guided(actor, "fund__")
 
 
 def call_visibility(actor) -> Q | bool:
-    return _managed(actor, "commitment__fund__manager_id")
+    return _managed_or_guided(actor, "commitment__fund__")
 
 
 visibility.register(BudgetSource, view=budget_visibility, not_found=SourceNotFound)

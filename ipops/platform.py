@@ -90,6 +90,12 @@ class PlatformApp(AppConfig):
         on the market", "pledge it"): the app decides, the registry only shows the links."""
         return []
 
+    def reference_url(self, reference: str, city_slug: str) -> str | None:
+        """The page that shows the record behind a reference this app wrote elsewhere
+        ("<app_label>.<model>:<pk>", e.g. on an expenditure of the special budget), or None. The app that
+        keeps a reference need not know the app that wrote it: `reference_url()` below asks the writer."""
+        return None
+
     def ready(self) -> None:
         from ipops import navigation
         from ipops.tasks import register_city_job
@@ -118,6 +124,16 @@ def _import_attr(path: str) -> Callable:
 def asset_actions(actor, asset) -> list[AssetAction]:
     """Every app's next steps for this asset, in the apps' order."""
     return [action for app in platform_apps() for action in app.asset_actions(actor, asset)]
+
+
+def reference_url(reference: str, city_slug: str) -> str | None:
+    """Where to read the record a reference names: the app whose label starts it answers (None when no
+    installed platform app has that label, or it has no page for the record)."""
+    label = reference.partition(".")[0]
+    for app in platform_apps():
+        if app.label == label:
+            return app.reference_url(reference, city_slug)
+    return None
 
 
 def platform_apps() -> Iterator[PlatformApp]:

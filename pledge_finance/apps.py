@@ -97,3 +97,15 @@ class PledgeFinanceConfig(PlatformApp):
         except ApplicationError as refusal:
             return [AssetAction(label, url, icon="bank", blocked_by=refusal.message)]
         return [AssetAction(label, url, icon="bank")]
+
+    def reference_url(self, reference: str, city_slug: str) -> str | None:
+        """The reserve's money booked against the special budget ("pledge_finance.reserveentry:<pk>", see
+        `services.losses._post_to_budget`) is read on the reserve's ledger."""
+        from django.urls import reverse
+
+        from pledge_finance.models import ReserveEntry
+
+        kind, pk = reference.partition(":")[::2]
+        if kind == ReserveEntry._meta.label_lower and pk.isdigit():
+            return reverse("pledge-reserve", kwargs={"city": city_slug}) + "#ledger"
+        return None

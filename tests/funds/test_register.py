@@ -323,3 +323,44 @@ def test_a_call_is_paid_in_once_even_when_marked_twice_at_once():
     with city_scope(city):
         social.refresh_from_db()
         assert social.paid_in == D("5000000")
+
+
+def test_a_guide_funds_manager_reads_the_sub_funds_it_guided_and_keeps_only_its_own_records():
+    city = make_city("qingdao")
+    _, guide_user = _manager(city)
+    sub_org = make_org(city, OrgKind.FUND_MANAGER, name="海创基金管理有限公司")
+    sub_user = make_user(city, "fund_manager", org=sub_org)
+    stranger = make_user(
+        city, "fund_manager", org=make_org(city, OrgKind.FUND_MANAGER, name="外地基金管理人")
+    )
+    with city_scope(city), clock.at(TODAY):
+        guide = services.fund_register(
+            actor=actor(guide_user, city),
+            kind="guide",
+            name="青岛市专利运营引导基金",
+            target_size="100000000",
+            vintage_year=2024,
+            term_years=10,
+        )
+        sub = services.fund_register(
+            actor=actor(sub_user, city),
+            kind="market",
+            name="青岛海洋经济知识产权运营基金",
+            target_size="200000000",
+            vintage_year=2024,
+            term_years=7,
+            parent=guide,
+        )
+        assert set(selectors.funds(actor(guide_user, city))) == {guide, sub}
+        assert selectors.guide_summary(actor(guide_user, city), guide).guided_market_funds == 1
+        assert list(selectors.funds(actor(stranger, city))) == []
+        with pytest.raises(ApplicationError) as err:
+            services.commitment_add(
+                actor=actor(guide_user, city),
+                fund=sub,
+                investor="X",
+                source="social",
+                amount="1",
+                committed_on=datetime.date(2024, 5, 1),
+            )
+        assert err.value.code == CoreErrorCode.PERMISSION_DENIED

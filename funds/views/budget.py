@@ -1,5 +1,6 @@
 """The special budget's page for the bureau and officials: sources, spending by category and by month,
-the two 40% shares against their floors, every expenditure with the record behind it, Excel export."""
+the two 40% shares against their floors and where they head by plan end, every expenditure with a link
+to the record behind it, Excel export."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from funds import forms, selectors, services
 from funds.permissions import can, require
 from ipops import clock, excel
 from ipops.errors import ApplicationError, PermissionDenied
-from ipops.money import YUAN_UNIT, to_wan
+from ipops.money import YUAN_UNIT, display_rate, to_wan
+from ipops.platform import reference_url
 from ipops.views.pages import CityPageMixin
 
 
@@ -73,6 +75,13 @@ def _floor_gauge(share) -> dict:
     }
 
 
+def _projected(ratio, floor) -> dict | None:
+    """A share as projected to plan end, and whether it would reach its floor."""
+    if ratio is None:
+        return None
+    return {"shown": display_rate(ratio, 1), "meets_floor": ratio >= floor}
+
+
 class BudgetView(CityPageMixin, View):
     def get(self, request, city):
         return self._render(request)
@@ -106,10 +115,21 @@ class BudgetView(CityPageMixin, View):
                     "share": share,
                     "chart_id": f"chart-floor-{key}",
                     "option": _floor_gauge(share),
+                    "projected": _projected(projected, share.floor),
                 }
-                for key, label, share in (
-                    ("cluster", _("Share spent in the cluster zone"), summary.cluster_zone),
-                    ("market", _("Share spent through market-based means"), summary.market_based),
+                for key, label, share, projected in (
+                    (
+                        "cluster",
+                        _("Share spent in the cluster zone"),
+                        summary.cluster_zone,
+                        summary.projection.cluster_zone if summary.projection else None,
+                    ),
+                    (
+                        "market",
+                        _("Share spent through market-based means"),
+                        summary.market_based,
+                        summary.projection.market_based if summary.projection else None,
+                    ),
                 )
             ],
         }
@@ -117,7 +137,10 @@ class BudgetView(CityPageMixin, View):
             ctx["month_chart"] = _month_chart(summary.by_month)
             ctx["category_chart"] = _category_chart(summary.by_category)
             rows = selectors.expenditures(self.actor).filter(source__budget=summary.budget)
-            ctx["page"] = Paginator(rows, 50).get_page(request.GET.get("page"))
+            page = Paginator(rows, 50).get_page(request.GET.get("page"))
+            ctx["page"] = page
+            # The record behind each payment, on the page of the app that wrote it (funds knows none of them).
+            ctx["rows"] = [(e, reference_url(e.reference, self.actor.city.slug)) for e in page]
         return render(request, "funds/budget.html", ctx, status=status)
 
 

@@ -1,0 +1,1 @@
+"""Funds' pages: the special budget (`budget`) and the fund register (`register`)."""
