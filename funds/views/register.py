@@ -215,7 +215,7 @@ class FundListExportView(CityPageMixin, View):
             excel.Money(_("Paid in")),
             excel.Money(_("Invested")),
             excel.Money(_("Distributed")),
-            excel.Money(_("Fair value held")),
+            excel.Money(_("Net asset value")),
             excel.Money(_("Unfunded")),
             *_ratio_columns(),
         ]
@@ -321,12 +321,14 @@ def _cards(row: selectors.FundRow) -> list[dict]:
         },
         {
             "key": "nav",
-            "label": _("Fair value held"),
+            "label": _("Net asset value"),
             "money": t.nav,
-            "note": _("The manager's latest valuation of what the fund still holds."),
+            "note": _(
+                "The holdings at the manager's latest valuation plus the paid-in capital not yet invested."
+            ),
         },
         {"key": "dpi", "label": "DPI", "text": s["dpi"], "note": _("Distributed ÷ paid in.")},
-        {"key": "rvpi", "label": "RVPI", "text": s["rvpi"], "note": _("Fair value held ÷ paid in.")},
+        {"key": "rvpi", "label": "RVPI", "text": s["rvpi"], "note": _("Net asset value ÷ paid in.")},
         {"key": "tvpi", "label": "TVPI", "text": s["tvpi"], "note": _("DPI + RVPI.")},
         {
             "key": "irr",
@@ -334,7 +336,7 @@ def _cards(row: selectors.FundRow) -> list[dict]:
             "text": s["irr"],
             "note": _(
                 "The annual rate that discounts the dated cash flows to zero (XIRR, actual/365): capital "
-                "paid in goes out, distributions come back, and the fair value held counts as received today."
+                "paid in goes out, distributions come back, and the net asset value counts as received today."
             ),
         },
     ]

@@ -159,14 +159,14 @@ def test_an_official_reads_everything_and_gets_no_form(reg):
     assert r.status_code == 403
 
 
-def test_a_fund_manager_sees_only_its_own_funds(reg):
+def test_a_fund_manager_reads_the_funds_it_guides_and_keeps_only_its_own(reg):
     client = client_for(reg.guide_manager)
     page = client.get(_url(reg)).content.decode()
     assert f'data-fund="{reg.guide.pk}"' in page
-    assert all(f'data-fund="{f.pk}"' not in page for f in reg.subs)
+    assert all(f'data-fund="{f.pk}"' in page for f in reg.subs)  # the sub-funds its guide fund invests in
     assert 'id="tab-budget"' not in page  # the budget is the city's readers'
-    for tail in (f"{reg.subs[0].pk}/", f"{reg.subs[0].pk}/export.xlsx?table=calls"):
-        assert client.get(_url(reg, tail)).status_code == 404
+    detail = client.get(_url(reg, f"{reg.subs[0].pk}/")).content.decode()
+    assert "<form" not in detail.split('id="page-title"')[1]  # read-only: another manager keeps it
     with nothing_changed(Commitment):
         r = client.post(
             _url(reg, f"{reg.subs[0].pk}/commit/"),
@@ -177,7 +177,15 @@ def test_a_fund_manager_sees_only_its_own_funds(reg):
                 "commit-committed_on": "2025-01-01",
             },
         )
-    assert r.status_code == 404
+    assert r.status_code == 403
+    # A manager with no part in them sees none of them.
+    stranger = make_user(reg.city, "fund_manager")
+    other = client_for(stranger)
+    assert all(
+        f'data-fund="{f.pk}"' not in other.get(_url(reg)).content.decode() for f in [reg.guide, *reg.subs]
+    )
+    for tail in (f"{reg.subs[0].pk}/", f"{reg.subs[0].pk}/export.xlsx?table=calls"):
+        assert other.get(_url(reg, tail)).status_code == 404
 
 
 def test_other_roles_are_refused(reg):
