@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from ipops import uploads
 from ipops.api.base import CityAPIView
+from ipops.visibility import get_visible_or_404
 from subsidies.models import Claim, Evidence
 from subsidies.permissions import PERMISSION_ROLES as ROLES
 from subsidies.services import evidence as services
@@ -52,8 +53,8 @@ class ClaimEvidenceApi(CityAPIView):
 
     @extend_schema(responses=EvidenceSerializer(many=True), tags=TAG, summary="A claim's evidence files")
     def get(self, request, city, pk):
-        rows = services.claim_evidence(self.actor, pk)
-        return Response(EvidenceSerializer(rows, many=True).data)
+        page = self.paginate_queryset(services.claim_evidence(self.actor, pk))
+        return self.get_paginated_response(EvidenceSerializer(page, many=True).data)
 
     @extend_schema(
         request={"multipart/form-data": EvidenceUploadSerializer},
@@ -63,10 +64,15 @@ class ClaimEvidenceApi(CityAPIView):
         "file_type_not_allowed, pdf_encrypted, pdf_has_javascript, file_unreadable; 409 once submitted)",
     )
     def post(self, request, city, pk):
+        # The claim first: a claim the caller may not see is 404 whatever the body holds.
+        claim = get_visible_or_404(Claim.objects.all(), self.actor, pk)
         data = EvidenceUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         evidence = services.evidence_add(
-            actor=self.actor, claim=pk, label=data.validated_data["label"], upload=data.validated_data["file"]
+            actor=self.actor,
+            claim=claim,
+            label=data.validated_data["label"],
+            upload=data.validated_data["file"],
         )
         return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
 

@@ -117,7 +117,7 @@ def test_the_claimant_uploads_and_the_bureau_downloads_the_same_bytes(world, pri
     assert (private_root / evidence.path).read_bytes() == document
 
     listed = api(world["bureau"]).get(f"/api/v1/qingdao/claims/{claim.pk}/evidence/")
-    assert [row["id"] for row in listed.json()] == [evidence.pk]
+    assert [row["id"] for row in listed.json()["results"]] == [evidence.pk]
     download = api(world["bureau"]).get(f"/api/v1/qingdao/claims/evidence/{evidence.pk}/download/")
     assert download.status_code == 200 and _body(download) == document
     assert download["X-Content-Type-Options"] == "nosniff"
