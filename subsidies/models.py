@@ -224,3 +224,31 @@ class PaymentBatch(CityOwned):
     class Meta:
         verbose_name = _("payment batch")
         ordering = ["-paid_on", "-pk"]
+
+
+@_tracked
+class Evidence(CityOwned):
+    """A file the claimant gives in support of a claim (a certificate, a contract, an invoice), checked by
+    its content when uploaded (`ipops.uploads`), kept outside the static root under its SHA-256 and served
+    only to those who may see the claim."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="evidence")
+    # Which of the policy's required evidence it answers, or the claimant's own words.
+    label = models.CharField(_("evidence for"), max_length=120)
+    # Relative to settings.PRIVATE_MEDIA_ROOT; never a URL.
+    path = models.CharField(max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    mime = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["uploaded_at", "pk"]
+        indexes = [models.Index(fields=["city", "claim"], name="subsidies_evidence_claim")]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.original_name}"
