@@ -5,13 +5,17 @@ waiting to be confirmed, and one objection."""
 from __future__ import annotations
 
 import datetime
+import io
 from decimal import Decimal
+
+from pypdf import PdfWriter
 
 from ipops import clock
 from ipops.access import actor_for
 from ipops.models import City, User
 from subsidies import services
 from subsidies.models import Claim, Policy
+from subsidies.services.evidence import evidence_add
 
 D = Decimal
 OPENS = datetime.date(2024, 1, 1)
@@ -328,6 +332,18 @@ BANK = ("{zh}银行股份有限公司高新区支行", "62220{n:011d}")
 AUTOMATIC_RUN_ON = datetime.date(2026, 11, 1)
 
 
+def _scan(label: str) -> io.BytesIO:
+    """A one-page PDF standing in for the scanned document (its title names what it is)."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": label})
+    out = io.BytesIO()
+    writer.write(out)
+    out.seek(0)
+    out.name = f"{label}.pdf"
+    return out
+
+
 def seed_claims(city: City, bureau) -> None:
     if Claim.objects.exists():
         return
@@ -339,6 +355,8 @@ def seed_claims(city: City, bureau) -> None:
             continue
         with clock.at(submitted):
             claim = services.claim_start(actor=claimant, policy=policy, inputs=inputs)
+            for label in policy.evidence:
+                evidence_add(actor=claimant, claim=claim, label=label, upload=_scan(label))
             if outcome == "draft":
                 continue
             bank, account = (

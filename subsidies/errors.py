@@ -31,6 +31,7 @@ class SubsidyErrorCode(ErrorCode):
     NOTICE_OVER = "notice_over"
     NOTHING_PAYABLE = "nothing_payable"
     BANK_ACCOUNT_REQUIRED = "bank_account_required"
+    EVIDENCE_NOT_FOUND = "evidence_not_found"
 
 
 class PolicyNotFound(NotFound):
@@ -102,3 +103,8 @@ class NoticeOver(Conflict):
 class NothingPayable(Conflict):
     code = SubsidyErrorCode.NOTHING_PAYABLE
     default_message = _("None of these claims is ready to be paid.")
+
+
+class EvidenceNotFound(NotFound):
+    code = SubsidyErrorCode.EVIDENCE_NOT_FOUND
+    default_message = _("No such evidence file.")

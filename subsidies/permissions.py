@@ -16,8 +16,8 @@ from ipops import visibility
 from ipops.access import ASSET_HOLDER_ROLES, BUREAU_ROLES, CITY_READER_ROLES, EVERY_ROLE
 from ipops.errors import PermissionDenied
 from ipops.permissions import is_bureau, reads_city
-from subsidies.errors import ClaimNotFound, ObjectionNotFound, PolicyNotFound
-from subsidies.models import Claim, Objection, PaymentBatch, Policy
+from subsidies.errors import ClaimNotFound, EvidenceNotFound, ObjectionNotFound, PolicyNotFound
+from subsidies.models import Claim, Evidence, Objection, PaymentBatch, Policy
 
 #: The roles that claim: the organisations the catalogue's policies name.
 CLAIMANT_ROLES = ASSET_HOLDER_ROLES
@@ -35,12 +35,18 @@ def claim_visibility(actor) -> Q | bool:
     return False
 
 
+def evidence_visibility(actor) -> Q | bool:
+    """A claim's evidence is seen by exactly those who see the claim (its own rule, with any widening)."""
+    return Q(claim__in=visibility.restrict(Claim.objects.all(), actor).values("pk"))
+
+
 def bureau_only(actor) -> bool:
     return reads_city(actor)
 
 
 visibility.register(Policy, view=policy_visibility, not_found=PolicyNotFound)
 visibility.register(Claim, view=claim_visibility, not_found=ClaimNotFound)
+visibility.register(Evidence, view=evidence_visibility, not_found=EvidenceNotFound)
 visibility.register(Objection, view=bureau_only, not_found=ObjectionNotFound)
 visibility.register(PaymentBatch, view=bureau_only)
 

@@ -125,3 +125,11 @@ def _fresh_city_cache():
     tenancy._city_cache.clear()
     yield
     tenancy._city_cache.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_media(tmp_path_factory):
+    """Evidence files written by tests and by the seeded demo go to a directory of the run's own."""
+    from django.conf import settings
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path_factory.mktemp("private")

@@ -10,14 +10,13 @@ that hash so a reviewer can tell the file they read is the one that was given.
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ipops import audit, uploads, validators, visibility
 from ipops.access import Actor
-from ipops.errors import CoreErrorCode, ErrorCode, FieldErrors, NotFound
-from subsidies.errors import ClaimInvalidTransition
+from ipops.errors import CoreErrorCode, FieldErrors
+from subsidies.errors import ClaimInvalidTransition, EvidenceNotFound
 from subsidies.lifecycles import CLAIM
 from subsidies.models import Claim, ClaimState, Evidence
 from subsidies.permissions import require
@@ -25,23 +24,6 @@ from subsidies.permissions import require
 #: While the claim is in one of these states its claimant may add and remove evidence; from submission on,
 #: the reviewers decide on what was given.
 OPEN_FOR_EVIDENCE = frozenset({ClaimState.DRAFT, ClaimState.RETURNED, ClaimState.TO_CONFIRM})
-
-
-class EvidenceErrorCode(ErrorCode):
-    EVIDENCE_NOT_FOUND = "evidence_not_found"
-
-
-class EvidenceNotFound(NotFound):
-    code = EvidenceErrorCode.EVIDENCE_NOT_FOUND
-    default_message = gettext_lazy("No such evidence file.")
-
-
-def evidence_visibility(actor) -> Q | bool:
-    """A claim's evidence is seen by exactly those who see the claim (its own rule, with any widening)."""
-    return Q(claim__in=visibility.restrict(Claim.objects.all(), actor).values("pk"))
-
-
-visibility.register(Evidence, view=evidence_visibility, not_found=EvidenceNotFound)
 
 
 def claim_evidence(actor: Actor, claim: Claim | int) -> QuerySet[Evidence]:

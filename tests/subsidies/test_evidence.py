@@ -19,8 +19,9 @@ from ipops.tenancy import city_scope
 from ipops.uploads import UploadErrorCode
 from subsidies import demo, services
 from subsidies.api import evidence as evidence_api
+from subsidies.errors import SubsidyErrorCode
 from subsidies.models import Claim, ClaimState, Evidence, Policy
-from subsidies.services.evidence import EvidenceErrorCode, evidence_add
+from subsidies.services.evidence import evidence_add
 from tests.conftest import actor, api, make_city, make_user
 from tests.ipops.test_uploads import EXE, pdf, png
 from tests.support import nothing_changed
@@ -147,7 +148,7 @@ def test_another_enterprise_and_another_city_get_404(world):
     assert _upload(world["other_enterprise"], world["qingdao"], claim.pk, pdf()).status_code == 404
     assert stranger.delete(f"/api/v1/qingdao/claims/evidence/{evidence['id']}/").status_code == 404
     elsewhere = api(world["jinan_bureau"]).get(f"/api/v1/jinan/claims/evidence/{evidence['id']}/download/")
-    assert (elsewhere.status_code, elsewhere.json()["code"]) == (404, EvidenceErrorCode.EVIDENCE_NOT_FOUND)
+    assert (elsewhere.status_code, elsewhere.json()["code"]) == (404, SubsidyErrorCode.EVIDENCE_NOT_FOUND)
 
     page = Client()
     page.force_login(world["other_enterprise"])
