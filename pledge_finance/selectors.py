@@ -334,7 +334,7 @@ def loan_timeline(loan: Loan) -> list[TimelineEvent]:
             TimelineEvent(
                 fee.paid_on,
                 "fee",
-                f"{_('Fee paid')} · {fee.get_kind_display()}",
+                _("Fee paid · %(kind)s") % {"kind": fee.get_kind_display()},
                 fee.payee,
                 fee.invoice_ref,
                 fee.amount,
