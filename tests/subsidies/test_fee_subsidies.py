@@ -10,11 +10,16 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.hashers import make_password
 
+from funds import demo as funds_demo
 from ipops import clock
+from ipops import demo as core_demo
 from ipops.models import Organization
 from ipops.tenancy import city_scope
+from pledge_finance import demo as pledge_demo
 from pledge_finance import services as loans
+from pledge_finance.models import Loan, LoanFee
 from subsidies import bases, demo, services
 from subsidies.models import Claim, ClaimState, Policy
 from tests.conftest import make_city
@@ -210,3 +215,41 @@ def test_two_automatic_runs_at_once_create_each_claim_once():
     with w.scope():
         rows = list(Claim.objects.values_list("policy__code", "period"))
     assert sorted(rows) == sorted((code, f"2025:loan:{loan.pk}:2025") for code, *_ in WORKED)
+
+
+def test_the_demo_loans_carry_plausible_fees_and_the_automatic_task_fills_in_their_subsidies():
+    spec = next(s for s in core_demo.CITIES if s[0] == "qingdao")
+    city = core_demo.seed_city(spec, make_password("x"), assets_per_city=10)
+    with city_scope(city):
+        funds_demo.seed(city=city)
+        pledge_demo.seed(city=city)
+        demo.seed(city=city)
+        live_or_repaid = Loan.objects.filter(state__in=["disbursed", "repaid"])
+        assert live_or_repaid.exists()
+        assert set(live_or_repaid.values_list("pk", flat=True)) == set(
+            LoanFee.objects.values_list("loan", flat=True)
+        )
+        for fee in LoanFee.objects.select_related("loan"):
+            share = fee.amount / fee.loan.amount
+            if fee.kind == "appraisal_fee":
+                assert D("3000") <= fee.amount <= D("20000")
+            elif fee.kind == "insurance_premium":
+                assert D("0.01") <= share <= D("0.02")
+            elif fee.kind == "guarantee_fee":
+                assert D("0.008") <= share <= D("0.012")
+            else:
+                assert D("0.003") <= share <= D("0.006")
+            assert fee.loan.created_at.date() <= fee.paid_on <= fee.loan.disbursed_on
+        with clock.at(pledge_demo.ANCHOR):
+            services.automatic_run(city=city)
+            assert services.automatic_run(city=city) == 0
+        # Every tech SME's fees of each kind, per loan and year, have their claim; no one else's.
+        for code, kind, _paid, _subsidy in WORKED:
+            cases = {
+                (fee.loan.enterprise_id, f"{fee.paid_on.year}:loan:{fee.loan_id}:{fee.paid_on.year}")
+                for fee in LoanFee.objects.filter(
+                    kind=kind, loan__enterprise__is_tech_sme=True
+                ).select_related("loan")
+            }
+            claimed = set(Claim.objects.filter(policy__code=code).values_list("organization_id", "period"))
+            assert cases and cases == claimed, code
