@@ -19,6 +19,7 @@ class PledgeFinanceConfig(PlatformApp):
         "LoanStateEnum": "pledge_finance.models.LoanState",
         "ApprovalDecisionEnum": "pledge_finance.models.ApprovalDecision.Decision",
         "InstalmentStatusEnum": "pledge_finance.models.Instalment.Status",
+        "LoanFeeKindEnum": "pledge_finance.models.LoanFeeKind",
         "ReserveEntryKindEnum": "pledge_finance.models.ReserveEntry.Kind",
     }
 

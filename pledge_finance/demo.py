@@ -4,7 +4,8 @@ Built through the real services (so every figure obeys the rules), with the busi
 day each event happened. Deterministic (a generator seeded from the city) and idempotent (the product's
 name is the natural key: once its loans exist, nothing more is written). Amounts follow SPEC §5: loans of
 1–8 million CNY, about 3.5 million on average; Qingdao's product splits risk 6:2:2 and its reserve holds
-30,000,000 CNY.
+30,000,000 CNY. The live and repaid loans carry the fees their enterprises paid (premium 1–2% of the loan,
+guarantee fee about 1%, appraisal 3,000–20,000 CNY, an intermediary's 0.3–0.6%).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from ipops.demo_data import INDUSTRY_CORPUS, city_serial, make_patent_number, ma
 from ipops.models import City, IPAsset, Membership, Organization, OrgKind, User
 from ipops.money import split_by_shares
 from pledge_finance import rules, services
-from pledge_finance.models import Loan, LoanProduct, RiskReserve
+from pledge_finance.models import Loan, LoanFeeKind, LoanProduct, RiskReserve
 
 D = Decimal
 #: The demo's "today", as in ipops.demo: the same demo from run to run.
@@ -179,6 +180,58 @@ def _product(city: City, orgs: dict) -> LoanProduct:
     return product
 
 
+def _record_fees(
+    city: City, loan: Loan, bank, orgs: dict, *, valued: datetime.date, disbursed: datetime.date
+) -> None:
+    """The fees the enterprise paid around the loan (the four subsidies' records), as its bank records them
+    on disbursement: the appraisal fee on the report's day, premium and guarantee fee before the money is
+    paid out, an intermediary's fee (when one arranged the loan) on the day. A generator of its own, so the
+    loans themselves stay what they were."""
+    rnd = rng_for("pledge_finance.fees", city.slug, loan.pk)
+    cent = D("0.01")
+    fees = [
+        (
+            LoanFeeKind.APPRAISAL_FEE,
+            D(rnd.randrange(3, 21) * 1000),
+            orgs["appraiser"].name,
+            valued,
+        ),
+        (
+            LoanFeeKind.INSURANCE_PREMIUM,
+            (loan.amount * D(rnd.choice(["0.01", "0.012", "0.015", "0.018", "0.02"]))).quantize(cent),
+            orgs["insurer"].name,
+            disbursed - datetime.timedelta(days=2),
+        ),
+        (
+            LoanFeeKind.GUARANTEE_FEE,
+            (loan.amount * D(rnd.choice(["0.008", "0.01", "0.012"]))).quantize(cent),
+            orgs["guarantor"].name,
+            disbursed - datetime.timedelta(days=2),
+        ),
+    ]
+    if rnd.random() < 0.7:
+        fees.append(
+            (
+                LoanFeeKind.INTERMEDIARY_FEE,
+                (loan.amount * D(rnd.choice(["0.003", "0.005", "0.006"]))).quantize(cent),
+                f"{city.name_zh}汇智知识产权运营服务有限公司",
+                disbursed,
+            )
+        )
+    with clock.at(disbursed):
+        for kind, amount, payee, paid_on in fees:
+            services.loan_fee_record(
+                actor=bank,
+                loan=loan,
+                kind=kind,
+                amount=amount,
+                payee=payee,
+                paid_on=paid_on,
+                # A 20-digit e-invoice number (全电发票号码): the year, then the issuer's serial.
+                invoice_ref=f"{paid_on:%y}{rnd.randrange(10**17, 10**18)}",
+            )
+
+
 def _pay_due(loan: Loan, bank, until: datetime.date, *, skip_from: int | None = None) -> None:
     """The enterprise pays each instalment on its due date, up to `until` (or until instalment `skip_from`)."""
     for inst in list(loan.instalments.order_by("number")):
@@ -284,6 +337,8 @@ def _one_loan(
             disbursed_on=disburse,
             annual_rate=rate,
         )
+    if state in ("repaid", "disbursed", "overdue"):
+        _record_fees(city, loan, bank, orgs, valued=applied + datetime.timedelta(days=8), disbursed=disburse)
     if state in ("repaid", "disbursed"):
         _pay_due(loan, bank, ANCHOR)
         return

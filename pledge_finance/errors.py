@@ -40,6 +40,9 @@ class PledgeErrorCode(ErrorCode):
     LOAN_NOT_OVERDUE = "loan_not_overdue"
     RECOVERY_TOO_LARGE = "recovery_exceeds_loss"
     PLEDGE_ALREADY_RELEASED = "pledge_already_released"
+    # Fees paid on the loan (the four subsidies' records)
+    BEFORE_APPLICATION = "before_application"
+    DUPLICATE_INVOICE = "duplicate_invoice"
     # The risk compensation reserve
     RESERVE_ALREADY_OPEN = "reserve_already_open"
     RESERVE_NOT_OPEN = "reserve_not_open"

@@ -7,12 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from ipops.forms import MoneyField, RateField, ServiceForm
 from ipops.models import Organization
+from ipops.money import YUAN_UNIT
 from pledge_finance import rules
 from pledge_finance.models import (
     INSTITUTIONS,
     PARTIES,
     ApprovalDecision,
     InstitutionRole,
+    LoanFeeKind,
     LoanProduct,
     RepaymentMethod,
 )
@@ -118,6 +120,18 @@ class RepaymentForm(StepForm):
     amount = MoneyField(label=_("amount"), positive=True)
     paid_on = forms.DateField(label=_("paid on"), widget=DATE)
     reference = forms.CharField(label=_("bank reference"), max_length=60, required=False)
+
+
+class FeeForm(StepForm):
+    """A fee the enterprise paid, as its invoice shows it (in 元: fees are small sums)."""
+
+    kind = forms.ChoiceField(label=_("kind of fee"), choices=LoanFeeKind.choices)
+    amount = MoneyField(label=_("amount"), unit=YUAN_UNIT, positive=True)
+    payee = forms.CharField(
+        label=_("paid to"), max_length=120, help_text=_("e.g. the insurer, the guarantor or the appraiser")
+    )
+    paid_on = forms.DateField(label=_("paid on"), widget=DATE)
+    invoice_ref = forms.CharField(label=_("invoice number"), max_length=60)
 
 
 class DefaultForm(StepForm):

@@ -4,8 +4,8 @@ the loan page and the API's loan detail offer exactly `LOAN.available(actor, loa
 draft → submitted → valued → approved → disbursed → repaid, with the other endings: withdrawn (before
 a decision), rejected (by any of the three parties) and defaulted. `decide` is one party's decision and
 keeps the loan valued; `approve` / `reject` are the outcomes the last decision (or the first rejection)
-brings, `close` the one the last repayment brings. Repayments, recoveries and the release of a defaulted
-loan's pledge are recorded within their state.
+brings, `close` the one the last repayment brings. Repayments, the fees the enterprise paid, recoveries and
+the release of a defaulted loan's pledge are recorded within their state.
 """
 
 from __future__ import annotations
@@ -56,6 +56,16 @@ LOAN: Workflow[Loan] = Workflow(
             _("Contract, pledge registration and disbursement"),
         ),
         Step("repay", frozenset({S.DISBURSED}), None, "loan.service", _("Record a repayment")),
+        # The fees the enterprise paid (premium, guarantee, appraisal, intermediary), from their invoices:
+        # on a live or repaid loan, whose subsidies are computed from them.
+        Step(
+            "record_fee",
+            frozenset({S.DISBURSED, S.REPAID}),
+            None,
+            "loan.service",
+            _("Record a fee the enterprise paid"),
+            style="outline-primary",
+        ),
         Step("close", frozenset({S.DISBURSED}), S.REPAID, manual=False),
         Step(
             "default",

@@ -430,6 +430,41 @@ class Repayment(CityOwned):
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="pf_repayment_positive")]
 
 
+class LoanFeeKind(models.TextChoices):
+    """The fees an enterprise pays on a pledge loan besides interest: each has its subsidy (四补)."""
+
+    INSURANCE_PREMIUM = "insurance_premium", _("Insurance premium")
+    GUARANTEE_FEE = "guarantee_fee", _("Guarantee fee")
+    APPRAISAL_FEE = "appraisal_fee", _("Appraisal fee")
+    INTERMEDIARY_FEE = "intermediary_fee", _("Intermediary service fee")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class LoanFee(CityOwned):
+    """A fee the enterprise paid on its loan, as the loan's bank records it from the invoice: what the
+    premium, guarantee, appraisal and intermediary-fee subsidies are computed from."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="fees")
+    kind = models.CharField(_("kind of fee"), max_length=20, choices=LoanFeeKind.choices)
+    amount = MoneyField(_("amount"))
+    payee = models.CharField(_("paid to"), max_length=120)
+    paid_on = models.DateField(_("paid on"))
+    invoice_ref = models.CharField(_("invoice number"), max_length=60)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["paid_on", "id"]
+        verbose_name = _("loan fee")
+        verbose_name_plural = _("loan fees")
+        indexes = [models.Index(fields=["city", "loan", "kind", "paid_on"], name="pf_fee_city_loan_kind")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="pf_fee_positive"),
+            # One invoice is recorded once on a loan: twice would pay its subsidy twice.
+            models.UniqueConstraint(fields=["city", "loan", "invoice_ref"], name="pf_fee_invoice_once"),
+        ]
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class LossAllocation(CityOwned):
     """One institution's part of a defaulted loan's loss, and what the reserve reimbursed."""

@@ -23,7 +23,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +41,8 @@ from pledge_finance.models import (
     InstitutionRole,
     Loan,
     LoanAsset,
+    LoanFee,
+    LoanFeeKind,
     LoanProduct,
     LoanState,
     LossAllocation,
@@ -177,6 +179,7 @@ def loan_file(actor: Actor, pk, *, today: datetime.date | None = None) -> LoanWi
                 "decisions", queryset=ApprovalDecision.objects.select_related("organization", "decided_by")
             ),
             "repayments",
+            "fees",
             Prefetch("allocations", queryset=LossAllocation.objects.select_related("organization")),
             "recoveries",
         ),
@@ -199,6 +202,7 @@ STAGES = (
     "contract",
     "pledge",
     "disburse",
+    "fee",
     "overdue",
     "repayment",
     "default",
@@ -325,6 +329,17 @@ def loan_timeline(loan: Loan) -> list[TimelineEvent]:
                 repayment.amount,
             )
         )
+    for fee in loan.fees.all():
+        ev.append(
+            TimelineEvent(
+                fee.paid_on,
+                "fee",
+                _("Fee paid · %(kind)s") % {"kind": fee.get_kind_display()},
+                fee.payee,
+                fee.invoice_ref,
+                fee.amount,
+            )
+        )
     for i in loan.instalments.all():
         if i.overdue_since:
             ev.append(
@@ -362,6 +377,60 @@ def loan_timeline(loan: Loan) -> list[TimelineEvent]:
 def loan_assets(loan: Loan) -> list[LoanAsset]:
     """The loan's pledged assets, each with the value the loan's appraisal gave it."""
     return list(loan.loan_assets.select_related("asset").order_by("asset_id"))
+
+
+# --- fees paid on a loan ------------------------------------------------------------------
+
+
+def loan_fees(loan: Loan) -> QuerySet[LoanFee]:
+    """The fees the enterprise paid on the loan, in the order they were paid (whoever sees the loan sees
+    them: the caller has looked the loan up through `loan_get` / `loan_file`)."""
+    return loan.fees.select_related("recorded_by").order_by("paid_on", "id")
+
+
+@dataclass(frozen=True)
+class FeeTotal:
+    kind: str
+    label: str
+    amount: Decimal
+    count: int
+
+
+def fees_by_kind(fees) -> list[FeeTotal]:
+    """What was paid per kind of fee, in the kinds' order, from the loan's fees (prefetched or not)."""
+    totals: dict[str, tuple[Decimal, int]] = {}
+    for fee in fees:
+        amount, count = totals.get(fee.kind, (ZERO, 0))
+        totals[fee.kind] = (amount + fee.amount, count + 1)
+    return [
+        FeeTotal(kind, str(label), *totals[kind]) for kind, label in LoanFeeKind.choices if kind in totals
+    ]
+
+
+@dataclass(frozen=True)
+class FeesPaid:
+    """One loan's fees of one kind paid in one year: what a fee subsidy's claim rests on."""
+
+    loan: Loan
+    year: int
+    amount: Decimal
+    invoices: int
+
+
+def fees_paid(*, enterprise_id: int, kind: str, year: int | None = None) -> list[FeesPaid]:
+    """Per loan of the enterprise and year of payment, the fees of `kind` it paid (in `year`, or every
+    year), oldest first. Read inside the city's scope, for the subsidies computed from them."""
+    fees = LoanFee.objects.filter(loan__enterprise_id=enterprise_id, kind=kind)
+    if year is not None:
+        fees = fees.filter(paid_on__year=year)
+    rows = list(
+        fees.annotate(year=ExtractYear("paid_on"))
+        .values("loan_id", "year")
+        .annotate(amount=Sum("amount"), invoices=Count("invoice_ref", distinct=True))
+        .order_by("year", "loan_id")
+    )
+    loans = Loan.objects.in_bulk({row["loan_id"] for row in rows})
+    return [FeesPaid(loans[r["loan_id"]], r["year"], r["amount"], r["invoices"]) for r in rows]
 
 
 def decisions_by_party(loan: Loan) -> dict[str, ApprovalDecision]:

@@ -320,6 +320,7 @@ STEPS = {
     "decide": (forms.DecisionForm, services.loan_decide),
     "disburse": (forms.DisburseForm, services.loan_disburse),
     "repay": (forms.RepaymentForm, services.loan_record_repayment),
+    "record_fee": (forms.FeeForm, services.loan_fee_record),
     "default": (forms.DefaultForm, services.loan_declare_default),
     "recover": (forms.RecoveryForm, services.loan_record_recovery),
     "release_pledge": (forms.ReleaseForm, services.loan_release_pledge),
@@ -341,6 +342,8 @@ def _initial(action: str, loan) -> dict:
     if action == "repay":
         due = next((i for i in loan.instalments.all() if i.open_amount > 0), None)
         return {"paid_on": today, "amount": due.open_amount if due else None}
+    if action == "record_fee":
+        return {"paid_on": today}
     if action == "default":
         return {"default_on": today}
     if action == "recover":
@@ -372,6 +375,8 @@ def loan_page(request, actor, loan, *, bound: dict | None = None, status: int = 
             "repayments": loan.repayments.all(),
             "allocations": loan.allocations.all(),
             "recoveries": loan.recoveries.all(),
+            "fees": loan.fees.all(),
+            "fee_totals": selectors.fees_by_kind(loan.fees.all()),
             "actions": actions,
             "instalments": loan.instalments.all(),
         },

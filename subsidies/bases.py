@@ -1,5 +1,6 @@
 """What the platform's own records say about a claim: the base, level or item count a policy's rule
-runs on when its `basis` is not the claimant's declaration, and the awards an organisation already had.
+runs on when its `basis` is not the claimant's declaration (a repaid loan's interest, the fees paid on a
+loan, a centre's deals, the patent pool), and the awards an organisation already had.
 
 Reads only (selectors of the apps subsidies builds on: pledge finance, trading, the registry); those
 apps never import subsidies."""
@@ -15,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from ipops.models import AssetKind, IPAsset, LegalStatus, Organization
 from ipops.money import ZERO
-from pledge_finance.models import Loan, LoanState
+from pledge_finance import selectors as loans
+from pledge_finance.models import Loan, LoanFeeKind, LoanState
 from subsidies.models import COMMITTED_STATES, Basis, Claim, Policy
 from trading.models import CentreMembership, OperationsCentre, Transaction, TransactionStatus
 
@@ -63,6 +65,34 @@ def _loan_cases(organization: Organization, year: int | None) -> list[Case]:
     ]
 
 
+#: The fee subsidies (四补 besides the interest subsidy): which fee each one's base is.
+FEE_BASES = {
+    Basis.LOAN_PREMIUM: LoanFeeKind.INSURANCE_PREMIUM,
+    Basis.LOAN_GUARANTEE_FEE: LoanFeeKind.GUARANTEE_FEE,
+    Basis.LOAN_APPRAISAL_FEE: LoanFeeKind.APPRAISAL_FEE,
+    Basis.LOAN_INTERMEDIARY_FEE: LoanFeeKind.INTERMEDIARY_FEE,
+}
+
+
+def _fee_cases(organization: Organization, kind: str, year: int | None) -> list[Case]:
+    """One case per loan and year of payment: the fees of `kind` the enterprise paid on that loan in that
+    year, as the loan's bank recorded them from the invoices. The year of payment decides the year the
+    subsidy counts against (and its yearly cap), so fees paid in December and January are two cases."""
+    return [
+        Case(
+            key=f"loan:{row.loan.pk}:{row.year}",
+            year=row.year,
+            base=row.amount,
+            facts=(
+                ("loan", row.loan.reference),
+                ("fees_paid", str(row.amount)),
+                ("invoices", str(row.invoices)),
+            ),
+        )
+        for row in loans.fees_paid(enterprise_id=organization.pk, kind=kind, year=year)
+    ]
+
+
 def centre_deals_amount(organization: Organization, year: int) -> Decimal | None:
     """The year's completed patent deals sold by the organisation's operations centre or its members;
     None when the organisation runs no centre."""
@@ -93,6 +123,8 @@ def record_cases(
     """Every case the records give the organisation under a record-based policy (in `year`, or any)."""
     if policy.basis == Basis.LOAN_INTEREST:
         return _loan_cases(organization, year)
+    if policy.basis in FEE_BASES:
+        return _fee_cases(organization, FEE_BASES[Basis(policy.basis)], year)
     if policy.basis == Basis.CENTRE_DEALS:
         in_year = year or today.year - 1
         amount = centre_deals_amount(organization, in_year)

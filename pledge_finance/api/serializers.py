@@ -18,6 +18,8 @@ from pledge_finance.models import (
     Instalment,
     InstitutionRole,
     Loan,
+    LoanFee,
+    LoanFeeKind,
     LoanProduct,
     LoanState,
     LossAllocation,
@@ -198,6 +200,20 @@ class RepaymentSerializer(serializers.ModelSerializer):
         fields = ["id", "paid_on", "amount", "principal", "interest", "reference", "created_at"]
 
 
+class FeeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LoanFee
+        fields = ["id", "kind", "amount", "payee", "paid_on", "invoice_ref", "created_at"]
+
+
+class FeeInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=LoanFeeKind.choices)
+    amount = MoneyField(help_text="In 元, as the invoice shows it")
+    payee = serializers.CharField(max_length=120, help_text="Who was paid, e.g. the insurer")
+    paid_on = serializers.DateField()
+    invoice_ref = serializers.CharField(max_length=60, help_text="The invoice number; once per loan")
+
+
 class AllocationSerializer(serializers.ModelSerializer):
     organization = OrganizationRefSerializer()
     net_loss = MoneyField(read_only=True)
@@ -237,6 +253,7 @@ class LoanDetailSerializer(LoanOutputSerializer):
     decisions = DecisionSerializer(many=True, read_only=True)
     schedule = InstalmentSerializer(many=True, read_only=True, source="instalments")
     repayments = RepaymentSerializer(many=True, read_only=True)
+    fees = FeeSerializer(many=True, read_only=True)
     allocation = AllocationSerializer(many=True, read_only=True, source="allocations")
     recoveries = RecoverySerializer(many=True, read_only=True)
     timeline = serializers.SerializerMethodField()
@@ -254,6 +271,7 @@ class LoanDetailSerializer(LoanOutputSerializer):
             "decisions",
             "schedule",
             "repayments",
+            "fees",
             "allocation",
             "recoveries",
             "timeline",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("loans/<int:pk>/decisions/", views.LoanDecisionApi.as_view(), name="loan-decision"),
     path("loans/<int:pk>/disbursement/", views.LoanDisburseApi.as_view(), name="loan-disburse"),
     path("loans/<int:pk>/repayments/", views.LoanRepaymentApi.as_view(), name="loan-repayment"),
+    path("loans/<int:pk>/fees/", views.LoanFeesApi.as_view(), name="loan-fees"),
     path("loans/<int:pk>/default/", views.LoanDefaultApi.as_view(), name="loan-default"),
     path("loans/<int:pk>/recoveries/", views.LoanRecoveryApi.as_view(), name="loan-recovery"),
     path("loans/<int:pk>/release-pledge/", views.LoanReleasePledgeApi.as_view(), name="loan-release-pledge"),

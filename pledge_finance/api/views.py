@@ -181,6 +181,40 @@ LoanRepaymentApi = _loan_action(
     created=True,
     summary="Bank: record a repayment; the last one closes the loan and releases the pledge",
 )
+
+
+class LoanFeesApi(CityAPIView):
+    """The fees the enterprise paid on a loan: everyone who sees the loan reads them; its bank records them."""
+
+    serializer_class = s.FeeSerializer
+    roles = {"get": ROLES["loan.view"], "post": _step_roles("record_fee")}
+    model = Loan
+
+    @extend_schema(
+        responses=s.FeeSerializer(many=True),
+        tags=TAG,
+        summary="The fees paid on a loan (premium, guarantee, appraisal, intermediary), oldest first",
+    )
+    def get(self, request, city, pk):
+        loan = selectors.loan_get(self.actor, pk)
+        page = self.paginate_queryset(selectors.loan_fees(loan))
+        return self.get_paginated_response(s.FeeSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=s.FeeInputSerializer,
+        responses={201: s.FeeSerializer},
+        tags=TAG,
+        summary="Bank: record a fee the enterprise paid on a disbursed or repaid loan, from its invoice "
+        "(400 duplicate_invoice, before_application)",
+    )
+    def post(self, request, city, pk):
+        loan = selectors.loan_get(self.actor, pk)
+        data = s.FeeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fee = services.loan_fee_record(actor=self.actor, loan=loan, **data.validated_data)
+        return Response(s.FeeSerializer(fee).data, status=status.HTTP_201_CREATED)
+
+
 LoanDefaultApi = _loan_action(
     "LoanDefaultApi",
     "default",

@@ -5,12 +5,13 @@ application places a `pledge` encumbrance on its assets (source `pledge_finance.
 so a second application, a sale or an exclusive licence of the same asset meets it there.
 
 A loan from application to repayment: submit, valuation, three-party review, disbursement, repayments
-(`applications`, `review`, `servicing`). Every step locks the loan (`LOAN.lock`), checks it against the
-lifecycle (`LOAN.check`: permission, state, guard), collects every field error before it writes, and moves
-the loan with `LOAN.apply`, which audits.
+(`applications`, `review`, `servicing`), and the fees the enterprise paid on it (`fees`). Every step locks
+the loan (`LOAN.lock`), checks it against the lifecycle (`LOAN.check`: permission, state, guard), collects
+every field error before it writes, and moves the loan with `LOAN.apply`, which audits.
 """
 
 from pledge_finance.services.applications import loan_create, loan_submit, loan_update, loan_withdraw
+from pledge_finance.services.fees import loan_fee_record
 from pledge_finance.services.losses import (
     instalments_mark_overdue,
     loan_declare_default,
@@ -30,6 +31,7 @@ __all__ = [
     "loan_decide",
     "loan_declare_default",
     "loan_disburse",
+    "loan_fee_record",
     "loan_record_recovery",
     "loan_record_repayment",
     "loan_record_valuation",

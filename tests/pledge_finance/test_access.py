@@ -327,7 +327,7 @@ def test_a_loans_detail_lists_exactly_the_steps_the_caller_may_take(loans_everyw
                 if Loan.objects.restrict(actor).filter(pk=loan.pk).exists():
                     expected[who, state] = LOAN.available_names(actor, Loan.objects.get(pk=loan.pk))
     assert expected["enterprise", "draft"] == ["submit", "withdraw"]
-    assert expected["bank", "disbursed"] == ["repay", "default"]
+    assert expected["bank", "disbursed"] == ["repay", "record_fee", "default"]
     assert_matrix(
         expected,
         lambda case: api(getattr(w, case[0])).get(w.url(f"{loans[case[1]].pk}/")).json()["actions"],

@@ -110,7 +110,7 @@ def test_each_role_is_offered_exactly_the_steps_the_lifecycle_allows_it(w):
     assert expected[("enterprise2", "draft")] == {"submit", "withdraw"}
     assert expected[("appraiser", "submitted")] == {"value"}
     assert expected[("insurer", "valued")] == {"decide"}
-    assert expected[("bank", "disbursed")] == {"repay", "default"}
+    assert expected[("bank", "disbursed")] == {"repay", "record_fee", "default"}
     assert expected[("bank", "defaulted")] == {"recover", "release_pledge"}
     assert not any(expected[("bureau", state)] | expected[("official", state)] for state in loans)
 
