@@ -4,6 +4,8 @@ the bank account (masked), the notice, the objections; and a form for each step 
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -11,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from ipops.errors import ApplicationError, NotFound, PermissionDenied
+from ipops.money import display_money
 from ipops.views.pages import CityPageMixin
 from ipops.visibility import get_visible_or_404
 from subsidies import forms, services
-from subsidies.explain import explained
+from subsidies.explain import explained, level_label
 from subsidies.lifecycles import CLAIM
 from subsidies.models import Basis, Claim
 from subsidies.permissions import can
@@ -63,6 +66,23 @@ def inputs_form(actor, claim, data=None):
     return forms.ClaimInputsForm(data, policy=claim.policy, initial=claim.inputs, prefix=UPDATE)
 
 
+def declared(claim) -> list[tuple[str, str]]:
+    """The claimant's declaration as the page shows it: each input under its field's label, a level in
+    words, an amount in 万元."""
+    labels = {name: field.label for name, field in forms.ClaimInputsForm(policy=claim.policy).fields.items()}
+    rows = []
+    for name, value in (claim.inputs or {}).items():
+        if name == "level":
+            value = level_label(value)
+        elif name == "base":
+            try:
+                value = display_money(Decimal(str(value)))
+            except InvalidOperation:
+                pass
+        rows.append((str(labels.get(name, name)), str(value)))
+    return rows
+
+
 def claim_page(request, actor, claim, *, bound: dict | None = None, status: int = 200):
     bound = bound or {}
     reads_city = can(actor, "claim.view_all")
@@ -72,6 +92,7 @@ def claim_page(request, actor, claim, *, bound: dict | None = None, status: int 
         {
             "claim": claim,
             "steps": explained(claim.computation),
+            "declared": declared(claim),
             "actions": step_forms(actor, claim, bound),
             "inputs_form": bound.get(UPDATE) or inputs_form(actor, claim),
             "objections": list(claim.objections.order_by("-lodged_at")) if reads_city else [],

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -195,6 +196,12 @@ def test_the_wizard_computes_step_by_step_then_saves_a_draft(w):
     with w.scope():
         claim = Claim.objects.get(organization__memberships__user=w.enterprise)
     assert (claim.state, claim.rule_amount) == (ClaimState.DRAFT, D("200000"))
+    body = c.get(w.url(f"claims/{claim.pk}/")).content.decode()
+    assert "所获等级" in body and "国家知识产权示范企业" in body and 'id="action-submit"' in body
+    # English on request: the same page, the computation in English words.
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = c.get(w.url(f"claims/{claim.pk}/")).content.decode()
+    assert "national IP demonstration enterprise" in body and "How the amount is computed" in body
 
 
 def test_the_wizard_shows_the_services_refusal_in_chinese_and_writes_nothing(w):
