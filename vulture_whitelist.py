@@ -33,3 +33,7 @@ manager_funds
 # Public helpers the tests call: the wall's statements in query counts, the canonical patent number, and
 # the national-level centre threshold ([003]) that reporting will read.
 is_wall_statement, normalize_patent_number, centre_meets_national_level
+# Subsidies' home panels, named by dotted path in `SubsidiesConfig.home_panels()`.
+from subsidies.home import bureau_claims, claimant_claims  # noqa: E402
+
+bureau_claims, claimant_claims

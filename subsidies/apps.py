@@ -1,12 +1,13 @@
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from ipops.platform import CityJob, PlatformApp
+from ipops.platform import CityJob, NavEntry, Panel, PlatformApp
 
 
 class SubsidiesConfig(PlatformApp):
     name = "subsidies"
     verbose_name = _("Subsidies and awards")
+    page_urls = "subsidies.urls"
     permissions = "subsidies.permissions"
     demo = "subsidies.demo"
     # After pledge finance (its repaid loans are the interest subsidy's records) and trading.
@@ -22,3 +23,38 @@ class SubsidiesConfig(PlatformApp):
     def city_jobs(self) -> list[CityJob]:
         # Before the 02:00 roll-up reads the subsidies paid.
         return [CityJob("subsidies_nightly", "subsidies.tasks.nightly", crontab(hour=1, minute=0))]
+
+    def navigation(self) -> list[NavEntry]:
+        # Models (and so the roles) may be imported only once the app registry is ready.
+        from ipops.models import Role
+        from subsidies.permissions import CLAIMANT_ROLES
+
+        # One entry each: the claimant's other pages and the bureau's are a click away (buttons, tabs).
+        # The bureau's top bar has no room left for a tenth section in English at 1400 px: its staff reach
+        # the review queue from the subsidies panel on their home (always shown to them).
+        return [
+            NavEntry(
+                _("Policy calculator"),
+                "subsidies-calculator",
+                roles=CLAIMANT_ROLES,
+                icon="calculator",
+                order=50,
+            ),
+            NavEntry(_("Subsidies"), "subsidies-queue", roles={Role.OFFICIAL}, icon="award", order=50),
+        ]
+
+    def home_panels(self) -> list[Panel]:
+        from ipops.access import BUREAU_ROLES
+        from subsidies.permissions import CLAIMANT_ROLES
+
+        return [
+            Panel(
+                "subsidies/home/_claimant.html",
+                "subsidies.home.claimant_claims",
+                roles=CLAIMANT_ROLES,
+                order=15,
+            ),
+            Panel(
+                "subsidies/home/_bureau.html", "subsidies.home.bureau_claims", roles=BUREAU_ROLES, order=15
+            ),
+        ]
