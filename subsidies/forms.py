@@ -408,3 +408,13 @@ class ObjectionForm(SubsidyForm):
             ("", "—"),
             *((c.pk, f"{c.organization.name} · {c.policy.name}") for c in awards),
         ]
+
+
+class EvidenceForm(BootstrapWidgets, ServiceForm):
+    label = forms.ChoiceField(label=_("evidence for"))
+    file = forms.FileField(label=_("file (PDF, PNG or JPEG, at most 10 MB)"))
+
+    def __init__(self, *args, policy, **kwargs):
+        super().__init__(*args, **kwargs)
+        other = str(_("Other"))
+        self.fields["label"].choices = [*((e, e) for e in policy.evidence), (other, other)]

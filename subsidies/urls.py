@@ -1,6 +1,6 @@
 from django.urls import path
 
-from subsidies.views import bureau, claimant, claims, public
+from subsidies.views import bureau, claimant, claims, evidence, public
 
 urlpatterns = [
     # The claimant's pages.
@@ -11,6 +11,21 @@ urlpatterns = [
     path("subsidies/confirm/", claimant.ToConfirmView.as_view(), name="subsidies-to-confirm"),
     # A claim's page and its steps, for everyone who sees the claim.
     path("subsidies/claims/<int:pk>/", claims.ClaimDetailView.as_view(), name="subsidies-claim-detail"),
+    path(
+        "subsidies/claims/<int:pk>/evidence/",
+        evidence.EvidenceUploadView.as_view(),
+        name="subsidies-evidence-add",
+    ),
+    path(
+        "subsidies/claims/<int:claim_pk>/evidence/<int:pk>/",
+        evidence.EvidenceDownloadView.as_view(),
+        name="subsidies-evidence-download",
+    ),
+    path(
+        "subsidies/claims/<int:claim_pk>/evidence/<int:pk>/remove/",
+        evidence.EvidenceRemoveView.as_view(),
+        name="subsidies-evidence-remove",
+    ),
     path(
         "subsidies/claims/<int:pk>/<slug:action>/",
         claims.ClaimActionView.as_view(),

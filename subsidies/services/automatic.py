@@ -12,12 +12,16 @@ from ipops.models import Organization
 from subsidies import bases, rules
 from subsidies.errors import DuplicateClaim
 from subsidies.models import Claim, ClaimState
+from subsidies.permissions import require
 from subsidies.services.catalogue import eligible, evaluate
 from subsidies.services.claims import _create, automatic_policies
 
 
 def automatic_run(*, city, actor=None) -> int:
-    """Create the claims the records entitle organisations to; returns how many were created."""
+    """Create the claims the records entitle organisations to; returns how many were created. `actor`
+    None is the nightly task; a person running it must be bureau staff."""
+    if actor is not None:
+        require(actor, "claim.review")
     today = clock.today()
     created = 0
     for policy in automatic_policies(city):

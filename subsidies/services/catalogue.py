@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ipops import audit, clock, validators
 from ipops.access import Actor
@@ -48,10 +49,10 @@ CLAIMANT_KINDS = (OrgKind.ENTERPRISE, OrgKind.UNIVERSITY, OrgKind.INSTITUTE, Org
 #: Record-based policies can run without an application; declared ones need the claimant's evidence.
 AUTOMATIC_BASES = frozenset(Basis.values) - {Basis.DECLARED}
 RULE_MESSAGES = {
-    "invalid_parameter": _("This parameter does not fit the rule."),
-    "unknown_level": _("Choose one of the policy's levels."),
-    "base_required": _("Give the amount the percentage applies to."),
-    "items_required": _("Give the number of items (at least one)."),
+    "invalid_parameter": gettext_lazy("This parameter does not fit the rule."),
+    "unknown_level": gettext_lazy("Choose one of the policy's levels."),
+    "base_required": gettext_lazy("Give the amount the percentage applies to."),
+    "items_required": gettext_lazy("Give the number of items (at least one)."),
 }
 RULE_CODES = {
     "invalid_parameter": SubsidyErrorCode.INVALID_RULE_PARAMETER,

@@ -18,9 +18,11 @@ from ipops.views.pages import CityPageMixin
 from ipops.visibility import get_visible_or_404
 from subsidies import forms, services
 from subsidies.explain import explained, level_label
+from subsidies.forms import EvidenceForm
 from subsidies.lifecycles import CLAIM
 from subsidies.models import Basis, Claim
 from subsidies.permissions import can
+from subsidies.services.evidence import OPEN_FOR_EVIDENCE, claim_evidence
 
 #: The page's form and service for each step of the claim's lifecycle a person takes.
 STEPS = {
@@ -83,7 +85,18 @@ def declared(claim) -> list[tuple[str, str]]:
     return rows
 
 
-def claim_page(request, actor, claim, *, bound: dict | None = None, status: int = 200):
+def evidence_context(actor, claim, form=None) -> dict:
+    """What the claim page's evidence card shows: the files, and the upload form while the claimant may
+    still change them."""
+    open_for_changes = claim.state in OPEN_FOR_EVIDENCE and can(actor, "claim.edit", claim)
+    return {
+        "evidence": list(claim_evidence(actor, claim)),
+        "evidence_form": (form or EvidenceForm(policy=claim.policy)) if open_for_changes else None,
+        "evidence_open": open_for_changes,
+    }
+
+
+def claim_page(request, actor, claim, *, bound: dict | None = None, evidence_form=None, status: int = 200):
     bound = bound or {}
     reads_city = can(actor, "claim.view_all")
     return render(
@@ -97,6 +110,7 @@ def claim_page(request, actor, claim, *, bound: dict | None = None, status: int 
             "inputs_form": bound.get(UPDATE) or inputs_form(actor, claim),
             "objections": list(claim.objections.order_by("-lodged_at")) if reads_city else [],
             "reads_city": reads_city,
+            **evidence_context(actor, claim, evidence_form),
         },
         status=status,
     )
