@@ -9,6 +9,7 @@ class SubsidiesConfig(PlatformApp):
     verbose_name = _("Subsidies and awards")
     permissions = "subsidies.permissions"
     demo = "subsidies.demo"
+    api_urls = "subsidies.api.urls"
     # After pledge finance (its repaid loans are the interest subsidy's records) and trading.
     demo_order = 30
     schema_enums = {
