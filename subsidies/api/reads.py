@@ -36,13 +36,15 @@ def claims(actor, *, state: str | None = None, policy: int | None = None, year: 
 
 def objection_get(actor, pk) -> Objection:
     return get_visible_or_404(
-        Objection.objects.select_related("claim__policy", "claim__organization"), actor, pk
+        Objection.objects.select_related("claim__policy", "claim__organization", "resolved_by"), actor, pk
     )
 
 
 def objections(actor, *, open_only: bool = False, claim: int | None = None) -> QuerySet[Objection]:
     """Open objections first (each holds an award), then the resolved, newest first."""
-    rows = Objection.objects.restrict(actor).select_related("claim__policy", "claim__organization")
+    rows = Objection.objects.restrict(actor).select_related(
+        "claim__policy", "claim__organization", "resolved_by"
+    )
     if open_only:
         rows = rows.filter(resolved_at__isnull=True)
     if claim is not None:
