@@ -10,6 +10,7 @@ class SubsidiesConfig(PlatformApp):
     page_urls = "subsidies.urls"
     permissions = "subsidies.permissions"
     demo = "subsidies.demo"
+    api_urls = "subsidies.api.urls"
     # After pledge finance (its repaid loans are the interest subsidy's records) and trading.
     demo_order = 30
     schema_enums = {
