@@ -1,6 +1,6 @@
 from django.urls import path
 
-from subsidies.api import public, views
+from subsidies.api import evidence, public, views
 
 app_name = "subsidies-api"
 
@@ -28,5 +28,5 @@ urlpatterns = [
     path("claims/batches/", views.BatchListCreateApi.as_view(), name="batch-list"),
     path("claims/batches/<int:pk>/", views.BatchDetailApi.as_view(), name="batch-detail"),
     path("notices/", public.PublicNoticeListApi.as_view(), name="notice-list"),
-    # The evidence files' routes (subsidies/api/evidence.py) join here.
+    *evidence.urlpatterns,
 ]

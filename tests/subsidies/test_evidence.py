@@ -9,16 +9,13 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import include, path
 
 from ipops import clock, uploads
-from ipops import urls as platform_urls
 from ipops.errors import ApplicationError, CoreErrorCode
 from ipops.models import AuditEvent
 from ipops.tenancy import city_scope
 from ipops.uploads import UploadErrorCode
 from subsidies import demo, services
-from subsidies.api import evidence as evidence_api
 from subsidies.errors import SubsidyErrorCode
 from subsidies.models import Claim, ClaimState, Evidence, Policy
 from subsidies.services.evidence import evidence_add
@@ -26,15 +23,7 @@ from tests.conftest import actor, api, make_city, make_user
 from tests.ipops.test_uploads import EXE, pdf, png
 from tests.support import nothing_changed
 
-# The lead wires these routes into the subsidies API and pages; until then this module is the URLconf.
-urlpatterns = [
-    path("api/v1/<slug:city>/", include(evidence_api.urlpatterns)),
-    path("<slug:city>/", include("subsidies.urls_evidence")),
-    *platform_urls.urlpatterns,
-]
-handler404 = platform_urls.handler404
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 9, 29)
 
 
