@@ -13,7 +13,7 @@ from pypdf import PdfWriter
 from ipops import clock
 from ipops.access import actor_for
 from ipops.models import City, User
-from subsidies import services
+from subsidies import rules, services
 from subsidies.models import Claim, Policy
 from subsidies.services.evidence import evidence_add
 
@@ -281,7 +281,8 @@ CLAIMS: list[tuple[str, str, dict[str, object], datetime.date, str, datetime.dat
         "paid",
         datetime.date(2025, 6, 9),
     ),
-    ("service", "QD-RIGHTS", {}, datetime.date(2025, 11, 3), "paid", datetime.date(2025, 11, 24)),
+    ("service", "QD-RIGHTS", {}, datetime.date(2025, 11, 3), "dismissed", datetime.date(2025, 11, 24)),
+    ("service", "QD-RIGHTS", {}, datetime.date(2026, 10, 19), "notice", datetime.date(2026, 10, 28)),
     (
         "enterprise2",
         "QD-NAV",
@@ -344,10 +345,23 @@ def _scan(label: str) -> io.BytesIO:
     return out
 
 
+def _recent() -> datetime.date | None:
+    """The day the demo is seeded, if a notice starting then can be counted (else the fixed days stand)."""
+    today = clock.today()
+    try:
+        rules.add_working_days(today, 10)
+    except rules.CalendarNotCovered:
+        return None
+    return today
+
+
 def seed_claims(city: City, bureau) -> None:
     if Claim.objects.exists():
         return
+    recent = _recent()
     for n, (suffix, code, inputs, submitted, outcome, decided) in enumerate(CLAIMS, start=1):
+        if outcome in ("notice", "held") and recent is not None:
+            submitted, decided = recent - datetime.timedelta(days=10 + n), recent - datetime.timedelta(days=1)
         user = User.objects.filter(username=f"{city.slug}.{suffix}").first()
         claimant = actor_for(user, city) if user is not None else None
         policy = Policy.objects.filter(code=code).first()
@@ -373,7 +387,7 @@ def seed_claims(city: City, bureau) -> None:
                 )
             elif outcome == "rejected":
                 services.claim_reject(actor=bureau, claim=claim, reason="项目验收意见未通过，不符合资助条件")
-            elif outcome in ("notice", "held", "payable", "paid"):
+            elif outcome in ("notice", "held", "payable", "paid", "dismissed"):
                 approved = services.claim_approve(actor=bureau, claim=claim)
                 if outcome == "held":
                     services.objection_lodge(
@@ -383,12 +397,26 @@ def seed_claims(city: City, bureau) -> None:
                         contact="0532-88880000",
                         reason="该专利的转化收益未按规定比例分配至运营中心，请核实。",
                     )
+                if outcome == "dismissed":
+                    objection = services.objection_lodge(
+                        city=city,
+                        claim=approved,
+                        lodged_by="李女士",
+                        contact="lina@example.com",
+                        reason="该机构年度维权服务案件数量存疑。",
+                    )
+                    services.objection_resolve(
+                        actor=bureau,
+                        objection=objection,
+                        upheld=False,
+                        resolution="经核查服务台账，案件数量属实，异议不成立。",
+                    )
                 assert approved.notice_ends_on is not None
-                if outcome in ("payable", "paid"):
+                if outcome in ("payable", "paid", "dismissed"):
                     services.notices_advance(
                         city=city, today=approved.notice_ends_on + datetime.timedelta(days=1)
                     )
-        if outcome == "paid":
+        if outcome in ("paid", "dismissed"):
             claim.refresh_from_db()
             assert claim.notice_ends_on is not None
             pay_day = claim.notice_ends_on + datetime.timedelta(days=7)

@@ -31,6 +31,18 @@ def claims(actor) -> QuerySet[Claim]:
     )
 
 
+def awards_in_notice() -> QuerySet[Claim]:
+    """The city's awards in public notice today, for anyone (the public page and API): read by the notice's
+    own dates, not by who asks — the request's city scope names the city. Soonest end first."""
+    return (
+        Claim.objects.filter(
+            state__in=(ClaimState.IN_NOTICE, ClaimState.HELD), notice_ends_on__gte=clock.today()
+        )
+        .select_related("policy", "organization")
+        .order_by("notice_ends_on", "pk")
+    )
+
+
 def queue_counts(actor) -> dict[str, int]:
     """How many of the claims the actor sees are in each state (the review queue's filter badges)."""
     rows = claims(actor).order_by().values("state").annotate(n=Count("pk"))

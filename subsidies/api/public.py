@@ -11,8 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
-from subsidies import services
-from subsidies.api import reads
+from subsidies import selectors, services
 from subsidies.api import serializers as s
 from subsidies.models import Claim
 
@@ -41,7 +40,7 @@ class PublicNoticeListApi(GenericAPIView):
         summary="Awards in public notice: organisation, policy, amount and the notice's dates",
     )
     def get(self, request, city):
-        page = self.paginate_queryset(reads.public_notices())
+        page = self.paginate_queryset(selectors.awards_in_notice())
         return self.get_paginated_response(s.PublicNoticeSerializer(page, many=True).data)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from ipops import clock
 from ipops.visibility import get_visible_or_404
 from subsidies import selectors
 from subsidies.models import Claim, ClaimState, Objection, PaymentBatch, Policy
@@ -62,13 +61,3 @@ def batch_get(actor, pk) -> PaymentBatch:
 
 def batch_claims(batch: PaymentBatch) -> QuerySet[Claim]:
     return batch.claims.select_related("policy", "organization").order_by("organization__name", "pk")
-
-
-def public_notices() -> QuerySet[Claim]:
-    """The city's awards in public notice today, for anyone: read by the notice's own dates, not by who
-    asks (the caller's city scope is the request's)."""
-    return (
-        Claim.objects.filter(state__in=IN_NOTICE, notice_ends_on__gte=clock.today())
-        .select_related("policy", "organization")
-        .order_by("-notice_starts_on", "pk")
-    )

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-
-from ipops import clock
 from ipops.errors import ApplicationError, NotFound, PermissionDenied
-from subsidies.models import Claim, ClaimState
+from subsidies.models import ClaimState
 from subsidies.permissions import CLAIMANT_ROLES
 
 
@@ -25,12 +22,3 @@ def require_claimant(actor) -> None:
 
 #: The states a claim is in while its award is published (held ones stay listed: an objection is open).
 NOTICE_STATES = (ClaimState.IN_NOTICE, ClaimState.HELD)
-
-
-def awards_in_notice() -> QuerySet[Claim]:
-    """The city's awards in public notice today (the scope names the city), soonest end first."""
-    return (
-        Claim.objects.filter(state__in=NOTICE_STATES, notice_ends_on__gte=clock.today())
-        .select_related("policy", "organization")
-        .order_by("notice_ends_on", "pk")
-    )

@@ -22,7 +22,7 @@ from django.views import View
 from ipops.access import actor_for
 from ipops.errors import ApplicationError
 from subsidies import forms, services
-from subsidies.views._common import awards_in_notice
+from subsidies.selectors import awards_in_notice
 
 
 class PublicNoticeView(View):
