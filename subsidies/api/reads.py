@@ -8,10 +8,9 @@ from django.db.models import QuerySet
 
 from ipops.visibility import get_visible_or_404
 from subsidies import selectors
-from subsidies.models import Claim, ClaimState, Objection, PaymentBatch, Policy
+from subsidies.models import Claim, Objection, PaymentBatch, Policy
 
 #: Awards the public sees: approved and in their notice, also while an objection holds them.
-IN_NOTICE = (ClaimState.IN_NOTICE, ClaimState.HELD)
 
 
 def policy_get(actor, pk) -> Policy:
