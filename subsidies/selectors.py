@@ -43,6 +43,20 @@ def awards_in_notice() -> QuerySet[Claim]:
     )
 
 
+def calendar_gap(day=None) -> int | None:
+    """The year the official holiday calendar does not cover yet, if a notice of the longest active policy
+    approved on `day` would reach into it: staff are told before they approve, never left to guess."""
+    day = day or clock.today()
+    longest = max(Policy.objects.filter(active=True).values_list("notice_days", flat=True), default=0)
+    if not longest:
+        return None
+    try:
+        rules.add_working_days(day, longest + 1)
+    except rules.CalendarNotCovered as exc:
+        return exc.year
+    return None
+
+
 def queue_counts(actor) -> dict[str, int]:
     """How many of the claims the actor sees are in each state (the review queue's filter badges)."""
     rows = claims(actor).order_by().values("state").annotate(n=Count("pk"))

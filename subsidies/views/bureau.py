@@ -81,6 +81,7 @@ class QueueView(CityPageMixin, View):
                 "total": sum(counts.values()),
                 "can_review": can_review,
                 "any_approvable": any(row["approvable"] for row in rows),
+                "calendar_gap": selectors.calendar_gap() if can_review else None,
             },
         )
 
