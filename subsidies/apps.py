@@ -59,3 +59,13 @@ class SubsidiesConfig(PlatformApp):
                 "subsidies/home/_bureau.html", "subsidies.home.bureau_claims", roles=BUREAU_ROLES, order=15
             ),
         ]
+
+    def reference_url(self, reference: str, city_slug: str) -> str | None:
+        """Awards paid in a batch ("subsidies.paymentbatch:<pk>", see `services.batch_pay`) are read on the
+        batch's page."""
+        from django.urls import reverse
+
+        kind, pk = reference.partition(":")[::2]
+        if kind == "subsidies.paymentbatch" and pk.isdigit():
+            return reverse("subsidies-batch-detail", kwargs={"city": city_slug, "pk": int(pk)})
+        return None

@@ -81,3 +81,10 @@ def test_the_yearly_cap_holds_when_two_staff_approve_one_organisations_claims_at
     with city_scope(city):
         amounts = sorted(Claim.objects.values_list("approved_amount", flat=True))
     assert amounts == [D("50000"), D("150000")]
+
+
+def test_a_batch_payment_on_the_budget_links_to_its_batch():
+    from ipops.platform import reference_url
+
+    assert reference_url("subsidies.paymentbatch:12", "qingdao") == "/qingdao/subsidies/payments/12/"
+    assert reference_url("subsidies.claim:12", "qingdao") is None
