@@ -46,7 +46,7 @@ class SheetCountSerializer(serializers.Serializer):
     failed = serializers.IntegerField()
 
 
-class BatchSerializer(serializers.Serializer):
+class ImportBatchSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     file_name = serializers.CharField()
@@ -63,17 +63,17 @@ class BatchSerializer(serializers.Serializer):
 
 def _refused(exc: imports.RowsInvalid) -> Response:
     """Rows failed: the error, with the batch that lists them."""
-    return Response({**exc.as_dict(), "batch": BatchSerializer(exc.batch).data}, status=exc.status)
+    return Response({**exc.as_dict(), "batch": ImportBatchSerializer(exc.batch).data}, status=exc.status)
 
 
 class ImportCreateApi(CityAPIView):
-    serializer_class = BatchSerializer
+    serializer_class = ImportBatchSerializer
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     roles = {"post": ROLES}
 
     @extend_schema(
         request={"multipart/form-data": UploadSerializer},
-        responses={201: BatchSerializer},
+        responses={201: ImportBatchSerializer},
         tags=TAG,
         summary="Upload a filled template: every row checked (status previewed or failed), or imported at once "
         "with commit (all or nothing; 400 import_rows_invalid with the batch when a row fails)",
@@ -88,7 +88,7 @@ class ImportCreateApi(CityAPIView):
         )
         if commit and batch.status != ImportStatus.COMMITTED:
             return _refused(imports.RowsInvalid(batch))
-        return Response(BatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+        return Response(ImportBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
 
 
 def _batch(actor, pk) -> ImportBatch:
@@ -96,23 +96,25 @@ def _batch(actor, pk) -> ImportBatch:
 
 
 class ImportDetailApi(CityAPIView):
-    serializer_class = BatchSerializer
+    serializer_class = ImportBatchSerializer
     roles = {"get": ROLES}
     model = ImportBatch
 
-    @extend_schema(responses=BatchSerializer, tags=TAG, summary="A batch: its status and every row's errors")
+    @extend_schema(
+        responses=ImportBatchSerializer, tags=TAG, summary="A batch: its status and every row's errors"
+    )
     def get(self, request, city, pk):
-        return Response(BatchSerializer(_batch(self.actor, pk)).data)
+        return Response(ImportBatchSerializer(_batch(self.actor, pk)).data)
 
 
 class ImportCommitApi(CityAPIView):
-    serializer_class = BatchSerializer
+    serializer_class = ImportBatchSerializer
     roles = {"post": ROLES}
     model = ImportBatch
 
     @extend_schema(
         request=None,
-        responses={200: BatchSerializer},
+        responses={200: ImportBatchSerializer},
         tags=TAG,
         summary="Import a checked batch's stored file, once (409 import_already_committed the second time)",
     )
@@ -122,7 +124,7 @@ class ImportCommitApi(CityAPIView):
             done = imports.import_commit(actor=self.actor, batch=batch)
         except imports.RowsInvalid as exc:
             return _refused(exc)
-        return Response(BatchSerializer(done).data)
+        return Response(ImportBatchSerializer(done).data)
 
 
 class TemplateApi(CityAPIView):

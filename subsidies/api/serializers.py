@@ -405,7 +405,7 @@ class PublicNoticeSerializer(serializers.ModelSerializer):
 # --- payment batches -----------------------------------------------------------------------------------
 
 
-class BatchSerializer(serializers.ModelSerializer):
+class PaymentBatchSerializer(serializers.ModelSerializer):
     created_by = serializers.CharField(source="created_by.username")
     reference = serializers.SerializerMethodField()
 
@@ -431,11 +431,11 @@ class PaymentLineSerializer(serializers.ModelSerializer):
         fields = ["claim", "organization", "policy", "amount", "bank_name", "bank_account"]
 
 
-class BatchDetailSerializer(BatchSerializer):
+class PaymentBatchDetailSerializer(PaymentBatchSerializer):
     claims = serializers.SerializerMethodField()
 
-    class Meta(BatchSerializer.Meta):
-        fields = [*BatchSerializer.Meta.fields, "claims"]
+    class Meta(PaymentBatchSerializer.Meta):
+        fields = [*PaymentBatchSerializer.Meta.fields, "claims"]
 
     @extend_schema_field(PaymentLineSerializer(many=True))
     def get_claims(self, batch) -> list[dict]:

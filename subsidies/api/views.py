@@ -386,25 +386,25 @@ ObjectionResolveApi = object_action(
 
 def _batch_detail(actor, pk) -> dict:
     batch = reads.batch_get(actor, pk)
-    return s.BatchDetailSerializer(batch, context={"claims": reads.batch_claims(batch)}).data
+    return s.PaymentBatchDetailSerializer(batch, context={"claims": reads.batch_claims(batch)}).data
 
 
 class BatchListCreateApi(CityAPIView):
-    serializer_class = s.BatchSerializer
+    serializer_class = s.PaymentBatchSerializer
     roles = {"get": BUREAU, "post": BUREAU}
 
     @extend_schema(
-        responses=s.BatchSerializer(many=True),
+        responses=s.PaymentBatchSerializer(many=True),
         tags=CLAIM_TAG,
         summary="Bureau: payment batches, newest first",
     )
     def get(self, request, city):
         page = self.paginate_queryset(reads.batches(self.actor))
-        return self.get_paginated_response(s.BatchSerializer(page, many=True).data)
+        return self.get_paginated_response(s.PaymentBatchSerializer(page, many=True).data)
 
     @extend_schema(
         request=s.BatchInputSerializer,
-        responses={201: s.BatchDetailSerializer},
+        responses={201: s.PaymentBatchDetailSerializer},
         tags=CLAIM_TAG,
         summary="Bureau: pay payable claims in one batch booked against the special budget; a batch that "
         "would overspend is refused whole (409 nothing_payable, source_exhausted)",
@@ -415,12 +415,12 @@ class BatchListCreateApi(CityAPIView):
 
 
 class BatchDetailApi(CityAPIView):
-    serializer_class = s.BatchDetailSerializer
+    serializer_class = s.PaymentBatchDetailSerializer
     roles = {"get": BUREAU}
     model = PaymentBatch
 
     @extend_schema(
-        responses=s.BatchDetailSerializer,
+        responses=s.PaymentBatchDetailSerializer,
         tags=CLAIM_TAG,
         summary="Bureau: a batch with its payment list (organisation, whole account number, amount)",
     )
