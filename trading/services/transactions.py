@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime
 
 from django.db.transaction import atomic
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ipops import validators
+from ipops import clock, validators
 from ipops.access import Actor
 from ipops.errors import FieldErrors
 from ipops.models.accounts import ASSET_HOLDER_KINDS
@@ -32,7 +31,7 @@ def transaction_record_contract(
     """Either party records the signed contract; escrow can be paid only after this."""
     listing, tx = _lock(transaction)
     TRANSACTION.check(tx, "contract", actor=actor)
-    today = timezone.localdate()
+    today = clock.today()
     errors = FieldErrors()
     contract_ref = validators.text(
         contract_ref, "contract_ref", errors, max_length=80, message=_("A contract reference is required.")
@@ -55,7 +54,7 @@ def transaction_record_contract(
 def transaction_pay(*, actor: Actor, transaction: Transaction) -> Transaction:
     """The buyer pays the agreed price into escrow (资金监管)."""
     listing, tx = _lock(transaction)
-    tx.paid_at = timezone.now()
+    tx.paid_at = clock.now()
     ESCROW.apply(tx, "pay", actor=actor, update_fields=["paid_at"], data={"amount": tx.agreed_price})
     return tx
 
@@ -64,7 +63,7 @@ def _licence_term(
     tx: Transaction, starts_on: datetime.date | None, ends_on: datetime.date | None, errors: FieldErrors
 ) -> tuple[datetime.date, datetime.date | None]:
     """The licence's first and last day: from the recordal (today) for the agreed years, unless given."""
-    starts = starts_on or timezone.localdate()
+    starts = starts_on or clock.today()
     ends = ends_on
     if ends is None and tx.licence_years:
         ends = add_years(starts, tx.licence_years) - datetime.timedelta(days=1)
@@ -128,7 +127,7 @@ def transaction_complete(
             actor=actor,
         )
     tx.recordal_number = recordal_number
-    tx.completed_at = timezone.now()
+    tx.completed_at = clock.now()
     TRANSACTION.apply(
         tx,
         "complete",
@@ -153,7 +152,7 @@ def transaction_cancel(*, actor: Actor, transaction: Transaction, reason: str) -
     )
     errors.raise_if_any()
     refunded = tx.escrow_status == EscrowStatus.PAID
-    tx.cancelled_at = timezone.now()
+    tx.cancelled_at = clock.now()
     tx.cancel_reason = reason
     TRANSACTION.apply(
         tx,
