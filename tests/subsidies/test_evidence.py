@@ -218,3 +218,29 @@ def test_an_automatic_claim_awaiting_confirmation_takes_evidence(world):
             upload=io.BytesIO(pdf()),
         )
     assert evidence.original_name == "file.pdf" and evidence.size == len(pdf())
+
+
+def test_the_claim_page_attaches_lists_and_removes_evidence_and_refuses_a_renamed_program(world):
+    qingdao, claim = world["qingdao"], world["claim"]
+    page = Client()
+    page.force_login(world["enterprise"])
+    base = f"/qingdao/subsidies/claims/{claim.pk}/"
+    assert 'id="evidence-form"' in page.get(base).content.decode()
+    with city_scope(qingdao), nothing_changed(Evidence):
+        refused = page.post(base + "evidence/", {"label": "贯标认证证书", "file": _file(EXE, "证书.pdf")})
+    assert refused.status_code == 400
+    assert "文件" in refused.content.decode()  # the content check's message, in Chinese, on the form
+    added = page.post(base + "evidence/", {"label": "贯标认证证书", "file": _file(pdf(), "证书.pdf")})
+    assert added.status_code == 302
+    with city_scope(qingdao):
+        evidence = Evidence.objects.get(claim=claim)
+    shown = page.get(base).content.decode()
+    assert f'data-evidence="{evidence.pk}"' in shown and "证书.pdf" in shown
+    # The bureau sees the file and no form.
+    bureau = Client()
+    bureau.force_login(world["bureau"])
+    read = bureau.get(base).content.decode()
+    assert f'data-evidence="{evidence.pk}"' in read and 'id="evidence-form"' not in read
+    page.post(base + f"evidence/{evidence.pk}/remove/")
+    with city_scope(qingdao):
+        assert not Evidence.objects.filter(claim=claim).exists()
