@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 
 from ipops import audit, imports
-from ipops.errors import CoreErrorCode, ImportErrorCode, ValidationFailed, invalid_field
+from ipops.errors import CoreErrorCode, ImportErrorCode, PermissionDenied, ValidationFailed, invalid_field
 from ipops.imports import Column, Importer, Sheet
 from ipops.models import AuditEvent, ImportBatch, ImportStatus
 from ipops.tenancy import city_scope
@@ -191,7 +191,7 @@ def test_a_zip_that_only_looks_like_a_workbook_is_refused():
 
 
 def test_too_many_rows_are_refused(monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    monkeypatch.setattr(imports.reading, "MAX_ROWS", 3)  # where the limit is read
     content = _raw(HEADER, *([f"T{i}", 1, "2024-01-01"] for i in range(4)))
     refusal = _refusal(content)
     assert refusal.code == ImportErrorCode.TOO_MANY_ROWS and "3" in str(refusal.message)
@@ -289,7 +289,7 @@ def test_only_the_uploader_commits_and_others_do_not_see_the_batch(qingdao):
         other = actor(make_user(qingdao, "enterprise"), qingdao)
         with pytest.raises(imports.ImportNotFound):
             imports.import_commit(actor=other, batch=batch)
-        with pytest.raises(imports.PermissionDenied):
+        with pytest.raises(PermissionDenied):
             imports.import_commit(actor=_bureau(qingdao), batch=batch)  # sees it, cannot import it
         assert list(ImportBatch.objects.restrict(other)) == []
         assert list(ImportBatch.objects.restrict(uploader)) == [batch]
