@@ -43,6 +43,7 @@ DEBUG ?= false
 run: seed
 	$(PY) manage.py run_job registry_snapshot
 	$(PY) manage.py run_job match_refresh
+	$(PY) manage.py run_job indicator_rollup
 	DEBUG=$(DEBUG) $(PY) manage.py collectstatic --noinput -v 0
 	@$(PY) manage.py demo_logins
 	DEBUG=$(DEBUG) $(PY) manage.py runserver 127.0.0.1:8000

@@ -222,6 +222,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 # Below the time limits so a long task is never redelivered while it still runs.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_TIMEZONE = TIME_ZONE
+# Seconds a city's indicator refresh waits after the first event, so a burst of deals costs one refresh.
+REPORTING_REFRESH_DELAY = env.int("REPORTING_REFRESH_DELAY", default=10)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="ipops")
 # Every scheduled job in one place; crontab only (Asia/Shanghai). Each is also `manage.py run_job NAME`.
 # Beat entries: each app's `PlatformApp.city_jobs()` (ipops.platform.beat_schedule), set at beat start.

@@ -1,8 +1,34 @@
 from django.utils.translation import gettext_lazy as _
 
-from ipops.platform import PlatformApp
+from ipops.platform import CityJob, PlatformApp
 
 
 class ReportingConfig(PlatformApp):
     name = "reporting"
     verbose_name = _("Indicators and reporting")
+    permissions = "reporting.permissions"
+    demo = "reporting.demo"
+    # Last: the roll-up reads what every other app's demo wrote.
+    demo_order = 90
+    schema_enums = {
+        "IndicatorKindEnum": "reporting.models.Kind",
+        "IndicatorDirectionEnum": "reporting.models.Direction",
+        "IndicatorSourceEnum": "reporting.models.SourceKind",
+        "IndicatorUnitEnum": "reporting.models.Unit",
+        "StatisticCodeEnum": "reporting.models.StatisticCode",
+        "IndicatorStatusEnum": "reporting.models.Status",
+        "PeriodKindEnum": "reporting.models.PeriodKind",
+    }
+
+    def city_jobs(self) -> list[CityJob]:
+        from celery.schedules import crontab
+
+        # 02:00 Asia/Shanghai (CELERY_TIMEZONE), after the other nightly jobs have settled the day's records.
+        return [CityJob("indicator_rollup", "reporting.tasks.rollup", crontab(hour=2, minute=0))]
+
+    def ready(self) -> None:
+        super().ready()
+        from ipops.events import figures_changed
+        from reporting.tasks import on_figures_changed
+
+        figures_changed.connect(on_figures_changed, dispatch_uid="reporting.refresh")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 
 from ipops import clock
 from ipops.models import Organization
@@ -308,4 +309,33 @@ def claimant_counts(actor) -> Counter:
             .annotate(n=Count("pk"))
             .order_by()
         )
+    )
+
+
+# --- monthly figures and records behind them (read by `reporting`) ------------------------------------------
+
+
+def paid_by_month(*, city, date_from, date_to) -> dict:
+    """Claims paid per month of their payment batch and per policy code: {month: {code: (count, amount)}}."""
+    rows = (
+        Claim.objects.filter(city=city, state=ClaimState.PAID)
+        .filter(batch__paid_on__gte=date_from, batch__paid_on__lte=date_to)
+        .annotate(m=TruncMonth("batch__paid_on"))
+        .values("m", "policy__code")
+        .annotate(n=Count("pk"), amount=Sum("approved_amount"))
+        .order_by()
+    )
+    out: dict = {}
+    for row in rows:
+        out.setdefault(row["m"], {})[row["policy__code"]] = (row["n"], row["amount"] or ZERO)
+    return out
+
+
+def paid_claims(*, city, date_from, date_to) -> QuerySet[Claim]:
+    """The claims paid in a period, newest payment first: the records behind a subsidies figure."""
+    return (
+        Claim.objects.filter(city=city, state=ClaimState.PAID)
+        .filter(batch__paid_on__gte=date_from, batch__paid_on__lte=date_to)
+        .select_related("policy", "organization", "batch")
+        .order_by("-batch__paid_on", "-pk")
     )

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Min, Q, QuerySet, Sum
 
 from funds import rules
 from funds.models import CapitalCall, Commitment, Distribution, Fund, FundKind, Investment
@@ -165,4 +165,30 @@ def fund_detail(actor, fund: Fund) -> FundDetail:
             fund.distributions.select_related("investment").order_by("-distributed_on", "-pk")
         ),
         by_source=sorted(by_source.items(), key=lambda kv: -kv[1]),
+    )
+
+
+def guided_market_funds_by_month(*, city) -> dict:
+    """Market funds a guide fund guided, by the month the fund took its first commitment (its vintage year's
+    January if none yet): {month: count}. One grouped query."""
+    out: dict = defaultdict(int)
+    rows = (
+        Fund.objects.filter(city=city, kind=FundKind.MARKET, parent__kind=FundKind.GUIDE)
+        .annotate(first=Min("commitments__committed_on"))
+        .values_list("first", "vintage_year")
+    )
+    for first, vintage in rows:
+        month = first.replace(day=1) if first else datetime.date(vintage, 1, 1)
+        out[month] += 1
+    return dict(out)
+
+
+def guided_market_funds(*, city, date_from, date_to):
+    """The guided market funds counted at the end of a period: the records behind that figure."""
+    return (
+        Fund.objects.filter(city=city, kind=FundKind.MARKET, parent__kind=FundKind.GUIDE)
+        .annotate(first=Min("commitments__committed_on"))
+        .filter(Q(first__lte=date_to) | Q(first__isnull=True, vintage_year__lte=date_to.year))
+        .select_related("parent", "manager")
+        .order_by("name")
     )

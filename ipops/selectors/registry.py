@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
 
 from ipops import ids
 from ipops.access import Actor
-from ipops.models import Encumbrance, IPAsset
+from ipops.models import AssetKind, Encumbrance, IPAsset, LegalStatus
 from ipops.visibility import get_visible_or_404
 
 
@@ -65,3 +66,42 @@ def active_encumbrances(asset_ids) -> dict[int, list[Encumbrance]]:
     ).select_related("holder"):
         out.setdefault(row.asset_id, []).append(row)
     return out
+
+
+def registry_by_month(*, city) -> dict:
+    """The platform's own registry by month: in-force invention patents by month of grant, and PCT
+    applications by month of filing — {"inventions": {month: n}, "pct": {month: n}} (two grouped queries)."""
+    inventions = (
+        IPAsset.objects.filter(
+            city=city, kind=AssetKind.INVENTION, legal_status=LegalStatus.IN_FORCE, grant_date__isnull=False
+        )
+        .annotate(m=TruncMonth("grant_date"))
+        .values_list("m")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    pct = (
+        IPAsset.objects.filter(city=city, is_pct=True, filing_date__isnull=False)
+        .annotate(m=TruncMonth("filing_date"))
+        .values_list("m")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {"inventions": dict(inventions), "pct": dict(pct)}
+
+
+def registry_records(*, city, date_from, date_to, pct: bool) -> QuerySet[IPAsset]:
+    """The assets behind a registry figure: PCT applications filed, or inventions granted, in a period."""
+    if pct:
+        qs = IPAsset.objects.filter(
+            city=city, is_pct=True, filing_date__gte=date_from, filing_date__lte=date_to
+        )
+    else:
+        qs = IPAsset.objects.filter(
+            city=city,
+            kind=AssetKind.INVENTION,
+            legal_status=LegalStatus.IN_FORCE,
+            grant_date__gte=date_from,
+            grant_date__lte=date_to,
+        )
+    return qs.select_related("owner").order_by("-filing_date", "-pk")

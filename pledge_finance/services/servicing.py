@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ipops import audit, clock, validators
+from ipops import audit, clock, events, validators
 from ipops.access import Actor
 from ipops.errors import FieldErrors
 from ipops.money import ZERO
@@ -75,6 +75,7 @@ def loan_disburse(
     loan.pledge_registration_number = pledge_registration_number
     loan.pledge_registered_on = pledge_registered_on
     loan.disbursed_on = disbursed_on
+    events.publish(loan.city_id, events.LOAN_DISBURSED)
     loan.annual_rate = rate
     schedule = rules.repayment_schedule(
         amount=loan.amount,

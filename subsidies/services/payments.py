@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from funds import services as funds
-from ipops import audit, clock, validators
+from ipops import audit, clock, events, validators
 from ipops.access import Actor
 from ipops.errors import FieldErrors
 from ipops.money import ZERO
@@ -68,6 +68,7 @@ def batch_pay(*, actor: Actor, claims: Iterable[int], paid_on: datetime.date | N
             market_based=False,
             note=f"{len(locked)} claims",
         )
+    events.publish(actor.city.pk, events.CLAIMS_PAID)
     audit.record(
         actor=actor.user,
         city=actor.city,

@@ -24,16 +24,20 @@ from trading.selectors.enquiries import (
     own_enquiries,
 )
 from trading.selectors.figures import (
+    CentreEvaluation,
     CentreYear,
     DealFigures,
     centre_candidates,
     centre_get,
     centre_members,
     centre_yearly,
+    centres_evaluation,
     centres_overview,
     centres_yearly,
+    completed_deals,
     deal_figures,
     deal_figures_by_year,
+    deals_by_month,
 )
 from trading.selectors.market import (
     API_ROW_FIELDS,
@@ -69,6 +73,7 @@ __all__ = [
     "API_ROW_FIELDS",
     "AssetBlock",
     "AssetDiligence",
+    "CentreEvaluation",
     "CentreYear",
     "DealFigures",
     "ListingRow",
@@ -87,6 +92,9 @@ __all__ = [
     "centre_get",
     "centre_members",
     "centre_yearly",
+    "centres_evaluation",
+    "completed_deals",
+    "deals_by_month",
     "centres_overview",
     "centres_yearly",
     "deal_figures",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import ExtractYear, TruncMonth
 
 from ipops.access import Actor
 from ipops.models import Organization
@@ -24,6 +24,7 @@ from ..models import (
     Transaction,
     TransactionStatus,
 )
+from ..rules import centre_meets_national_level
 
 # --- figures for the city's indicators ---------------------------------------------------------------------
 
@@ -183,3 +184,84 @@ def centre_get(actor: Actor, pk) -> OperationsCentre:
 
 #: The columns an API list row shows (`ListingSerializer`, `PublicListingSerializer`): loading only these
 #: and the seller's name roughly halves the cost of a page of 20.
+
+
+# --- monthly figures and records behind them (read by `reporting`) ------------------------------------------
+
+
+def deals_by_month(
+    *, city, date_from: datetime.date, date_to: datetime.date
+) -> dict[datetime.date, DealFigures]:
+    """Completed transfers and licences per month of completion (Asia/Shanghai): one grouped query."""
+    rows = (
+        _completed(city, date_from, date_to)
+        .annotate(m=TruncMonth("completed_at"))
+        .values("m", "deal_type")
+        .annotate(n=Count("pk"), amount=Sum("agreed_price"))
+        .order_by()
+    )
+    out: dict[datetime.date, dict] = defaultdict(lambda: {"tn": 0, "ta": ZERO, "ln": 0, "la": ZERO})
+    for row in rows:
+        month = row["m"].date() if isinstance(row["m"], datetime.datetime) else row["m"]
+        slot = out[month]
+        if row["deal_type"] in TRANSFER_DEAL_TYPES:
+            slot["tn"] += row["n"]
+            slot["ta"] += row["amount"] or ZERO
+        else:
+            slot["ln"] += row["n"]
+            slot["la"] += row["amount"] or ZERO
+    return {m: DealFigures(v["tn"], v["ta"], v["ln"], v["la"]) for m, v in sorted(out.items())}
+
+
+def completed_deals(*, city, date_from: datetime.date, date_to: datetime.date) -> QuerySet[Transaction]:
+    """The completed deals of a period, newest first: the records behind a deal figure."""
+    return (
+        _completed(city, date_from, date_to)
+        .select_related("seller", "buyer", "listing")
+        .order_by("-completed_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class CentreEvaluation:
+    """One centre against [003]'s national level in one year: its members and the deals credited to it."""
+
+    centre: OperationsCentre
+    year: int
+    members: int
+    projects: int
+    amount: Decimal
+    qualified: bool
+
+
+def centres_evaluation(
+    year: int, centres: Sequence[OperationsCentre] | None = None
+) -> list[CentreEvaluation]:
+    """Each centre (default: every centre of the city) against [003]'s thresholds for `year`: ≥ 5,000,000 in
+    deals or ≥ 10 projects, and ≥ 20 members (those who joined by the end of the year)."""
+    if centres is None:
+        centres = list(OperationsCentre.objects.select_related("organization").order_by("name"))
+    year_end = datetime.date(year, 12, 31)
+    counts = dict(
+        CentreMembership.objects.filter(centre__in=list(centres))
+        .filter(Q(joined_on__isnull=True) | Q(joined_on__lte=year_end))
+        .values_list("centre_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    yearly = centres_yearly(centres)
+    out = []
+    for centre in centres:
+        in_year = next((y for y in yearly[centre.pk] if y.year == year), CentreYear(year, 0, ZERO))
+        members = counts.get(centre.pk, 0)
+        out.append(
+            CentreEvaluation(
+                centre,
+                year,
+                members,
+                in_year.count,
+                in_year.amount,
+                centre_meets_national_level(amount=in_year.amount, projects=in_year.count, members=members),
+            )
+        )
+    return out

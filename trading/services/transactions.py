@@ -7,7 +7,7 @@ import datetime
 from django.db.transaction import atomic
 from django.utils.translation import gettext_lazy as _
 
-from ipops import clock, validators
+from ipops import clock, events, validators
 from ipops.access import Actor
 from ipops.errors import FieldErrors
 from ipops.models.accounts import ASSET_HOLDER_KINDS
@@ -138,6 +138,7 @@ def transaction_complete(
     ESCROW.apply(tx, "release", actor=actor, data={"amount": tx.agreed_price})
     listing.closed_at = tx.completed_at
     LISTING.apply(listing, "sell" if tx.is_transfer else "license", actor=actor, update_fields=["closed_at"])
+    events.publish(tx.city_id, events.DEAL_COMPLETED)
     return tx
 
 

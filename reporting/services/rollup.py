@@ -1,0 +1,247 @@
+"""The roll-up: every indicator of a city at every month, quarter and year of its plan and the plan to
+date, written as the city's snapshot.
+
+- One grouped query per source (`reporting.sources.CitySources`), the figures by `reporting.rules`.
+- A PostgreSQL advisory lock per city keeps two runs (or a run and a refresh) of one city from
+  overlapping: the second waits, then computes from the data as it is then.
+- The new snapshot is written and swapped for the current one in one transaction, so a crashed or killed
+  run leaves the previous snapshot whole; the same inputs give the same rows.
+- A near-real-time refresh recomputes only the current periods of the indicators an event touched, in
+  place, under the same lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+
+from django.db import connection, transaction
+
+from ipops import clock
+from ipops.jobs import JobProgress
+from ipops.models import City
+from ipops.tenancy import city_scope
+from reporting import rules
+from reporting.models import Indicator, IndicatorValue, Kind, PendingRefresh, Snapshot, SourceKind
+from reporting.sources import CitySources, topics_of
+
+#: pg_advisory_lock(namespace, city_id): the namespace keeps the key apart from any other advisory lock.
+LOCK_NAMESPACE = 4_705_001
+
+
+@contextlib.contextmanager
+def city_lock(city_id: int) -> Iterator[None]:
+    """Session-level, so it spans the computation (read outside the swap's transaction) and the swap; a
+    killed worker's connection closes and PostgreSQL releases it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, city_id])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, city_id])
+
+
+def _window(city: City, indicators: Iterable[Indicator], today: datetime.date) -> tuple[datetime.date, ...]:
+    """From the earliest baseline year (the year before the plan at least: growth compares with it) to the
+    plan's end or today, whichever is later."""
+    years = [city.plan_start_year - 1, *(i.baseline_year for i in indicators if i.baseline_year)]
+    start = datetime.date(min(years), 1, 1)
+    end = max(datetime.date(city.plan_end_year, 12, 31), today)
+    return start, end
+
+
+def spec_for(indicator: Indicator, city: City, source: rules.Series) -> rules.Spec:
+    """The rules' view of an indicator. A growth indicator without a baseline value takes its baseline
+    year's total from the source (the plan's previous year by default)."""
+    baseline_year = indicator.baseline_year
+    baseline_value = indicator.baseline_value
+    if indicator.kind == Kind.ANNUAL_GROWTH:
+        baseline_year = baseline_year or city.plan_start_year - 1
+        if baseline_value is None:
+            baseline_value = source.total(
+                datetime.date(baseline_year, 1, 1), datetime.date(baseline_year, 12, 31)
+            )
+    return rules.Spec(
+        kind=indicator.kind,
+        target=indicator.target,
+        plan_start_year=city.plan_start_year,
+        plan_years=city.plan_years,
+        direction=indicator.direction,
+        yearly_targets={int(y): Decimal(str(v)) for y, v in (indicator.yearly_targets or {}).items()},
+        baseline_year=baseline_year,
+        baseline_value=baseline_value,
+        scale=indicator.scale,
+        lagging_below=indicator.lagging_below,
+        at_risk_below=indicator.at_risk_below,
+    )
+
+
+def indicator_rows(
+    indicator: Indicator,
+    city: City,
+    sources: CitySources,
+    periods: Iterable[rules.Period],
+    today: datetime.date,
+    as_of: datetime.datetime,
+) -> list[IndicatorValue]:
+    """One indicator over the given periods (unsaved rows; the plan row carries the projection)."""
+    source = sources.series(indicator.source, indicator.source_code)
+    denominator = (
+        sources.series(SourceKind.REPORTED, indicator.denominator) if indicator.denominator else None
+    )
+    spec = spec_for(indicator, city, source)
+    out = []
+    for period in periods:
+        figure = rules.evaluate(spec, source, period, today, denominator)
+        out.append(
+            IndicatorValue(
+                city=city,
+                indicator=indicator,
+                period=period.key,
+                period_kind=period.kind,
+                period_end=period.end,
+                actual=figure.actual,
+                target=figure.target,
+                target_end=figure.target_end,
+                progress=figure.progress,
+                status=figure.status,
+                rate=figure.rate,
+                compound_rate=figure.compound_rate,
+                projection=rules.projection(spec, source, today, denominator)
+                if period.kind == rules.PLAN
+                else None,
+                as_of=as_of,
+            )
+        )
+    return out
+
+
+def rollup_city(city_id: int, *, progress: JobProgress | None = None, job_id: int | None = None) -> Snapshot:
+    """Rebuild the city's snapshot from scratch and make it current."""
+    city = City.objects.get(pk=city_id)
+    with city_scope(city), city_lock(city.pk):
+        today = clock.today()
+        as_of = clock.now()
+        indicators = list(Indicator.objects.filter(active=True).order_by("order", "code"))
+        if progress:
+            progress.total(len(indicators) + 1)
+        sources = CitySources(city, *_window(city, indicators, today))
+        periods = rules.plan_periods(city.plan_start_year, city.plan_years)
+        rows: list[IndicatorValue] = []
+        for done, indicator in enumerate(indicators, start=1):
+            rows.extend(indicator_rows(indicator, city, sources, periods, today, as_of))
+            if progress:
+                progress.step(done)
+        with transaction.atomic():
+            snapshot = Snapshot.objects.create(
+                city=city, built_at=as_of, as_of=today, is_current=False, job_id=job_id
+            )
+            for row in rows:
+                row.snapshot = snapshot
+            IndicatorValue.objects.bulk_create(rows, batch_size=2000)
+            # Lock the current snapshot's row: a run, or a reader that must see one whole snapshot, queues.
+            previous = list(
+                Snapshot.objects.select_for_update().filter(is_current=True).values_list("pk", flat=True)
+            )
+            Snapshot.objects.filter(pk__in=previous).update(is_current=False)
+            Snapshot.objects.filter(pk=snapshot.pk).update(is_current=True)
+            IndicatorValue.objects.filter(snapshot__in=Snapshot.objects.exclude(pk=snapshot.pk)).delete()
+            Snapshot.objects.exclude(pk=snapshot.pk).delete()
+            snapshot.is_current = True
+        if progress:
+            progress.step(len(indicators) + 1)
+            progress.run.rows = len(rows)
+            progress.run.result = {
+                "indicators": len(indicators),
+                "rows": len(rows),
+                "as_of": today.isoformat(),
+            }
+        return snapshot
+
+
+def refresh_city(city_id: int, topics: Iterable[str] = ()) -> int:
+    """Recompute the current month, quarter, year and plan of the indicators the topics touch (every
+    indicator when no topic is given), in the current snapshot. Returns the rows rewritten; with no
+    snapshot yet, it builds the first one."""
+    city = City.objects.get(pk=city_id)
+    topics = set(topics)
+    with city_scope(city):
+        if not Snapshot.objects.filter(is_current=True).exists():
+            return rollup_city(city_id).values.count()
+        with city_lock(city.pk):
+            today = clock.today()
+            as_of = clock.now()
+            indicators = [
+                i for i in Indicator.objects.filter(active=True) if not topics or topics & topics_of(i)
+            ]
+            if not indicators:
+                return 0
+            periods = rules.current_periods(rules.plan_periods(city.plan_start_year, city.plan_years), today)
+            sources = CitySources(city, *_window(city, indicators, today))
+            rows = [r for i in indicators for r in indicator_rows(i, city, sources, periods, today, as_of)]
+            with transaction.atomic():
+                snapshot = Snapshot.objects.select_for_update().get(is_current=True)
+                existing = {
+                    (v.indicator_id, v.period): v
+                    for v in IndicatorValue.objects.filter(
+                        snapshot=snapshot, indicator__in=indicators, period__in=[p.key for p in periods]
+                    )
+                }
+                fields = [
+                    "actual",
+                    "target",
+                    "target_end",
+                    "progress",
+                    "status",
+                    "rate",
+                    "compound_rate",
+                    "projection",
+                    "as_of",
+                ]
+                update, create = [], []
+                for row in rows:
+                    row.snapshot = snapshot
+                    old = existing.get((row.indicator_id, row.period))
+                    if old is None:
+                        create.append(row)
+                        continue
+                    for name in fields:
+                        setattr(old, name, getattr(row, name))
+                    update.append(old)
+                IndicatorValue.objects.bulk_update(update, fields, batch_size=1000)
+                IndicatorValue.objects.bulk_create(create)
+                Snapshot.objects.filter(pk=snapshot.pk).update(refreshed_at=as_of)
+            return len(rows)
+
+
+# --- coalescing the near-real-time refresh ------------------------------------------------------------------
+
+
+def request_refresh(city_id: int, topic: str) -> bool:
+    """Note that `topic` changed in the city. True when this call opened the city's pending refresh (the
+    caller publishes the one task); False when one is already waiting (the event joins it)."""
+    table = PendingRefresh._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (city_id, topics, requested_at) VALUES (%s, jsonb_build_array(%s::text), now())
+            ON CONFLICT (city_id) DO UPDATE SET topics = (
+                SELECT jsonb_agg(DISTINCT t) FROM jsonb_array_elements({table}.topics || EXCLUDED.topics) AS t
+            )
+            RETURNING (xmax = 0)
+            """,  # noqa: S608 — the table name is the model's own, never input
+            [city_id, topic],
+        )
+        return bool(cursor.fetchone()[0])
+
+
+def take_pending(city_id: int) -> list[str] | None:
+    """Claim the city's pending refresh as the task starts (None when another task already took it)."""
+    table = PendingRefresh._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE city_id = %s RETURNING topics", [city_id])  # noqa: S608
+        row = cursor.fetchone()
+    return None if row is None else list(row[0] or [])

@@ -1,0 +1,37 @@
+"""Thin tasks: the nightly roll-up (one task per city, fanned out by beat, so more workers make a national
+run faster) and the coalesced near-real-time refresh."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+
+from ipops.jobs import job_run
+from reporting.services import rollup as service
+
+ROLLUP_JOB = "indicator_rollup"
+
+
+@shared_task(acks_late=True, name="reporting.tasks.rollup")
+def rollup(city_id: int, run_id: int | None = None) -> int:
+    """Rebuild one city's indicators for every period of its plan; returns the rows written."""
+    with job_run(ROLLUP_JOB, city_id=city_id, run_id=run_id, task_id=rollup.request.id or "") as progress:
+        snapshot = service.rollup_city(city_id, progress=progress, job_id=progress.run.pk)
+    return snapshot.values.count()
+
+
+@shared_task(acks_late=True, name="reporting.tasks.refresh")
+def refresh(city_id: int) -> int:
+    """The city's pending near-real-time refresh: claimed as it starts, so events from now on queue the
+    next one. Returns the rows rewritten (0 when another task took it)."""
+    topics = service.take_pending(city_id)
+    if topics is None:
+        return 0
+    return service.refresh_city(city_id, topics)
+
+
+def on_figures_changed(sender, *, city_id: int, topic: str, **kwargs) -> None:
+    """`ipops.events.figures_changed` (after the publishing transaction committed): join the city's
+    pending refresh, or open it and publish its one task a few seconds out, so a burst costs one refresh."""
+    if service.request_refresh(city_id, topic):
+        refresh.apply_async((city_id,), countdown=settings.REPORTING_REFRESH_DELAY)
