@@ -6,6 +6,8 @@ from ipops.platform import CityJob, PlatformApp
 class ReportingConfig(PlatformApp):
     name = "reporting"
     verbose_name = _("Indicators and reporting")
+    page_urls = "reporting.urls"
+    api_urls = "reporting.api.urls"
     permissions = "reporting.permissions"
     demo = "reporting.demo"
     # Last: the roll-up reads what every other app's demo wrote.

@@ -1,0 +1,3 @@
+"""PDF exports and the annual / mid-term reports (to be built)."""
+
+urlpatterns: list = []
