@@ -130,3 +130,64 @@ def assert_list_and_detail_agree(client, list_url: str, detail_url: str, candida
     assert set(answers.values()) <= {200, 404}, answers
     opened = {pk for pk, code in answers.items() if code == 200}
     assert listed == opened, f"listed only: {sorted(listed - opened)}, opened only: {sorted(opened - listed)}"
+
+
+@contextlib.contextmanager
+def celery_worker(*, log_level: str = "warning") -> Iterator[tuple[str, Any]]:
+    """A real Celery worker (solo pool) on a private queue, against the test database and the real Redis:
+    yields (queue, process). Tasks sent with `queue=queue`, or while `task_default_queue` names it, reach
+    only this worker. Stopped (terminated, killed if need be) on the way out. Skips without REDIS_URL."""
+    import os
+    import subprocess
+    import sys
+    import uuid
+    from pathlib import Path
+    from urllib.parse import quote
+
+    import pytest
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        pytest.skip("REDIS_URL is not set: no broker to test against (CI sets it)")
+    s = connection.settings_dict
+    host = s.get("HOST") or ""
+    if host.startswith("/"):  # a Unix socket directory (the embedded server)
+        url = f"postgresql://{s['USER']}@/{s['NAME']}?host={quote(host)}"
+    else:
+        auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+        url = f"postgresql://{auth}@{host or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+    queue = f"ipops-test-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": settings.REDIS_URL, "CELERY_QUEUE": queue}
+    worker = subprocess.Popen(  # noqa: S603 — our own interpreter and arguments
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "ipops",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "-l",
+            log_level,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],  # fmt: skip
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield queue, worker
+    finally:
+        if worker.poll() is None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()

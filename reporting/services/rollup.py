@@ -13,6 +13,7 @@ date, written as the city's snapshot.
 from __future__ import annotations
 
 import contextlib
+import json
 import datetime
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -244,4 +245,8 @@ def take_pending(city_id: int) -> list[str] | None:
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table} WHERE city_id = %s RETURNING topics", [city_id])  # noqa: S608
         row = cursor.fetchone()
-    return None if row is None else list(row[0] or [])
+    if row is None:
+        return None
+    # Django reads jsonb as text (its JSONField decodes it): so do we.
+    topics = json.loads(row[0]) if isinstance(row[0], str) else row[0]
+    return list(topics or [])

@@ -1,31 +1,13 @@
 """Background work: a task goes through the real Redis broker to a real Celery worker."""
 
-import os
-import subprocess
-import sys
 import time
-import uuid
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from ipops.models import JobRun
 from ipops.tasks import registry_snapshot
 from tests.conftest import make_asset, make_org
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    host = s.get("HOST") or ""
-    if host.startswith("/"):  # a Unix socket directory (the embedded server)
-        return f"postgresql://{s['USER']}@/{s['NAME']}?host={quote(host)}"
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
-    return f"postgresql://{auth}@{host or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+from tests.support import celery_worker
 
 
 @pytest.mark.django_db
@@ -55,38 +37,9 @@ def test_a_failing_job_records_its_error_and_re_raises(qingdao, monkeypatch):
 @pytest.mark.broker
 @pytest.mark.django_db(transaction=True)
 def test_task_runs_on_a_real_worker_through_redis(qingdao):
-    if not settings.REDIS_URL:
-        pytest.skip("REDIS_URL is not set: no broker to test against (CI sets it)")
     make_asset(qingdao, make_org(qingdao))
     make_asset(qingdao, make_org(qingdao))
-    queue = f"ipops-test-{uuid.uuid4().hex[:8]}"  # a private queue: no other worker can take the task
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_QUEUE": queue,
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "ipops",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "-l",
-            "warning",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
+    with celery_worker() as (queue, worker):
         result = registry_snapshot.apply_async(args=[qingdao.pk], queue=queue)
         deadline = time.monotonic() + 90
         run = None
@@ -100,12 +53,6 @@ def test_task_runs_on_a_real_worker_through_redis(qingdao):
         assert run.status == JobRun.Status.SUCCEEDED, run.error
         assert run.rows == 2
         assert run.task_id == result.id
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
 
 
 @pytest.mark.django_db
