@@ -13,8 +13,8 @@ date, written as the city's snapshot.
 from __future__ import annotations
 
 import contextlib
-import json
 import datetime
+import json
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
