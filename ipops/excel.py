@@ -17,6 +17,19 @@ from ipops.money import UNIT_FACTOR, WAN_UNIT, money_unit_label, to_decimal
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+#: What makes a spreadsheet read text as a formula (or, pasted on, as one): = + - @, and a leading tab or
+#: carriage return that some importers strip before looking.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell) -> None:
+    """Keep a text cell text: an enterprise that names its asset `=HYPERLINK(…)` or a DDE payload must not
+    put a live formula into the bureau's spreadsheet. The cell is written as a string with Excel's quote
+    prefix, so the text reads exactly as typed and stays text when someone edits it."""
+    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_LEADS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
 
 @dataclass(frozen=True)
 class Column:
@@ -85,6 +98,8 @@ def workbook_bytes(sheet_title: str, headers: Sequence, rows: Iterable[Sequence]
             values.append(column.cell(value))
             widths[i] = min(max(widths[i], len(str(value or "")) + 4), 60)
         ws.append(values)
+        for cell in ws[ws.max_row]:
+            neutralise(cell)
     for i, column in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = widths[i - 1]
         if column.number_format:
