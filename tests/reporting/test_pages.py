@@ -261,3 +261,27 @@ def test_run_now_records_a_job_and_builds_a_new_snapshot(qingdao, world, django_
     partial = c.get("/qingdao/indicators/", headers={"HX-Request": "true", "HX-Target": "job-progress"})
     assert partial["HX-Refresh"] == "true"
     assert client(world["local_official"]).post("/qingdao/indicators/run/").status_code == 403
+
+
+def test_an_industry_centre_is_evaluated_against_the_national_level_this_year_and_last(qingdao, world):
+    from ipops.models import OrgKind
+    from tests.conftest import make_org
+    from trading.models import CentreMembership, OperationsCentre
+
+    with city_scope(qingdao):
+        centre = OperationsCentre.objects.create(
+            city=qingdao,
+            organization=make_org(qingdao, OrgKind.SERVICE),
+            name="青岛新材料产业运营中心",
+            kind="industry",
+        )
+        for i in range(20):
+            CentreMembership.objects.create(
+                city=qingdao, centre=centre, organization=make_org(qingdao, name=f"成员{i}")
+            )
+    c = client(world["official"])
+    for url in ("/qingdao/trading/centres/", f"/qingdao/trading/centres/{centre.pk}/"):
+        html = c.get(url).content.decode()
+        assert f'data-centre-evaluation="{centre.pk}"' in html, url
+        assert 'data-year="2026" data-qualified="no"' in html and 'data-year="2025"' in html
+        assert "500.00" in html and "20" in html  # the thresholds written: 500 万元, 20 members
