@@ -37,3 +37,7 @@ is_wall_statement, normalize_patent_number, centre_meets_national_level
 from subsidies.home import bureau_claims, claimant_claims  # noqa: E402
 
 bureau_claims, claimant_claims
+# Reporting's home panel, named by dotted path in `ReportingConfig.home_panels()`.
+from reporting.home import city_scoreboard  # noqa: E402
+
+city_scoreboard

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from ipops.platform import CityJob, PlatformApp
+from ipops.platform import CityJob, NavEntry, Panel, PlatformApp
 
 
 class ReportingConfig(PlatformApp):
@@ -27,6 +27,33 @@ class ReportingConfig(PlatformApp):
 
         # 02:00 Asia/Shanghai (CELERY_TIMEZONE), after the other nightly jobs have settled the day's records.
         return [CityJob("indicator_rollup", "reporting.tasks.rollup", crontab(hour=2, minute=0))]
+
+    def navigation(self) -> list[NavEntry]:
+        from reporting.permissions import PERMISSION_ROLES
+
+        # A short label: the bureau's menu has to stay on one line.
+        return [
+            NavEntry(
+                _("Indicators"),
+                "reporting-scoreboard",
+                roles=PERMISSION_ROLES["indicator.view"],
+                icon="speedometer2",
+                order=5,
+            )
+        ]
+
+    def home_panels(self) -> list[Panel]:
+        from ipops.access import CITY_READER_ROLES
+
+        # First on the official's and the bureau's home: the city's plan, lagging indicators first.
+        return [
+            Panel(
+                "reporting/home/_scoreboard.html",
+                "reporting.home.city_scoreboard",
+                roles=CITY_READER_ROLES,
+                order=5,
+            )
+        ]
 
     def ready(self) -> None:
         super().ready()

@@ -53,6 +53,11 @@ def root(request):
     if not request.user.is_authenticated:
         return redirect("login")
     cities = cities_for(request.user)
+    if len(cities) > 1:
+        # An official granted several cities lands on the comparison of their indicators.
+        first = actor_for(request.user, cities[0])
+        if first is not None and first.is_official:
+            return redirect("reporting-compare", city=cities[0].slug)
     if cities:
         return redirect("city-home", city=cities[0].slug)
     if request.user.is_platform_admin or request.user.is_superuser:

@@ -8,13 +8,32 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from ipops import clock
 from ipops.errors import PermissionDenied
 from ipops.selectors.organisations import organization_get
 from ipops.views.pages import CityPageMixin, submit_form
 
 from .. import forms, selectors, services
+from ..models import CentreKind
 from ..permissions import can
+from ..rules.centres import CENTRE_MIN_AMOUNT, CENTRE_MIN_MEMBERS, CENTRE_MIN_PROJECTS
 from ._common import _act, _yearly_amounts_chart
+
+
+def _evaluations(centres) -> dict[int, list]:
+    """Each industry centre against [003]'s national level, this year (so far) and last year."""
+    industry = [c for c in centres if c.kind == CentreKind.INDUSTRY]
+    out: dict[int, list] = {c.pk: [] for c in industry}
+    if industry:
+        this_year = clock.today().year
+        for year in (this_year, this_year - 1):
+            for evaluation in selectors.centres_evaluation(year, industry):
+                out[evaluation.centre.pk].append(evaluation)
+    return out
+
+
+#: [003]'s thresholds as the pages write them.
+THRESHOLDS = {"amount": CENTRE_MIN_AMOUNT, "projects": CENTRE_MIN_PROJECTS, "members": CENTRE_MIN_MEMBERS}
 
 
 class CentreListView(CityPageMixin, View):
@@ -24,10 +43,14 @@ class CentreListView(CityPageMixin, View):
         manage = can(self.actor, "centre.manage")
         if manage and form is None:
             form = forms.CentreForm(organizations=selectors.centre_candidates())
+        rows = selectors.centres_overview()
+        evaluations = _evaluations([row["centre"] for row in rows])
+        for row in rows:
+            row["evaluations"] = evaluations.get(row["centre"].pk)
         return render(
             request,
             "trading/centres.html",
-            {"rows": selectors.centres_overview(), "form": form if manage else None},
+            {"rows": rows, "form": form if manage else None, "thresholds": THRESHOLDS},
             status=status,
         )
 
@@ -66,6 +89,8 @@ class CentreDetailView(CityPageMixin, View):
                 "members": selectors.centre_members(centre),
                 "form": form if manage else None,
                 "can_manage": manage,
+                "evaluations": _evaluations([centre]).get(centre.pk),
+                "thresholds": THRESHOLDS,
             },
             status=status,
         )
