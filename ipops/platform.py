@@ -96,6 +96,11 @@ class PlatformApp(AppConfig):
         keeps a reference need not know the app that wrote it: `reference_url()` below asks the writer."""
         return None
 
+    def landing(self, user, cities: list) -> str | None:
+        """Where this user should land after signing in, if this app knows better than the city's home
+        (an official of several cities lands on the comparison of their indicators)."""
+        return None
+
     def ready(self) -> None:
         from ipops import navigation
         from ipops.tasks import register_city_job
@@ -133,6 +138,14 @@ def reference_url(reference: str, city_slug: str) -> str | None:
     for app in platform_apps():
         if app.label == label:
             return app.reference_url(reference, city_slug)
+    return None
+
+
+def landing(user, cities: list) -> str | None:
+    """The first app's claim on where a signed-in user lands (None: the first city's home)."""
+    for app in platform_apps():
+        if page := app.landing(user, cities):
+            return page
     return None
 
 

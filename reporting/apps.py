@@ -55,6 +55,16 @@ class ReportingConfig(PlatformApp):
             )
         ]
 
+    def landing(self, user, cities: list) -> str | None:
+        """An official granted several cities lands on the comparison of their indicators."""
+        from django.urls import reverse
+
+        from ipops.access import actor_for
+
+        if len(cities) > 1 and (first := actor_for(user, cities[0])) is not None and first.is_official:
+            return reverse("reporting-compare", kwargs={"city": cities[0].slug})
+        return None
+
     def ready(self) -> None:
         super().ready()
         from ipops.events import figures_changed

@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
-from ipops import excel, navigation
+from ipops import excel, navigation, platform
 from ipops.access import actor_for, cities_for
 from ipops.errors import ApplicationError, NotFound, PermissionDenied
 from ipops.forms import (
@@ -53,11 +53,8 @@ def root(request):
     if not request.user.is_authenticated:
         return redirect("login")
     cities = cities_for(request.user)
-    if len(cities) > 1:
-        # An official granted several cities lands on the comparison of their indicators.
-        first = actor_for(request.user, cities[0])
-        if first is not None and first.is_official:
-            return redirect("reporting-compare", city=cities[0].slug)
+    if page := platform.landing(request.user, cities):
+        return redirect(page)
     if cities:
         return redirect("city-home", city=cities[0].slug)
     if request.user.is_platform_admin or request.user.is_superuser:

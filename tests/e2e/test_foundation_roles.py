@@ -20,7 +20,8 @@ LANDINGS = [
     ("qingdao.bureau-admin", "/qingdao/", "bureau", "知识产权局工作台"),
     ("qingdao.official", "/qingdao/", "official", "驾驶舱"),
     ("zhengzhou.bank", "/zhengzhou/", "institution", "银行工作台"),
-    ("shandong.official", "/jinan/", "official", "驾驶舱"),
+    # Granted several cities: lands on the comparison of their indicators.
+    ("shandong.official", "/jinan/indicators/compare/", "compare", "所辖城市指标对比"),
 ]
 
 
@@ -69,6 +70,8 @@ def test_language_switch_and_city_switch(live_server, page, demo_data):
     login(page, live_server.url, "shandong.official", settings.DEMO_PASSWORD)
     page.click("#switch-language")
     page.wait_for_load_state("networkidle")
+    assert "Indicators across my cities" in page.locator("#page-title").inner_text()
+    page.goto(f"{live_server.url}/jinan/")
     assert "Dashboard" in page.locator("#page-title").inner_text()
     assert page.locator("html").get_attribute("lang") == "en"
     page.click("#city-switcher")
