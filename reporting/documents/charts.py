@@ -13,8 +13,10 @@ import io
 from collections.abc import Sequence
 
 import matplotlib
+import numpy as np
 from django.utils.safestring import SafeString, mark_safe
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 #: The font the PDFs use (Debian's fonts-noto-cjk); matplotlib measures the labels with it too.
 FONT = "Noto Sans CJK SC"
@@ -49,6 +51,11 @@ def _svg(fig: Figure) -> SafeString:
     return mark_safe(text[text.index("<svg") :])  # noqa: S308
 
 
+def _floats(values: Sequence[float | None]) -> np.ndarray:
+    """A series with its gaps as NaN (matplotlib leaves a gap there)."""
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+
 def _frame(ax) -> None:
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="x", color="#e9ecef", linewidth=0.6)
@@ -64,7 +71,7 @@ def status_counts(counts: Sequence[tuple[str, str, int]]) -> SafeString:
     bars = ax.barh(labels, values, color=[STATUS_COLOURS.get(s, "#6c757d") for s, _l, _n in counts])
     ax.bar_label(bars, padding=3)
     ax.invert_yaxis()
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     _frame(ax)
     return _svg(fig)
 
@@ -98,13 +105,16 @@ def trajectory(
     last month with an actual)."""
     fig = Figure(figsize=(6.6, 2.8))
     ax = fig.subplots()
-    ax.plot(months, target, color="#6c757d", linestyle="--", linewidth=1.2, label=labels[1])
-    ax.plot(months, actual, color="#0d6efd", marker="o", markersize=2.5, linewidth=1.6, label=labels[0])
-    last = next(((m, a) for m, a in zip(reversed(months), reversed(actual), strict=True) if a is not None), None)
+    days = np.array(months, dtype="datetime64[D]")
+    ax.plot(days, _floats(target), color="#6c757d", linestyle="--", linewidth=1.2, label=labels[1])
+    ax.plot(
+        days, _floats(actual), color="#0d6efd", marker="o", markersize=2.5, linewidth=1.6, label=labels[0]
+    )
+    last = next((i for i in range(len(actual) - 1, -1, -1) if actual[i] is not None), None)
     if projection is not None and last is not None:
         ax.plot(
-            [last[0], projection[0]],
-            [last[1], projection[1]],
+            np.array([months[last], projection[0]], dtype="datetime64[D]"),
+            _floats([actual[last], projection[1]]),
             color="#fd7e14",
             linestyle=":",
             linewidth=1.6,
@@ -118,7 +128,9 @@ def trajectory(
     return _svg(fig)
 
 
-def monthly_bars(labels: Sequence[str], values: Sequence[float], *, unit: str, colour: str = "#0d6efd") -> SafeString:
+def monthly_bars(
+    labels: Sequence[str], values: Sequence[float], *, unit: str, colour: str = "#0d6efd"
+) -> SafeString:
     """One bar per month (a year's deals, a budget's spending)."""
     fig = Figure(figsize=(6.6, 2.4))
     ax = fig.subplots()
@@ -130,7 +142,9 @@ def monthly_bars(labels: Sequence[str], values: Sequence[float], *, unit: str, c
     return _svg(fig)
 
 
-def shares_against_floor(rows: Sequence[tuple[str, float | None]], floor: float, floor_label: str) -> SafeString:
+def shares_against_floor(
+    rows: Sequence[tuple[str, float | None]], floor: float, floor_label: str
+) -> SafeString:
     """Shares of spending (as percentages) against their floor (a line)."""
     fig = Figure(figsize=(6, 0.55 * max(len(rows), 1) + 0.7))
     ax = fig.subplots()

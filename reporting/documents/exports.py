@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from ipops import clock
 from ipops.access import Actor
+from ipops.uploads import safe_name
 from reporting import rules, selectors
 from reporting.documents import charts, display, pdf
 from reporting.models import Indicator, IndicatorValue, Status
@@ -81,15 +82,17 @@ def scoreboard_pdf(actor: Actor) -> tuple[bytes, str]:
         "lines": lines,
         "counts": counts,
         "status_chart": charts.status_counts(counts) if lines else "",
-        "progress_chart": charts.progress_bars([(i.indicator.name, i.progress_ratio, i.status) for i in lines])
+        "progress_chart": charts.progress_bars(
+            [(i.indicator.name, i.progress_ratio, i.status) for i in lines]
+        )
         if lines
         else "",
     }
-    filename = _("%(city)s indicators scoreboard %(day)s.pdf") % {
+    filename = _("%(city)s indicators scoreboard %(day)s") % {
         "city": actor.city.name,
         "day": clock.today().isoformat(),
     }
-    return pdf.render("reporting/pdf/scoreboard.html", context), filename
+    return pdf.render("reporting/pdf/scoreboard.html", context), safe_name(filename, "pdf")
 
 
 def _period_rows(indicator: Indicator, values: list[IndicatorValue]) -> list[dict]:
@@ -153,5 +156,5 @@ def indicator_pdf(actor: Actor, pk) -> tuple[bytes, str]:
         "growth": indicator.kind in (rules.ANNUAL_GROWTH, rules.REDUCTION),
         "chart": trajectory_chart(detail),
     }
-    filename = f"{actor.city.name} {indicator.name}.pdf"
-    return pdf.render("reporting/pdf/indicator.html", context), filename
+    filename = f"{actor.city.name} {indicator.name}"
+    return pdf.render("reporting/pdf/indicator.html", context), safe_name(filename, "pdf")

@@ -82,7 +82,7 @@ def report_get(actor: Actor, run_id: int) -> JobRun:
 
 
 def file_name(run: JobRun) -> str:
-    """"青岛2025年度知识产权发展状况报告.pdf", "青岛中期绩效自评.pdf"."""
+    """The stored report's name: 青岛2025年度知识产权发展状况报告.pdf, 青岛中期绩效自评.pdf."""
     city = run.city.name_zh if run.city else ""
     return f"{city}{run.result.get('year') or ''}{TITLES.get(run.name, run.name)}.pdf"
 
@@ -91,7 +91,9 @@ def report_download(actor: Actor, run_id: int) -> FileResponse:
     """The finished report as an attachment; 404 for another city's run, 409 until it has been built."""
     run = report_get(actor, run_id)
     if run.status == JobRun.Status.FAILED:
-        raise ReportNotReady(_("This report could not be built. Start it again; if it fails again, tell the administrator."))
+        raise ReportNotReady(
+            _("This report could not be built. Start it again; if it fails again, tell the administrator.")
+        )
     path = run.result.get("path")
     if run.status != JobRun.Status.SUCCEEDED or not path:
         raise ReportNotReady()

@@ -77,7 +77,8 @@ def _rows(actor: Actor, *, period: str, indicators=None) -> tuple[object, list[L
     values: dict[int, IndicatorValue] = {}
     if snapshot is not None:
         values = {
-            v.indicator_id: v for v in IndicatorValue.objects.filter(snapshot=snapshot, period=period, indicator__in=shown)
+            v.indicator_id: v
+            for v in IndicatorValue.objects.filter(snapshot=snapshot, period=period, indicator__in=shown)
         }
     return snapshot, [exports.line(i, values.get(i.pk)) for i in shown]
 
@@ -121,7 +122,9 @@ class Figures:
 
 def _deals(city, year: int) -> tuple[dict, str]:
     now, before = deal_figures(city=city, year=year), deal_figures(city=city, year=year - 1)
-    months = deals_by_month(city=city, date_from=datetime.date(year, 1, 1), date_to=datetime.date(year, 12, 31))
+    months = deals_by_month(
+        city=city, date_from=datetime.date(year, 1, 1), date_to=datetime.date(year, 12, 31)
+    )
     by_month = {m.month: f for m, f in months.items()}
     chart = charts.monthly_bars(
         [f"{m}月" for m in range(1, 13)],
@@ -235,8 +238,16 @@ def _budget(actor: Actor) -> dict:
             if summary.spent
         ],
         "floors": [
-            {"label": "知识产权服务业集聚区", "share": summary.cluster_zone, "amount": display.amount(summary.cluster_zone.amount)},
-            {"label": "市场化方式（股权投资、政府购买服务等）", "share": summary.market_based, "amount": display.amount(summary.market_based.amount)},
+            {
+                "label": "知识产权服务业集聚区",
+                "share": summary.cluster_zone,
+                "amount": display.amount(summary.cluster_zone.amount),
+            },
+            {
+                "label": "市场化方式（股权投资、政府购买服务等）",
+                "share": summary.market_based,
+                "amount": display.amount(summary.market_based.amount),
+            },
         ],
         "projection": summary.projection,
         "projected": {
@@ -248,8 +259,14 @@ def _budget(actor: Actor) -> dict:
         else None,
         "floor_chart": charts.shares_against_floor(
             [
-                ("集聚区", float(summary.cluster_zone.ratio) if summary.cluster_zone.ratio is not None else None),
-                ("市场化方式", float(summary.market_based.ratio) if summary.market_based.ratio is not None else None),
+                (
+                    "集聚区",
+                    float(summary.cluster_zone.ratio) if summary.cluster_zone.ratio is not None else None,
+                ),
+                (
+                    "市场化方式",
+                    float(summary.market_based.ratio) if summary.market_based.ratio is not None else None,
+                ),
             ],
             float(funds_rules.SHARE_FLOOR),
             "40% 下限",
@@ -269,7 +286,9 @@ def annual_report(actor: Actor, year: int, step: Step) -> bytes:
     snapshot, lines = _rows(actor, period=str(year))
     values = {}
     if snapshot is not None:
-        values = {v.indicator_id: v for v in IndicatorValue.objects.filter(snapshot=snapshot, period=str(year))}
+        values = {
+            v.indicator_id: v for v in IndicatorValue.objects.filter(snapshot=snapshot, period=str(year))
+        }
     sections: dict[str, list[Line]] = {CREATION: [], UTILISATION: [], PROTECTION: [], SERVICE: []}
     for item in lines:
         sections[section_of(item.indicator)].append(item)
@@ -329,7 +348,9 @@ def midterm_assessment(actor: Actor, step: Step) -> bytes:
     snapshot, lines = _rows(actor, period=rules.PLAN, indicators=notice)
     values = {}
     if snapshot is not None:
-        values = {v.indicator_id: v for v in IndicatorValue.objects.filter(snapshot=snapshot, period=rules.PLAN)}
+        values = {
+            v.indicator_id: v for v in IndicatorValue.objects.filter(snapshot=snapshot, period=rules.PLAN)
+        }
     counts, status_chart = _counts(lines)
     step()
     budget = _budget(actor)

@@ -15,18 +15,22 @@ from django.views import View
 
 from ipops.forms import BootstrapWidgets, ServiceForm
 from ipops.views.pages import CityPageMixin, submit_form
-from reporting.documents import exports, jobs, pdf
+from reporting.documents import jobs, pdf
 from reporting.permissions import require
 
 
 class ScoreboardPdfView(CityPageMixin, View):
     def get(self, request, city):
+        from reporting.documents import exports  # matplotlib loads with it: only when a PDF is asked for
+
         content, filename = exports.scoreboard_pdf(self.actor)
         return pdf.response(content, filename)
 
 
 class IndicatorPdfView(CityPageMixin, View):
     def get(self, request, city, pk):
+        from reporting.documents import exports
+
         content, filename = exports.indicator_pdf(self.actor, pk)
         return pdf.response(content, filename)
 
@@ -39,11 +43,16 @@ class ReportForm(BootstrapWidgets, ServiceForm):
             (jobs.MIDTERM, _("Mid-term performance self-assessment")),
         ],
     )
-    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args, years: list[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [(y, str(y)) for y in years]
+        self.fields["year"] = forms.TypedChoiceField(
+            label=_("Year"),
+            choices=[(y, str(y)) for y in years],
+            coerce=int,
+            required=False,
+            empty_value=None,
+        )
 
 
 class ReportsView(CityPageMixin, View):
@@ -58,7 +67,9 @@ class ReportsView(CityPageMixin, View):
             "form": form,
             "titles": jobs.TITLES,
         }
-        template = "reporting/reports_runs.html" if request.htmx and form is None else "reporting/reports.html"
+        template = (
+            "reporting/reports_runs.html" if request.htmx and form is None else "reporting/reports.html"
+        )
         return render(request, template, context, status=status)
 
     def get(self, request, city):
@@ -79,7 +90,9 @@ class ReportDownloadView(CityPageMixin, View):
             return jobs.report_download(self.actor, run_id)
         except jobs.ReportNotReady as exc:
             run = jobs.report_get(self.actor, run_id)
-            return render(request, "reporting/report_not_ready.html", {"run": run, "message": exc.message}, status=409)
+            return render(
+                request, "reporting/report_not_ready.html", {"run": run, "message": exc.message}, status=409
+            )
 
 
 urlpatterns = [
@@ -87,6 +100,8 @@ urlpatterns = [
     path("indicators/<int:pk>/indicator.pdf", IndicatorPdfView.as_view(), name="reporting-indicator-pdf"),
     path("indicators/reports/", ReportsView.as_view(), name="reporting-reports"),
     path(
-        "indicators/reports/<int:run_id>/download/", ReportDownloadView.as_view(), name="reporting-report-download"
+        "indicators/reports/<int:run_id>/download/",
+        ReportDownloadView.as_view(),
+        name="reporting-report-download",
     ),
 ]
