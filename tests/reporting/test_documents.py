@@ -202,3 +202,16 @@ def test_another_citys_report_is_not_found(city, jinan, official):
             name=jobs.MIDTERM, city=jinan, status=JobRun.Status.SUCCEEDED, result={"path": "reports/x.pdf"}
         )
     assert client_for(official).get(f"/qingdao/indicators/reports/{run.pk}/download/").status_code == 404
+
+
+def test_the_reports_list_polls_while_a_report_is_building(city, official):
+    with city_scope(city):
+        run = JobRun.objects.create(
+            name=jobs.ANNUAL, city=city, status=JobRun.Status.RUNNING, progress_done=2, progress_total=7
+        )
+    r = client_for(official).get("/qingdao/indicators/reports/", HTTP_HX_REQUEST="true")
+    page = r.content.decode()
+    assert r.status_code == 200
+    assert page.startswith('<div id="report-runs" hx-get=')
+    assert f'data-run="{run.pk}" data-status="running"' in page
+    assert 'aria-valuenow="28"' in page
