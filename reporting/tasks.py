@@ -7,6 +7,7 @@ from celery import shared_task
 from django.conf import settings
 
 from ipops.jobs import job_run
+from reporting.documents import tasks as _document_tasks  # noqa: F401 — the worker imports <app>.tasks only
 from reporting.services import rollup as service
 
 ROLLUP_JOB = "indicator_rollup"

@@ -125,7 +125,7 @@ def test_the_indicator_page_writes_the_rule_and_links_to_the_records(qingdao, wo
     r = client(world["official"]).get(f"/qingdao/indicators/{pk}/")
     html = r.content.decode()
     assert "95%" in html and "80%" in html  # the thresholds, as percentages
-    assert "compounds" in html
+    assert "复合增长" in html  # the trajectory compounds
     assert f"/qingdao/indicators/{pk}/records/?period=2026-11" in html
     assert "indicator.pdf" in html and 'data-chart="chart-trajectory"' in html
 
