@@ -241,6 +241,9 @@ LOGGING = {
     "loggers": {
         "jieba": {"level": "WARNING"},
         "pgserver": {"level": "WARNING"},
+        # WeasyPrint and fontTools narrate every PDF (steps, font subsetting) at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # One line per task is noise when tasks run eagerly (quick start, demo seeding).
         "celery.app.trace": {"level": env.str("CELERY_TRACE_LOG_LEVEL", default="WARNING")},
     },
