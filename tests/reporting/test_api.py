@@ -202,7 +202,9 @@ def test_statistics_current_and_history(people, qingdao):
     )
     assert second.json()["version"] == first.json()["version"] + 1
     official = api(people["official"])
-    current = official.get(f"{BASE}/statistics/", {"code": "satisfaction", "page_size": 200}).json()["results"]
+    current = official.get(f"{BASE}/statistics/", {"code": "satisfaction", "page_size": 200}).json()[
+        "results"
+    ]
     this_year = [r for r in current if r["year"] == year and r["month"] is None]
     assert [r["value"] for r in this_year] == ["81.000000"]
     history = official.get(
