@@ -104,7 +104,8 @@ def read_upload(upload) -> tuple[str, bytes]:
     is_csv = is_csv_name(name) and kind is None and b"\0" not in content
     if not is_csv and (kind is None or kind.mime != XLSX):
         raise _refused(ImportErrorCode.FILE_TYPE_NOT_ALLOWED, _("Upload an Excel workbook (.xlsx)."))
-    return name[:200], content
+    # The batch keeps the name, and a stored CSV is read again on commit by its extension: keep the end.
+    return (name[-200:] if is_csv else name[:200]), content
 
 
 def is_csv_name(name: str) -> bool:

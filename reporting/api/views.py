@@ -10,7 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from funds.imports.api import ImportBatchSerializer
+from funds.imports.api import ImportBatchSerializer  # one shape (and schema component) for every batch
 from ipops import imports
 from ipops.api.base import CityAPIView
 from ipops.excel import XLSX
