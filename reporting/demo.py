@@ -6,8 +6,10 @@ from __future__ import annotations
 
 def seed(*, city) -> None:
     from reporting.catalogue import seed_catalogue, seed_statistics
+    from reporting.imports import seed_demo as seed_import
     from reporting.services.rollup import rollup_city
 
     seed_catalogue(city)
     seed_statistics(city)
     rollup_city(city.pk)
+    seed_import(city=city)

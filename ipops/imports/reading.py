@@ -14,7 +14,7 @@ import filetype
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from ipops import clock
 from ipops.errors import (
@@ -99,10 +99,18 @@ def read_upload(upload) -> tuple[str, bytes]:
     if len(content) > MAX_BYTES:
         raise _too_large()
     kind = filetype.guess(content)
-    if kind is None or kind.mime != XLSX:
-        raise _refused(ImportErrorCode.FILE_TYPE_NOT_ALLOWED, _("Upload an Excel workbook (.xlsx)."))
     name = str(getattr(upload, "name", "") or "upload.xlsx").replace("\\", "/").rsplit("/", 1)[-1]
-    return name[:200], content
+    # A file named .csv is text: anything with binary magic bytes (a workbook, an .exe renamed) is not one.
+    is_csv = is_csv_name(name) and kind is None and b"\0" not in content
+    if not is_csv and (kind is None or kind.mime != XLSX):
+        raise _refused(ImportErrorCode.FILE_TYPE_NOT_ALLOWED, _("Upload an Excel workbook (.xlsx)."))
+    # The batch keeps the name, and a stored CSV is read again on commit by its extension: keep the end.
+    return (name[-200:] if is_csv else name[:200]), content
+
+
+def is_csv_name(name: str) -> bool:
+    """A .csv upload (by its name: text has no magic bytes); its content is then read as CSV."""
+    return str(name or "").lower().endswith(".csv")
 
 
 def _too_large() -> FileTooLarge:
@@ -129,10 +137,12 @@ def _spellings(*items: Any) -> set[str]:
     return found
 
 
-def parse(content: bytes, importer: Importer) -> list[Row]:
+def parse(content: bytes, importer: Importer, *, name: str = "") -> list[Row]:
     """Every non-empty row of every sheet, each cell read by its column's kind (cell errors kept on the
     row). The workbook as a whole is refused for unknown sheets, missing or unknown headers, no rows or
-    too many."""
+    too many. A .csv file (`name`) fills the one sheet of a single-sheet import, read the same way."""
+    if is_csv_name(name):
+        return _rows(_csv_workbook(content, importer), importer)
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - whatever openpyxl chokes on, the file is not a workbook we read
@@ -143,6 +153,52 @@ def parse(content: bytes, importer: Importer) -> list[Row]:
         return _rows(wb, importer)
     finally:
         wb.close()
+
+
+def _csv_workbook(content: bytes, importer: Importer) -> Workbook:
+    """A CSV file (UTF-8, with or without its BOM, or GB18030 as Chinese Excel saves it) as a workbook of
+    one sheet, every cell text, for the importer's one sheet: the same headers, limits and cell rules."""
+    import pandas as pd  # only when a CSV comes in
+
+    if len(importer.sheets) != 1:
+        raise _refused(
+            ImportErrorCode.FILE_TYPE_NOT_ALLOWED,
+            _("This import has several sheets: upload the Excel workbook (.xlsx)."),
+        )
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise _refused(ImportErrorCode.FILE_TYPE_NOT_ALLOWED, _("Save the CSV file as UTF-8 or GB18030."))
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            header=None,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            names=range(MAX_COLUMNS),  # rows of any length up to the limit; a longer one is refused
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise _refused(
+            ImportErrorCode.FILE_TYPE_NOT_ALLOWED, _("The file could not be read as a CSV file.")
+        ) from exc
+    wb = Workbook()
+    ws = wb.active
+    ws.title = str(importer.sheets[0].name)[:31]
+    filled = 0
+    for values in frame.itertuples(index=False, name=None):
+        cells = [None if not isinstance(v, str) or v == "" else v for v in values]
+        while cells and cells[-1] is None:
+            cells.pop()
+        ws.append(cells)
+        filled += any(v is not None and str(v).strip() for v in cells)
+        if filled > MAX_ROWS + 1:  # the header and one row too many: `_rows` refuses the file
+            break
+    return wb
 
 
 def _sheet_map(wb, importer: Importer) -> list[tuple[Any, Sheet]]:

@@ -77,7 +77,7 @@ def import_upload(*, actor: Actor, importer: Importer, upload, commit: bool = Fa
     a whole (size, type, headers, row count) raises and is not kept."""
     _require(actor, importer)
     name, content = read_upload(upload)
-    rows = parse(content, importer)
+    rows = parse(content, importer, name=name)
     batch = ImportBatch.objects.create(
         city=actor.city,
         kind=importer.kind,
@@ -106,7 +106,7 @@ def import_commit(*, actor: Actor, batch: ImportBatch | int) -> ImportBatch:
             raise PermissionDenied(_("Only the person who uploaded the file can import it."))
         importer = importer_for(locked.kind)
         _require(actor, importer)
-        rows = parse(bytes(locked.content), importer)
+        rows = parse(bytes(locked.content), importer, name=locked.file_name)
         _run(actor, importer, locked, rows, commit=True)
         _record(actor, locked, rows, ImportStatus.COMMITTED)
     if locked.status != ImportStatus.COMMITTED:
