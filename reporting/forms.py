@@ -161,4 +161,4 @@ class StatusFilterForm(BootstrapWidgets, forms.Form):
 
     def __init__(self, *args, statuses=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = _blank(statuses, _("every status"))  # type: ignore[attr-defined]
+        self.fields["status"].choices = _blank(statuses, _("every status"))
