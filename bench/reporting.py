@@ -186,10 +186,8 @@ def _scoreboard(slug: str) -> dict:
 
 
 def _scoreboard_page(slug: str) -> dict:
-    from django.db import connection
     from django.conf import settings
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext, override_settings
+    from django.test.utils import override_settings
     from django.urls import NoReverseMatch, reverse
 
     from ipops.models import User
