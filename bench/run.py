@@ -6,6 +6,9 @@ the median and p95 latency of public search and of matching one buy request (ser
 matches, and computed live), plus the web
 process's peak memory (VmHWM). Results go to bench/results/. Sizes: BENCH_SIZES (default
 "100000,1000000"); requests per scenario: BENCH_REQUESTS (default 200).
+
+Then the reporting benchmark (`bench.reporting`, its own database and process; BENCH_REPORTING=0 skips it,
+BENCH_REPORTING_SCALE=small makes it quick).
 """
 
 from __future__ import annotations
@@ -191,6 +194,8 @@ def main() -> None:
     path = out / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False))
     print(f"written {path}")
+    if os.environ.get("BENCH_REPORTING", "1") != "0":
+        subprocess.run([sys.executable, "-m", "bench.reporting"], cwd=ROOT, check=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,404 @@
+"""The reporting benchmark: the roll-up against its floor, one city's near-real-time refresh, the scoreboard.
+
+`python -m bench.reporting` (also run by `make bench`) fills its own database (`ipops_bench_reporting`,
+BENCH_REPORTING_DATABASE) with `bench.gen_reporting` at each scale of BENCH_REPORTING_SCALE (default
+"city,national"; "small" for a quick run), then measures each scale in a fresh process (so its peak
+memory is the measurement's own):
+
+- the full roll-up (`rollup_city` for every city of the scale, one after the other) — wall time and the
+  process's peak RSS;
+- the floor: one `GROUP BY city_id, month` per source table over the same rows and window, as the
+  superuser (no row security), the best of three — and the ratio roll-up ÷ floor;
+- one city's refresh (`refresh_city(city, ["deals"])`) after one new completed deal;
+- the scoreboard: `reporting.selectors.scoreboard(actor)` (p95 of 50 calls, its queries), and the page
+  `reporting-scoreboard` through the Django test client when that URL exists;
+- a cProfile of one city's roll-up (top functions by cumulative time), with BENCH_REPORTING_PROFILE=1.
+
+It prints each figure beside its target and writes bench/results/reporting-<date>.md and .json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench import db
+
+ROOT = Path(__file__).resolve().parent.parent
+NAME = os.environ.get("BENCH_REPORTING_DATABASE", "ipops_bench_reporting")
+CALLS = int(os.environ.get("BENCH_REPORTING_CALLS", "50"))
+TARGETS = {
+    "ratio": 2.0,  # roll-up ÷ floor
+    "peak_mb": 1024.0,
+    "refresh_s": 1.0,
+    "scoreboard_queries": 15,
+    "scoreboard_p95_ms": 200.0,
+}
+
+
+def ensure_database() -> str:
+    import psycopg
+
+    admin = db.with_database(db.server_url(), "postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [NAME]).fetchone():
+            conn.execute(f'CREATE DATABASE "{NAME}"')
+    url = db.with_database(db.server_url(), NAME)
+    env = {**os.environ, "DATABASE_URL": url}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
+    return url
+
+
+def _maxrss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _p95(samples: list[float]) -> float:
+    samples = sorted(samples)
+    return round(samples[int(0.95 * (len(samples) - 1))], 1)
+
+
+# --- the measurements (in their own process) ----------------------------------------------------------------
+
+
+def _floor(city_ids: list[int], date_from, date_to) -> dict:
+    """One grouped query per source table over the roll-up's rows and window: the least the database must
+    do to read them. Best of three (the roll-up meets the same warm cache)."""
+    from django.db import connection
+
+    queries = {
+        "deals": (
+            "SELECT city_id, date_trunc('month', completed_at AT TIME ZONE 'Asia/Shanghai'), count(*), "
+            "sum(agreed_price) FROM trading_transaction WHERE city_id = ANY(%s) AND status = 'completed' "
+            "AND (completed_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN %s AND %s GROUP BY 1, 2"
+        ),
+        "loans": (
+            "SELECT city_id, date_trunc('month', disbursed_on), count(*), sum(amount) FROM pledge_finance_loan "
+            "WHERE city_id = ANY(%s) AND disbursed_on BETWEEN %s AND %s GROUP BY 1, 2"
+        ),
+        "claims": (
+            "SELECT c.city_id, date_trunc('month', b.paid_on), count(*), sum(c.approved_amount) "
+            "FROM subsidies_claim c JOIN subsidies_paymentbatch b ON b.id = c.batch_id "
+            "WHERE c.city_id = ANY(%s) AND c.state = 'paid' AND b.paid_on BETWEEN %s AND %s GROUP BY 1, 2"
+        ),
+    }
+    out: dict = {}
+    with connection.cursor() as cur:
+        for name, sql in queries.items():
+            times, rows = [], 0
+            for _ in range(3):
+                t0 = time.perf_counter()
+                cur.execute(sql, [city_ids, date_from, date_to])
+                rows = len(cur.fetchall())
+                times.append(time.perf_counter() - t0)
+            out[name] = {"s": round(min(times), 3), "groups": rows}
+    out["total_s"] = round(sum(v["s"] for v in out.values()), 3)
+    return out
+
+
+def _rollup(city_ids: list[int]) -> dict:
+    from reporting.services.rollup import rollup_city
+
+    per_city = []
+    t0 = time.perf_counter()
+    for pk in city_ids:
+        t = time.perf_counter()
+        rollup_city(pk)
+        per_city.append(time.perf_counter() - t)
+    return {
+        "s": round(time.perf_counter() - t0, 3),
+        "per_city_median_s": round(statistics.median(per_city), 3),
+        "per_city_max_s": round(max(per_city), 3),
+    }
+
+
+def _profile(city_id: int) -> str:
+    import cProfile
+    import io
+    import pstats
+
+    from reporting.services.rollup import rollup_city
+
+    profiler = cProfile.Profile()
+    profiler.runcall(rollup_city, city_id)
+    buffer = io.StringIO()
+    pstats.Stats(profiler, stream=buffer).sort_stats("cumulative").print_stats(30)
+    return buffer.getvalue()
+
+
+def _refresh(slug: str, times: int = 5) -> dict:
+    from bench.gen_reporting import new_deal
+    from ipops.models import City
+    from reporting.services.rollup import refresh_city
+
+    city = City.objects.get(slug=slug)
+    samples = []
+    for _ in range(times):
+        new_deal(slug)
+        t0 = time.perf_counter()
+        rows = refresh_city(city.pk, ["deals"])
+        samples.append(time.perf_counter() - t0)
+    return {
+        "city": slug,
+        "rows": rows,
+        "median_s": round(statistics.median(samples), 3),
+        "max_s": round(max(samples), 3),
+    }
+
+
+def _scoreboard(slug: str) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ipops.access import actor_for
+    from ipops.models import City, User
+    from ipops.tenancy import city_scope
+    from reporting.selectors import scoreboard
+
+    city = City.objects.get(slug=slug)
+    user = User.objects.get(username=f"{slug}.bureau")
+    with city_scope(city):
+        actor = actor_for(user, city)
+        assert actor is not None
+        for _ in range(3):
+            scoreboard(actor)
+        with CaptureQueriesContext(connection) as ctx:
+            board = scoreboard(actor)
+        samples = []
+        for _ in range(CALLS):
+            t0 = time.perf_counter()
+            scoreboard(actor)
+            samples.append((time.perf_counter() - t0) * 1000)
+    return {
+        "indicators": len(board.rows),
+        "queries": len(ctx.captured_queries),
+        "p95_ms": _p95(samples),
+        "median_ms": round(statistics.median(samples), 1),
+    }
+
+
+def _scoreboard_page(slug: str) -> dict:
+    from django.conf import settings
+    from django.test.utils import override_settings
+    from django.urls import NoReverseMatch, reverse
+
+    from ipops.models import User
+
+    # Static URLs unhashed: the benchmark needs no collectstatic (the manifest costs a dict lookup).
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages):
+        try:
+            url = reverse("reporting-scoreboard", kwargs={"city": slug})
+        except NoReverseMatch:
+            return {"skipped": "the URL reporting-scoreboard does not exist in this checkout yet"}
+        return _page_times(url, User.objects.get(username=f"{slug}.bureau"))
+
+
+def _page_times(url: str, user) -> dict:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(user)
+    for _ in range(3):
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    samples = []
+    for _ in range(CALLS):
+        t0 = time.perf_counter()
+        client.get(url)
+        samples.append((time.perf_counter() - t0) * 1000)
+    return {
+        "url": url,
+        "queries": len(ctx.captured_queries),
+        "p95_ms": _p95(samples),
+        "median_ms": round(statistics.median(samples), 1),
+    }
+
+
+def measure(scale_name: str) -> dict:
+    """Every figure of one scale (run in a fresh process: `python -m bench.reporting --measure NAME`)."""
+    from bench.gen_reporting import SCALES, slugs
+    from ipops import clock
+    from ipops.models import City
+    from ipops.tenancy import city_scope
+    from reporting.models import Indicator
+    from reporting.services.rollup import _window
+
+    scale = SCALES[scale_name]
+    names = slugs(scale)
+    cities = {c.slug: c for c in City.objects.filter(slug__in=names)}
+    city_ids = [cities[s].pk for s in names]
+    first = cities[names[0]]
+    with city_scope(first):
+        indicators = list(Indicator.objects.filter(active=True))
+    date_from, date_to = _window(first, indicators, clock.today())
+    baseline_mb = _maxrss_mb()
+    out: dict = {"scale": scale_name, "cities": len(city_ids), "window": [str(date_from), str(date_to)]}
+    out["floor"] = _floor(city_ids, date_from, date_to)
+    out["rollup"] = _rollup(city_ids)
+    out["rollup"]["peak_rss_mb"] = _maxrss_mb()
+    out["rollup"]["baseline_rss_mb"] = baseline_mb
+    out["ratio"] = round(out["rollup"]["s"] / out["floor"]["total_s"], 2) if out["floor"]["total_s"] else None
+    out["refresh"] = _refresh(names[0])
+    out["scoreboard"] = _scoreboard(names[0])
+    out["scoreboard_page"] = _scoreboard_page(names[0])
+    if os.environ.get("BENCH_REPORTING_PROFILE", "1") != "0":
+        out["profile"] = _profile(city_ids[0])
+    return out
+
+
+# --- the run -------------------------------------------------------------------------------------------------
+
+
+def _mark(value, target, *, lower_is_better: bool = True) -> str:
+    if value is None:
+        return "—"
+    ok = value <= target if lower_is_better else value >= target
+    return "ok" if ok else "MISSED"
+
+
+def table(results: dict) -> str:
+    lines = [
+        "| scale | figure | value | target | floor | |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, r in results["scales"].items():
+        floor = r["floor"]
+        rollup = r["rollup"]
+        page = r["scoreboard_page"]
+        sb = r["scoreboard"]
+        rows = [
+            (
+                "roll-up wall time",
+                f"{rollup['s']} s ({r['cities']} cities; per city median {rollup['per_city_median_s']} s, "
+                f"max {rollup['per_city_max_s']} s)",
+                f"≤ 2× floor = {round(2 * floor['total_s'], 2)} s",
+                f"{floor['total_s']} s (deals {floor['deals']['s']}, loans {floor['loans']['s']}, "
+                f"claims {floor['claims']['s']})",
+                _mark(r["ratio"], TARGETS["ratio"]),
+            ),
+            ("roll-up ÷ floor", f"{r['ratio']}×", "≤ 2×", "", _mark(r["ratio"], TARGETS["ratio"])),
+            (
+                "roll-up peak memory (process RSS)",
+                f"{rollup['peak_rss_mb']} MB (Django loaded: {rollup['baseline_rss_mb']} MB)",
+                "≤ 1024 MB",
+                "",
+                _mark(rollup["peak_rss_mb"], TARGETS["peak_mb"]),
+            ),
+            (
+                "refresh one city after one new deal",
+                f"median {r['refresh']['median_s']} s, max {r['refresh']['max_s']} s ({r['refresh']['rows']} rows)",
+                "≤ 1 s",
+                "",
+                _mark(r["refresh"]["max_s"], TARGETS["refresh_s"]),
+            ),
+            (
+                "scoreboard selector",
+                f"p95 {sb['p95_ms']} ms, median {sb['median_ms']} ms, {sb['queries']} queries "
+                f"({sb['indicators']} indicators)",
+                "≤ 200 ms, ≤ 15 queries",
+                "",
+                "ok"
+                if sb["p95_ms"] <= TARGETS["scoreboard_p95_ms"]
+                and sb["queries"] <= TARGETS["scoreboard_queries"]
+                else "MISSED",
+            ),
+        ]
+        if "skipped" in page:
+            rows.append(("scoreboard page", f"skipped: {page['skipped']}", "≤ 200 ms, ≤ 15 queries", "", "—"))
+        else:
+            rows.append(
+                (
+                    "scoreboard page",
+                    f"p95 {page['p95_ms']} ms, median {page['median_ms']} ms, {page['queries']} queries",
+                    "≤ 200 ms, ≤ 15 queries",
+                    "",
+                    "ok"
+                    if page["p95_ms"] <= TARGETS["scoreboard_p95_ms"]
+                    and page["queries"] <= TARGETS["scoreboard_queries"]
+                    else "MISSED",
+                )
+            )
+        for figure, value, target, fl, mark in rows:
+            lines.append(f"| {name} | {figure} | {value} | {target} | {fl} | {mark} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["--measure"]:
+        db.setup_django(db.with_database(db.server_url(), NAME))
+        print(json.dumps(measure(sys.argv[2]), default=str))
+        return
+    scales = [
+        s.strip() for s in os.environ.get("BENCH_REPORTING_SCALE", "city,national").split(",") if s.strip()
+    ]
+    url = ensure_database()
+    db.setup_django(url)
+    from django.db import connection
+
+    from bench.gen_reporting import SCALES, generate
+
+    results: dict = {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "cpus": os.cpu_count(), "scales": {}}
+    generated = {}
+    for name in scales:
+        scale = SCALES[name]
+        print(
+            f"== {name}: {scale.cities} cities, {scale.deals:,} deals, {scale.loans:,} loans, "
+            f"{scale.claims:,} claims"
+        )
+        generated[name] = generate(scale)
+    connection.close()
+    for name in scales:
+        print(f"== measuring {name}")
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.reporting", "--measure", name],
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        result["generation"] = generated[name]
+        results["scales"][name] = result
+        print({k: v for k, v in result.items() if k != "profile"})
+    report = table(results)
+    print(report)
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    stem = out / f"reporting-{time.strftime('%Y%m%d-%H%M%S')}"
+    notes = [
+        f"# Reporting benchmark, {results['when']} ({results['cpus']} CPUs)",
+        "",
+        report,
+        "",
+        "Generation: rows by INSERT … SELECT generate_series; during the load the loaded tables' triggers "
+        "were off (DISABLE TRIGGER ALL: row history and the deferred foreign-key checks) and their secondary "
+        "indexes dropped; both were restored as the migrations made them, then VACUUM ANALYZE.",
+        "",
+    ]
+    for name, r in results["scales"].items():
+        notes += [f"## {name}", "", "```", json.dumps(r["generation"]), json.dumps(r["floor"]), "```", ""]
+        if r.get("profile"):
+            notes += [f"### cProfile of one city's roll-up ({name})", "", "```", r["profile"], "```", ""]
+    stem.with_suffix(".md").write_text("\n".join(notes))
+    stem.with_suffix(".json").write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
+    print(f"written {stem}.md")
+
+
+if __name__ == "__main__":
+    main()
