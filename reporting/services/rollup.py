@@ -95,8 +95,15 @@ def indicator_rows(
     )
     spec = spec_for(indicator, city, source)
     out = []
+    # A quarter and a year end on a month's last day: their figures are that month's. A figure depends on
+    # the day it is measured, whether the period has begun, and (annual kinds' targets) the period's year.
+    figures: dict[tuple, rules.Figure] = {}
     for period in periods:
-        figure = rules.evaluate(spec, source, period, today, denominator)
+        future = period.start > today
+        key = (period.end if future else min(period.end, today), future, period.end.year)
+        figure = figures.get(key)
+        if figure is None:
+            figure = figures[key] = rules.evaluate(spec, source, period, today, denominator)
         out.append(
             IndicatorValue(
                 city=city,
@@ -140,16 +147,18 @@ def rollup_city(city_id: int, *, progress: JobProgress | None = None, job_id: in
             snapshot = Snapshot.objects.create(
                 city=city, built_at=as_of, as_of=today, is_current=False, job_id=job_id
             )
-            for row in rows:
-                row.snapshot = snapshot
-            IndicatorValue.objects.bulk_create(rows, batch_size=2000)
+            _insert(snapshot, rows)
             # Lock the current snapshot's row: a run, or a reader that must see one whole snapshot, queues.
             previous = list(
                 Snapshot.objects.select_for_update().filter(is_current=True).values_list("pk", flat=True)
             )
             Snapshot.objects.filter(pk__in=previous).update(is_current=False)
             Snapshot.objects.filter(pk=snapshot.pk).update(is_current=True)
-            IndicatorValue.objects.filter(snapshot__in=Snapshot.objects.exclude(pk=snapshot.pk)).delete()
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"DELETE FROM {IndicatorValue._meta.db_table} WHERE city_id = %s AND snapshot_id <> %s",  # noqa: S608
+                    [city.pk, snapshot.pk],
+                )
             Snapshot.objects.exclude(pk=snapshot.pk).delete()
             snapshot.is_current = True
         if progress:
@@ -161,6 +170,26 @@ def rollup_city(city_id: int, *, progress: JobProgress | None = None, job_id: in
                 "as_of": today.isoformat(),
             }
         return snapshot
+
+
+_COLUMNS = ("indicator_id", "period", "period_kind", "period_end", "actual", "target", "target_end", "progress",
+            "status", "projection", "rate", "compound_rate")  # fmt: skip
+_TYPES = ("bigint", "text", "text", "date", "numeric", "numeric", "numeric", "numeric", "text", "numeric", "numeric",
+          "numeric")  # fmt: skip
+
+
+def _insert(snapshot: Snapshot, rows: list[IndicatorValue]) -> None:
+    """Every row of the new snapshot in one statement (one array per column): the ORM's bulk insert spends
+    longer converting ~1,250 rows field by field than PostgreSQL spends writing them."""
+    table = IndicatorValue._meta.db_table
+    arrays = [[getattr(row, column) for row in rows] for column in _COLUMNS]
+    unnest = ", ".join(f"%s::{kind}[]" for kind in _TYPES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (city_id, snapshot_id, as_of, {', '.join(_COLUMNS)}) "  # noqa: S608 — names are ours
+            f"SELECT %s, %s, %s, * FROM unnest({unnest})",
+            [snapshot.city_id, snapshot.pk, snapshot.built_at, *arrays],
+        )
 
 
 def refresh_city(city_id: int, topics: Iterable[str] = ()) -> int:

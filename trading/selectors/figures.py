@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear, TruncMonth
+from django.utils import timezone
 
 from ipops.access import Actor
 from ipops.models import Organization
@@ -48,12 +49,18 @@ class DealFigures:
 
 
 def _completed(city, date_from: datetime.date | None, date_to: datetime.date | None) -> QuerySet[Transaction]:
+    """Completed deals whose completion falls on those days (Asia/Shanghai), as a timestamp range: a range
+    on the column itself walks `tx_city_status_done` (a filter on its date would not)."""
     qs = Transaction.objects.filter(city=city, status=TransactionStatus.COMPLETED)
     if date_from:
-        qs = qs.filter(completed_at__date__gte=date_from)
+        qs = qs.filter(completed_at__gte=_day_start(date_from))
     if date_to:
-        qs = qs.filter(completed_at__date__lte=date_to)
+        qs = qs.filter(completed_at__lt=_day_start(date_to + datetime.timedelta(days=1)))
     return qs
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def deal_figures(
@@ -197,7 +204,8 @@ def deals_by_month(
         _completed(city, date_from, date_to)
         .annotate(m=TruncMonth("completed_at"))
         .values("m", "deal_type")
-        .annotate(n=Count("pk"), amount=Sum("agreed_price"))
+        # COUNT(*), not COUNT(id): the covering index holds what this query reads, so it never visits the table.
+        .annotate(n=Count("*"), amount=Sum("agreed_price"))
         .order_by()
     )
     out: dict[datetime.date, dict] = defaultdict(lambda: {"tn": 0, "ta": ZERO, "ln": 0, "la": ZERO})
