@@ -52,8 +52,10 @@ def figure(value, unit: str) -> str:
     value = Decimal(value)
     if unit == Unit.YUAN:
         if abs(value) >= YI:
-            return f"{value / YI:,.2f} {_('100M CNY')}"
-        return f"{to_wan(value):,.2f} {_('10k CNY')}"
+            yi = _("100M CNY")
+            return f"{value / YI:,.2f} {yi}"
+        wan = _("10k CNY")
+        return f"{to_wan(value):,.2f} {wan}"
     label = Unit(unit).label if unit in Unit.values else ""
     if unit in COUNT_UNITS and value == value.to_integral_value():
         return f"{value:,.0f} {label}".strip()

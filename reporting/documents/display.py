@@ -33,8 +33,10 @@ def amount(value) -> str:
         return "—"
     value = Decimal(str(value))
     if abs(value) >= YI:
-        return f"{_trim(value / YI, 2)} {_('100m CNY')}"
-    return f"{_trim(value / WAN, 2)} {_('10k CNY')}"
+        yi = _("100M CNY")
+        return f"{_trim(value / YI, 2)} {yi}"
+    wan = _("10k CNY")
+    return f"{_trim(value / WAN, 2)} {wan}"
 
 
 def percent(ratio, places: int = 1) -> str:

@@ -449,11 +449,13 @@ class CompareExportView(CityPageMixin, View):
         if comparison is None:
             return redirect("reporting-scoreboard", city=city)
         headers: list = [_("Code"), _("Indicator")]
+        # Outside the f-strings, where makemessages can find them.
+        progress, status, rank = _("Progress"), _("Status"), _("Rank")
         for c in comparison.cities:
             headers += [
-                excel.Column(f"{c.name} · {_('Progress')}", "percent"),
-                f"{c.name} · {_('Status')}",
-                excel.Column(f"{c.name} · {_('Rank')}", "integer"),
+                excel.Column(f"{c.name} · {progress}", "percent"),
+                f"{c.name} · {status}",
+                excel.Column(f"{c.name} · {rank}", "integer"),
             ]
         rows = []
         for line in _compare_lines(comparison):
