@@ -4,7 +4,10 @@ drills down to the deals of the month, opens one, and downloads the indicator's 
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from pypdf import PdfReader
 
 from ipops import clock
 from ipops.tenancy import city_scope
@@ -80,3 +83,5 @@ def test_an_official_follows_a_lagging_indicator_to_its_deals_and_its_pdf(live_s
     assert response.status == 200
     assert response.headers["content-type"].startswith("application/pdf")
     assert response.body()[:5] == b"%PDF-"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
+    assert indicator.name in text  # the Chinese name, set in the PDF's own font
