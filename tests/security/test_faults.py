@@ -285,6 +285,9 @@ def test_after_a_database_restart_requests_succeed_and_no_write_is_half_there(qi
             _restart(pg)
             restarted_at = len(load.answers)
             load.more(10)
+        # Restarted again while idle: every worker keeps a connection the server has dropped; it is checked
+        # (CONN_HEALTH_CHECKS) and replaced before a request uses it, so not even the first request fails.
+        _restart(pg)
         after = [server.get("/qingdao/market/").status_code for _ in range(4)]
         created = server.post("/api/v1/qingdao/buy-requests/", json={"title": "求购 之后"}, headers=auth)
         # Read before the server stops: its connections close with it.
@@ -294,7 +297,8 @@ def test_after_a_database_restart_requests_succeed_and_no_write_is_half_there(qi
         )
     # Requests after the restart succeed: the kept connections were checked and replaced.
     assert after == [200] * 4 and created.status_code == 201, created.text
-    assert all(a == 201 for _, a in load.answers[restarted_at + 2 :]), load.answers
+    # (Only the one request in flight when the restart finished may have failed.)
+    assert all(a == 201 for _, a in load.answers[restarted_at + 1 :]), load.answers
     # Nothing half-written: an answered write is there once; an interrupted one is there whole or not at all.
     titles = [title for _, title in rows]
     for n, answer in load.answers:
