@@ -167,12 +167,17 @@ def url_modules(attribute: str) -> list[str]:
     return [path for app in platform_apps() if (path := getattr(app, attribute))]
 
 
+#: The core's own periodic entries (not per city): the outbox sweep sends what a broker outage held back.
+CORE_PERIODIC = {"outbox-sweep": {"task": "ipops.tasks.outbox_sweep", "schedule": 60.0}}
+
+
 def beat_schedule() -> dict[str, dict]:
-    """One beat entry per scheduled city job: `ipops.tasks.for_every_city` fans out to the cities."""
+    """The core's periodic entries, and one beat entry per scheduled city job (`ipops.tasks.for_every_city`
+    fans out to the cities)."""
     from ipops.tasks import CORE_CITY_JOBS
 
     jobs = [*CORE_CITY_JOBS, *(job for app in platform_apps() for job in app.city_jobs())]
-    return {
+    return CORE_PERIODIC | {
         job.name.replace("_", "-"): {
             "task": "ipops.tasks.for_every_city",
             "args": [job.task],

@@ -108,13 +108,23 @@ def _database() -> dict:
 DATABASES = {"default": _database()}
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A kept connection is checked before a request reuses it, so a database restart costs no failed request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # JIT compiles any plan the planner guesses is expensive, adding tens of milliseconds to a web request
 # whose LIMIT makes it cheap in fact; short OLTP queries never win it back.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_ipops")}
 if env.bool("DB_POOL", default=ENVIRONMENT == "production"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": 20}
+    # `check`: a pooled connection is tested as it is handed out, so after a database restart the dead ones
+    # are replaced instead of failing the next requests (CONN_HEALTH_CHECKS does not apply to a pool).
+    from psycopg_pool import ConnectionPool
+
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 2,
+        "max_size": 20,
+        "check": ConnectionPool.check_connection,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "ipops.User"
@@ -219,8 +229,22 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
-# Below the time limits so a long task is never redelivered while it still runs.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+# Below the time limits so a long task is never redelivered while it still runs. The socket timeouts make a
+# request fail fast when Redis is down or hangs, instead of waiting on the broker: tasks are published
+# through the outbox (`ipops.outbox`), so a failed send only waits for the sweeper.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 60 * 60,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Publishing retries briefly (≈ 0.5 s in all), then gives up: the message stays in the outbox.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.3,
+}
 CELERY_TIMEZONE = TIME_ZONE
 # Seconds a city's indicator refresh waits after the first event, so a burst of deals costs one refresh.
 REPORTING_REFRESH_DELAY = env.int("REPORTING_REFRESH_DELAY", default=10)

@@ -6,7 +6,9 @@ import importlib
 
 from celery import current_app, shared_task
 from celery.schedules import crontab
+from django.db import transaction
 
+from ipops import outbox
 from ipops.jobs import job_run
 from ipops.models import City
 from ipops.platform import CityJob
@@ -50,6 +52,15 @@ def for_every_city(task_name: str) -> int:
     """Beat entry for a per-city job: one task per active city, so one city's failure stays its own."""
     task = task_named(task_name)
     ids = list(City.objects.filter(is_active=True).values_list("pk", flat=True))
-    for city_id in ids:
-        task.delay(city_id)
+    with transaction.atomic():  # every city's message, or none (a retried fan-out starts over)
+        for city_id in ids:
+            outbox.publish(task, city_id)
     return len(ids)
+
+
+@shared_task(name="ipops.tasks.outbox_sweep", ignore_result=True)
+def outbox_sweep() -> int:
+    """Beat, every minute: send the tasks a broker outage left in the outbox; forget those sent a week ago."""
+    sent = outbox.sweep()
+    outbox.purge_sent()
+    return sent

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 
+from ipops import outbox
 from ipops.jobs import job_run
 from reporting.documents import tasks as _document_tasks  # noqa: F401 — the worker imports <app>.tasks only
 from reporting.services import rollup as service
@@ -34,5 +36,8 @@ def refresh(city_id: int) -> int:
 def on_figures_changed(sender, *, city_id: int, topic: str, **kwargs) -> None:
     """`ipops.events.figures_changed` (after the publishing transaction committed): join the city's
     pending refresh, or open it and publish its one task a few seconds out, so a burst costs one refresh."""
-    if service.request_refresh(city_id, topic):
-        refresh.apply_async((city_id,), countdown=settings.REPORTING_REFRESH_DELAY)
+    # One transaction: an opened pending refresh always has its task message (else later events would join
+    # a refresh no task will ever take).
+    with transaction.atomic():
+        if service.request_refresh(city_id, topic):
+            outbox.publish(refresh, city_id, countdown=settings.REPORTING_REFRESH_DELAY)

@@ -132,6 +132,18 @@ def assert_list_and_detail_agree(client, list_url: str, detail_url: str, candida
     assert listed == opened, f"listed only: {sorted(listed - opened)}, opened only: {sorted(opened - listed)}"
 
 
+def database_url_of_this_test() -> str:
+    """A libpq URL for the database this test uses, for processes the test starts (workers, web servers)."""
+    from urllib.parse import quote
+
+    s = connection.settings_dict
+    host = s.get("HOST") or ""
+    if host.startswith("/"):  # a Unix socket directory (the embedded server)
+        return f"postgresql://{s['USER']}@/{s['NAME']}?host={quote(host)}"
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    return f"postgresql://{auth}@{host or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+
+
 @contextlib.contextmanager
 def celery_worker(*, log_level: str = "warning") -> Iterator[tuple[str, Any]]:
     """A real Celery worker (solo pool) on a private queue, against the test database and the real Redis:
@@ -142,20 +154,13 @@ def celery_worker(*, log_level: str = "warning") -> Iterator[tuple[str, Any]]:
     import sys
     import uuid
     from pathlib import Path
-    from urllib.parse import quote
 
     import pytest
     from django.conf import settings
 
     if not settings.REDIS_URL:
         pytest.skip("REDIS_URL is not set: no broker to test against (CI sets it)")
-    s = connection.settings_dict
-    host = s.get("HOST") or ""
-    if host.startswith("/"):  # a Unix socket directory (the embedded server)
-        url = f"postgresql://{s['USER']}@/{s['NAME']}?host={quote(host)}"
-    else:
-        auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
-        url = f"postgresql://{auth}@{host or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+    url = database_url_of_this_test()
     queue = f"ipops-test-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": settings.REDIS_URL, "CELERY_QUEUE": queue}
     worker = subprocess.Popen(  # noqa: S603 — our own interpreter and arguments

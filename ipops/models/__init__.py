@@ -1,6 +1,7 @@
 from ipops.models.accounts import City, CityGrant, Membership, Organization, OrgKind, Role, User
 from ipops.models.imports import ImportBatch, ImportStatus
 from ipops.models.ops import AuditEvent, AuditSeal, JobRun
+from ipops.models.outbox import OutboxMessage
 from ipops.models.registry import (
     AssetKind,
     AssetValuation,
@@ -29,6 +30,7 @@ __all__ = [
     "Membership",
     "OrgKind",
     "Organization",
+    "OutboxMessage",
     "Role",
     "User",
 ]

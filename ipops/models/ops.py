@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -39,6 +40,17 @@ class JobRun(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.progress_done / self.progress_total) if self.progress_total else 0
+
+    @cached_property
+    def waiting_for_queue(self) -> bool:
+        """Queued and its task still in the outbox: the broker was unreachable when the job was started, and
+        the sweeper sends it when the broker is back (`ipops.outbox`)."""
+        from ipops.models.outbox import OutboxMessage
+
+        return (
+            self.status == self.Status.QUEUED
+            and OutboxMessage.objects.filter(job_run_id=self.pk, sent_at__isnull=True).exists()
+        )
 
 
 class AuditEvent(models.Model):

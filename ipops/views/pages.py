@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
-from ipops import excel, navigation, platform
+from ipops import excel, navigation, outbox, platform
 from ipops.access import actor_for, cities_for
 from ipops.errors import ApplicationError, NotFound, PermissionDenied
 from ipops.forms import (
@@ -501,8 +501,9 @@ class RegistrySnapshotView(CityPageMixin, View):
 
         if not self.actor.is_bureau:
             raise PermissionDenied()
-        run = JobRun.objects.create(name="registry_snapshot", city=request.city)
-        registry_snapshot.delay_on_commit(request.city.pk, run.pk)
+        with transaction.atomic():  # the run and its task message, or neither
+            run = JobRun.objects.create(name="registry_snapshot", city=request.city)
+            outbox.publish(registry_snapshot, request.city.pk, run.pk, job_run=run)
         return redirect("job-run", city=city, pk=run.pk)
 
 

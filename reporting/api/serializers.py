@@ -317,6 +317,10 @@ class StatisticInputSerializer(serializers.Serializer):
 
 class JobRunSerializer(serializers.ModelSerializer):
     percent = serializers.IntegerField(read_only=True)
+    waiting_for_queue = serializers.BooleanField(
+        read_only=True,
+        help_text="Queued, and the task queue was unreachable: the run starts when it is back.",
+    )
 
     class Meta:
         model = JobRun
@@ -327,6 +331,7 @@ class JobRunSerializer(serializers.ModelSerializer):
             "progress_done",
             "progress_total",
             "percent",
+            "waiting_for_queue",
             "rows",
             "error",
             "created_at",

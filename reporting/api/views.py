@@ -4,6 +4,7 @@ state; the bureau edits the catalogue, enters and imports statistics and runs th
 
 from __future__ import annotations
 
+from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -11,7 +12,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from funds.imports.api import ImportBatchSerializer  # one shape (and schema component) for every batch
-from ipops import imports
+from ipops import imports, outbox
 from ipops.api.base import CityAPIView
 from ipops.excel import XLSX
 from ipops.models import ImportBatch, ImportStatus, JobRun
@@ -318,6 +319,7 @@ class SnapshotApi(CityAPIView):
     )
     def post(self, request, city):
         require(self.actor, "rollup.run")
-        run = JobRun.objects.create(name=ROLLUP_JOB, city=self.actor.city)
-        rollup.delay_on_commit(self.actor.city.pk, run.pk)
+        with transaction.atomic():  # the run and its task message, or neither
+            run = JobRun.objects.create(name=ROLLUP_JOB, city=self.actor.city)
+            outbox.publish(rollup, self.actor.city.pk, run.pk, job_run=run)
         return Response(s.JobRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)

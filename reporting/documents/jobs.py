@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ipops import clock, uploads
+from ipops import clock, outbox, uploads
 from ipops.access import Actor
 from ipops.errors import Conflict, FieldErrors, NotFound
 from ipops.models import JobRun
@@ -62,9 +63,10 @@ def report_start(*, actor: Actor, kind: str, year: int | None = None) -> JobRun:
     result: dict = {"user_id": actor.user.pk, "title": TITLES[kind]}
     if kind == ANNUAL:
         result["year"] = year
-    run = JobRun.objects.create(name=kind, city=actor.city, result=result)
     task = tasks.annual_report if kind == ANNUAL else tasks.midterm_assessment
-    task.delay_on_commit(actor.city.pk, run.pk)
+    with transaction.atomic():  # the run and its task message, or neither
+        run = JobRun.objects.create(name=kind, city=actor.city, result=result)
+        outbox.publish(task, actor.city.pk, run.pk, job_run=run)
     return run
 
 

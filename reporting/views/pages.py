@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Model
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -24,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from funds.models import Fund
-from ipops import clock, excel
+from ipops import clock, excel, outbox
 from ipops.models import IPAsset, JobRun
 from ipops.views.pages import CityPageMixin, submit_form
 from ipops.visibility import get_visible_or_404
@@ -180,8 +181,9 @@ class RunView(CityPageMixin, View):
         from reporting.tasks import rollup
 
         require(self.actor, "rollup.run")
-        run = JobRun.objects.create(name=ROLLUP_JOB, city=request.city)
-        rollup.delay_on_commit(request.city.pk, run.pk)
+        with transaction.atomic():  # the run and its task message, or neither
+            run = JobRun.objects.create(name=ROLLUP_JOB, city=request.city)
+            outbox.publish(rollup, request.city.pk, run.pk, job_run=run)
         messages.info(request, _("The indicators are being recalculated."))
         return redirect("reporting-scoreboard", city=city)
 

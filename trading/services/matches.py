@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.db.transaction import atomic
 from django.utils import timezone
 
+from ipops import outbox
+
 from .. import search
 from ..models import PUBLIC_LISTING_STATUSES, BuyRequest, BuyRequestMatch, BuyRequestStatus, Listing
 
@@ -20,15 +22,17 @@ PROPAGATE_TO = 200
 
 
 def refresh_matches_on_commit(br: BuyRequest) -> None:
+    """Recompute the buy request's matches once this transaction commits (through the outbox: a broker
+    outage delays the refresh, it never loses it nor fails the request)."""
     from trading.tasks import refresh_buy_request_matches
 
-    refresh_buy_request_matches.delay_on_commit(br.city_id, br.pk)
+    outbox.publish(refresh_buy_request_matches, br.city_id, br.pk)
 
 
 def propagate_matches_on_commit(listing: Listing) -> None:
     from trading.tasks import propagate_listing_matches
 
-    propagate_listing_matches.delay_on_commit(listing.city_id, listing.pk)
+    outbox.publish(propagate_listing_matches, listing.city_id, listing.pk)
 
 
 @atomic
