@@ -54,7 +54,7 @@ class CoreErrorCode(ErrorCode):
     # Accounts (ipops.security): a login door locked by failures, an API token past its life, a money
     # step that needs a recent password or code.
     ACCOUNT_LOCKED = "account_locked"
-    TOKEN_EXPIRED = "token_expired"
+    TOKEN_EXPIRED = "token_expired"  # noqa: S105 - an error code
     REAUTHENTICATION_REQUIRED = "reauthentication_required"
 
 

@@ -318,6 +318,8 @@ LOGGING = {
     "loggers": {
         "jieba": {"level": "WARNING"},
         "pgserver": {"level": "WARNING"},
+        # Axes narrates every successful login at INFO; failures and lockouts stay (WARNING).
+        "axes": {"level": "WARNING"},
         # WeasyPrint and fontTools narrate every PDF (steps, font subsetting) at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

@@ -67,9 +67,7 @@ class ReauthApi(APIView):
         else:
             proven = False
         if not proven:
-            raise PermissionDenied(
-                _("Wrong password or code."), code=CoreErrorCode.INVALID_CREDENTIALS
-            )
+            raise PermissionDenied(_("Wrong password or code."), code=CoreErrorCode.INVALID_CREDENTIALS)
         now = timezone.now()
         if isinstance(request.auth, ApiToken):
             ApiToken.objects.filter(pk=request.auth.pk).update(authenticated_at=now)

@@ -87,9 +87,7 @@ def city_lockouts(city) -> list[Lockout]:
         .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
         .order_by("-last")
     )
-    return [
-        Lockout(members[r["username"]], r["failures"], r["last"], r["last"] + cool_off()) for r in rows
-    ]
+    return [Lockout(members[r["username"]], r["failures"], r["last"], r["last"] + cool_off()) for r in rows]
 
 
 class NotBureauAdmin(PermissionDenied):

@@ -16,7 +16,16 @@ from ipops.security.errors import AccountErrorCode
 
 API_PREFIX = "/api/"
 #: Where a session that still owes its second factor may go.
-_OPEN_PREFIXES = ("/accounts/login/", "/accounts/logout/", "/accounts/mfa/", "/static/", "/i18n/", "/jsi18n/", "/favicon.ico", "/healthz/")
+_OPEN_PREFIXES = (
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/mfa/",
+    "/static/",
+    "/i18n/",
+    "/jsi18n/",
+    "/favicon.ico",
+    "/healthz/",
+)
 
 
 def _json(code, detail, status):

@@ -40,9 +40,7 @@ def _place_names(user) -> set[str]:
         names |= {slug, zh, en}
     if user is not None and user.pk:
         with scopes_disabled():
-            names |= set(
-                Membership.objects.filter(user=user).values_list("organization__name", flat=True)
-            )
+            names |= set(Membership.objects.filter(user=user).values_list("organization__name", flat=True))
     return {n.lower().replace(" ", "") for n in names if n}
 
 

@@ -103,7 +103,9 @@ class MfaEnrolView(LoginRequiredMixin, View):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             mfa.verified(request)
-            messages.success(request, _("Your authenticator app is set up: every login now asks for its code."))
+            messages.success(
+                request, _("Your authenticator app is set up: every login now asks for its code.")
+            )
             return redirect(_next(request, "/accounts/profile/"))
         form.add_error("otp", _("Wrong or expired code."))
         return self._render(request, device, form, status=400)

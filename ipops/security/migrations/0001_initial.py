@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,19 +14,31 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('digest', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(verbose_name='issued at')),
-                ('last_used_at', models.DateTimeField(verbose_name='last used at')),
-                ('authenticated_at', models.DateTimeField(verbose_name='authenticated at')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("digest", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(verbose_name="issued at")),
+                ("last_used_at", models.DateTimeField(verbose_name="last used at")),
+                ("authenticated_at", models.DateTimeField(verbose_name="authenticated at")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API token',
-                'verbose_name_plural': 'API tokens',
-                'indexes': [models.Index(fields=['user', 'created_at'], name='apitoken_user_created')],
+                "verbose_name": "API token",
+                "verbose_name_plural": "API tokens",
+                "indexes": [models.Index(fields=["user", "created_at"], name="apitoken_user_created")],
             },
         ),
     ]
