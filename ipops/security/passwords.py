@@ -17,7 +17,7 @@ from ipops.security.errors import AccountErrorCode
 from ipops.tenancy import scopes_disabled
 
 #: What may follow a name and still be "the name": digits, separators, punctuation.
-_DECORATION = re.compile(r"[\d\W_]*$")
+_DECORATION = re.compile(r"[\d\W_]*")
 
 
 class WhitespaceValidator:
@@ -48,8 +48,11 @@ class PlaceNameValidator:
     """Not a city's slug or name, nor the person's organisation's name, with only digits or signs added."""
 
     def validate(self, password: str, user=None) -> None:
-        stem = _DECORATION.sub("", password.strip().lower().replace(" ", ""))
-        if stem and stem in _place_names(user):
+        typed = password.strip().lower().replace(" ", "")
+        if any(
+            typed.startswith(name) and _DECORATION.fullmatch(typed[len(name) :])
+            for name in _place_names(user)
+        ):
             raise ValidationError(
                 _("A password may not be a city's or an organisation's name followed by digits."),
                 code=AccountErrorCode.PASSWORD_PLACE_NAME,
