@@ -54,12 +54,12 @@ class CityTokenAuthentication(TokenAuthentication):
         else:
             user = membership.user
             token = ApiToken(
-                pk=membership.token_id,  # type: ignore[attr-defined]
+                pk=membership.token_id,
                 user=user,
                 digest=digest,
-                created_at=membership.token_created_at,  # type: ignore[attr-defined]
-                last_used_at=membership.token_last_used_at,  # type: ignore[attr-defined]
-                authenticated_at=membership.token_authenticated_at,  # type: ignore[attr-defined]
+                created_at=membership.token_created_at,
+                last_used_at=membership.token_last_used_at,
+                authenticated_at=membership.token_authenticated_at,
             )
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))

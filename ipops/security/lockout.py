@@ -22,6 +22,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ipops import audit
 from ipops.access import Actor
@@ -92,7 +93,7 @@ def city_lockouts(city) -> list[Lockout]:
 
 class NotBureauAdmin(PermissionDenied):
     code = CoreErrorCode.ROLE_NOT_ALLOWED
-    default_message = _("Only the bureau's admins manage lockouts.")
+    default_message = gettext_lazy("Only the bureau's admins manage lockouts.")
 
 
 def require_bureau_admin(actor: Actor) -> None:
