@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from ipops.errors import CoreErrorCode, PermissionDenied
+from ipops.errors import CoreErrorCode, PermissionDenied, ValidationFailed
 from ipops.security import mfa, tokens
 from ipops.security.lockout import lockout_response
 from ipops.security.models import ApiToken
@@ -24,6 +24,8 @@ class LogoutAllResponseSerializer(serializers.Serializer):
 
 class LogoutAllApi(APIView):
     """Sign out everywhere: every API token of the caller (this one too) and every browser session end."""
+
+    account = True
 
     @extend_schema(request=None, responses={200: LogoutAllResponseSerializer}, tags=["auth"])
     def post(self, request):
@@ -48,6 +50,7 @@ class ReauthApi(APIView):
     loan, disbursing, approving or paying claims: the calling token (or session) counts as freshly
     authenticated for `REAUTH_WINDOW`. Wrong passwords count towards the lockout like at login."""
 
+    account = True
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "reauth"
 
@@ -65,7 +68,13 @@ class ReauthApi(APIView):
             if getattr(django_request, "axes_locked_out", False):
                 return lockout_response(django_request)
         else:
-            proven = False
+            raise ValidationFailed(
+                _("Give your password or a code of your authenticator app."),
+                code=CoreErrorCode.REQUIRED,
+                fields={
+                    "password": [{"code": CoreErrorCode.REQUIRED, "detail": _("A password is required.")}]
+                },
+            )
         if not proven:
             raise PermissionDenied(_("Wrong password or code."), code=CoreErrorCode.INVALID_CREDENTIALS)
         now = timezone.now()
