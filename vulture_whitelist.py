@@ -41,3 +41,16 @@ bureau_claims, claimant_claims
 from reporting.home import city_scoreboard  # noqa: E402
 
 city_scoreboard
+# Accounts' security, named by dotted path in settings (INSTALLED_APPS, MIDDLEWARE, AUTHENTICATION_BACKENDS,
+# AUTH_PASSWORD_VALIDATORS) or called by DRF (the token authentication's override) and Django (process_view).
+from ipops.security.apps import SecurityConfig  # noqa: E402
+from ipops.security.backends import LockoutBackend  # noqa: E402
+from ipops.security.middleware import ReauthMiddleware, SecondFactorMiddleware  # noqa: E402
+from ipops.security.passwords import (  # noqa: E402
+    CharacterClassesValidator,
+    PlaceNameValidator,
+    WhitespaceValidator,
+)
+
+SecurityConfig, LockoutBackend, SecondFactorMiddleware, WhitespaceValidator, PlaceNameValidator
+CharacterClassesValidator, CityTokenAuthentication.authenticate_credentials, ReauthMiddleware.process_view

@@ -73,10 +73,9 @@ def _corpus():
 
 
 def _setup_city():
-    from rest_framework.authtoken.models import Token
-
     from ipops.demo_data import make_uscc
     from ipops.models import City, Membership, Organization, OrgKind, User
+    from ipops.security.tokens import issue_token
     from ipops.tenancy import city_scope
 
     city, _ = City.objects.get_or_create(
@@ -103,8 +102,8 @@ def _setup_city():
         )
         user, _ = User.objects.get_or_create(username="bench.buyer")
         Membership.objects.get_or_create(user=user, city=city, defaults=dict(organization=buyer_org))
-        token, _ = Token.objects.get_or_create(user=user)
-    return city, sellers, buyer_org, token.key
+        key = issue_token(user)  # a new token per run (ipops.security: tokens end after 12 h unused)
+    return city, sellers, buyer_org, key
 
 
 def _buy_requests(city, buyer_org):

@@ -51,6 +51,11 @@ class CoreErrorCode(ErrorCode):
     PAYLOAD_TOO_LARGE = "payload_too_large"
     THROTTLED = "throttled"
     SERVER_ERROR = "server_error"
+    # Accounts (ipops.security): a login door locked by failures, an API token past its life, a money
+    # step that needs a recent password or code.
+    ACCOUNT_LOCKED = "account_locked"
+    TOKEN_EXPIRED = "token_expired"  # noqa: S105 - an error code
+    REAUTHENTICATION_REQUIRED = "reauthentication_required"
 
 
 class IpopsErrorCode(ErrorCode):

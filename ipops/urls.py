@@ -8,6 +8,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from ipops.api.views import TokenApi
 from ipops.platform import url_modules
+from ipops.security import api as security_api
+from ipops.security import views as security_views
 from ipops.views import pages
 
 # API: /api/v1/<city>/... and pages: /<city>/... — each app names its own in its config
@@ -23,11 +25,19 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/profile/", security_views.AccountView.as_view(), name="account"),
+    path("accounts/logout-all/", security_views.LogoutAllView.as_view(), name="logout-all"),
+    path("accounts/mfa/enrol/", security_views.MfaEnrolView.as_view(), name="mfa-enrol"),
+    path("accounts/mfa/verify/", security_views.MfaVerifyView.as_view(), name="mfa-verify"),
+    path("accounts/mfa/disable/", security_views.MfaDisableView.as_view(), name="mfa-disable"),
+    path("accounts/reauth/", security_views.ReauthView.as_view(), name="reauth"),
     path("home/", pages.root, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", TokenApi.as_view(), name="api-token"),
+    path("api/v1/auth/logout-all/", security_api.LogoutAllApi.as_view(), name="api-logout-all"),
+    path("api/v1/auth/reauth/", security_api.ReauthApi.as_view(), name="api-reauth"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/<slug:city>/", include(city_api)),

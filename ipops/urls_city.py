@@ -1,5 +1,6 @@
 from django.urls import path
 
+from ipops.security import views as security_views
 from ipops.views import pages
 
 urlpatterns = [
@@ -13,6 +14,8 @@ urlpatterns = [
     path("organisations/", pages.OrganizationListView.as_view(), name="organization-list"),
     path("people/", pages.PeopleView.as_view(), name="people-list"),
     path("people/export.xlsx", pages.PeopleExportView.as_view(), name="people-export"),
+    path("people/lockouts/", security_views.LockoutsView.as_view(), name="people-lockouts"),
+    path("people/lockouts/<int:pk>/unlock/", security_views.UnlockView.as_view(), name="people-unlock"),
     path("people/<int:pk>/admin/", pages.MemberActionView.as_view(action="admin"), name="member-admin"),
     path(
         "people/<int:pk>/password/", pages.MemberActionView.as_view(action="password"), name="member-password"

@@ -20,7 +20,7 @@ class AutoSchema(SpectacularAutoSchema):
 
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         """Each operation says who may call it, as its view declares: the roles (`x-roles`), or anyone,
-        logged in or not (`x-public: true`)."""
+        logged in or not (`x-public: true`), or anyone logged in, about their own account (`x-account: true`)."""
         from ipops.api.base import is_public, roles_for
 
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
@@ -30,4 +30,8 @@ class AutoSchema(SpectacularAutoSchema):
                 operation["x-roles"] = sorted(roles)
             if is_public(self.view):
                 operation["x-public"] = True
+            if getattr(self.view, "account", False):
+                # The caller's own account (sign out everywhere, re-authenticate): anyone logged in, a
+                # read-only reader too; it touches no city's records.
+                operation["x-account"] = True
         return operation

@@ -88,11 +88,19 @@ class AssetUpdateSerializer(AssetInputSerializer):
 
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"})
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=10,
+        help_text="The current code of the user's authenticator app (required when the user has a second "
+        "factor, and for money roles in production)",
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField()
+    expires_at = serializers.DateTimeField(help_text="When the token ends at the latest (unused: sooner)")
 
 
 class OrganizationSerializer(serializers.ModelSerializer):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -32,6 +33,8 @@ from ipops.errors import CoreErrorCode, IpopsErrorCode, PermissionDenied, Valida
 from ipops.ids import InvalidIdentifier
 from ipops.models import AssetKind, Industry, IPAsset, LegalStatus, Membership, Organization, OrgKind, Role
 from ipops.permissions import require
+from ipops.security import mfa, tokens
+from ipops.security.lockout import lockout_response
 from ipops.selectors.organisations import membership_get, membership_list, organization_get
 from ipops.selectors.registry import asset_get, asset_list
 from ipops.services.organisations import (
@@ -45,11 +48,14 @@ from ipops.services.registry import asset_create, asset_update
 
 
 class TokenApi(APIView):
-    """Exchange a username and password for an API token (banks' and city systems' integrations)."""
+    """Exchange a username and password (and a TOTP code, for a user with a second factor) for a new API
+    token (banks' and city systems' integrations). Each call issues its own token; it ends after
+    `API_TOKEN_IDLE_TIMEOUT` unused or `API_TOKEN_MAX_AGE` after issue, whichever is first."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    # Guessing passwords through the API is slowed per client address (`TOKEN_THROTTLE`).
+    # A flood is slowed per client address (`TOKEN_THROTTLE`); axes locks the username and the address
+    # after AXES_FAILURE_LIMIT failures (429 `account_locked`).
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
     public = True
@@ -58,11 +64,18 @@ class TokenApi(APIView):
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request, **data.validated_data)
+        credentials = dict(data.validated_data)
+        code = credentials.pop("otp", "")
+        # The Django request, so axes counts the failure and flags a lockout on what its middleware sees.
+        user = authenticate(request._request, **credentials)
+        if getattr(request._request, "axes_locked_out", False):
+            return lockout_response(request._request)
         if user is None or not user.is_active:
             raise PermissionDenied(_("Wrong username or password."), code=CoreErrorCode.INVALID_CREDENTIALS)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        mfa.check_second_factor(user, code)
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
+        key = tokens.issue_token(user)
+        return Response({"token": key, "expires_at": tokens.expires_at(timezone.now())})
 
 
 class AssetQuerySerializer(serializers.Serializer):

@@ -12,13 +12,13 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
-from rest_framework.authtoken.models import Token
 
 from ipops import audit, ids
 from ipops.access import Actor
 from ipops.errors import Conflict, CoreErrorCode, FieldErrors, IpopsErrorCode, NotFound, PermissionDenied
 from ipops.models import Membership, Organization, OrgKind, User
 from ipops.permissions import require
+from ipops.security.models import ApiToken
 from ipops.selectors.organisations import user_acts_in_other_cities
 from ipops.tenancy import scopes_disabled
 
@@ -136,7 +136,9 @@ def _clean_username(username: str, errors: FieldErrors) -> str:
 
 
 def _check_password(password: str, errors: FieldErrors, user: User | None = None) -> None:
-    """The project's password policy (AUTH_PASSWORD_VALIDATORS: at least 8 characters, not a common one)."""
+    """The project's password policy (AUTH_PASSWORD_VALIDATORS: at least 10 characters of two kinds, not a
+    common one, not only digits, not like the username, not a place's name with digits, no edge spaces).
+    Every place a password is set comes here: adding a member, resetting a password, opening a city."""
     if not password:
         errors.add("password", CoreErrorCode.REQUIRED, _("A password is required."))
         return
@@ -171,7 +173,7 @@ def _set_password(user: User, password: str) -> bool:
     on each request), the API token is deleted so integrations must log in again. True if a token went."""
     user.set_password(password)
     user.save(update_fields=["password"])
-    deleted, _rows = Token.objects.filter(user=user).delete()
+    deleted, _rows = ApiToken.objects.filter(user=user).delete()
     return bool(deleted)
 
 
@@ -213,7 +215,8 @@ def member_add(
             IpopsErrorCode.DISPLAY_NAME_TOO_LONG,
             _("A display name has at most %(max)d characters.") % {"max": _DISPLAY_NAME_MAX},
         )
-    _check_password(password, errors)
+    # Not saved: what the similarity rule compares the password with (the username, the display name).
+    _check_password(password, errors, User(username=username, display_name=display_name))
     errors.raise_if_any(code=IpopsErrorCode.MEMBER_INVALID)
 
     same_name = set(User.objects.filter(username__iexact=username).values_list("username", flat=True))

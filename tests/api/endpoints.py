@@ -8,6 +8,8 @@ grant and by an anonymous client, and its answers are checked against what the o
   `role_not_allowed`, lists answer 200, a detail answers 200 for some object the caller's visibility
   rule admits (`Model.objects.restrict(actor)`) and 404 for one it does not;
 - `x-public: true` (`public = True` on the view): anyone, logged in or not, may call it;
+- `x-account: true` (`account = True` on the view): anyone logged in, a read-only reader too, about
+  their own account (sign out everywhere, re-authenticate); strangers are refused;
 - the `{id}` of a detail route names `view.model`: another city's object of that model is 404;
 - writes with an empty or a nonsensical body answer 400/403/404/409, never 2xx unless the
   operation needs no input;
@@ -79,6 +81,7 @@ class Operation:
     roles: frozenset[str] | None
     public: bool
     view: type
+    account: bool
     #: The request body's fields, and whether any of them is required (an empty body must be refused).
     body_fields: tuple[str, ...]
     body_required: bool
@@ -90,7 +93,7 @@ class Operation:
 
     @property
     def declared(self) -> bool:
-        return self.public or self.roles is not None
+        return self.public or self.account or self.roles is not None
 
     @property
     def reads(self) -> bool:
@@ -106,7 +109,7 @@ class Operation:
 
     def admits(self, role: str) -> bool:
         """May this role call it, as declared? (Undeclared: treated as every role, and reported.)"""
-        return self.public or self.roles is None or role in self.roles
+        return self.public or self.account or self.roles is None or role in self.roles
 
     def url(self, city: str = "", pk: int | None = None) -> str:
         return _fill(self.path, city, pk)
@@ -155,6 +158,7 @@ def operations() -> tuple[Operation, ...]:
                     roles=frozenset(spec["x-roles"]) if "x-roles" in spec else None,
                     public=spec.get("x-public", False),
                     view=view.cls,  # type: ignore[attr-defined]
+                    account=spec.get("x-account", False),
                     body_fields=tuple(body.get("properties", {})),
                     body_required=bool(body.get("required")),
                     paginated="results" in ok.get("properties", {}),
@@ -410,7 +414,7 @@ def check_caller(world: World, op: Operation, caller: Caller, slug: str, problem
         if answer.status == 403 and answer.code not in REFUSED_OUTRIGHT:
             problems.add(op, who, answer, "403 role_not_allowed")
         return
-    if not op.reads and caller.read_only:
+    if not op.reads and caller.read_only and not op.account:
         answer = call(client, op.method, op.url(slug, _some_object(world, op, slug)), {})
         problems.check(op, who, answer, {403}, "403 read_only_access")
         if answer.status == 403 and answer.code != CoreErrorCode.READ_ONLY_ACCESS:

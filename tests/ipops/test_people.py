@@ -11,10 +11,11 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from ipops.models import AuditEvent, Membership, OrgKind, User
+from ipops.security.models import ApiToken
+from ipops.security.tokens import issue_token
 from ipops.services.organisations import member_add
 from ipops.tenancy import city_scope
 from tests.conftest import actor, api, grant, make_org, make_user
@@ -167,7 +168,7 @@ def test_a_person_of_another_city_is_linked_and_keeps_their_password(qingdao, ji
 def test_a_former_member_is_taken_over_with_the_new_password(qingdao):
     admin = make_user(qingdao, "bureau_admin")
     former = make_user(qingdao, "enterprise", username="chen.jie")
-    Token.objects.create(user=former)
+    issue_token(former)
     api(admin).delete(url(qingdao, f"{membership_of(former, qingdao).pk}/"))
 
     response = api(admin).post(
@@ -183,7 +184,7 @@ def test_a_former_member_is_taken_over_with_the_new_password(qingdao):
     assert response.status_code == 201
     former.refresh_from_db()
     assert former.check_password(NEW_PASSWORD) and former.display_name == "陈杰"
-    assert not Token.objects.filter(user=former).exists()
+    assert not ApiToken.objects.filter(user=former).exists()
     assert audited(qingdao, "member_add")[0].data["account"] == "reclaimed"
 
 
@@ -442,7 +443,7 @@ def test_granting_and_revoking_the_admin_flag_is_audited(qingdao, target):
 
 
 def test_a_password_reset_ends_old_sessions_and_the_api_token(qingdao, client, target):
-    old_token = Token.objects.create(user=target.user)
+    old_key = issue_token(target.user)
     client.force_login(target.user)
     admin = make_user(qingdao, "bureau_admin")
 
@@ -451,9 +452,9 @@ def test_a_password_reset_ends_old_sessions_and_the_api_token(qingdao, client, t
     assert response.status_code == 200 and "md5$" not in response.content.decode()
     target.user.refresh_from_db()
     assert target.user.check_password(NEW_PASSWORD)
-    assert not Token.objects.filter(pk=old_token.pk).exists()
+    assert not ApiToken.objects.filter(user=target.user).exists()
     token_client = APIClient()
-    token_client.credentials(HTTP_AUTHORIZATION=f"Token {old_token.key}")
+    token_client.credentials(HTTP_AUTHORIZATION=f"Token {old_key}")
     assert token_client.get(f"/api/v1/{qingdao.slug}/assets/").status_code == 401
     assert client.get(f"/{qingdao.slug}/").status_code == 302  # the old session is gone
     [event] = audited(qingdao, "member_reset_password")

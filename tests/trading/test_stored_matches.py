@@ -119,14 +119,15 @@ def test_a_buyer_reads_stored_matches_in_two_queries(
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
+
+    from ipops.security.tokens import issue_token
 
     listing = create_listing(qingdao, seller, [patent])
     with django_capture_on_commit_callbacks(execute=True):
         br_id = buyer.client().post(url(qingdao, "buy-requests/"), DEMAND, format="json").json()["id"]
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=buyer.user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(buyer.user)}")
     assert matched_ids(client, qingdao, br_id) == [listing.pk]  # warm the city cache
     with CaptureQueriesContext(connection) as ctx:
         assert matched_ids(client, qingdao, br_id) == [listing.pk]
