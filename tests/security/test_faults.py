@@ -26,9 +26,9 @@ from pathlib import Path
 
 import pytest
 import requests
-from rest_framework.authtoken.models import Token
 
 from ipops.models import OutboxMessage
+from ipops.security.tokens import issue_token
 from ipops.tenancy import scopes_disabled
 from tests.conftest import make_asset, make_org, make_user
 from tests.support import database_url_of_this_test
@@ -124,7 +124,7 @@ def _city_with_a_buyer(city) -> str:
     """A listed patent and a buyer with an API token; returns the token."""
     make_asset(city, make_org(city), title="一种动力电池热管理系统及其控制方法")
     buyer = make_user(city, "enterprise")
-    return Token.objects.create(user=buyer).key
+    return issue_token(buyer)
 
 
 def _wait_for(condition, *, seconds: float = 60, step: float = 0.2):
