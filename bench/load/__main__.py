@@ -6,7 +6,7 @@ production does — gunicorn with 2 sync workers, DEBUG off, static files collec
 WhiteNoise, persistent database connections — and drives it with the locust scenarios of
 `bench/locustfile.py` (anonymous market, enterprise, bank, bureau; weights 4:3:1:2), headless:
 
-1. a short step search (LOAD_STEPS users, default 5,10,20,40,80; LOAD_STEP_SECONDS each, default 45):
+1. a short step search (LOAD_STEPS users, default 2,5,10,20,40; LOAD_STEP_SECONDS each, default 45):
    the highest user count at which every scenario's p95 stays under LOAD_P95_MS (200) with no error;
 2. the final run at that count for LOAD_SECONDS (default 300), or at LOAD_USERS if given (no search).
 
@@ -54,6 +54,8 @@ def prepare_database(env: dict) -> None:
     """Create, migrate and (once) seed the load database, as `make run` does."""
     import psycopg
 
+    # First: with DEBUG off every command needs the hashed static files' manifest (the favicon's URL).
+    _manage(env, "collectstatic", "--noinput", "-v", "0")
     admin = db.with_database(db.server_url(), "postgres")
     with psycopg.connect(admin, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone():
@@ -66,7 +68,6 @@ def prepare_database(env: dict) -> None:
         _manage(env, "seed_demo")
         for job in ("registry_snapshot", "match_refresh", "indicator_rollup"):
             _manage(env, "run_job", job)
-    _manage(env, "collectstatic", "--noinput", "-v", "0")
 
 
 class LoadAverage(threading.Thread):
@@ -118,6 +119,7 @@ def run_locust(host: str, users: int, seconds: int, accounts: Path, env: dict) -
             env={**env, "LOAD_ACCOUNTS": str(accounts), "LOAD_STATS": str(stats), "PYTHONPATH": str(ROOT)},
             check=False,  # locust exits 1 when a request failed: the figures say which
             stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,  # its own tables: the figures are in LOAD_STATS
         )
         report = json.loads(stats.read_text())
     finally:
@@ -171,6 +173,7 @@ def start_web(env: dict, port: int) -> subprocess.Popen:
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,  # gunicorn's own start and stop lines; the app logs warnings only
     )
     for _ in range(300):
         try:
@@ -220,14 +223,22 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             accounts = Path(tmp) / "accounts.json"
-            save_accounts(log_in_everyone(host), accounts)
+            everyone = log_in_everyone(host)
+            save_accounts(everyone, accounts)
+            report["accounts"] = {
+                scenario: [
+                    {"username": a.username, "offer_listings": len(a.listings), "loans": len(a.loans)}
+                    for a in rows
+                ]
+                for scenario, rows in everyone.items()
+            }
             chosen = int(os.environ.get("LOAD_USERS", "0"))
             if not chosen:
                 step_seconds = int(os.environ.get("LOAD_STEP_SECONDS", "45"))
                 print(
                     f"step search: p95 < {P95_MS:.0f} ms in every scenario, no error ({step_seconds} s a step)"
                 )
-                for users in [int(u) for u in os.environ.get("LOAD_STEPS", "5,10,20,40,80").split(",")]:
+                for users in [int(u) for u in os.environ.get("LOAD_STEPS", "2,5,10,20,40").split(",")]:
                     step = run_locust(host, users, step_seconds, accounts, env)
                     report["steps"].append(step)
                     show(step)
