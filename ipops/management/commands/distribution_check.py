@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.db import connection
+from django.db import connection, models
 
 from ipops import rls
 
@@ -110,18 +110,17 @@ def _models_by_table() -> dict[str, str]:
 def _logical_foreign_keys() -> list[tuple[str, str, str, list[str]]]:
     """(table, "model.field", referenced table, [column]) for each foreign key Django declares with no
     database constraint, which pg_constraint does not show."""
-    found = set()
+    found: set[tuple[str, str, str, str]] = set()
     for model in apps.get_models(include_auto_created=True):
         for f in model._meta.concrete_fields:
-            if f.is_relation and f.many_to_one and not getattr(f, "db_constraint", True):
-                found.add(
-                    (
-                        model._meta.db_table,
-                        f"{model._meta.label}.{f.name}",
-                        f.related_model._meta.db_table,
-                        f.column,
-                    )
-                )
+            target = f.related_model
+            if (
+                isinstance(f, models.ForeignKey)
+                and not getattr(f, "db_constraint", True)
+                and target is not None
+            ):
+                label = f"{model._meta.label}.{f.name}"
+                found.add((model._meta.db_table, label, target._meta.db_table, f.column))
     return [(t, name, target, [column]) for t, name, target, column in sorted(found)]
 
 
