@@ -6,6 +6,7 @@ production does — gunicorn with 2 sync workers, DEBUG off, static files collec
 WhiteNoise, persistent database connections — and drives it with the locust scenarios of
 `bench/locustfile.py` (anonymous market, enterprise, bank, bureau; weights 4:3:1:2), headless:
 
+0. a 20-second warm-up (LOAD_WARMUP_SECONDS), not counted;
 1. a short step search (LOAD_STEPS users, default 10,20,40,80: from 10, the
    scenarios' weights, so that every scenario has its users; LOAD_STEP_SECONDS each, default 45):
    the highest user count at which every scenario's p95 stays under LOAD_P95_MS (200) with no error;
@@ -238,6 +239,10 @@ def main() -> None:
                 ]
                 for scenario, rows in everyone.items()
             }
+            # Warm-up, not measured: each worker's first search loads jieba's dictionary and first pages
+            # compile their templates, seconds that would otherwise land in the first step's p95.
+            warm = run_locust(host, 10, int(os.environ.get("LOAD_WARMUP_SECONDS", "20")), accounts, env)
+            report["warm_up"] = {"requests": warm["total"]["requests"], "failures": warm["total"]["failures"]}
             chosen = int(os.environ.get("LOAD_USERS", "0"))
             if not chosen:
                 step_seconds = int(os.environ.get("LOAD_STEP_SECONDS", "45"))
