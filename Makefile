@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install assets messages migrate seed serve lint check worker beat bench db-stop lock clean
+.PHONY: run test install assets messages migrate seed serve lint check worker beat bench load db-stop lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -72,6 +72,10 @@ beat: install
 
 bench: install
 	$(PY) -m bench.run
+
+# Requests per second at p95 < 200 ms under the locust scenarios (gunicorn, 2 workers); LOAD_SECONDS shortens it.
+load: install
+	$(PY) -m bench.load
 
 db-stop:
 	@test -x $(PY) && $(PY) -m ipops.embedded_pg stop || true
