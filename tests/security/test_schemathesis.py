@@ -113,6 +113,7 @@ def fuzz(schema, app, label: str, answered: dict[str, set[int]]) -> list[str]:
         operation = result.ok()
         examples = EXAMPLES if time.monotonic() - started < BUDGET_SECONDS else 1
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            where = f"{label} {mode}"
             strategy = operation.as_strategy(generation_mode=mode, path_parameters={"city": CITY})
 
             @settings(
@@ -124,17 +125,17 @@ def fuzz(schema, app, label: str, answered: dict[str, set[int]]) -> list[str]:
                 suppress_health_check=list(HealthCheck),
             )
             @given(case=strategy)
-            def call(case, operation=operation, mode=mode):
+            def call(case):
                 with transaction.atomic():
                     try:
                         response = case.call(app=app)
-                        answered.setdefault(operation.label, set()).add(response.status_code)
+                        answered.setdefault(case.operation.label, set()).add(response.status_code)
                         case.validate_response(response, checks=CHECKS)
                     except FailureGroup as group:
                         titles = "; ".join(sorted({f.title for f in group.exceptions}))
-                        problems.append(f"{label} {mode}: {titles}: {describe(case, response)}")
+                        problems.append(f"{where}: {titles}: {describe(case, response)}")  # noqa: B023 - run at once
                     except Exception as exc:  # noqa: BLE001 - a crash is a finding like any other
-                        problems.append(f"{label} {mode}: {type(exc).__name__}: {exc}: {describe(case)}")
+                        problems.append(f"{where}: {type(exc).__name__}: {exc}: {describe(case)}")  # noqa: B023
                     transaction.set_rollback(True)
 
             try:
