@@ -174,7 +174,7 @@ def verify(anchors: dict | None = None) -> Verification:
             cur.execute(
                 f"""SELECT t.{pk} FROM "{table}" t WHERE NOT EXISTS (
                       SELECT 1 FROM ipops_auditseal s WHERE s.source_table = %s AND s.source_pk = t.{pk}::text)
-                    LIMIT 20""",  # noqa: S608
+                    LIMIT 20""",  # noqa: S608 - table names come from our models
                 [table],
             )
             for (row_pk,) in cur.fetchall():

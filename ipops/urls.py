@@ -4,7 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ipops.api.views import TokenApi
 from ipops.platform import url_modules
@@ -39,7 +39,8 @@ urlpatterns = [
     path("api/v1/auth/logout-all/", security_api.LogoutAllApi.as_view(), name="api-logout-all"),
     path("api/v1/auth/reauth/", security_api.ReauthApi.as_view(), name="api-reauth"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's init script as a file: the Content-Security-Policy refuses inline ones.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/<slug:city>/", include(city_api)),
     path("healthz/", pages.healthz, name="healthz"),
     # Browsers ask for /favicon.ico before reading the page's <link rel="icon">.

@@ -272,7 +272,7 @@ def take_pending(city_id: int) -> list[str] | None:
     """Claim the city's pending refresh as the task starts (None when another task already took it)."""
     table = PendingRefresh._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE city_id = %s RETURNING topics", [city_id])  # noqa: S608
+        cursor.execute(f"DELETE FROM {table} WHERE city_id = %s RETURNING topics", [city_id])  # noqa: S608 - own table
         row = cursor.fetchone()
     if row is None:
         return None

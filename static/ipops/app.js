@@ -35,3 +35,16 @@
   document.addEventListener("DOMContentLoaded", function () { render(document); });
   document.addEventListener("htmx:afterSwap", function (e) { render(e.target); });
 })();
+
+// Behaviour that would otherwise be inline handlers, which the Content-Security-Policy refuses to run:
+// <form data-confirm="question"> asks before submitting; <select data-autosubmit> submits its form on change.
+(function () {
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) e.preventDefault();
+  });
+  document.addEventListener("change", function (e) {
+    var el = e.target;
+    if (el.matches && el.matches("select[data-autosubmit]") && el.form) el.form.requestSubmit();
+  });
+})();
