@@ -196,7 +196,7 @@ AUTH_USER_MODEL = "ipops.User"
 # Axes' backend first: it refuses a locked-out username or address before the password is even checked.
 AUTHENTICATION_BACKENDS = [
     "ipops.security.backends.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "ipops.security.backends.PasswordBackend",
 ]
 # The password policy of a system that approves loans and pays public money. Ten characters: the
 # national graded-protection baseline (等保 2.0, level 3) asks for complexity and length, and ten with two

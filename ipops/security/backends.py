@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from axes.backends import AxesStandaloneBackend
+from django.contrib.auth.backends import ModelBackend
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -15,5 +16,15 @@ class LockoutBackend(AxesStandaloneBackend):
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class PasswordBackend(ModelBackend):
+    """Django's own password check, except that a password of nothing but spaces never signs anyone in:
+    the policy refuses to set one now, and an account given one before the policy must have it reset."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if password is None or not str(password).strip():
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)

@@ -197,3 +197,13 @@ def test_every_door_that_sets_a_password_applies_the_policy(qingdao):
         added.status_code == 400 and added.json()["fields"]["password"][0]["code"] == "password_too_similar"
     )
     assert not User.objects.filter(username="wu.fan").exists()
+
+
+def test_a_password_of_spaces_signs_no_one_in_even_if_an_old_account_has_one(qingdao):
+    user = make_user(qingdao, "enterprise")
+    user.set_password(" " * 8)  # set before the policy existed
+    user.save()
+    refused = by_token(user.username, " " * 8)
+    assert refused.status_code == 403 and refused.json()["code"] == "invalid_credentials"
+    page = by_page(user.username, " " * 8)
+    assert page.status_code == 200 and "_auth_user_id" not in page.wsgi_request.session
