@@ -4,19 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ipops', '0005_import_batch'),
-        ('trading', '0007_enquiry'),
+        ("ipops", "0005_import_batch"),
+        ("trading", "0007_enquiry"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='transaction',
-            name='tx_city_status_done',
+            model_name="transaction",
+            name="tx_city_status_done",
         ),
         migrations.AddIndex(
-            model_name='transaction',
-            index=models.Index(fields=['city', 'status', 'completed_at'], include=('deal_type', 'agreed_price'), name='tx_city_status_done'),
+            model_name="transaction",
+            index=models.Index(
+                fields=["city", "status", "completed_at"],
+                include=("deal_type", "agreed_price"),
+                name="tx_city_status_done",
+            ),
         ),
     ]
