@@ -171,7 +171,7 @@ def test_the_centres_overview_costs_the_same_queries_for_one_centre_or_many(
 
     def overview():
         with CaptureQueriesContext(connection) as ctx:
-            rows = bureau.client().get(url(qingdao, "centres/")).json()
+            rows = bureau.client().get(url(qingdao, "centres/")).json()["results"]
         return len(ctx.captured_queries), rows
 
     def register(name, *members):
