@@ -35,7 +35,7 @@ def listing_detail(actor, pk) -> dict:
         s.ListingDetailSerializer,
         actor,
         listing,
-        diligence=selectors.due_diligence(listing),
+        diligence=selectors.due_diligence(listing, viewer=actor),
         blocks=selectors.listing_blocks([listing]).get(listing.pk, []),
     )
 
