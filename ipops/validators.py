@@ -202,7 +202,9 @@ def date_in_range(
         return None
     if latest is not None and value > latest:
         errors.add(
-            field, Code.DATE_TOO_FAR, message or _("This date cannot be after %(day)s.") % {"day": _day(latest)}
+            field,
+            Code.DATE_TOO_FAR,
+            message or _("This date cannot be after %(day)s.") % {"day": _day(latest)},
         )
         return None
     return value

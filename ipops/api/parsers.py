@@ -97,4 +97,3 @@ class JSONParser(DRFJSONParser):
             raise JsonTooDeep() from exc
         except ValueError as exc:
             raise InvalidJson() from exc
-

@@ -79,7 +79,14 @@ def test_nesting_up_to_the_limit_is_parsed_and_one_more_level_is_not(qingdao):
 
 @pytest.mark.parametrize(
     "body",
-    ['{"username": "a", "password": ', "{'username': 'a'}", "[1, [2", '{"a": NaN}', b'{"a": "\xff\xfe"}', "nul"],
+    [
+        '{"username": "a", "password": ',
+        "{'username': 'a'}",
+        "[1, [2",
+        '{"a": NaN}',
+        b'{"a": "\xff\xfe"}',
+        "nul",
+    ],
 )
 def test_malformed_json_is_invalid_json(qingdao, body):
     assert error_of(post_raw(api(), TOKEN, body)) == (400, CoreErrorCode.INVALID_JSON)

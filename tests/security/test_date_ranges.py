@@ -21,7 +21,7 @@ from tests.conftest import actor, api, make_org, make_user
 from tests.ipops.test_registry_api import GOOD
 from tests.pledge_finance.conftest import build_world
 from tests.support import nothing_changed
-from tests.trading.conftest import bureau, create_listing, patent, seller, url  # noqa: F401 - fixtures
+from tests.trading.conftest import create_listing, url
 from trading.models import Listing, OperationsCentre
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,10 @@ def field_codes(exc) -> dict[str, list[str]]:
 
 def test_the_helper_names_the_bound():
     errors = FieldErrors()
-    assert validators.date_in_range(datetime.date(1984, 12, 31), "d", errors, earliest=validators.EARLIEST) is None
+    assert (
+        validators.date_in_range(datetime.date(1984, 12, 31), "d", errors, earliest=validators.EARLIEST)
+        is None
+    )
     assert validators.date_in_range(YEAR_9999, "e", errors, latest=datetime.date(2030, 1, 1)) is None
     assert validators.date_in_range(datetime.date(2000, 1, 1), "f", errors, earliest=validators.EARLIEST)
     assert [e["code"] for e in errors.fields["d"]] == [CoreErrorCode.DATE_TOO_EARLY]
@@ -122,7 +125,9 @@ def test_a_grant_date_tomorrow_is_refused_by_the_service(qingdao):
 def test_a_listing_expiry_through_the_api(qingdao, seller, patent, expires_on, code):
     body = {"asset_ids": [patent.pk], "deal_type": "assignment", "asking_price": "500000.00"}
     with nothing_changed(Listing, AuditEvent):
-        answer = seller.client().post(url(qingdao, "listings/"), {**body, "expires_on": expires_on}, format="json")
+        answer = seller.client().post(
+            url(qingdao, "listings/"), {**body, "expires_on": expires_on}, format="json"
+        )
     assert answer.status_code == 400, answer.json()
     assert [e["code"] for e in answer.json()["fields"]["expires_on"]] == [code]
 

@@ -130,7 +130,9 @@ def test_the_helper_writes_every_payload_as_quoted_text():
 
 
 def test_ordinary_text_and_numbers_keep_their_types():
-    content = workbook_bytes("导出", ["名称", Column("金额", "money"), "数量"], [["青岛科技", "12345.67", -3]])
+    content = workbook_bytes(
+        "导出", ["名称", Column("金额", "money"), "数量"], [["青岛科技", "12345.67", -3]]
+    )
     ws = load_workbook(io.BytesIO(content)).active
     name, amount, count = ws[2]
     assert (name.value, name.quotePrefix) == ("青岛科技", False)
@@ -148,7 +150,10 @@ def test_no_export_builds_its_own_workbook():
         if relative.startswith((".venv/", "node_modules/", "tests/")) or "/migrations/" in relative:
             continue
         text = path.read_text(encoding="utf-8")
-        if re.search(r"\bWorkbook\(|openpyxl\.Workbook\b|xlsxwriter", text) and relative not in WORKBOOK_BUILDERS:
+        if (
+            re.search(r"\bWorkbook\(|openpyxl\.Workbook\b|xlsxwriter", text)
+            and relative not in WORKBOOK_BUILDERS
+        ):
             found.append(relative)
     assert not found, f"workbooks built outside ipops.excel: {found}"
 

@@ -13,14 +13,7 @@ from ipops.models import OrgKind
 from ipops.services import registry
 from ipops.tenancy import city_scope
 from tests.conftest import api, make_org, make_user
-from tests.trading.conftest import (  # noqa: F401 - fixtures
-    buyer,
-    bureau,
-    create_listing,
-    patent,
-    seller,
-    url,
-)
+from tests.trading.conftest import create_listing, url
 
 pytestmark = pytest.mark.django_db
 

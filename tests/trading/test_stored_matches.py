@@ -39,9 +39,9 @@ def test_matches_are_stored_when_the_buy_request_is_made_and_equal_live_matching
         br_id = buyer.client().post(url(qingdao, "buy-requests/"), DEMAND, format="json").json()["id"]
     assert stored(qingdao, br_id) == {listing.pk}
     served = buyer.client().get(url(qingdao, f"buy-requests/{br_id}/matches/")).json()["results"]
-    live = buyer.client().get(url(qingdao, f"buy-requests/{br_id}/matches/"), {"live": "true"}).json()[
-        "results"
-    ]
+    live = (
+        buyer.client().get(url(qingdao, f"buy-requests/{br_id}/matches/"), {"live": "true"}).json()["results"]
+    )
     assert served == live
     assert served[0]["reasons"]
 
