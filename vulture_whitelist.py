@@ -41,3 +41,8 @@ bureau_claims, claimant_claims
 from reporting.home import city_scoreboard  # noqa: E402
 
 city_scoreboard
+# The API's request-size middleware and JSON parser, named by dotted path in settings.
+from ipops.api.exceptions import RequestSizeMiddleware  # noqa: E402
+from ipops.api.parsers import JSONParser  # noqa: E402
+
+RequestSizeMiddleware, JSONParser
