@@ -54,3 +54,8 @@ from ipops.security.passwords import (  # noqa: E402
 
 SecurityConfig, LockoutBackend, SecondFactorMiddleware, WhitespaceValidator, PlaceNameValidator
 CharacterClassesValidator, CityTokenAuthentication.authenticate_credentials, ReauthMiddleware.process_view
+# The API's request-size middleware and JSON parser, named by dotted path in settings.
+from ipops.api.exceptions import RequestSizeMiddleware  # noqa: E402
+from ipops.api.parsers import JSONParser  # noqa: E402
+
+RequestSizeMiddleware, JSONParser

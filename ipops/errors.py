@@ -35,6 +35,8 @@ class CoreErrorCode(ErrorCode):
     INVALID_NUMBER = "invalid_number"
     DATE_IN_PAST = "date_in_past"
     DATE_IN_FUTURE = "in_future"
+    DATE_TOO_EARLY = "date_too_early"
+    DATE_TOO_FAR = "date_too_far"
     NOT_EDITABLE = "not_editable"
     PERMISSION_DENIED = "permission_denied"
     NOT_FOUND = "not_found"
@@ -48,7 +50,10 @@ class CoreErrorCode(ErrorCode):
     NOT_AUTHENTICATED = "not_authenticated"
     INVALID_CREDENTIALS = "invalid_credentials"
     METHOD_NOT_ALLOWED = "method_not_allowed"
-    PAYLOAD_TOO_LARGE = "payload_too_large"
+    # Hostile input (ipops.api.parsers, ipops.api.exceptions)
+    REQUEST_TOO_LARGE = "request_too_large"
+    INVALID_JSON = "invalid_json"
+    JSON_TOO_DEEP = "json_too_deep"
     THROTTLED = "throttled"
     SERVER_ERROR = "server_error"
     # Accounts (ipops.security): a login door locked by failures, an API token past its life, a money

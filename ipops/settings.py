@@ -121,6 +121,8 @@ MIDDLEWARE = [
     # Content-Security-Policy on every response (policy under "Content-Security-Policy" below).
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Under /api/, an oversized body answers 413 in the JSON error shape before anything reads it.
+    "ipops.api.exceptions.RequestSizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ipops.i18n.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -293,7 +295,11 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Uploaded files (claims' evidence): outside the static root and every static directory, served by no URL,
 # only by views that check who may see them (`ipops.uploads`). Back it up with the database.
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "private")))
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# A request's body apart from its files (a JSON body, a form's fields): no request of the platform comes
+# near it, and a larger one is refused before it is read (413 `request_too_large` under /api/, see
+# `ipops.api.parsers` and `ipops.api.exceptions`). Files in a multipart upload do not count against it:
+# their own limits (`ipops.uploads`, `ipops.imports`: 413 `file_too_large`) apply.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- API ------------------------------------------------------------------------
@@ -304,6 +310,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "ipops.api.pagination.Pagination",
+    # JSON bounded in size and nesting (400 json_too_deep / invalid_json, 413 request_too_large).
+    "DEFAULT_PARSER_CLASSES": [
+        "ipops.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "ipops.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "ipops.api.exceptions.exception_handler",

@@ -12,6 +12,7 @@ import datetime
 from collections.abc import Collection, Iterable
 from decimal import Decimal, InvalidOperation
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ipops.errors import CoreErrorCode as Code
@@ -27,6 +28,7 @@ __all__ = [
     "whole_number",
     "not_in_future",
     "in_future",
+    "date_in_range",
     "ipc_codes",
 ]
 
@@ -157,22 +159,96 @@ def whole_number(
     return number
 
 
-def not_in_future(
-    value: datetime.date | None, field: str, errors: FieldErrors, *, today: datetime.date
+#: Nothing the platform records happened before China's first IP laws were in force: a day before this is a
+#: typing error (0025 for 2025), not history. Events that happened (a payment, a signature, a booking) are
+#: held to it by `not_in_future`.
+EARLIEST = datetime.date(1985, 1, 1)
+#: China's Patent Law took effect on 1 April 1985: no Chinese patent was filed or granted before it.
+PATENT_LAW = datetime.date(1985, 4, 1)
+#: How far ahead a date of something planned may lie (a listing's expiry): a year 9999 is a typing error.
+FURTHEST_YEARS = 5
+
+
+def _day(value: datetime.date) -> str:
+    return date_format(value, "DATE_FORMAT")
+
+
+def years_after(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def date_in_range(
+    value: datetime.date | None,
+    field: str,
+    errors: FieldErrors,
+    *,
+    earliest: datetime.date | None = None,
+    latest: datetime.date | None = None,
+    message=None,
 ) -> datetime.date | None:
+    """A date within [earliest, latest]: before it is `date_too_early`, after it `date_too_far`, each with a
+    message naming the bound (or `message`)."""
+    if value is None:
+        return None
+    if earliest is not None and value < earliest:
+        errors.add(
+            field,
+            Code.DATE_TOO_EARLY,
+            message or _("This date cannot be before %(day)s.") % {"day": _day(earliest)},
+        )
+        return None
+    if latest is not None and value > latest:
+        errors.add(
+            field,
+            Code.DATE_TOO_FAR,
+            message or _("This date cannot be after %(day)s.") % {"day": _day(latest)},
+        )
+        return None
+    return value
+
+
+def not_in_future(
+    value: datetime.date | None,
+    field: str,
+    errors: FieldErrors,
+    *,
+    today: datetime.date,
+    earliest: datetime.date = EARLIEST,
+) -> datetime.date | None:
+    """A day something happened: not after today (`in_future`), not before `earliest` (`date_too_early`)."""
     if value is not None and value > today:
         errors.add(field, Code.DATE_IN_FUTURE, _("This date cannot be in the future."))
         return None
-    return value
+    return date_in_range(value, field, errors, earliest=earliest)
 
 
 def in_future(
-    value: datetime.date | None, field: str, errors: FieldErrors, *, today: datetime.date
+    value: datetime.date | None,
+    field: str,
+    errors: FieldErrors,
+    *,
+    today: datetime.date,
+    within_years: int | None = None,
 ) -> datetime.date | None:
+    """A day still to come: after today (`date_in_past`), and with `within_years` no further than that
+    many years ahead (`date_too_far`)."""
     if value is not None and value <= today:
         errors.add(field, Code.DATE_IN_PAST, _("The date must be in the future."))
         return None
-    return value
+    if within_years is None:
+        return value
+    latest = years_after(today, within_years)
+    return date_in_range(
+        value,
+        field,
+        errors,
+        latest=latest,
+        message=_("This date cannot be more than %(years)d years ahead (after %(day)s).")
+        % {"years": within_years, "day": _day(latest)},
+    )
 
 
 def ipc_codes(values: Iterable[str] | None, field: str, errors: FieldErrors) -> list[str]:

@@ -54,7 +54,13 @@ LIVE_DEAL = (TransactionStatus.OPEN, TransactionStatus.COMPLETED)
 
 def _expiry_ahead(listing: Listing) -> None:
     errors = FieldErrors()
-    validators.in_future(listing.expires_on, "expires_on", errors, today=timezone.localdate())
+    validators.in_future(
+        listing.expires_on,
+        "expires_on",
+        errors,
+        today=timezone.localdate(),
+        within_years=validators.FURTHEST_YEARS,
+    )
     errors.raise_if_any()
 
 

@@ -9,7 +9,9 @@ instead of calling the handlers.)
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404
 from django.utils.translation import gettext as _
@@ -19,6 +21,7 @@ from django_scopes import ScopeError
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
+from ipops.api.parsers import RequestTooLarge
 from ipops.errors import ApplicationError, CoreErrorCode, NotFound, PermissionDenied, ValidationFailed
 from ipops.tenancy import UnknownCity
 
@@ -46,6 +49,9 @@ def _fields(detail) -> dict:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        # Django's own limit, met where it reads a form's or a multipart request's fields.
+        exc = RequestTooLarge()
     if isinstance(exc, ApplicationError):
         return Response(exc.as_dict(), status=exc.status)
     if isinstance(exc, ScopeError):
@@ -128,7 +134,37 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if not _under_api(request):
         return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return _api_error(RequestTooLarge())
     return _api_error(ValidationFailed())
+
+
+class RequestSizeMiddleware:
+    """Under /api/, a body declared larger than `DATA_UPLOAD_MAX_MEMORY_SIZE` is refused before anything
+    reads it: 413 `request_too_large` in the JSON shape, with DEBUG on too (Django would show its HTML
+    page). Multipart uploads are left to Django, which counts their fields and not their files, and to
+    the upload's own limits (`file_too_large`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if (
+            limit is not None
+            and _under_api(request)
+            and not (request.content_type or "").startswith("multipart/")
+            and _declared_length(request) > limit
+        ):
+            return _api_error(RequestTooLarge())
+        return self.get_response(request)
+
+
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ipops import audit, ids
+from ipops import audit, clock, ids, validators
 from ipops import rules as registry_rules
 from ipops.access import Actor
 from ipops.errors import (
@@ -144,12 +144,23 @@ def _clean_asset_fields(
             if code not in codes:
                 codes.append(code)
     clean["ipc_codes"] = codes
+    _asset_dates(kind, filing_date, grant_date, errors)
     if grant_date and filing_date and grant_date < filing_date:
         errors.add("grant_date", IpopsErrorCode.GRANT_BEFORE_FILING, _("Grant date precedes filing date."))
     if kind in PATENT_KINDS and legal_status == LegalStatus.IN_FORCE and not grant_date:
         errors.add("grant_date", CoreErrorCode.REQUIRED, _("A patent in force needs its grant date."))
     errors.raise_if_any(code=CoreErrorCode.INVALID)
     return clean
+
+
+def _asset_dates(kind: str, filing_date, grant_date, errors: FieldErrors) -> None:
+    """Filed and granted: days that happened, so not in the future; a patent's not before China's Patent Law
+    took effect (1 April 1985), any other asset's not before the platform's earliest record."""
+    earliest = validators.PATENT_LAW if kind in PATENT_KINDS else validators.EARLIEST
+    today = clock.today()
+    for field, value in (("filing_date", filing_date), ("grant_date", grant_date)):
+        if isinstance(value, datetime.date):
+            validators.not_in_future(value, field, errors, today=today, earliest=earliest)
 
 
 @transaction.atomic

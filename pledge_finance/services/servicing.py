@@ -50,6 +50,15 @@ def loan_disburse(
         annual_rate, "annual_rate", errors, low=loan.product.min_rate, high=loan.product.max_rate
     )
     validators.not_in_future(disbursed_on, "disbursed_on", errors, today=clock.today())
+    # Signed and registered on or before the disbursement (below), and not before any record can be.
+    validators.not_in_future(contract_signed_on, "contract_signed_on", errors, today=clock.today())
+    validators.not_in_future(
+        pledge_registered_on,
+        "pledge_registered_on",
+        errors,
+        today=clock.today(),
+        earliest=validators.PATENT_LAW,
+    )
     if contract_signed_on > disbursed_on:
         errors.add(
             "contract_signed_on",

@@ -87,6 +87,8 @@ class Operation:
     body_required: bool
     #: The 200 answer is a page ({"count", "results", …}).
     paginated: bool
+    #: The 200 answer is a bare JSON array (a list the schema says is not paged).
+    array: bool = False
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
@@ -149,6 +151,7 @@ def operations() -> tuple[Operation, ...]:
             continue
         for method, spec in methods.items():
             body = _json_schema(spec.get("requestBody"))
+            ok_part = (spec.get("responses", {}).get("200") or {}).get("content", {})
             ok = _json_schema(spec.get("responses", {}).get("200"))
             view = resolve(_fill(path, CITIES[0], None)).func
             found.append(
@@ -162,6 +165,7 @@ def operations() -> tuple[Operation, ...]:
                     body_fields=tuple(body.get("properties", {})),
                     body_required=bool(body.get("required")),
                     paginated="results" in ok.get("properties", {}),
+                    array=ok_part.get("application/json", {}).get("schema", {}).get("type") == "array",
                 )
             )
     return tuple(found)
@@ -347,6 +351,23 @@ def _json(response) -> Any:
     return response.json()
 
 
+def list_shape_problem(op: Operation, answer: Answer) -> str:
+    """A 200 list answers in the shape its schema declares: a page has "results" and "count", a list the
+    schema calls an array is one (a bare array where a page is promised is a schema lie); '' when fine."""
+    if answer.status != 200 or op.method != "GET":
+        return ""
+    body = answer.body
+    if op.paginated and not (isinstance(body, dict) and {"results", "count"} <= set(body)):
+        return f"the schema promises a page {{count, results}}, the answer is {type(body).__name__}"
+    if op.array and not isinstance(body, list):
+        return f"the schema promises an array, the answer is {type(body).__name__}"
+    if not op.paginated and not op.array and isinstance(body, list):
+        return "the answer is an array, the schema declares no list"
+    if not op.paginated and isinstance(body, dict) and {"results", "count"} <= set(body):
+        return "the answer is a page, the schema declares none"
+    return ""
+
+
 def shape_problem(answer: Answer) -> str:
     """Errors leave as {"code", "detail", "fields"}; '' when this answer is fine."""
     if answer.status < 400 or answer.crash:
@@ -374,7 +395,7 @@ class Problems:
     def check(
         self, op: Operation, who: str, answer: Answer, allowed: set[int] | frozenset[int], expected: str
     ):
-        problem = shape_problem(answer)
+        problem = shape_problem(answer) or list_shape_problem(op, answer)
         if problem:
             self.lines.append(f"{op} as {who}: {problem}")
         if answer.status not in allowed:

@@ -156,7 +156,7 @@ def test_the_api_keeps_the_codes_and_adds_the_words(qingdao, seller, buyer, rail
             budget_max=Decimal("400000"),
             deal_types=["assignment"],
         )
-    (row,) = buyer.client().get(url(qingdao, f"buy-requests/{br.pk}/matches/")).json()
+    (row,) = buyer.client().get(url(qingdao, f"buy-requests/{br.pk}/matches/")).json()["results"]
     reasons = {r["factor"]: r for r in row["reasons"]}
     assert set(reasons) == {"text", "ipc", "budget", "deal_type"}
     assert {"term": "铁轨", "as": "钢轨", "where": "title", "via": "thesaurus"} in reasons["text"]["matched"]
@@ -171,7 +171,7 @@ def test_the_api_keeps_the_codes_and_adds_the_words(qingdao, seller, buyer, rail
     assert reasons["text"]["text"] == "相同词语：铁轨（近义：钢轨）、焊缝、探伤"
     assert reasons["budget"]["text"] == "挂牌价 35.00 万元，在预算（不超过 40.00 万元）内"
     # The seller's side: the buy requests that match a listing explain themselves the same way.
-    (mine,) = seller.client().get(url(qingdao, f"listings/{rail_listing.pk}/matches/")).json()
+    (mine,) = seller.client().get(url(qingdao, f"listings/{rail_listing.pk}/matches/")).json()["results"]
     assert [r["text"] for r in mine["reasons"]] == [r["text"] for r in row["reasons"]]
 
 

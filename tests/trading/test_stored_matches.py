@@ -23,7 +23,7 @@ DEMAND = {
 def matched_ids(client, city, br_id, **params):
     response = client.get(url(city, f"buy-requests/{br_id}/matches/"), params)
     assert response.status_code == 200
-    return [row["listing"]["id"] for row in response.json()]
+    return [row["listing"]["id"] for row in response.json()["results"]]
 
 
 def stored(city, br_id):
@@ -38,8 +38,10 @@ def test_matches_are_stored_when_the_buy_request_is_made_and_equal_live_matching
     with django_capture_on_commit_callbacks(execute=True):
         br_id = buyer.client().post(url(qingdao, "buy-requests/"), DEMAND, format="json").json()["id"]
     assert stored(qingdao, br_id) == {listing.pk}
-    served = buyer.client().get(url(qingdao, f"buy-requests/{br_id}/matches/")).json()
-    live = buyer.client().get(url(qingdao, f"buy-requests/{br_id}/matches/"), {"live": "true"}).json()
+    served = buyer.client().get(url(qingdao, f"buy-requests/{br_id}/matches/")).json()["results"]
+    live = (
+        buyer.client().get(url(qingdao, f"buy-requests/{br_id}/matches/"), {"live": "true"}).json()["results"]
+    )
     assert served == live
     assert served[0]["reasons"]
 

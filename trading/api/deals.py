@@ -262,7 +262,6 @@ class FiguresApi(CityAPIView):
 class CentreListApi(CityAPIView):
     serializer_class = s.CentreSerializer
     roles = {"get": EVERY_ROLE, "post": BUREAU_ROLES}
-    pagination_class = None  # a city has a handful of centres, each with its yearly figures
 
     @extend_schema(
         responses=s.CentreSerializer(many=True),
@@ -270,7 +269,8 @@ class CentreListApi(CityAPIView):
         summary="Operations centres with the yearly deals credited to them",
     )
     def get(self, request, city):
-        return Response(s.CentreSerializer(selectors.centres_overview(), many=True).data)
+        page = self.paginate_queryset(selectors.centres_overview())
+        return self.get_paginated_response(s.CentreSerializer(page, many=True).data)
 
     @extend_schema(
         request=i.CentreCreateSerializer,

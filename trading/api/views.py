@@ -35,7 +35,7 @@ def listing_detail(actor, pk) -> dict:
         s.ListingDetailSerializer,
         actor,
         listing,
-        diligence=selectors.due_diligence(listing),
+        diligence=selectors.due_diligence(listing, viewer=actor),
         blocks=selectors.listing_blocks([listing]).get(listing.pk, []),
     )
 
@@ -120,7 +120,6 @@ class ListingMatchesApi(CityAPIView):
     roles = DEAL_READERS
     model = Listing
     visibility_action = "matches"
-    pagination_class = None  # the best matches, ranked: one short list, not pages
 
     @extend_schema(
         responses=s.BuyRequestMatchSerializer(many=True),
@@ -129,8 +128,9 @@ class ListingMatchesApi(CityAPIView):
     )
     def get(self, request, city, pk):
         listing = selectors.listing_get(self.actor, pk)
-        rows = selectors.listing_matches(self.actor, listing)
-        return Response(
+        # The best matches, ranked, paged like every list (the schema's promise).
+        rows = self.paginate_queryset(selectors.listing_matches(self.actor, listing))
+        return self.get_paginated_response(
             s.BuyRequestMatchSerializer(
                 [{"score": m.score, "reasons": m.reasons, "buy_request": br} for br, m in rows], many=True
             ).data
@@ -211,7 +211,6 @@ class BuyRequestMatchesApi(CityAPIView):
     roles = DEAL_READERS
     model = BuyRequest
     visibility_action = "matches"
-    pagination_class = None  # the best matches, ranked: one short list, not pages
 
     @extend_schema(
         parameters=query_parameters(i.MatchParams),
@@ -227,9 +226,10 @@ class BuyRequestMatchesApi(CityAPIView):
             rows = selectors.buy_request_matches(self.actor, br, with_assets=False, live=True)
         else:
             rows = selectors.served_matches(self.actor, pk)
-        return Response(
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(
             s.ListingMatchSerializer(
-                [{"score": m.score, "reasons": m.reasons, "listing": listing} for listing, m in rows],
+                [{"score": m.score, "reasons": m.reasons, "listing": listing} for listing, m in page],
                 many=True,
             ).data
         )

@@ -150,6 +150,32 @@ def listing_get(actor: Actor | None, pk) -> Listing:
         raise ListingNotFound() from None
 
 
+@dataclass(frozen=True)
+class PublicPledge:
+    """A pledge as the market sees it: that the asset is pledged, under which CNIPA registration and since
+    when, and not who lent on it (`holder` is None)."""
+
+    kind: str
+    reference: str
+    starts_on: datetime.date | None
+    ends_on: datetime.date | None
+    holder: None = None
+
+
+def sees_pledgees(viewer: Actor | None, listing: Listing) -> bool:
+    """Who may read the pledgee's name in the due-diligence panel: those who read the whole city (the bureau,
+    officials), the seller, and the pledgees themselves.
+
+    CNIPA's register of pledges is public (the registration number, the pledgor and the pledgee), so the
+    market must say that an asset is encumbered and how to verify it: the registration number and day.
+    Which bank lent on a company's patents is its financing, not what a buyer needs to judge the asset: a
+    competitor browsing the market (anonymous, another enterprise, another city on the national market)
+    learns of the pledge, not of the bank. Verifying at CNIPA stays possible with the number."""
+    if viewer is None:
+        return False
+    return reads_city(viewer) or viewer.organization_id == listing.seller_id
+
+
 @dataclass
 class AssetDiligence:
     """The due-diligence panel (尽职调查) for one asset of a listing."""
@@ -158,7 +184,7 @@ class AssetDiligence:
     owner_name: str
     expiry_date: datetime.date | None
     remaining_days: int | None
-    pledges: list[Encumbrance]
+    pledges: list[Encumbrance | PublicPledge]
     licences: list[Encumbrance]
     other: list[Encumbrance]
 
@@ -176,8 +202,14 @@ class AssetDiligence:
         return out
 
 
-def due_diligence(listing: Listing, *, today: datetime.date | None = None) -> list[AssetDiligence]:
+def due_diligence(
+    listing: Listing, *, viewer: Actor | None = None, today: datetime.date | None = None
+) -> list[AssetDiligence]:
+    """The panel for each asset of the listing as `viewer` may read it (None: the public); the pledgees'
+    names only for those `sees_pledgees` admits, and for a pledgee its own pledges."""
     today = today or timezone.localdate()
+    all_pledgees = sees_pledgees(viewer, listing)
+    own = viewer.organization_id if viewer is not None else None
     assets = [la.asset for la in listing.listing_assets.all()]
     active: dict[int, list[Encumbrance]] = defaultdict(list)
     for e in (
@@ -197,12 +229,22 @@ def due_diligence(listing: Listing, *, today: datetime.date | None = None) -> li
                 owner_name=names.get(asset.owner_id, ""),
                 expiry_date=asset.expiry_date,
                 remaining_days=asset.remaining_term_days(today),
-                pledges=[e for e in rows if e.kind == "pledge"],
+                pledges=[
+                    e if all_pledgees or (own is not None and e.holder_id == own) else _public(e)
+                    for e in rows
+                    if e.kind == "pledge"
+                ],
                 licences=[e for e in rows if e.kind.endswith("_licence")],
                 other=[e for e in rows if e.kind == "sale_pending"],
             )
         )
     return out
+
+
+def _public(pledge: Encumbrance) -> PublicPledge:
+    return PublicPledge(
+        kind=pledge.kind, reference=pledge.reference, starts_on=pledge.starts_on, ends_on=pledge.ends_on
+    )
 
 
 def listing_negotiations(actor: Actor, listing: Listing) -> QuerySet[Negotiation]:

@@ -7,7 +7,7 @@ import datetime
 from django.db import IntegrityError
 from django.db.transaction import atomic
 
-from ipops import audit, validators
+from ipops import audit, clock, validators
 from ipops.access import Actor
 from ipops.errors import FieldErrors
 from ipops.models import Organization
@@ -30,6 +30,7 @@ def centre_create(
     errors = FieldErrors()
     validators.choice(kind, CentreKind.values, "kind", errors)
     name = validators.text(name, "name", errors, required=False, max_length=120)
+    validators.not_in_future(established_on, "established_on", errors, today=clock.today())
     errors.raise_if_any()
     if OperationsCentre.objects.filter(organization=organization).exists():
         raise CentreExists()
@@ -57,6 +58,9 @@ def centre_member_add(
     joined_on: datetime.date | None = None,
 ) -> CentreMembership:
     require(actor, "centre.manage")
+    errors = FieldErrors()
+    validators.not_in_future(joined_on, "joined_on", errors, today=clock.today())
+    errors.raise_if_any()
     membership, created = CentreMembership.objects.get_or_create(
         centre=centre, organization=organization, defaults={"city_id": centre.city_id, "joined_on": joined_on}
     )

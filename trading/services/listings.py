@@ -70,7 +70,9 @@ def listing_create(
     validators.choice(industry, Industry.values, "industry", errors, required=False)
     price = validators.money(asking_price, "asking_price", errors, required=False)
     _price_or_negotiable(asking_price, negotiable, errors)
-    validators.in_future(expires_on, "expires_on", errors, today=timezone.localdate())
+    validators.in_future(
+        expires_on, "expires_on", errors, today=timezone.localdate(), within_years=validators.FURTHEST_YEARS
+    )
     codes = validators.ipc_codes(ipc_codes, "ipc_codes", errors)
     # One asset lends the listing its title; a package needs its own.
     title = validators.text(
@@ -156,6 +158,14 @@ def listing_update(*, actor: Actor, listing: Listing, **changes) -> Listing:
         validators.choice(changes["industry"], Industry.values, "industry", errors, required=False)
     if "ipc_codes" in changes:
         changes["ipc_codes"] = validators.ipc_codes(changes["ipc_codes"], "ipc_codes", errors)
+    if changes.get("expires_on") is not None:
+        validators.in_future(
+            changes["expires_on"],
+            "expires_on",
+            errors,
+            today=timezone.localdate(),
+            within_years=validators.FURTHEST_YEARS,
+        )
     if "title" in changes:
         changes["title"] = validators.text(
             changes["title"], "title", errors, max_length=300, message=_("A title is required.")

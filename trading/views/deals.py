@@ -102,7 +102,7 @@ class DealDetailView(CityPageMixin, View):
             {
                 "tx": tx,
                 "progress": selectors.deal_progress(self.actor, tx),
-                "diligence": selectors.due_diligence(tx.listing),
+                "diligence": selectors.due_diligence(tx.listing, viewer=self.actor),
                 "actions": {s.action: s for s in available_actions(self.actor, tx)},
                 "contract_form": forms.ContractForm(initial={"contract_ref": tx.contract_ref}),
                 "complete_form": forms.CompleteForm(),

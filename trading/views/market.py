@@ -116,7 +116,7 @@ class ListingDetailView(View):
     def _render(self, request, actor, listing, *, enquiry_form=None, status=200):
         ctx = {
             "listing": listing,
-            "diligence": selectors.due_diligence(listing),
+            "diligence": selectors.due_diligence(listing, viewer=actor),
             "blocks": selectors.listing_blocks([listing]).get(listing.pk, []),
             "is_seller": actor is not None and actor.organization_id == listing.seller_id,
             "city": request.city,
