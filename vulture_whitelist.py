@@ -44,7 +44,7 @@ city_scoreboard
 # Accounts' security, named by dotted path in settings (INSTALLED_APPS, MIDDLEWARE, AUTHENTICATION_BACKENDS,
 # AUTH_PASSWORD_VALIDATORS) or called by DRF (the token authentication's override) and Django (process_view).
 from ipops.security.apps import SecurityConfig  # noqa: E402
-from ipops.security.backends import LockoutBackend  # noqa: E402
+from ipops.security.backends import LockoutBackend, PasswordBackend  # noqa: E402
 from ipops.security.middleware import ReauthMiddleware, SecondFactorMiddleware  # noqa: E402
 from ipops.security.passwords import (  # noqa: E402
     CharacterClassesValidator,
@@ -52,7 +52,7 @@ from ipops.security.passwords import (  # noqa: E402
     WhitespaceValidator,
 )
 
-SecurityConfig, LockoutBackend, SecondFactorMiddleware, WhitespaceValidator, PlaceNameValidator
+SecurityConfig, LockoutBackend, PasswordBackend, SecondFactorMiddleware, WhitespaceValidator, PlaceNameValidator
 CharacterClassesValidator, CityTokenAuthentication.authenticate_credentials, ReauthMiddleware.process_view
 # The API's request-size middleware and JSON parser, named by dotted path in settings.
 from ipops.api.exceptions import RequestSizeMiddleware  # noqa: E402
