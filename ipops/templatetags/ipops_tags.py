@@ -57,3 +57,13 @@ def chart_option(kind, title, rows, label_key="label", value_key="n"):
         "yAxis": {"type": "value"},
         "series": [{"type": "bar", "data": values}],
     }
+
+
+@register.filter
+def document_date(day) -> str:
+    """A date as a document filed with the government writes it (GB/T 9704: 2026年11月30日): the annual
+    report and the self-assessment are Chinese documents whatever the reader's language; pages keep the
+    language's one format (ipops/formats)."""
+    if not day:
+        return ""
+    return f"{day.year}年{day.month}月{day.day}日"
