@@ -52,7 +52,14 @@ from ipops.security.passwords import (  # noqa: E402
     WhitespaceValidator,
 )
 
-SecurityConfig, LockoutBackend, PasswordBackend, SecondFactorMiddleware, WhitespaceValidator, PlaceNameValidator
+(
+    SecurityConfig,
+    LockoutBackend,
+    PasswordBackend,
+    SecondFactorMiddleware,
+    WhitespaceValidator,
+    PlaceNameValidator,
+)
 CharacterClassesValidator, CityTokenAuthentication.authenticate_credentials, ReauthMiddleware.process_view
 # The API's request-size middleware and JSON parser, named by dotted path in settings.
 from ipops.api.exceptions import RequestSizeMiddleware  # noqa: E402

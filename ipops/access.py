@@ -81,6 +81,13 @@ def remember_membership(user, membership: Membership) -> None:
     user._ipops_membership = membership
 
 
+def request_cities(request) -> list[City]:
+    """`cities_for(request.user)`, asked once per request (the city switcher and a page may both need it)."""
+    if not hasattr(request, "_my_cities"):
+        request._my_cities = cities_for(getattr(request, "user", None))
+    return request._my_cities
+
+
 def cities_for(user) -> list[City]:
     """Every active city the user may enter, in a stable order."""
     if not user or not user.is_authenticated:

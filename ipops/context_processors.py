@@ -1,5 +1,5 @@
 from ipops import navigation as nav
-from ipops.access import cities_for
+from ipops.access import request_cities
 
 
 def navigation(request) -> dict:
@@ -8,7 +8,7 @@ def navigation(request) -> dict:
         return {}
     city = getattr(request, "city", None)
     actor = getattr(request, "actor", None)
-    ctx = {"my_cities": cities_for(user), "current_city": city, "actor": actor}
+    ctx = {"my_cities": request_cities(request), "current_city": city, "actor": actor}
     if city and actor:
         ctx["nav_items"] = nav.items_for(str(actor.role), city.slug)
     return ctx

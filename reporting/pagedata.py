@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from ipops.access import CITY_READER_ROLES, actor_for, cities_for
+from ipops.access import CITY_READER_ROLES, actor_for, request_cities
 from ipops.models import City
 from ipops.money import display_rate, to_wan
 from ipops.tenancy import scopes_disabled
@@ -134,11 +134,15 @@ def progress_width(progress) -> int:
     return max(0, min(100, int(Decimal(progress) * 100)))
 
 
-def comparable_cities(user) -> list[City]:
+def comparable_cities(request) -> list[City]:
     """The cities whose indicators this user reads (bureau or official there), in the switcher's order."""
+    cities = request_cities(request)
+    if len(cities) < 2:
+        return cities  # nothing to compare: no need to ask what the user is in each
     out = []
+    user = request.user
     with scopes_disabled():
-        for city in cities_for(user):
+        for city in cities:
             actor = actor_for(user, city)
             if actor is not None and actor.role in CITY_READER_ROLES:
                 out.append(city)

@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
-import pandas as pd
 
 CUMULATIVE = "cumulative"
 STOCK_RATIO = "stock_ratio"
@@ -377,13 +376,12 @@ def projection(
 ) -> Decimal | None:
     """Where the measure will be at plan end at the present pace (an estimate, read as such).
 
-    Levels: a straight line through the last twelve month-end measures, extended to plan end. Annual kinds:
+    Levels: a least-squares line (numpy) through the last twelve month-end measures, extended to plan end. Annual kinds:
     the last twelve months' flow (this year's run rate in the plan's final year), grown at the compound
     rate since the baseline for the years left. Fewer than two measures: no projection."""
     end = min(today, spec.plan_end)
     if end < spec.plan_start:
         return None
-    months = pd.period_range(spec.plan_start, end, freq="M")
     if spec.kind in ANNUAL_KINDS:
         if end.year == spec.plan_end.year:
             so_far = source.total(datetime.date(end.year, 1, 1), end)
@@ -402,16 +400,17 @@ def projection(
             if compound is not None:
                 grow = (ONE + compound) ** (spec.plan_end.year - end.year)
         return q6(trailing * grow)
-    values = pd.Series(
-        {
-            i: float(v)
-            for i, p in enumerate(months)
-            if (v := measure(spec, source, min(p.end_time.date(), end), denominator)) is not None
-        },
-        dtype="float64",
-    ).tail(12)
-    if len(values) < 2:
+    # The month ends from the plan's start to `end` (the last one is `end` itself), numbered 0, 1, 2, …
+    count = (end.year - spec.plan_start.year) * 12 + end.month - spec.plan_start.month + 1
+    points = []
+    for i in range(max(0, count - 12), count):
+        year, month = divmod(spec.plan_start.month - 1 + i, 12)
+        day = min(month_end(spec.plan_start.year + year, month + 1), end)
+        if (v := measure(spec, source, day, denominator)) is not None:
+            points.append((i, float(v)))
+    if len(points) < 2:
         return None
-    slope, intercept = np.polyfit(values.index.to_numpy(dtype="float64"), values.to_numpy(), 1)
-    last = len(pd.period_range(spec.plan_start, spec.plan_end, freq="M")) - 1
+    xs, ys = np.array(points, dtype="float64").T
+    slope, intercept = np.polyfit(xs, ys, 1)
+    last = spec.plan_years * 12 - 1
     return q6(Decimal(repr(round(float(slope * last + intercept), 6))))

@@ -17,6 +17,7 @@ import datetime
 import json
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import connection, transaction
 
@@ -80,15 +81,31 @@ def spec_for(indicator: Indicator, city: City, source: rules.Series) -> rules.Sp
     )
 
 
+class Row(NamedTuple):
+    """One indicator at one period, as written (a plain tuple: ~1,250 per city are built every run)."""
+
+    indicator_id: int
+    period: str
+    period_kind: str
+    period_end: datetime.date
+    actual: Decimal | None
+    target: Decimal | None
+    target_end: Decimal | None
+    progress: Decimal | None
+    status: str
+    projection: Decimal | None
+    rate: Decimal | None
+    compound_rate: Decimal | None
+
+
 def indicator_rows(
     indicator: Indicator,
     city: City,
     sources: CitySources,
     periods: Iterable[rules.Period],
     today: datetime.date,
-    as_of: datetime.datetime,
-) -> list[IndicatorValue]:
-    """One indicator over the given periods (unsaved rows; the plan row carries the projection)."""
+) -> list[Row]:
+    """One indicator over the given periods (the plan row carries the projection)."""
     source = sources.series(indicator.source, indicator.source_code)
     denominator = (
         sources.series(SourceKind.REPORTED, indicator.denominator) if indicator.denominator else None
@@ -101,28 +118,25 @@ def indicator_rows(
     for period in periods:
         future = period.start > today
         key = (period.end if future else min(period.end, today), future, period.end.year)
-        figure = figures.get(key)
-        if figure is None:
-            figure = figures[key] = rules.evaluate(spec, source, period, today, denominator)
+        f = figures.get(key)
+        if f is None:
+            f = figures[key] = rules.evaluate(spec, source, period, today, denominator)
+        projection = rules.projection(spec, source, today, denominator) if period.kind == rules.PLAN else None
         out.append(
-            IndicatorValue(
-                city=city,
-                indicator=indicator,
-                period=period.key,
-                period_kind=period.kind,
-                period_end=period.end,
-                actual=figure.actual,
-                target=figure.target,
-                target_end=figure.target_end,
-                progress=figure.progress,
-                status=figure.status,
-                rate=figure.rate,
-                compound_rate=figure.compound_rate,
-                projection=rules.projection(spec, source, today, denominator)
-                if period.kind == rules.PLAN
-                else None,
-                as_of=as_of,
-            )
+            Row(
+                indicator.pk,
+                period.key,
+                period.kind,
+                period.end,
+                f.actual,
+                f.target,
+                f.target_end,
+                f.progress,
+                f.status,
+                projection,
+                f.rate,
+                f.compound_rate,
+            )  # fmt: skip
         )
     return out
 
@@ -138,12 +152,17 @@ def rollup_city(city_id: int, *, progress: JobProgress | None = None, job_id: in
             progress.total(len(indicators) + 1)
         sources = CitySources(city, *_window(city, indicators, today))
         periods = rules.plan_periods(city.plan_start_year, city.plan_years)
-        rows: list[IndicatorValue] = []
+        rows: list[Row] = []
         for done, indicator in enumerate(indicators, start=1):
-            rows.extend(indicator_rows(indicator, city, sources, periods, today, as_of))
+            rows.extend(indicator_rows(indicator, city, sources, periods, today))
             if progress:
                 progress.step(done)
         with transaction.atomic():
+            # A snapshot is derived data that the next run rebuilds: if the server crashed in the instant
+            # after this commit, the previous snapshot would be current again, whole. Not waiting for the WAL
+            # flush halves the cost of each city's commit.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
             snapshot = Snapshot.objects.create(
                 city=city, built_at=as_of, as_of=today, is_current=False, job_id=job_id
             )
@@ -172,17 +191,16 @@ def rollup_city(city_id: int, *, progress: JobProgress | None = None, job_id: in
         return snapshot
 
 
-_COLUMNS = ("indicator_id", "period", "period_kind", "period_end", "actual", "target", "target_end", "progress",
-            "status", "projection", "rate", "compound_rate")  # fmt: skip
+_COLUMNS = Row._fields
 _TYPES = ("bigint", "text", "text", "date", "numeric", "numeric", "numeric", "numeric", "text", "numeric", "numeric",
           "numeric")  # fmt: skip
 
 
-def _insert(snapshot: Snapshot, rows: list[IndicatorValue]) -> None:
+def _insert(snapshot: Snapshot, rows: list[Row]) -> None:
     """Every row of the new snapshot in one statement (one array per column): the ORM's bulk insert spends
     longer converting ~1,250 rows field by field than PostgreSQL spends writing them."""
     table = IndicatorValue._meta.db_table
-    arrays = [[getattr(row, column) for row in rows] for column in _COLUMNS]
+    arrays = [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in _COLUMNS]
     unnest = ", ".join(f"%s::{kind}[]" for kind in _TYPES)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -211,7 +229,7 @@ def refresh_city(city_id: int, topics: Iterable[str] = ()) -> int:
                 return 0
             periods = rules.current_periods(rules.plan_periods(city.plan_start_year, city.plan_years), today)
             sources = CitySources(city, *_window(city, indicators, today))
-            rows = [r for i in indicators for r in indicator_rows(i, city, sources, periods, today, as_of)]
+            rows = [r for i in indicators for r in indicator_rows(i, city, sources, periods, today)]
             with transaction.atomic():
                 snapshot = Snapshot.objects.select_for_update().get(is_current=True)
                 existing = {
@@ -233,13 +251,14 @@ def refresh_city(city_id: int, topics: Iterable[str] = ()) -> int:
                 ]
                 update, create = [], []
                 for row in rows:
-                    row.snapshot = snapshot
                     old = existing.get((row.indicator_id, row.period))
                     if old is None:
-                        create.append(row)
+                        create.append(
+                            IndicatorValue(city=city, snapshot=snapshot, as_of=as_of, **row._asdict())
+                        )
                         continue
                     for name in fields:
-                        setattr(old, name, getattr(row, name))
+                        setattr(old, name, as_of if name == "as_of" else getattr(row, name))
                     update.append(old)
                 IndicatorValue.objects.bulk_update(update, fields, batch_size=1000)
                 IndicatorValue.objects.bulk_create(create)

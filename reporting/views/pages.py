@@ -120,7 +120,7 @@ class ScoreboardView(CityPageMixin, View):
                 "run": run,
                 "can_run": can(self.actor, "rollup.run"),
                 "can_manage": can(self.actor, "indicator.manage"),
-                "can_compare": len(pagedata.comparable_cities(request.user)) > 1,
+                "can_compare": len(pagedata.comparable_cities(request)) > 1,
             },
         )
 
@@ -261,7 +261,7 @@ class IndicatorExportView(CityPageMixin, View):
 
 def _comparison(request, actor):
     require(actor, "indicator.view")
-    cities = pagedata.comparable_cities(request.user)
+    cities = pagedata.comparable_cities(request)
     if len(cities) < 2:
         return None
     return selectors.comparison(cities)
