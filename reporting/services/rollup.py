@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import NamedTuple
 
+import psycopg
 from django.db import connection, transaction
 
 from ipops import clock
@@ -201,8 +202,11 @@ def _insert(snapshot: Snapshot, rows: list[Row]) -> None:
     longer converting ~1,250 rows field by field than PostgreSQL spends writing them."""
     table = IndicatorValue._meta.db_table
     arrays = [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in _COLUMNS]
-    unnest = ", ".join(f"%s::{kind}[]" for kind in _TYPES)
-    with connection.cursor() as cursor:
+    unnest = ", ".join(f"%b::{kind}[]" for kind in _TYPES)
+    # Bound on the server, in binary (%b): Django's client-side binding would spell every array out as SQL
+    # text, and even psycopg's text arrays escape each element.
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(
             f"INSERT INTO {table} (city_id, snapshot_id, as_of, {', '.join(_COLUMNS)}) "  # noqa: S608 — names are ours
             f"SELECT %s, %s, %s, * FROM unnest({unnest})",
