@@ -176,7 +176,7 @@ def rollup_city(city_id: int, *, progress: JobProgress | None = None, job_id: in
             Snapshot.objects.filter(pk=snapshot.pk).update(is_current=True)
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"DELETE FROM {IndicatorValue._meta.db_table} WHERE city_id = %s AND snapshot_id <> %s",  # noqa: S608
+                    f"DELETE FROM {IndicatorValue._meta.db_table} WHERE city_id = %s AND snapshot_id <> %s",  # noqa: S608 — the model's own table
                     [city.pk, snapshot.pk],
                 )
             Snapshot.objects.exclude(pk=snapshot.pk).delete()

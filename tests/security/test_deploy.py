@@ -26,7 +26,9 @@ BASE_DIR = Path(settings.BASE_DIR)
 
 def production_env(static_root: Path) -> dict[str, str]:
     """What a production deployment sets: DJANGO_ENV, a long random secret, its host, a database."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    # Not the test run's own switches either: the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright.
+    dropped = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(
         DJANGO_ENV="production",
         DEBUG="false",
