@@ -196,6 +196,9 @@ def budget_spend(
     note = validators.text(note, "note", errors, required=False, max_length=200)
     if spent_on is None:
         errors.add("spent_on", CoreErrorCode.REQUIRED, _("Give the day of the payment."))
+    else:
+        # Every caller checks its own day; the ledger still never books a payment in 1 AD or next year.
+        validators.not_in_future(spent_on, "spent_on", errors, today=clock.today())
     errors.raise_if_any()
     assert amount is not None
     assert chosen is not None

@@ -17,6 +17,7 @@ from ipops import audit, clock, validators
 from ipops.access import Actor
 from ipops.errors import CoreErrorCode, FieldErrors, ValidationFailed
 from ipops.models import Organization, OrgKind
+from ipops.rules import add_years
 from subsidies import bases, rules
 from subsidies.errors import PolicyClosed, PolicyCodeTaken, SubsidyErrorCode
 from subsidies.models import Basis, Claim, Frequency, Mode, Policy, RuleKind
@@ -116,6 +117,14 @@ def _clean(data: Mapping, errors: FieldErrors, current: Policy | None) -> dict:
     if out["opens_on"] in (None, ""):
         errors.add("opens_on", CoreErrorCode.REQUIRED, _("Give the day the policy opens."))
     out["closes_on"] = get("closes_on") or None
+    # A programme of this platform's time: not before the patent system, not planned beyond five years.
+    latest = add_years(clock.today(), validators.FURTHEST_YEARS)
+    for name in ("opens_on", "closes_on"):
+        if isinstance(out[name], datetime.date) and (
+            validators.date_in_range(out[name], name, errors, earliest=validators.EARLIEST, latest=latest)
+            is None
+        ):
+            out[name] = None
     if out["closes_on"] and out["opens_on"] and out["closes_on"] < out["opens_on"]:
         errors.add(
             "closes_on", SubsidyErrorCode.INVALID_RULE_PARAMETER, _("The policy closes before it opens.")

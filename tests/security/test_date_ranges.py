@@ -182,3 +182,35 @@ def test_a_reserve_top_up_dated_where_no_money_moved(qingdao, booked_on, code):
             booked_on=datetime.date.fromisoformat(booked_on),
         )
     assert field_codes(caught.value)["booked_on"] == [code]
+
+
+@pytest.mark.parametrize(
+    ("field", "day", "code"),
+    [("opens_on", YEAR_1, "date_too_early"), ("closes_on", YEAR_9999, "date_too_far")],
+)
+def test_a_subsidy_programme_opens_and_closes_within_the_platforms_time(qingdao, field, day, code):
+    from subsidies import demo as subsidies_demo
+    from subsidies import services as subsidies
+    from subsidies.models import Policy
+
+    bureau = actor(make_user(qingdao, "bureau_staff"), qingdao)
+    data = {**subsidies_demo.CATALOGUE[0], field: day}
+    with city_scope(qingdao), nothing_changed(Policy), pytest.raises(ApplicationError) as refused:
+        subsidies.policy_save(actor=bureau, data=data)
+    assert field_codes(refused.value)[field] == [code]
+
+
+@pytest.mark.parametrize(("day", "code"), [(YEAR_1, "date_too_early"), (YEAR_9999, "in_future")])
+def test_the_special_budget_books_no_payment_where_no_money_moved(qingdao, day, code):
+    from funds import services as funds
+    from funds.models import Expenditure
+    from tests.funds.conftest import open_budget
+
+    open_budget(qingdao)
+    bureau = actor(make_user(qingdao, "bureau_staff"), qingdao)
+    with city_scope(qingdao), nothing_changed(Expenditure), pytest.raises(ApplicationError) as refused:
+        funds.budget_spend(
+            actor=bureau, city=qingdao, source_kind="municipal", category="subsidy_award", amount="1000",
+            spent_on=day, reference="test:1",
+        )  # fmt: skip
+    assert field_codes(refused.value)["spent_on"] == [code]
