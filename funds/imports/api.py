@@ -16,8 +16,8 @@ from ipops import imports
 from ipops.api.base import CityAPIView
 from ipops.errors import PermissionDenied
 from ipops.excel import XLSX
+from ipops.imports.api import ImportBatchSerializer, batch_for, refused
 from ipops.models import ImportBatch, ImportStatus
-from ipops.visibility import get_visible_or_404
 
 TAG = ["imports"]
 #: Who may import: fund managers their funds' records, the bureau the budget's expenditures.
@@ -30,40 +30,6 @@ class UploadSerializer(serializers.Serializer):
     commit = serializers.BooleanField(
         default=False, help_text="false: check every row and keep the file for a later commit (a preview)."
     )
-
-
-class RowErrorSerializer(serializers.Serializer):
-    sheet = serializers.CharField(help_text="The sheet's key (commitments, calls, …).")
-    sheet_name = serializers.CharField()
-    row = serializers.IntegerField(help_text="The row number as Excel shows it (the header is row 1).")
-    column = serializers.CharField(help_text="The column's header; empty for a problem of the whole row.")
-    code = serializers.CharField()
-    detail = serializers.CharField()
-
-
-class SheetCountSerializer(serializers.Serializer):
-    rows = serializers.IntegerField()
-    failed = serializers.IntegerField()
-
-
-class ImportBatchSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    kind = serializers.CharField()
-    file_name = serializers.CharField()
-    sha256 = serializers.CharField()
-    status = serializers.ChoiceField(choices=ImportStatus.choices)
-    rows_total = serializers.IntegerField()
-    rows_failed = serializers.IntegerField()
-    counts = serializers.DictField(child=SheetCountSerializer(), help_text="Rows per sheet key.")
-    row_errors = RowErrorSerializer(many=True, source="errors")
-    uploaded_by = serializers.IntegerField(source="uploaded_by_id")
-    created_at = serializers.DateTimeField()
-    committed_at = serializers.DateTimeField(allow_null=True)
-
-
-def _refused(exc: imports.RowsInvalid) -> Response:
-    """Rows failed: the error, with the batch that lists them."""
-    return Response({**exc.as_dict(), "batch": ImportBatchSerializer(exc.batch).data}, status=exc.status)
 
 
 class ImportCreateApi(CityAPIView):
@@ -87,12 +53,8 @@ class ImportCreateApi(CityAPIView):
             actor=self.actor, importer=importer, upload=data.validated_data["file"], commit=commit
         )
         if commit and batch.status != ImportStatus.COMMITTED:
-            return _refused(imports.RowsInvalid(batch))
+            return refused(imports.RowsInvalid(batch))
         return Response(ImportBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
-
-
-def _batch(actor, pk) -> ImportBatch:
-    return get_visible_or_404(ImportBatch.objects.filter(kind__in=KINDS).defer("content"), actor, pk)
 
 
 class ImportDetailApi(CityAPIView):
@@ -104,7 +66,7 @@ class ImportDetailApi(CityAPIView):
         responses=ImportBatchSerializer, tags=TAG, summary="A batch: its status and every row's errors"
     )
     def get(self, request, city, pk):
-        return Response(ImportBatchSerializer(_batch(self.actor, pk)).data)
+        return Response(ImportBatchSerializer(batch_for(self.actor, pk, KINDS)).data)
 
 
 class ImportCommitApi(CityAPIView):
@@ -119,11 +81,11 @@ class ImportCommitApi(CityAPIView):
         summary="Import a checked batch's stored file, once (409 import_already_committed the second time)",
     )
     def post(self, request, city, pk):
-        batch = _batch(self.actor, pk)
+        batch = batch_for(self.actor, pk, KINDS)
         try:
             done = imports.import_commit(actor=self.actor, batch=batch)
         except imports.RowsInvalid as exc:
-            return _refused(exc)
+            return refused(exc)
         return Response(ImportBatchSerializer(done).data)
 
 

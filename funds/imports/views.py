@@ -3,7 +3,6 @@ checked (the preview), then import the checked file with one button."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -11,9 +10,9 @@ from django.views import View
 from funds.imports import KINDS
 from ipops import imports
 from ipops.errors import ApplicationError, PermissionDenied
-from ipops.models import ImportBatch, ImportStatus
+from ipops.imports.pages import BatchPage
+from ipops.models import ImportBatch
 from ipops.views.pages import CityPageMixin
-from ipops.visibility import get_visible_or_404
 
 #: How many of the user's earlier imports the page lists.
 RECENT = 10
@@ -73,35 +72,9 @@ class TemplateDownloadView(CityPageMixin, View):
         return imports.template_response(importer)
 
 
-class BatchView(CityPageMixin, View):
+class BatchView(BatchPage):
     """The preview: each sheet's rows, every error (row, column, message), and the import button."""
 
-    def get(self, request, city, pk):
-        batch = self._batch(pk)
-        importer = imports.importer_for(batch.kind)
-        ctx = {
-            "batch": batch,
-            "importer": importer,
-            "sheets": imports.batch_sheets(batch),
-            "can_commit": batch.status == ImportStatus.PREVIEWED
-            and batch.uploaded_by_id == self.actor.user.pk
-            and importer.may_import(self.actor),
-        }
-        return render(request, "funds/imports/batch.html", ctx)
-
-    def post(self, request, city, pk):
-        batch = self._batch(pk)
-        try:
-            done = imports.import_commit(actor=self.actor, batch=batch)
-        except imports.RowsInvalid as exc:
-            messages.error(request, str(exc.message))
-        except imports.ImportAlreadyCommitted as exc:
-            messages.info(request, str(exc.message))
-        else:
-            messages.success(request, _("Imported %(n)d rows.") % {"n": done.rows_total})
-        return redirect("funds-import-batch", city=city, pk=pk)
-
-    def _batch(self, pk) -> ImportBatch:
-        _offered(self.actor)
-        rows = ImportBatch.objects.filter(kind__in=KINDS).defer("content")
-        return get_visible_or_404(rows, self.actor, pk)
+    kinds = KINDS
+    template_name = "funds/imports/batch.html"
+    url_name = "funds-import-batch"

@@ -11,10 +11,10 @@ from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from funds.imports.api import ImportBatchSerializer  # one shape (and schema component) for every batch
 from ipops import imports, outbox
 from ipops.api.base import CityAPIView
 from ipops.excel import XLSX
+from ipops.imports.api import ImportBatchSerializer, batch_for, refused
 from ipops.models import ImportBatch, ImportStatus, JobRun
 from ipops.visibility import get_visible_or_404
 from reporting import rules, selectors
@@ -207,14 +207,6 @@ class StatisticUploadSerializer(serializers.Serializer):
     )
 
 
-def _refused(exc: imports.RowsInvalid) -> Response:
-    return Response({**exc.as_dict(), "batch": ImportBatchSerializer(exc.batch).data}, status=exc.status)
-
-
-def _batch(actor, pk) -> ImportBatch:
-    return get_visible_or_404(ImportBatch.objects.filter(kind__in=KINDS).defer("content"), actor, pk)
-
-
 class StatisticImportApi(CityAPIView):
     serializer_class = ImportBatchSerializer
     parser_classes = [MultiPartParser, FormParser, JSONParser]
@@ -234,7 +226,7 @@ class StatisticImportApi(CityAPIView):
             actor=self.actor, importer=STATISTICS, upload=data["file"], commit=data["commit"]
         )
         if data["commit"] and batch.status != ImportStatus.COMMITTED:
-            return _refused(imports.RowsInvalid(batch))
+            return refused(imports.RowsInvalid(batch))
         return Response(ImportBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
 
 
@@ -249,7 +241,7 @@ class StatisticImportDetailApi(CityAPIView):
         summary="A statistics import: its status and row errors",
     )
     def get(self, request, city, pk):
-        return Response(ImportBatchSerializer(_batch(self.actor, pk)).data)
+        return Response(ImportBatchSerializer(batch_for(self.actor, pk, KINDS)).data)
 
 
 class StatisticImportCommitApi(CityAPIView):
@@ -264,11 +256,11 @@ class StatisticImportCommitApi(CityAPIView):
         summary="Bureau: import a checked file, once, all or nothing (409 import_already_committed)",
     )
     def post(self, request, city, pk):
-        batch = _batch(self.actor, pk)
+        batch = batch_for(self.actor, pk, KINDS)
         try:
             done = imports.import_commit(actor=self.actor, batch=batch)
         except imports.RowsInvalid as exc:
-            return _refused(exc)
+            return refused(exc)
         return Response(ImportBatchSerializer(done).data)
 
 

@@ -4,17 +4,17 @@ The same mechanism as every import (`ipops.imports`), laid out like the funds' i
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from ipops import imports
 from ipops.errors import ApplicationError, PermissionDenied
-from ipops.models import ImportBatch, ImportStatus
+from ipops.imports.pages import BatchPage
+from ipops.models import ImportBatch
 from ipops.views.pages import CityPageMixin
-from ipops.visibility import get_visible_or_404
 from reporting.imports import KINDS, STATISTICS
 
 #: How many of the user's earlier imports the page lists.
@@ -64,36 +64,13 @@ class StatisticsTemplateView(CityPageMixin, View):
         return imports.template_response(_require(self.actor))
 
 
-class StatisticsBatchView(CityPageMixin, View):
+class StatisticsBatchView(BatchPage):
     """The preview: the rows, every error (row, column, message), and the import button."""
 
-    def get(self, request, city, pk):
-        batch = self._batch(pk)
-        ctx = {
-            "batch": batch,
-            "importer": STATISTICS,
-            "sheets": imports.batch_sheets(batch),
-            "can_commit": batch.status == ImportStatus.PREVIEWED
-            and batch.uploaded_by_id == self.actor.user.pk,
-        }
-        return render(request, "reporting/statistics_import_batch.html", ctx)
-
-    def post(self, request, city, pk):
-        batch = self._batch(pk)
-        try:
-            done = imports.import_commit(actor=self.actor, batch=batch)
-        except imports.RowsInvalid as exc:
-            messages.error(request, str(exc.message))
-        except imports.ImportAlreadyCommitted as exc:
-            messages.info(request, str(exc.message))
-        else:
-            messages.success(request, _("Imported %(n)d rows.") % {"n": done.rows_total})
-        return redirect("reporting-statistics-import-batch", city=city, pk=pk)
-
-    def _batch(self, pk) -> ImportBatch:
-        _require(self.actor)
-        rows = ImportBatch.objects.filter(kind__in=KINDS).defer("content")
-        return get_visible_or_404(rows, self.actor, pk)
+    kinds = KINDS
+    template_name = "reporting/statistics_import_batch.html"
+    url_name = "reporting-statistics-import-batch"
+    refusal = gettext_lazy("Only the bureau imports reported statistics.")
 
 
 urlpatterns = [
