@@ -15,17 +15,11 @@ from funds.api import reads
 from funds.api import serializers as s
 from funds.models import CapitalCall, Commitment, Fund, FundKind, Investment
 from funds.permissions import PERMISSION_ROLES as ROLES
-from ipops.api.base import CityAPIView, object_action
+from ipops.api.base import CityAPIView, object_action, validated
 
 TAG = ["fund register"]
 READERS = ROLES["fund.view"]
 MANAGER = ROLES["fund.manage"]
-
-
-def _parsed(serializer_class, data) -> dict:
-    given = serializer_class(data=data)
-    given.is_valid(raise_exception=True)
-    return dict(given.validated_data)
 
 
 def _fund_detail(actor, pk) -> dict:
@@ -61,7 +55,7 @@ class FundListCreateApi(CityAPIView):
         "(409 fund_name_taken)",
     )
     def post(self, request, city):
-        fund = services.fund_register(actor=self.actor, **_parsed(s.FundRegisterSerializer, request.data))
+        fund = services.fund_register(actor=self.actor, **validated(s.FundRegisterSerializer, request.data))
         return Response(_fund_detail(self.actor, fund.pk), status=status.HTTP_201_CREATED)
 
 
@@ -126,7 +120,7 @@ class CommitmentListCreateApi(CityAPIView):
     )
     def post(self, request, city, pk):
         fund = reads.fund_get(self.actor, pk)
-        data = _parsed(s.CommitmentInputSerializer, request.data)
+        data = validated(s.CommitmentInputSerializer, request.data)
         commitment = services.commitment_add(actor=self.actor, fund=fund, **data)
         return Response(s.CommitmentSerializer(commitment).data, status=status.HTTP_201_CREATED)
 
@@ -155,7 +149,7 @@ class CallListCreateApi(CityAPIView):
     )
     def post(self, request, city, pk):
         commitment = reads.commitment_get(self.actor, pk)
-        data = _parsed(s.CallInputSerializer, request.data)
+        data = validated(s.CallInputSerializer, request.data)
         call = services.call_record(actor=self.actor, commitment=commitment, **data)
         return Response(s.CallSerializer(call).data, status=status.HTTP_201_CREATED)
 
@@ -204,7 +198,7 @@ class InvestmentListCreateApi(CityAPIView):
     )
     def post(self, request, city, pk):
         fund = reads.fund_get(self.actor, pk)
-        data = _parsed(s.InvestmentInputSerializer, request.data)
+        data = validated(s.InvestmentInputSerializer, request.data)
         investment = services.investment_record(actor=self.actor, fund=fund, **data)
         return Response(
             s.InvestmentSerializer(reads.investment_get(self.actor, investment.pk)).data,
@@ -253,6 +247,6 @@ class DistributionListCreateApi(CityAPIView):
     )
     def post(self, request, city, pk):
         fund = reads.fund_get(self.actor, pk)
-        data = _parsed(s.DistributionInputSerializer, request.data)
+        data = validated(s.DistributionInputSerializer, request.data)
         distribution = services.distribution_record(actor=self.actor, fund=fund, **data)
         return Response(s.DistributionSerializer(distribution).data, status=status.HTTP_201_CREATED)

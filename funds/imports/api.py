@@ -16,8 +16,8 @@ from ipops import imports
 from ipops.api.base import CityAPIView
 from ipops.errors import PermissionDenied
 from ipops.excel import XLSX
-from ipops.imports.api import ImportBatchSerializer, batch_for, refused
-from ipops.models import ImportBatch, ImportStatus
+from ipops.imports.api import BatchCommitApi, BatchDetailApi, ImportBatchSerializer, refused
+from ipops.models import ImportStatus
 
 TAG = ["imports"]
 #: Who may import: fund managers their funds' records, the bureau the budget's expenditures.
@@ -57,22 +57,20 @@ class ImportCreateApi(CityAPIView):
         return Response(ImportBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
 
 
-class ImportDetailApi(CityAPIView):
-    serializer_class = ImportBatchSerializer
+class ImportDetailApi(BatchDetailApi):
+    kinds = tuple(KINDS)
     roles = {"get": ROLES}
-    model = ImportBatch
 
     @extend_schema(
         responses=ImportBatchSerializer, tags=TAG, summary="A batch: its status and every row's errors"
     )
     def get(self, request, city, pk):
-        return Response(ImportBatchSerializer(batch_for(self.actor, pk, KINDS)).data)
+        return self.batch_detail(pk)
 
 
-class ImportCommitApi(CityAPIView):
-    serializer_class = ImportBatchSerializer
+class ImportCommitApi(BatchCommitApi):
+    kinds = tuple(KINDS)
     roles = {"post": ROLES}
-    model = ImportBatch
 
     @extend_schema(
         request=None,
@@ -81,12 +79,7 @@ class ImportCommitApi(CityAPIView):
         summary="Import a checked batch's stored file, once (409 import_already_committed the second time)",
     )
     def post(self, request, city, pk):
-        batch = batch_for(self.actor, pk, KINDS)
-        try:
-            done = imports.import_commit(actor=self.actor, batch=batch)
-        except imports.RowsInvalid as exc:
-            return refused(exc)
-        return Response(ImportBatchSerializer(done).data)
+        return self.batch_commit(pk)
 
 
 class TemplateApi(CityAPIView):

@@ -6,6 +6,8 @@ from __future__ import annotations
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from ipops.api.base import CityAPIView
+from ipops.imports.running import import_commit
 from ipops.imports.spec import RowsInvalid
 from ipops.models import ImportBatch, ImportStatus
 from ipops.visibility import get_visible_or_404
@@ -48,3 +50,32 @@ def refused(exc: RowsInvalid) -> Response:
 def batch_for(actor, pk, kinds) -> ImportBatch:
     """One of the app's batches the actor may see (another kind's, or another city's, is a 404)."""
     return get_visible_or_404(ImportBatch.objects.filter(kind__in=kinds).defer("content"), actor, pk)
+
+
+class BatchDetailApi(CityAPIView):
+    """Base of an app's "read a batch" endpoint: the app sets `kinds`, `roles` and its documented `get`,
+    which returns `self.batch_detail(pk)`."""
+
+    serializer_class = ImportBatchSerializer
+    model = ImportBatch
+    kinds: tuple[str, ...] = ()
+
+    def batch_detail(self, pk) -> Response:
+        return Response(ImportBatchSerializer(batch_for(self.actor, pk, self.kinds)).data)
+
+
+class BatchCommitApi(CityAPIView):
+    """Base of an app's "import a checked batch" endpoint (once, all or nothing): the app sets `kinds`,
+    `roles` and its documented `post`, which returns `self.batch_commit(pk)`."""
+
+    serializer_class = ImportBatchSerializer
+    model = ImportBatch
+    kinds: tuple[str, ...] = ()
+
+    def batch_commit(self, pk) -> Response:
+        batch = batch_for(self.actor, pk, self.kinds)
+        try:
+            done = import_commit(actor=self.actor, batch=batch)
+        except RowsInvalid as exc:
+            return refused(exc)
+        return Response(ImportBatchSerializer(done).data)

@@ -12,10 +12,10 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from ipops import imports, outbox
-from ipops.api.base import CityAPIView
+from ipops.api.base import CityAPIView, validated
 from ipops.excel import XLSX
-from ipops.imports.api import ImportBatchSerializer, batch_for, refused
-from ipops.models import ImportBatch, ImportStatus, JobRun
+from ipops.imports.api import BatchCommitApi, BatchDetailApi, ImportBatchSerializer, refused
+from ipops.models import ImportStatus, JobRun
 from ipops.visibility import get_visible_or_404
 from reporting import rules, selectors
 from reporting.api import serializers as s
@@ -31,12 +31,6 @@ TAG = ["indicators"]
 READERS = ROLES["indicator.view"]
 MANAGERS = ROLES["indicator.manage"]
 ENTRY = ROLES["statistic.enter"]
-
-
-def _parsed(serializer_class, data, *, partial: bool = False) -> dict:
-    given = serializer_class(data=data, partial=partial)
-    given.is_valid(raise_exception=True)
-    return dict(given.validated_data)
 
 
 def _detail(actor, pk) -> dict:
@@ -70,7 +64,7 @@ class IndicatorListCreateApi(CityAPIView):
         summary="Bureau: add an indicator to the catalogue (409 indicator_code_taken)",
     )
     def post(self, request, city):
-        indicator = indicator_create(actor=self.actor, **_parsed(s.IndicatorInputSerializer, request.data))
+        indicator = indicator_create(actor=self.actor, **validated(s.IndicatorInputSerializer, request.data))
         return Response(_detail(self.actor, indicator.pk), status=status.HTTP_201_CREATED)
 
 
@@ -95,7 +89,7 @@ class IndicatorDetailApi(CityAPIView):
     )
     def patch(self, request, city, pk):
         indicator = _indicator(self.actor, pk)
-        data = _parsed(s.IndicatorInputSerializer, request.data, partial=True)
+        data = validated(s.IndicatorInputSerializer, request.data, partial=True)
         indicator_update(actor=self.actor, indicator=indicator, **data)
         return Response(_detail(self.actor, pk))
 
@@ -118,7 +112,7 @@ class IndicatorSeriesApi(CityAPIView):
     )
     def get(self, request, city, pk):
         indicator = _indicator(self.actor, pk)
-        kind = _parsed(SeriesQuerySerializer, request.query_params).get("kind")
+        kind = validated(SeriesQuerySerializer, request.query_params).get("kind")
         snapshot = selectors.current_snapshot(self.actor)
         rows = IndicatorValue.objects.none()
         if snapshot is not None:
@@ -177,7 +171,7 @@ class StatisticListCreateApi(CityAPIView):
         summary="The reported statistics, current values (?history=1: every version, who entered it and when)",
     )
     def get(self, request, city):
-        query = _parsed(StatisticQuerySerializer, request.query_params)
+        query = validated(StatisticQuerySerializer, request.query_params)
         rows = selectors.statistics(self.actor, code=query.get("code", ""), history=query["history"])
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(s.StatisticSerializer(page, many=True).data)
@@ -190,7 +184,7 @@ class StatisticListCreateApi(CityAPIView):
         "version (the same value again changes nothing)",
     )
     def post(self, request, city):
-        statistic = statistic_record(actor=self.actor, **_parsed(s.StatisticInputSerializer, request.data))
+        statistic = statistic_record(actor=self.actor, **validated(s.StatisticInputSerializer, request.data))
         return Response(s.StatisticSerializer(statistic).data, status=status.HTTP_201_CREATED)
 
 
@@ -221,7 +215,7 @@ class StatisticImportApi(CityAPIView):
         "file_too_large)",
     )
     def post(self, request, city):
-        data = _parsed(StatisticUploadSerializer, request.data)
+        data = validated(StatisticUploadSerializer, request.data)
         batch = imports.import_upload(
             actor=self.actor, importer=STATISTICS, upload=data["file"], commit=data["commit"]
         )
@@ -230,10 +224,9 @@ class StatisticImportApi(CityAPIView):
         return Response(ImportBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
 
 
-class StatisticImportDetailApi(CityAPIView):
-    serializer_class = ImportBatchSerializer
+class StatisticImportDetailApi(BatchDetailApi):
+    kinds = tuple(KINDS)
     roles = {"get": ENTRY}
-    model = ImportBatch
 
     @extend_schema(
         responses=ImportBatchSerializer,
@@ -241,13 +234,12 @@ class StatisticImportDetailApi(CityAPIView):
         summary="A statistics import: its status and row errors",
     )
     def get(self, request, city, pk):
-        return Response(ImportBatchSerializer(batch_for(self.actor, pk, KINDS)).data)
+        return self.batch_detail(pk)
 
 
-class StatisticImportCommitApi(CityAPIView):
-    serializer_class = ImportBatchSerializer
+class StatisticImportCommitApi(BatchCommitApi):
+    kinds = tuple(KINDS)
     roles = {"post": ENTRY}
-    model = ImportBatch
 
     @extend_schema(
         request=None,
@@ -256,12 +248,7 @@ class StatisticImportCommitApi(CityAPIView):
         summary="Bureau: import a checked file, once, all or nothing (409 import_already_committed)",
     )
     def post(self, request, city, pk):
-        batch = batch_for(self.actor, pk, KINDS)
-        try:
-            done = imports.import_commit(actor=self.actor, batch=batch)
-        except imports.RowsInvalid as exc:
-            return refused(exc)
-        return Response(ImportBatchSerializer(done).data)
+        return self.batch_commit(pk)
 
 
 class StatisticTemplateApi(CityAPIView):

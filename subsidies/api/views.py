@@ -13,7 +13,7 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from ipops import clock
-from ipops.api.base import CityAPIView, object_action
+from ipops.api.base import CityAPIView, object_action, validated
 from ipops.errors import ValidationFailed
 from subsidies import rules, selectors, services
 from subsidies.api import reads
@@ -27,12 +27,6 @@ from subsidies.services.catalogue import rule_error
 POLICY_TAG = ["subsidy policies"]
 CLAIM_TAG = ["subsidy claims"]
 BUREAU = ROLES["claim.review"]
-
-
-def _parsed(serializer_class, data) -> dict:
-    given = serializer_class(data=data)
-    given.is_valid(raise_exception=True)
-    return dict(given.validated_data)
 
 
 def _step_roles(action: str) -> frozenset[str]:
@@ -69,7 +63,7 @@ class PolicyListCreateApi(CityAPIView):
         summary="Bureau: add a policy to the catalogue (400 invalid_rule_parameter, 409 policy_code_taken)",
     )
     def post(self, request, city):
-        policy = services.policy_save(actor=self.actor, data=_parsed(s.PolicyInputSerializer, request.data))
+        policy = services.policy_save(actor=self.actor, data=validated(s.PolicyInputSerializer, request.data))
         return Response(_policy(self.actor, policy.pk), status=status.HTTP_201_CREATED)
 
 
@@ -91,7 +85,7 @@ class PolicyDetailApi(CityAPIView):
     def patch(self, request, city, pk):
         policy = reads.policy_get(self.actor, pk)
         services.policy_save(
-            actor=self.actor, policy=policy, data=_parsed(s.PolicyUpdateSerializer, request.data)
+            actor=self.actor, policy=policy, data=validated(s.PolicyUpdateSerializer, request.data)
         )
         return Response(_policy(self.actor, pk))
 
@@ -134,7 +128,7 @@ class SandboxApi(CityAPIView):
     )
     def post(self, request, city, pk):
         policy = reads.policy_get(self.actor, pk)
-        data = _parsed(s.SandboxInputSerializer, request.data)
+        data = validated(s.SandboxInputSerializer, request.data)
         params = dict(data["params"])
         for cap in ("claim_cap", "year_cap"):
             if cap in data:
@@ -157,7 +151,7 @@ class BudgetUseApi(CityAPIView):
         summary="Each policy's approved and paid amounts in the year against its annual budget and quota",
     )
     def get(self, request, city):
-        year = _parsed(s.BudgetUseParams, request.query_params).get("year") or clock.today().year
+        year = validated(s.BudgetUseParams, request.query_params).get("year") or clock.today().year
         return Response(
             s.BudgetUseSerializer(
                 {"year": year, "policies": selectors.budget_use(self.actor, year=year)}
@@ -205,7 +199,7 @@ class ClaimListCreateApi(CityAPIView):
         summary="The claims the caller sees, newest first",
     )
     def get(self, request, city):
-        filters = _parsed(s.ClaimFilterSerializer, request.query_params)
+        filters = validated(s.ClaimFilterSerializer, request.query_params)
         page = self.paginate_queryset(reads.claims(self.actor, **filters))
         return self.get_paginated_response(s.ClaimSerializer(page, many=True).data)
 
@@ -217,7 +211,7 @@ class ClaimListCreateApi(CityAPIView):
         "(409 duplicate_claim, not_eligible, policy_closed)",
     )
     def post(self, request, city):
-        data = _parsed(s.ClaimStartSerializer, request.data)
+        data = validated(s.ClaimStartSerializer, request.data)
         policy = _policy_to_claim(self.actor, data["policy"])
         claim = services.claim_start(actor=self.actor, policy=policy, inputs=dict(data.get("inputs") or {}))
         return Response(_claim_detail(self.actor, claim.pk), status=status.HTTP_201_CREATED)
@@ -245,7 +239,7 @@ class ClaimDetailApi(CityAPIView):
     )
     def patch(self, request, city, pk):
         claim = reads.claim_get(self.actor, pk)
-        data = _parsed(s.ClaimUpdateSerializer, request.data)
+        data = validated(s.ClaimUpdateSerializer, request.data)
         services.claim_update(actor=self.actor, claim=claim, inputs=dict(data["inputs"]))
         return Response(_claim_detail(self.actor, pk))
 
@@ -359,7 +353,7 @@ class ObjectionListApi(CityAPIView):
         summary="Bureau: objections lodged during public notice, the unresolved first",
     )
     def get(self, request, city):
-        filters = _parsed(s.ObjectionFilterSerializer, request.query_params)
+        filters = validated(s.ObjectionFilterSerializer, request.query_params)
         rows = reads.objections(self.actor, open_only=filters["open"], claim=filters.get("claim"))
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(s.ObjectionSerializer(page, many=True).data)
@@ -410,7 +404,7 @@ class BatchListCreateApi(CityAPIView):
         "would overspend is refused whole (409 nothing_payable, source_exhausted)",
     )
     def post(self, request, city):
-        batch = services.batch_pay(actor=self.actor, **_parsed(s.BatchInputSerializer, request.data))
+        batch = services.batch_pay(actor=self.actor, **validated(s.BatchInputSerializer, request.data))
         return Response(_batch_detail(self.actor, batch.pk), status=status.HTTP_201_CREATED)
 
 

@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
 
 from ipops.access import ASSET_HOLDER_ROLES, BUREAU_ROLES, CITY_READER_ROLES
+from ipops.api.base import validated  # noqa: F401 — the trading views import it from here
 
 from ..lifecycles import available_names
 
@@ -24,13 +25,6 @@ def parsed(serializer_class, data) -> dict:
     given = serializer_class(data=data)
     given.is_valid(raise_exception=True)
     return {k: v for k, v in given.validated_data.items() if v not in (None, "")}
-
-
-def validated(serializer_class, data) -> dict:
-    """Every value, the serializer's defaults included; 400 on bad input."""
-    given = serializer_class(data=data)
-    given.is_valid(raise_exception=True)
-    return dict(given.validated_data)
 
 
 def query_parameters(serializer_class):
