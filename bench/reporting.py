@@ -5,14 +5,16 @@ BENCH_REPORTING_DATABASE) with `bench.gen_reporting` at each scale of BENCH_REPO
 "city,national"; "small" for a quick run), then measures each scale in a fresh process (so its peak
 memory is the measurement's own):
 
-- the full roll-up (`rollup_city` for every city of the scale, one after the other) — wall time and the
-  process's peak RSS;
+- the full roll-up as the nightly run does it (`rollup_cities` over each task's share of the cities: each
+  source read once for the share) — wall time and the process's peak RSS; the same with as many worker
+  processes as CPUs, taking shares as Celery workers do; and, for comparison, `rollup_city` for every city
+  one after the other;
 - the floor: one `GROUP BY city_id, month` per source table over the same rows and window, as the
   superuser (no row security), the best of three — and the ratio roll-up ÷ floor;
 - one city's refresh (`refresh_city(city, ["deals"])`) after one new completed deal;
 - the scoreboard: `reporting.selectors.scoreboard(actor)` (p95 of 50 calls, its queries), and the page
   `reporting-scoreboard` through the Django test client when that URL exists;
-- a cProfile of one city's roll-up (top functions by cumulative time), with BENCH_REPORTING_PROFILE=1.
+- a cProfile of one share's roll-up (top functions by cumulative time), unless BENCH_REPORTING_PROFILE=0.
 
 It prints each figure beside its target and writes bench/results/reporting-<date>.md and .json.
 """
@@ -104,7 +106,36 @@ def _floor(city_ids: list[int], date_from, date_to) -> dict:
     return out
 
 
+def _shares(city_ids: list[int]) -> list[list[int]]:
+    """The cities as the nightly fan-out hands them to tasks (`CityJob.per_task` a task)."""
+    from ipops.tasks import in_shares
+    from reporting.apps import ROLLUP_CITIES_PER_TASK
+
+    return in_shares(city_ids, ROLLUP_CITIES_PER_TASK)
+
+
 def _rollup(city_ids: list[int]) -> dict:
+    """The full roll-up in one process, as the nightly run does it (`rollup_cities`, a task's share of
+    cities at a time: each source read once for the share)."""
+    from reporting.services.rollup import rollup_cities
+
+    per_share = []
+    t0 = time.perf_counter()
+    for share in _shares(city_ids):
+        t = time.perf_counter()
+        outcomes = rollup_cities(share)
+        assert all(isinstance(v, int) for v in outcomes.values()), outcomes
+        per_share.append(time.perf_counter() - t)
+    return {
+        "s": round(time.perf_counter() - t0, 3),
+        "shares": len(per_share),
+        "per_city_s": round((time.perf_counter() - t0) / len(city_ids), 4),
+        "per_share_max_s": round(max(per_share), 3),
+    }
+
+
+def _rollup_one_by_one(city_ids: list[int]) -> dict:
+    """For comparison: `rollup_city` for each city in turn (run now; every source read per city)."""
     from reporting.services.rollup import rollup_city
 
     per_city = []
@@ -123,16 +154,16 @@ def _rollup(city_ids: list[int]) -> dict:
 def _rollup_share(city_ids: list[int]) -> None:
     from django.db import connection
 
-    from reporting.services.rollup import rollup_city
+    from reporting.services.rollup import rollup_cities
 
     connection.close()  # a forked process opens its own connection
-    for pk in city_ids:
-        rollup_city(pk)
+    outcomes = rollup_cities(city_ids)
+    assert all(isinstance(v, int) for v in outcomes.values()), outcomes
 
 
 def _rollup_workers(city_ids: list[int], workers: int) -> dict:
-    """The roll-up as deployed: beat fans out one task per city to a pool of workers (here `workers`
-    processes, each taking every n-th city)."""
+    """The roll-up as deployed: beat fans out one task per share of cities to a pool of workers (here
+    `workers` processes, each taking the next share when it is free, as a worker with prefetch 1 does)."""
     import multiprocessing
 
     from django.db import connection
@@ -140,24 +171,20 @@ def _rollup_workers(city_ids: list[int], workers: int) -> dict:
     connection.close()
     context = multiprocessing.get_context("fork")
     t0 = time.perf_counter()
-    processes = [context.Process(target=_rollup_share, args=(city_ids[i::workers],)) for i in range(workers)]
-    for process in processes:
-        process.start()
-    for process in processes:
-        process.join()
-    assert all(p.exitcode == 0 for p in processes), [p.exitcode for p in processes]
+    with context.Pool(workers, maxtasksperchild=None) as pool:
+        pool.map(_rollup_share, _shares(city_ids), chunksize=1)
     return {"s": round(time.perf_counter() - t0, 3), "workers": workers}
 
 
-def _profile(city_id: int) -> str:
+def _profile(city_ids: list[int]) -> str:
     import cProfile
     import io
     import pstats
 
-    from reporting.services.rollup import rollup_city
+    from reporting.services.rollup import rollup_cities
 
     profiler = cProfile.Profile()
-    profiler.runcall(rollup_city, city_id)
+    profiler.runcall(rollup_cities, city_ids)
     buffer = io.StringIO()
     pstats.Stats(profiler, stream=buffer).sort_stats("cumulative").print_stats(30)
     return buffer.getvalue()
@@ -289,6 +316,7 @@ def measure(scale_name: str) -> dict:
     out["rollup"] = _rollup(city_ids)
     out["rollup"]["peak_rss_mb"] = _maxrss_mb()
     out["rollup"]["baseline_rss_mb"] = baseline_mb
+    out["rollup_one_by_one"] = _rollup_one_by_one(city_ids)
     out["ratio"] = round(out["rollup"]["s"] / out["floor"]["total_s"], 2) if out["floor"]["total_s"] else None
     workers = int(os.environ.get("BENCH_REPORTING_WORKERS", str(os.cpu_count() or 2)))
     out["rollup_workers"] = _rollup_workers(city_ids, workers)
@@ -299,7 +327,7 @@ def measure(scale_name: str) -> dict:
     out["scoreboard"] = _scoreboard(names[0])
     out["scoreboard_page"] = _scoreboard_page(names[0])
     if os.environ.get("BENCH_REPORTING_PROFILE", "1") != "0":
-        out["profile"] = _profile(city_ids[0])
+        out["profile"] = _profile(_shares(city_ids)[0])
     return out
 
 
@@ -325,15 +353,23 @@ def table(results: dict) -> str:
         sb = r["scoreboard"]
         rows = [
             (
-                "roll-up wall time",
-                f"{rollup['s']} s ({r['cities']} cities; per city median {rollup['per_city_median_s']} s, "
-                f"max {rollup['per_city_max_s']} s)",
+                "roll-up wall time, one process",
+                f"{rollup['s']} s ({r['cities']} cities in {rollup['shares']} tasks' shares; "
+                f"{rollup['per_city_s']} s a city, slowest share {rollup['per_share_max_s']} s)",
                 f"≤ 2× floor = {round(2 * floor['total_s'], 2)} s",
                 f"{floor['total_s']} s (deals {floor['deals']['s']}, loans {floor['loans']['s']}, "
                 f"claims {floor['claims']['s']})",
                 _mark(r["ratio"], TARGETS["ratio"]),
             ),
             ("roll-up ÷ floor", f"{r['ratio']}×", "≤ 2×", "", _mark(r["ratio"], TARGETS["ratio"])),
+            (
+                "for comparison: each city on its own (`rollup_city`, as run now does)",
+                f"{r['rollup_one_by_one']['s']} s (per city median {r['rollup_one_by_one']['per_city_median_s']} s, "
+                f"max {r['rollup_one_by_one']['per_city_max_s']} s)",
+                "",
+                "",
+                "",
+            ),
             (
                 f"roll-up wall time, {r['rollup_workers']['workers']} worker processes (the beat fan-out)",
                 f"{r['rollup_workers']['s']} s ({r['ratio_workers']}× the floor)",
@@ -442,7 +478,7 @@ def main() -> None:
     for name, r in results["scales"].items():
         notes += [f"## {name}", "", "```", json.dumps(r["generation"]), json.dumps(r["floor"]), "```", ""]
         if r.get("profile"):
-            notes += [f"### cProfile of one city's roll-up ({name})", "", "```", r["profile"], "```", ""]
+            notes += [f"### cProfile of one share's roll-up ({name})", "", "```", r["profile"], "```", ""]
     stem.with_suffix(".md").write_text("\n".join(notes))
     stem.with_suffix(".json").write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
     print(f"written {stem}.md")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 from django.db import transaction
 from django.utils import timezone
@@ -51,3 +51,28 @@ def job_run(
     JobRun.objects.filter(pk=run.pk).update(
         status=JobRun.Status.SUCCEEDED, finished_at=timezone.now(), rows=run.rows, result=run.result
     )
+
+
+def start_city_runs(name: str, city_ids: Iterable[int], *, task_id: str = "") -> dict[int, JobRun]:
+    """One running JobRun per city, for a task that does many cities at once (one INSERT), so each city's
+    pages show its own run as they do for a task per city."""
+    now = timezone.now()
+    runs = JobRun.objects.bulk_create(
+        JobRun(name=name, city_id=city_id, task_id=task_id, status=JobRun.Status.RUNNING, started_at=now)
+        for city_id in city_ids
+    )
+    return {run.city_id: run for run in runs if run.city_id is not None}
+
+
+def finish_city_runs(runs: Mapping[int, JobRun], outcomes: Mapping[int, int | BaseException]) -> None:
+    """Each city's run: succeeded with the rows it wrote, or failed with its error."""
+    now = timezone.now()
+    for city_id, run in runs.items():
+        outcome = outcomes.get(city_id)
+        if isinstance(outcome, int):
+            run.status, run.rows = JobRun.Status.SUCCEEDED, outcome
+        else:
+            run.status = JobRun.Status.FAILED
+            run.error = f"{type(outcome).__name__}: {outcome}" if outcome else "not run: no such city"
+        run.finished_at = now
+    JobRun.objects.bulk_update(list(runs.values()), ["status", "rows", "error", "finished_at"])

@@ -26,6 +26,11 @@ class CityJob:
     name: str
     task: str
     schedule: crontab | None = None
+    #: A task that does many cities at once more cheaply than one by one (the indicator roll-up reads
+    #: each source once for all of them): the nightly fan-out and `run_job` for every city call it with a
+    #: list of `per_task` city ids instead. `task` still does one city (run now, `run_job --city`).
+    many: str = ""
+    per_task: int = 50
 
 
 @dataclass(frozen=True)
@@ -118,7 +123,7 @@ class PlatformApp(AppConfig):
                 panel.template, _import_attr(panel.context), roles=panel.roles, order=panel.order
             )
         for job in self.city_jobs():
-            register_city_job(job.name, job.task)
+            register_city_job(job.name, job.task, many=job.many, per_task=job.per_task)
 
 
 def _import_attr(path: str) -> Callable:
@@ -180,7 +185,7 @@ def beat_schedule() -> dict[str, dict]:
     return CORE_PERIODIC | {
         job.name.replace("_", "-"): {
             "task": "ipops.tasks.for_every_city",
-            "args": [job.task],
+            "args": [job.task, job.many, job.per_task] if job.many else [job.task],
             "schedule": job.schedule,
         }
         for job in jobs

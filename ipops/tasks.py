@@ -34,10 +34,18 @@ CORE_CITY_JOBS = [CityJob("registry_snapshot", "ipops.tasks.registry_snapshot", 
 
 #: Per-city jobs `manage.py run_job` can run now (filled from every app's config at ready()).
 CITY_JOBS: dict[str, str] = {job.name: job.task for job in CORE_CITY_JOBS}
+#: Those that also have a task for many cities at once (`CityJob.many`): its name and cities per task.
+MANY_CITY_TASKS: dict[str, tuple[str, int]] = {}
 
 
-def register_city_job(name: str, task_name: str) -> None:
+def register_city_job(name: str, task_name: str, *, many: str = "", per_task: int = 1) -> None:
     CITY_JOBS[name] = task_name
+    if many:
+        MANY_CITY_TASKS[name] = (many, per_task)
+
+
+def in_shares(ids: list[int], per_task: int) -> list[list[int]]:
+    return [ids[i : i + per_task] for i in range(0, len(ids), max(per_task, 1))]
 
 
 def task_named(task_name: str):
@@ -48,13 +56,19 @@ def task_named(task_name: str):
 
 
 @shared_task(acks_late=True, name="ipops.tasks.for_every_city")
-def for_every_city(task_name: str) -> int:
-    """Beat entry for a per-city job: one task per active city, so one city's failure stays its own."""
-    task = task_named(task_name)
-    ids = list(City.objects.filter(is_active=True).values_list("pk", flat=True))
-    with transaction.atomic():  # every city's message, or none (a retried fan-out starts over)
-        for city_id in ids:
-            outbox.publish(task, city_id)
+def for_every_city(task_name: str, many: str = "", per_task: int = 1) -> int:
+    """Beat entry for a per-city job: one task per active city, so one city's failure stays its own; or,
+    for a job with a task for many cities (`many`), one task per `per_task` cities, which records each
+    city's run and failure as its own. Returns the cities."""
+    ids = list(City.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
+    with transaction.atomic():  # every message, or none (a retried fan-out starts over)
+        if many:
+            for share in in_shares(ids, per_task):
+                outbox.publish(task_named(many), share)
+        else:
+            task = task_named(task_name)
+            for city_id in ids:
+                outbox.publish(task, city_id)
     return len(ids)
 
 

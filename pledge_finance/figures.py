@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -32,27 +34,38 @@ def loans_by_month(
 ) -> dict[datetime.date, LoanFigures]:
     """Loans by month of disbursement (one grouped query), and enterprises by the month of their first
     disbursed loan (one more), so a quarter's or a year's enterprises add up without counting one twice."""
-    months: dict[datetime.date, list] = {}
+    return loans_by_city_month(cities=[city.pk], date_from=date_from, date_to=date_to).get(city.pk, {})
+
+
+def loans_by_city_month(
+    *, cities: Sequence[int], date_from: datetime.date, date_to: datetime.date
+) -> dict[int, dict[datetime.date, LoanFigures]]:
+    """`loans_by_month` of many cities in the same two queries (the nightly roll-up reads every city at
+    once; inside `scopes_disabled()`): {city id: {month: figures}}."""
+    months: dict[int, dict[datetime.date, list]] = defaultdict(dict)
     rows = (
-        _disbursed(city, date_from, date_to)
+        Loan.objects.filter(city_id__in=cities, disbursed_on__gte=date_from, disbursed_on__lte=date_to)
         .annotate(m=TruncMonth("disbursed_on"))
-        .values("m")
+        .values_list("city_id", "m")
         .annotate(n=Count("pk"), amount=Sum("amount"))
         .order_by()
     )
-    for row in rows:
-        months[row["m"]] = [row["n"], row["amount"] or ZERO, 0]
+    for city_id, month, n, amount in rows:
+        months[city_id][month] = [n, amount or ZERO, 0]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT date_trunc('month', first)::date, count(*) FROM ("
-            "  SELECT min(disbursed_on) AS first FROM pledge_finance_loan"
-            "  WHERE city_id = %s AND disbursed_on IS NOT NULL GROUP BY enterprise_id"
-            ") firsts WHERE first BETWEEN %s AND %s GROUP BY 1",
-            [city.pk, date_from, date_to],
+            "SELECT city_id, date_trunc('month', first)::date, count(*) FROM ("
+            "  SELECT city_id, min(disbursed_on) AS first FROM pledge_finance_loan"
+            "  WHERE city_id = ANY(%s) AND disbursed_on IS NOT NULL GROUP BY city_id, enterprise_id"
+            ") firsts WHERE first BETWEEN %s AND %s GROUP BY 1, 2",
+            [list(cities), date_from, date_to],
         )
-        for month, n in cursor.fetchall():
-            months.setdefault(month, [0, ZERO, 0])[2] = n
-    return {m: LoanFigures(*v) for m, v in sorted(months.items())}
+        for city_id, month, n in cursor.fetchall():
+            months[city_id].setdefault(month, [0, ZERO, 0])[2] = n
+    return {
+        city_id: {m: LoanFigures(*v) for m, v in sorted(by_month.items())}
+        for city_id, by_month in months.items()
+    }
 
 
 def disbursed_loans(*, city, date_from: datetime.date, date_to: datetime.date) -> QuerySet[Loan]:

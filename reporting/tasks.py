@@ -1,5 +1,6 @@
-"""Thin tasks: the nightly roll-up (one task per city, fanned out by beat, so more workers make a national
-run faster) and the coalesced near-real-time refresh."""
+"""Thin tasks: the roll-up of one city (run now, `run_job --city`), the nightly roll-up of many cities a
+task (fanned out by beat, so more workers make a national run faster) and the coalesced near-real-time
+refresh."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 
 from ipops import outbox
-from ipops.jobs import job_run
+from ipops.jobs import finish_city_runs, job_run, start_city_runs
 from reporting.documents import tasks as _document_tasks  # noqa: F401 — the worker imports <app>.tasks only
 from reporting.services import rollup as service
 
@@ -21,6 +22,16 @@ def rollup(city_id: int, run_id: int | None = None) -> int:
     with job_run(ROLLUP_JOB, city_id=city_id, run_id=run_id, task_id=rollup.request.id or "") as progress:
         service.rollup_city(city_id, progress=progress, job_id=progress.run.pk)
     return progress.run.rows
+
+
+@shared_task(acks_late=True, name="reporting.tasks.rollup_many")
+def rollup_many(city_ids: list[int]) -> int:
+    """Rebuild a share of the cities' indicators, each source read once for all of them; each city's run
+    is its own JobRun (succeeded, or failed with its error while the others go on). Returns the rows."""
+    runs = start_city_runs(ROLLUP_JOB, city_ids, task_id=rollup_many.request.id or "")
+    outcomes = service.rollup_cities(city_ids, job_ids={city_id: run.pk for city_id, run in runs.items()})
+    finish_city_runs(runs, outcomes)
+    return sum(rows for rows in outcomes.values() if isinstance(rows, int))
 
 
 @shared_task(acks_late=True, name="reporting.tasks.refresh")

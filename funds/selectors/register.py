@@ -171,16 +171,22 @@ def fund_detail(actor, fund: Fund) -> FundDetail:
 def guided_market_funds_by_month(*, city) -> dict:
     """Market funds a guide fund guided, by the month the fund took its first commitment (its vintage year's
     January if none yet): {month: count}. One grouped query."""
-    out: dict = defaultdict(int)
+    return guided_market_funds_by_city_month(cities=[city.pk]).get(city.pk, {})
+
+
+def guided_market_funds_by_city_month(*, cities) -> dict[int, dict]:
+    """`guided_market_funds_by_month` of many cities in the one query (the nightly roll-up reads every city
+    at once; inside `scopes_disabled()`): {city id: {month: count}}."""
+    out: dict[int, dict] = defaultdict(lambda: defaultdict(int))
     rows = (
-        Fund.objects.filter(city=city, kind=FundKind.MARKET, parent__kind=FundKind.GUIDE)
+        Fund.objects.filter(city_id__in=cities, kind=FundKind.MARKET, parent__kind=FundKind.GUIDE)
         .annotate(first=Min("commitments__committed_on"))
-        .values_list("first", "vintage_year")
+        .values_list("city_id", "first", "vintage_year")
     )
-    for first, vintage in rows:
+    for city_id, first, vintage in rows:
         month = first.replace(day=1) if first else datetime.date(vintage, 1, 1)
-        out[month] += 1
-    return dict(out)
+        out[city_id][month] += 1
+    return {city_id: dict(months) for city_id, months in out.items()}
 
 
 def guided_market_funds(*, city, date_from, date_to):

@@ -71,23 +71,36 @@ def active_encumbrances(asset_ids) -> dict[int, list[Encumbrance]]:
 def registry_by_month(*, city) -> dict:
     """The platform's own registry by month: in-force invention patents by month of grant, and PCT
     applications by month of filing — {"inventions": {month: n}, "pct": {month: n}} (two grouped queries)."""
+    return registry_by_city_month(cities=[city.pk]).get(city.pk, {"inventions": {}, "pct": {}})
+
+
+def registry_by_city_month(*, cities) -> dict[int, dict]:
+    """`registry_by_month` of many cities in the same two queries (the nightly roll-up reads every city at
+    once; inside `scopes_disabled()`): {city id: {"inventions": {month: n}, "pct": {month: n}}}."""
     inventions = (
         IPAsset.objects.filter(
-            city=city, kind=AssetKind.INVENTION, legal_status=LegalStatus.IN_FORCE, grant_date__isnull=False
+            city_id__in=cities,
+            kind=AssetKind.INVENTION,
+            legal_status=LegalStatus.IN_FORCE,
+            grant_date__isnull=False,
         )
         .annotate(m=TruncMonth("grant_date"))
-        .values_list("m")
+        .values_list("city_id", "m")
         .annotate(n=Count("pk"))
         .order_by()
     )
     pct = (
-        IPAsset.objects.filter(city=city, is_pct=True, filing_date__isnull=False)
+        IPAsset.objects.filter(city_id__in=cities, is_pct=True, filing_date__isnull=False)
         .annotate(m=TruncMonth("filing_date"))
-        .values_list("m")
+        .values_list("city_id", "m")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    return {"inventions": dict(inventions), "pct": dict(pct)}
+    out: dict[int, dict] = {}
+    for part, rows in (("inventions", inventions), ("pct", pct)):
+        for city_id, month, n in rows:
+            out.setdefault(city_id, {"inventions": {}, "pct": {}})[part][month] = n
+    return out
 
 
 def registry_records(*, city, date_from, date_to, pct: bool) -> QuerySet[IPAsset]:

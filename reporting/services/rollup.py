@@ -15,7 +15,9 @@ from __future__ import annotations
 import contextlib
 import datetime
 import json
-from collections.abc import Iterable, Iterator
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -25,10 +27,12 @@ from django.db import connection, transaction
 from ipops import clock
 from ipops.jobs import JobProgress
 from ipops.models import City
-from ipops.tenancy import city_scope
+from ipops.tenancy import city_scope, scopes_disabled
 from reporting import rules
 from reporting.models import Indicator, IndicatorValue, Kind, PendingRefresh, Snapshot, SourceKind
 from reporting.sources import CitySources, topics_of
+
+logger = logging.getLogger(__name__)
 
 #: pg_advisory_lock(namespace, city_id): the namespace keeps the key apart from any other advisory lock.
 LOCK_NAMESPACE = 4_705_001
@@ -47,7 +51,9 @@ def city_lock(city_id: int) -> Iterator[None]:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, city_id])
 
 
-def _window(city: City, indicators: Iterable[Indicator], today: datetime.date) -> tuple[datetime.date, ...]:
+def _window(
+    city: City, indicators: Iterable[Indicator], today: datetime.date
+) -> tuple[datetime.date, datetime.date]:
     """From the earliest baseline year (the year before the plan at least: growth compares with it) to the
     plan's end or today, whichever is later."""
     years = [city.plan_start_year - 1, *(i.baseline_year for i in indicators if i.baseline_year)]
@@ -152,35 +158,8 @@ def rollup_city(city_id: int, *, progress: JobProgress | None = None, job_id: in
         if progress:
             progress.total(len(indicators) + 1)
         sources = CitySources(city, *_window(city, indicators, today))
-        periods = rules.plan_periods(city.plan_start_year, city.plan_years)
-        rows: list[Row] = []
-        for done, indicator in enumerate(indicators, start=1):
-            rows.extend(indicator_rows(indicator, city, sources, periods, today))
-            if progress:
-                progress.step(done)
-        with transaction.atomic():
-            # A snapshot is derived data that the next run rebuilds: if the server crashed in the instant
-            # after this commit, the previous snapshot would be current again, whole. Not waiting for the WAL
-            # flush halves the cost of each city's commit.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            snapshot = Snapshot.objects.create(
-                city=city, built_at=as_of, as_of=today, is_current=False, job_id=job_id
-            )
-            _insert(snapshot, rows)
-            # Lock the current snapshot's row: a run, or a reader that must see one whole snapshot, queues.
-            previous = list(
-                Snapshot.objects.select_for_update().filter(is_current=True).values_list("pk", flat=True)
-            )
-            Snapshot.objects.filter(pk__in=previous).update(is_current=False)
-            Snapshot.objects.filter(pk=snapshot.pk).update(is_current=True)
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"DELETE FROM {IndicatorValue._meta.db_table} WHERE city_id = %s AND snapshot_id <> %s",  # noqa: S608 — the model's own table
-                    [city.pk, snapshot.pk],
-                )
-            Snapshot.objects.exclude(pk=snapshot.pk).delete()
-            snapshot.is_current = True
+        rows = _rows(city, indicators, sources, today, progress)
+        snapshot = _swap(city, rows, built_at=as_of, today=today, job_id=job_id)
         if progress:
             progress.step(len(indicators) + 1)
             progress.run.rows = len(rows)
@@ -190,6 +169,105 @@ def rollup_city(city_id: int, *, progress: JobProgress | None = None, job_id: in
                 "as_of": today.isoformat(),
             }
         return snapshot
+
+
+def rollup_cities(
+    city_ids: Iterable[int], *, job_ids: Mapping[int, int] | None = None
+) -> dict[int, int | Exception]:
+    """The nightly roll-up of many cities at once: each source is read once for all of them
+    (`CitySources.read_together`), then each city's snapshot is built and swapped under its lock, as
+    `rollup_city` does it.
+
+    A city whose figures moved on after the read — a refresh ran or is waiting, or another run swapped in
+    a newer snapshot — is rebuilt from a read of its own instead, so the night's run never puts older
+    figures over newer ones. A city that fails keeps its previous snapshot and the others go on. Returns
+    each city's rows written, or the exception it failed with."""
+    job_ids = job_ids or {}
+    today = clock.today()
+    as_of = clock.now()
+    with scopes_disabled():
+        cities = list(City.objects.filter(pk__in=list(city_ids)).order_by("pk"))
+        # What each city's figures were before the read: compared again under the city's lock.
+        before = _states([city.pk for city in cities])
+        indicators: dict[int, list[Indicator]] = defaultdict(list)
+        for indicator in Indicator.objects.filter(city__in=cities, active=True).order_by("order", "code"):
+            indicators[indicator.city_id].append(indicator)
+        sources = CitySources.read_together({c: _window(c, indicators[c.pk], today) for c in cities})
+    out: dict[int, int | Exception] = {}
+    for city in cities:
+        try:
+            with city_scope(city), city_lock(city.pk):
+                if _states([city.pk]).get(city.pk) != before.get(city.pk):
+                    rows = rollup_city(city.pk, job_id=job_ids.get(city.pk)).values.count()
+                else:
+                    found = _rows(city, indicators[city.pk], sources[city.pk], today)
+                    _swap(city, found, built_at=as_of, today=today, job_id=job_ids.get(city.pk))
+                    rows = len(found)
+            out[city.pk] = rows
+        except Exception as exc:  # one city's failure stays its own: the rest of the night's run goes on
+            logger.exception("indicator roll-up of city %s failed", city.pk)
+            out[city.pk] = exc
+    return out
+
+
+def _states(city_ids: list[int]) -> dict[int, tuple]:
+    """Each city's current snapshot, its last refresh and whether a refresh is waiting: what a change of
+    the city's figures moves."""
+    states: dict[int, tuple] = {}
+    for city_id, pk, refreshed_at in Snapshot.objects.filter(
+        city_id__in=city_ids, is_current=True
+    ).values_list("city_id", "pk", "refreshed_at"):
+        states[city_id] = (pk, refreshed_at)
+    for city_id in PendingRefresh.objects.filter(city_id__in=city_ids).values_list("city_id", flat=True):
+        states[city_id] = (*states.get(city_id, (None, None)), "pending")
+    return states
+
+
+def _rows(
+    city: City,
+    indicators: list[Indicator],
+    sources: CitySources,
+    today: datetime.date,
+    progress: JobProgress | None = None,
+) -> list[Row]:
+    periods = rules.plan_periods(city.plan_start_year, city.plan_years)
+    rows: list[Row] = []
+    for done, indicator in enumerate(indicators, start=1):
+        rows.extend(indicator_rows(indicator, city, sources, periods, today))
+        if progress:
+            progress.step(done)
+    return rows
+
+
+def _swap(
+    city: City, rows: list[Row], *, built_at: datetime.datetime, today: datetime.date, job_id: int | None
+) -> Snapshot:
+    """Write the new snapshot and make it the city's current one, in one transaction (inside the city's
+    scope and lock)."""
+    with transaction.atomic():
+        # A snapshot is derived data that the next run rebuilds: if the server crashed in the instant
+        # after this commit, the previous snapshot would be current again, whole. Not waiting for the WAL
+        # flush halves the cost of each city's commit.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        snapshot = Snapshot.objects.create(
+            city=city, built_at=built_at, as_of=today, is_current=False, job_id=job_id
+        )
+        _insert(snapshot, rows)
+        # Lock the current snapshot's row: a run, or a reader that must see one whole snapshot, queues.
+        previous = list(
+            Snapshot.objects.select_for_update().filter(is_current=True).values_list("pk", flat=True)
+        )
+        Snapshot.objects.filter(pk__in=previous).update(is_current=False)
+        Snapshot.objects.filter(pk=snapshot.pk).update(is_current=True)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {IndicatorValue._meta.db_table} WHERE city_id = %s AND snapshot_id <> %s",  # noqa: S608 — the model's own table
+                [city.pk, snapshot.pk],
+            )
+        Snapshot.objects.exclude(pk=snapshot.pk).delete()
+        snapshot.is_current = True
+    return snapshot
 
 
 _COLUMNS = Row._fields

@@ -37,6 +37,7 @@ from trading.selectors.figures import (
     completed_deals,
     deal_figures,
     deal_figures_by_year,
+    deals_by_city_month,
     deals_by_month,
 )
 from trading.selectors.market import (
@@ -94,6 +95,7 @@ __all__ = [
     "centre_yearly",
     "centres_evaluation",
     "completed_deals",
+    "deals_by_city_month",
     "deals_by_month",
     "centres_overview",
     "centres_yearly",

@@ -51,7 +51,11 @@ class DealFigures:
 def _completed(city, date_from: datetime.date | None, date_to: datetime.date | None) -> QuerySet[Transaction]:
     """Completed deals whose completion falls on those days (Asia/Shanghai), as a timestamp range: a range
     on the column itself walks `tx_city_status_done` (a filter on its date would not)."""
-    qs = Transaction.objects.filter(city=city, status=TransactionStatus.COMPLETED)
+    return _completed_in(Transaction.objects.filter(city=city), date_from, date_to)
+
+
+def _completed_in(qs: QuerySet[Transaction], date_from, date_to) -> QuerySet[Transaction]:
+    qs = qs.filter(status=TransactionStatus.COMPLETED)
     if date_from:
         qs = qs.filter(completed_at__gte=_day_start(date_from))
     if date_to:
@@ -200,25 +204,32 @@ def deals_by_month(
     *, city, date_from: datetime.date, date_to: datetime.date
 ) -> dict[datetime.date, DealFigures]:
     """Completed transfers and licences per month of completion (Asia/Shanghai): one grouped query."""
+    return deals_by_city_month(cities=[city.pk], date_from=date_from, date_to=date_to).get(city.pk, {})
+
+
+def deals_by_city_month(
+    *, cities: Sequence[int], date_from: datetime.date, date_to: datetime.date
+) -> dict[int, dict[datetime.date, DealFigures]]:
+    """`deals_by_month` of many cities in the one grouped query (the nightly roll-up reads every city at
+    once; inside `scopes_disabled()`): {city id: {month: figures}}."""
     rows = (
-        _completed(city, date_from, date_to)
+        _completed_in(Transaction.objects.filter(city_id__in=cities), date_from, date_to)
         .annotate(m=TruncMonth("completed_at"))
-        .values("m", "deal_type")
+        .values_list("city_id", "m", "deal_type")
         # COUNT(*), not COUNT(id): the covering index holds what this query reads, so it never visits the table.
         .annotate(n=Count("*"), amount=Sum("agreed_price"))
         .order_by()
     )
-    out: dict[datetime.date, dict] = defaultdict(lambda: {"tn": 0, "ta": ZERO, "ln": 0, "la": ZERO})
-    for row in rows:
-        month = row["m"].date() if isinstance(row["m"], datetime.datetime) else row["m"]
-        slot = out[month]
-        if row["deal_type"] in TRANSFER_DEAL_TYPES:
-            slot["tn"] += row["n"]
-            slot["ta"] += row["amount"] or ZERO
-        else:
-            slot["ln"] += row["n"]
-            slot["la"] += row["amount"] or ZERO
-    return {m: DealFigures(v["tn"], v["ta"], v["ln"], v["la"]) for m, v in sorted(out.items())}
+    out: dict[int, dict[datetime.date, list]] = defaultdict(dict)
+    for city_id, m, deal_type, n, amount in rows:
+        month = m.date() if isinstance(m, datetime.datetime) else m
+        slot = out[city_id].setdefault(month, [0, ZERO, 0, ZERO])
+        part = 0 if deal_type in TRANSFER_DEAL_TYPES else 2
+        slot[part] += n
+        slot[part + 1] += amount or ZERO
+    return {
+        city_id: {m: DealFigures(*v) for m, v in sorted(months.items())} for city_id, months in out.items()
+    }
 
 
 def completed_deals(*, city, date_from: datetime.date, date_to: datetime.date) -> QuerySet[Transaction]:

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from ipops.models import City
-from ipops.tasks import CITY_JOBS, task_named
+from ipops.tasks import CITY_JOBS, MANY_CITY_TASKS, in_shares, task_named
 
 
 class Command(BaseCommand):
@@ -20,6 +20,13 @@ class Command(BaseCommand):
             cities = cities.filter(slug=city)
             if not cities.exists():
                 raise CommandError(f"no such city: {city}")
+        if not city and job in MANY_CITY_TASKS:
+            # As the nightly fan-out runs it: many cities a task.
+            many, per_task = MANY_CITY_TASKS[job]
+            for share in in_shares(list(cities.order_by("pk").values_list("pk", flat=True)), per_task):
+                result = task_named(many).apply(args=[share]).get()
+                self.stdout.write(f"{job} {len(share)} cities: {result}")
+            return
         for c in cities:
             result = task.apply(args=[c.pk]).get()
             self.stdout.write(f"{job} {c.slug}: {result}")
