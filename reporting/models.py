@@ -219,8 +219,20 @@ class Snapshot(CityOwned):
 class IndicatorValue(CityOwned):
     """An indicator at one period of the plan, as the roll-up computed it."""
 
-    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="values")
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    # No foreign-key constraints in the database on this table: the roll-up writes ~1,250 rows a city with
+    # one statement, from a snapshot it created in the same transaction and the catalogue it just read, and
+    # PostgreSQL's three checks a row cost more than writing the rows (a national run: seconds). Deletes
+    # still cascade (Django's collector, which needs no constraint); a value of an indicator deleted while
+    # a run was computing is hidden by the join to its indicator, and gone with the next snapshot.
+    city = models.ForeignKey(
+        "ipops.City", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    snapshot = models.ForeignKey(
+        Snapshot, on_delete=models.CASCADE, related_name="values", db_constraint=False
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="values", db_constraint=False
+    )
     period = models.CharField(_("period"), max_length=10)  # "2025-03", "2025-Q1", "2025", "plan"
     period_kind = models.CharField(_("period kind"), max_length=8, choices=PeriodKind.choices)
     period_end = models.DateField(_("period end"))

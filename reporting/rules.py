@@ -30,8 +30,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-
-import numpy as np
+from typing import NamedTuple
 
 CUMULATIVE = "cumulative"
 STOCK_RATIO = "stock_ratio"
@@ -81,8 +80,13 @@ class Period:
     end: datetime.date
 
 
+@functools.cache
+def days_in_month(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
 def month_end(year: int, month: int) -> datetime.date:
-    return datetime.date(year, month, calendar.monthrange(year, month)[1])
+    return datetime.date(year, month, days_in_month(year, month))
 
 
 def month_start(day: datetime.date) -> datetime.date:
@@ -122,15 +126,18 @@ def current_periods(periods: Sequence[Period], today: datetime.date) -> list[Per
     return [p for p in periods if p.start <= today <= p.end]
 
 
+# Pure functions of dates, asked the same few hundred days for every indicator of every city: cached.
+@functools.lru_cache(maxsize=8192)
 def year_fraction(day: datetime.date) -> Decimal:
     """Share of the calendar year elapsed at the end of `day`, in months (31 March → 3/12 exactly)."""
-    days = calendar.monthrange(day.year, day.month)[1]
+    days = days_in_month(day.year, day.month)
     return (Decimal(day.month - 1) + Decimal(day.day) / Decimal(days)) / 12
 
 
+@functools.lru_cache(maxsize=8192)
 def months_elapsed(start: datetime.date, day: datetime.date) -> Decimal:
     """Months from the start of `start`'s month to the end of `day`, fractional within `day`'s month."""
-    days = calendar.monthrange(day.year, day.month)[1]
+    days = days_in_month(day.year, day.month)
     whole = (day.year - start.year) * 12 + (day.month - start.month)
     return Decimal(whole) + Decimal(day.day) / Decimal(days)
 
@@ -190,7 +197,7 @@ class Spec:
     lagging_below: Decimal = Decimal("0.95")
     at_risk_below: Decimal = Decimal("0.80")
 
-    @property
+    @functools.cached_property
     def plan_start(self) -> datetime.date:
         return datetime.date(self.plan_start_year, 1, 1)
 
@@ -198,13 +205,33 @@ class Spec:
     def anchors(self) -> list[tuple[datetime.date, Decimal]]:
         return _anchors(self)
 
-    @property
+    @functools.cached_property
+    def segments(self) -> list[tuple[datetime.date, Decimal, Decimal, datetime.date, Decimal]]:
+        """The trajectory between each two anchors: (end, value at its start, rise, first day, months)."""
+        return [
+            (
+                d1,
+                v0,
+                v1 - v0,
+                d0 + datetime.timedelta(days=1),
+                months_elapsed(d0 + datetime.timedelta(days=1), d1),
+            )
+            for (d0, v0), (d1, v1) in zip(self.anchors, self.anchors[1:], strict=False)
+        ]
+
+    @functools.cached_property
+    def year_targets(self) -> dict[int, Decimal | None]:
+        """`_year_target` by year, as asked (filled by `target_end` and `trajectory`)."""
+        return {}
+
+    @functools.cached_property
     def plan_end(self) -> datetime.date:
         return datetime.date(self.plan_start_year + self.plan_years - 1, 12, 31)
 
 
-@dataclass(frozen=True)
-class Figure:
+class Figure(NamedTuple):
+    """An indicator over one period (a plain tuple: the roll-up makes ~900 a city)."""
+
     actual: Decimal | None
     target: Decimal | None
     target_end: Decimal | None
@@ -264,26 +291,31 @@ def _year_target(spec: Spec, year: int) -> Decimal | None:
     return value
 
 
+def _full_year_target(spec: Spec, year: int) -> Decimal | None:
+    known = spec.year_targets
+    if year not in known:
+        known[year] = _year_target(spec, year)
+    return known[year]
+
+
 def trajectory(spec: Spec, day: datetime.date) -> Decimal | None:
     """Where the measure should be at the end of `day` to reach the target by plan end."""
     if spec.kind in ANNUAL_KINDS:
-        full = _year_target(spec, day.year)
+        full = _full_year_target(spec, day.year)
         return None if full is None else q6(full * year_fraction(day))
     points = spec.anchors
     if day <= points[0][0]:
         return q6(points[0][1])
-    for (d0, v0), (d1, v1) in zip(points, points[1:], strict=False):
-        if day <= d1:
-            span = months_elapsed(d0 + datetime.timedelta(days=1), d1)
-            done = months_elapsed(d0 + datetime.timedelta(days=1), day)
-            return q6(v0 + (v1 - v0) * done / span)
+    for end, start_value, rise, first_day, span in spec.segments:
+        if day <= end:
+            return q6(start_value + rise * months_elapsed(first_day, day) / span)
     return q6(points[-1][1])
 
 
 def target_end(spec: Spec, period: Period) -> Decimal | None:
     """What the period's horizon asks for: an annual kind's year target, else the plan-end target."""
     if spec.kind in ANNUAL_KINDS:
-        full = _year_target(spec, period.end.year)
+        full = _full_year_target(spec, period.end.year)
         return None if full is None else q6(full)
     return q6(_level_target(spec, spec.target))
 
@@ -340,6 +372,7 @@ def rates(
     return yoy, compound
 
 
+@functools.lru_cache(maxsize=8192)
 def _same_day_last_year(day: datetime.date) -> datetime.date:
     if day.month == 2 and day.day == 29:
         return datetime.date(day.year - 1, 2, 28)
@@ -376,7 +409,7 @@ def projection(
 ) -> Decimal | None:
     """Where the measure will be at plan end at the present pace (an estimate, read as such).
 
-    Levels: a least-squares line (numpy) through the last twelve month-end measures, extended to plan end. Annual kinds:
+    Levels: a least-squares line through the last twelve month-end measures, extended to plan end. Annual kinds:
     the last twelve months' flow (this year's run rate in the plan's final year), grown at the compound
     rate since the baseline for the years left. Fewer than two measures: no projection."""
     end = min(today, spec.plan_end)
@@ -410,7 +443,18 @@ def projection(
             points.append((i, float(v)))
     if len(points) < 2:
         return None
-    xs, ys = np.array(points, dtype="float64").T
-    slope, intercept = np.polyfit(xs, ys, 1)
+    slope, intercept = least_squares_line(points)
     last = spec.plan_years * 12 - 1
-    return q6(Decimal(repr(round(float(slope * last + intercept), 6))))
+    return q6(Decimal(repr(round(slope * last + intercept, 6))))
+
+
+def least_squares_line(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    """The ordinary least-squares line y = slope·x + intercept through the points (at least two, with two
+    different x): the closed form, as numpy.polyfit(x, y, 1) gives it, without its SVD for twelve points."""
+    n = len(points)
+    mean_x = sum(x for x, _ in points) / n
+    mean_y = sum(y for _, y in points) / n
+    sxx = sum((x - mean_x) ** 2 for x, _ in points)
+    sxy = sum((x - mean_x) * (y - mean_y) for x, y in points)
+    slope = sxy / sxx
+    return slope, mean_y - slope * mean_x

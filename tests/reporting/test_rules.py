@@ -160,3 +160,17 @@ def test_projection_extends_the_recent_pace_to_plan_end():
     # In the plan's last year: this year's run rate.
     assert rules.projection(annual, Series(flow=True, points=monthly(60)), datetime.date(2026, 3, 31)) == 720
     assert rules.projection(cumulative, Series(flow=True, points={}), datetime.date(2024, 1, 20)) is None
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_projection_line_is_numpys_least_squares_line(seed):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    count = int(rng.integers(2, 13))
+    xs = np.arange(count, dtype="float64") + float(rng.integers(0, 30))
+    ys = rng.normal(1_000_000, 250_000, count) + xs * rng.normal(0, 5_000)
+    slope, intercept = rules.least_squares_line(list(zip(xs.tolist(), ys.tolist(), strict=True)))
+    expected_slope, expected_intercept = np.polyfit(xs, ys, 1)
+    assert slope == pytest.approx(expected_slope, rel=1e-9, abs=1e-6)
+    assert intercept == pytest.approx(expected_intercept, rel=1e-9, abs=1e-6)
