@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 import psycopg
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 
 from ipops import clock
 from ipops.jobs import JobProgress
@@ -212,15 +213,21 @@ def rollup_cities(
 
 
 def _states(city_ids: list[int]) -> dict[int, tuple]:
-    """Each city's current snapshot, its last refresh and whether a refresh is waiting: what a change of
-    the city's figures moves."""
-    states: dict[int, tuple] = {}
-    for city_id, pk, refreshed_at in Snapshot.objects.filter(
-        city_id__in=city_ids, is_current=True
-    ).values_list("city_id", "pk", "refreshed_at"):
-        states[city_id] = (pk, refreshed_at)
-    for city_id in PendingRefresh.objects.filter(city_id__in=city_ids).values_list("city_id", flat=True):
-        states[city_id] = (*states.get(city_id, (None, None)), "pending")
+    """Each city's current snapshot, its last refresh and whether a refresh is waiting (one query): what a
+    change of the city's figures moves."""
+    pending = PendingRefresh.objects.filter(city_id=OuterRef("city_id"))
+    found = (
+        Snapshot.objects.filter(city_id__in=city_ids, is_current=True)
+        .annotate(pending=Exists(pending))
+        .values_list("city_id", "pk", "refreshed_at", "pending")
+    )
+    states: dict[int, tuple] = {city_id: (city_id, None, None, False) for city_id in city_ids}
+    states.update({row[0]: row for row in found})
+    # A city with no snapshot yet: a waiting refresh still counts (it would build the first one).
+    for city_id in PendingRefresh.objects.filter(
+        city_id__in=set(city_ids) - {r[0] for r in found}
+    ).values_list("city_id", flat=True):
+        states[city_id] = (city_id, None, None, True)
     return states
 
 
@@ -245,29 +252,28 @@ def _swap(
 ) -> Snapshot:
     """Write the new snapshot and make it the city's current one, in one transaction (inside the city's
     scope and lock)."""
+    values = IndicatorValue._meta.db_table
     with transaction.atomic():
         # A snapshot is derived data that the next run rebuilds: if the server crashed in the instant
         # after this commit, the previous snapshot would be current again, whole. Not waiting for the WAL
         # flush halves the cost of each city's commit.
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            # The previous snapshot goes first: deleting its row locks it, so a run or a reader that must
+            # see one whole snapshot queues until this commits, and the new one can be born current.
+            cursor.execute(
+                f"DELETE FROM {Snapshot._meta.db_table} WHERE city_id = %s",  # noqa: S608 — the model's own table
+                [city.pk],
+            )
         snapshot = Snapshot.objects.create(
-            city=city, built_at=built_at, as_of=today, is_current=False, job_id=job_id
+            city=city, built_at=built_at, as_of=today, is_current=True, job_id=job_id
         )
         _insert(snapshot, rows)
-        # Lock the current snapshot's row: a run, or a reader that must see one whole snapshot, queues.
-        previous = list(
-            Snapshot.objects.select_for_update().filter(is_current=True).values_list("pk", flat=True)
-        )
-        Snapshot.objects.filter(pk__in=previous).update(is_current=False)
-        Snapshot.objects.filter(pk=snapshot.pk).update(is_current=True)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"DELETE FROM {IndicatorValue._meta.db_table} WHERE city_id = %s AND snapshot_id <> %s",  # noqa: S608 — the model's own table
+                f"DELETE FROM {values} WHERE city_id = %s AND snapshot_id <> %s",  # noqa: S608 — the model's own table
                 [city.pk, snapshot.pk],
             )
-        Snapshot.objects.exclude(pk=snapshot.pk).delete()
-        snapshot.is_current = True
     return snapshot
 
 
