@@ -29,7 +29,7 @@ from ipops.selectors.registry import registry_by_city_month, registry_by_month, 
 from pledge_finance.figures import disbursed_loans, loans_by_city_month, loans_by_month
 from reporting.models import Statistic, StatisticCode, Unit
 from reporting.rules import Series
-from subsidies.selectors import paid_by_city_month, paid_by_month, paid_claims
+from subsidies.selectors import paid_by_city_month, paid_claims
 from trading.models import CentreKind, OperationsCentre
 from trading.selectors import centres_evaluation, completed_deals, deals_by_city_month, deals_by_month
 
@@ -135,7 +135,9 @@ class CitySources:
 
     @cached_property
     def claims(self):
-        return paid_by_month(city=self.city, date_from=self.date_from, date_to=self.date_to)
+        return paid_by_city_month(cities=[self.city.pk], date_from=self.date_from, date_to=self.date_to).get(
+            self.city.pk, {}
+        )
 
     @cached_property
     def registry(self):
@@ -216,7 +218,7 @@ def _field(rows: dict, attr: str) -> dict[datetime.date, Decimal]:
 
 
 def _subsidies(rows: dict, part: int) -> dict[datetime.date, Decimal]:
-    return {month: Decimal(sum(v[part] for v in by_policy.values())) for month, by_policy in rows.items()}
+    return {month: Decimal(figures[part]) for month, figures in rows.items()}
 
 
 def _registry_records(pct: bool):

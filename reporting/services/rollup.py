@@ -23,7 +23,6 @@ from typing import NamedTuple
 
 import psycopg
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
 
 from ipops import clock
 from ipops.jobs import JobProgress
@@ -177,58 +176,60 @@ def rollup_cities(
     city_ids: Iterable[int], *, job_ids: Mapping[int, int] | None = None
 ) -> dict[int, int | Exception]:
     """The nightly roll-up of many cities at once: each source is read once for all of them
-    (`CitySources.read_together`), then each city's snapshot is built and swapped under its lock, as
-    `rollup_city` does it.
+    (`CitySources.read_together`), then each city's snapshot is built and swapped as `rollup_city` does.
 
-    A city whose figures moved on after the read — a refresh ran or is waiting, or another run swapped in
-    a newer snapshot — is rebuilt from a read of its own instead, so the night's run never puts older
-    figures over newer ones. A city that fails keeps its previous snapshot and the others go on. Returns
-    each city's rows written, or the exception it failed with."""
+    Every city's lock is taken before the read (in one statement, in id order, so two runs over
+    overlapping cities cannot each hold what the other waits for) and released after its own swap: a
+    refresh or a run of one of these cities waits, then works from figures at least as new as the read, so
+    the night's run never puts older figures over newer ones. A city that fails keeps its previous
+    snapshot and the others go on. Returns each city's rows written, or the exception it failed with."""
     job_ids = job_ids or {}
-    today = clock.today()
-    as_of = clock.now()
-    with scopes_disabled():
-        cities = list(City.objects.filter(pk__in=list(city_ids)).order_by("pk"))
-        # What each city's figures were before the read: compared again under the city's lock.
-        before = _states([city.pk for city in cities])
-        indicators: dict[int, list[Indicator]] = defaultdict(list)
-        for indicator in Indicator.objects.filter(city__in=cities, active=True).order_by("order", "code"):
-            indicators[indicator.city_id].append(indicator)
-        sources = CitySources.read_together({c: _window(c, indicators[c.pk], today) for c in cities})
+    ids = sorted(set(city_ids))
     out: dict[int, int | Exception] = {}
-    for city in cities:
-        try:
-            with city_scope(city), city_lock(city.pk):
-                if _states([city.pk]).get(city.pk) != before.get(city.pk):
-                    rows = rollup_city(city.pk, job_id=job_ids.get(city.pk)).values.count()
-                else:
+    held = _lock_cities(ids)
+    try:
+        today = clock.today()
+        as_of = clock.now()
+        with scopes_disabled():
+            cities = list(City.objects.filter(pk__in=ids).order_by("pk"))
+            indicators: dict[int, list[Indicator]] = defaultdict(list)
+            for indicator in Indicator.objects.filter(city__in=cities, active=True).order_by("order", "code"):
+                indicators[indicator.city_id].append(indicator)
+            sources = CitySources.read_together({c: _window(c, indicators[c.pk], today) for c in cities})
+        for city in cities:
+            try:
+                # Nothing written here has row history, so no audit context for each statement to carry.
+                with city_scope(city, writes=False):
                     found = _rows(city, indicators[city.pk], sources[city.pk], today)
                     _swap(city, found, built_at=as_of, today=today, job_id=job_ids.get(city.pk))
-                    rows = len(found)
-            out[city.pk] = rows
-        except Exception as exc:  # one city's failure stays its own: the rest of the night's run goes on
-            logger.exception("indicator roll-up of city %s failed", city.pk)
-            out[city.pk] = exc
+                out[city.pk] = len(found)
+            except Exception as exc:  # one city's failure stays its own: the rest of the night's run goes on
+                logger.exception("indicator roll-up of city %s failed", city.pk)
+                out[city.pk] = exc
+            finally:
+                held.remove(city.pk)
+                _unlock_cities([city.pk])
+    finally:
+        _unlock_cities(held)
     return out
 
 
-def _states(city_ids: list[int]) -> dict[int, tuple]:
-    """Each city's current snapshot, its last refresh and whether a refresh is waiting (one query): what a
-    change of the city's figures moves."""
-    pending = PendingRefresh.objects.filter(city_id=OuterRef("city_id"))
-    found = (
-        Snapshot.objects.filter(city_id__in=city_ids, is_current=True)
-        .annotate(pending=Exists(pending))
-        .values_list("city_id", "pk", "refreshed_at", "pending")
-    )
-    states: dict[int, tuple] = {city_id: (city_id, None, None, False) for city_id in city_ids}
-    states.update({row[0]: row for row in found})
-    # A city with no snapshot yet: a waiting refresh still counts (it would build the first one).
-    for city_id in PendingRefresh.objects.filter(
-        city_id__in=set(city_ids) - {r[0] for r in found}
-    ).values_list("city_id", flat=True):
-        states[city_id] = (city_id, None, None, True)
-    return states
+def _lock_cities(city_ids: list[int]) -> list[int]:
+    """`city_lock` for each city (ascending ids), in one round trip; returns the ids now held."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_lock(%s, id) FROM unnest(%s::integer[]) AS id", [LOCK_NAMESPACE, city_ids]
+        )
+    return list(city_ids)
+
+
+def _unlock_cities(city_ids: list[int]) -> None:
+    if city_ids:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_unlock(%s, id) FROM unnest(%s::integer[]) AS id",
+                [LOCK_NAMESPACE, city_ids],
+            )
 
 
 def _rows(
@@ -262,18 +263,20 @@ def _swap(
             # The previous snapshot goes first: deleting its row locks it, so a run or a reader that must
             # see one whole snapshot queues until this commits, and the new one can be born current.
             cursor.execute(
-                f"DELETE FROM {Snapshot._meta.db_table} WHERE city_id = %s",  # noqa: S608 — the model's own table
+                f"DELETE FROM {Snapshot._meta.db_table} WHERE city_id = %s RETURNING id",  # noqa: S608 — the model's own table
                 [city.pk],
             )
+            previous = [pk for (pk,) in cursor.fetchall()]
         snapshot = Snapshot.objects.create(
             city=city, built_at=built_at, as_of=today, is_current=True, job_id=job_id
         )
         _insert(snapshot, rows)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"DELETE FROM {values} WHERE city_id = %s AND snapshot_id <> %s",  # noqa: S608 — the model's own table
-                [city.pk, snapshot.pk],
-            )
+        if previous:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"DELETE FROM {values} WHERE snapshot_id = ANY(%s)",  # noqa: S608 — the model's own table
+                    [previous],
+                )
     return snapshot
 
 
