@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import statistics
 import subprocess
@@ -102,6 +103,10 @@ def _floor(city_ids: list[int], date_from, date_to) -> dict:
                 rows = len(cur.fetchall())
                 times.append(time.perf_counter() - t0)
             out[name] = {"s": round(min(times), 3), "groups": rows}
+            # Whether PostgreSQL runs the floor's query with parallel workers (then it uses every core).
+            cur.execute("EXPLAIN (FORMAT JSON) " + sql, [city_ids, date_from, date_to])
+            planned = re.findall(r'"Workers Planned": (\d+)', json.dumps(cur.fetchone()[0]))
+            out[name]["parallel_workers"] = max((int(n) for n in planned), default=0)
     out["total_s"] = round(sum(v["s"] for v in out.values()), 3)
     return out
 
@@ -168,11 +173,14 @@ def _rollup_workers(city_ids: list[int], workers: int) -> dict:
 
     from django.db import connection
 
+    shares = _shares(city_ids)
+    if len(shares) < 2:  # one task: one worker takes it, and the one-process figure is the figure
+        return {"s": None, "workers": 1}
     connection.close()
     context = multiprocessing.get_context("fork")
     t0 = time.perf_counter()
     with context.Pool(workers, maxtasksperchild=None) as pool:
-        pool.map(_rollup_share, _shares(city_ids), chunksize=1)
+        pool.map(_rollup_share, shares, chunksize=1)
     return {"s": round(time.perf_counter() - t0, 3), "workers": workers}
 
 
@@ -321,7 +329,9 @@ def measure(scale_name: str) -> dict:
     workers = int(os.environ.get("BENCH_REPORTING_WORKERS", str(os.cpu_count() or 2)))
     out["rollup_workers"] = _rollup_workers(city_ids, workers)
     out["ratio_workers"] = (
-        round(out["rollup_workers"]["s"] / out["floor"]["total_s"], 2) if out["floor"]["total_s"] else None
+        round(out["rollup_workers"]["s"] / out["floor"]["total_s"], 2)
+        if out["floor"]["total_s"] and out["rollup_workers"]["s"]
+        else None
     )
     out["refresh"] = _refresh(names[0])
     out["scoreboard"] = _scoreboard(names[0])
@@ -372,10 +382,12 @@ def table(results: dict) -> str:
             ),
             (
                 f"roll-up wall time, {r['rollup_workers']['workers']} worker processes (the beat fan-out)",
-                f"{r['rollup_workers']['s']} s ({r['ratio_workers']}× the floor)",
+                f"{r['rollup_workers']['s']} s ({r['ratio_workers']}× the floor)"
+                if r["rollup_workers"]["s"]
+                else "one task (one city): the one-process figure above",
                 f"≤ 2× floor = {round(2 * floor['total_s'], 2)} s",
-                "",
-                _mark(r["ratio_workers"], TARGETS["ratio"]),
+                f"the floor's deals query: {floor['deals'].get('parallel_workers', 0)} parallel workers planned",
+                _mark(r["ratio_workers"], TARGETS["ratio"]) if r["ratio_workers"] else "",
             ),
             (
                 "roll-up peak memory (process RSS)",
@@ -387,9 +399,9 @@ def table(results: dict) -> str:
             (
                 "refresh one city after one new deal",
                 f"median {r['refresh']['median_s']} s, max {r['refresh']['max_s']} s ({r['refresh']['rows']} rows)",
-                "≤ 1 s",
+                "≤ 1 s" if name == "national" else "(the target is set at national scale)",
                 "",
-                _mark(r["refresh"]["max_s"], TARGETS["refresh_s"]),
+                _mark(r["refresh"]["max_s"], TARGETS["refresh_s"]) if name == "national" else "",
             ),
             (
                 "scoreboard selector",

@@ -225,6 +225,11 @@ class Spec:
         return {}
 
     @functools.cached_property
+    def ends(self) -> dict[int | None, Decimal | None]:
+        """`target_end` by year (None: the plan-end target of a level), as asked."""
+        return {}
+
+    @functools.cached_property
     def plan_end(self) -> datetime.date:
         return datetime.date(self.plan_start_year + self.plan_years - 1, 12, 31)
 
@@ -314,10 +319,15 @@ def trajectory(spec: Spec, day: datetime.date) -> Decimal | None:
 
 def target_end(spec: Spec, period: Period) -> Decimal | None:
     """What the period's horizon asks for: an annual kind's year target, else the plan-end target."""
-    if spec.kind in ANNUAL_KINDS:
-        full = _full_year_target(spec, period.end.year)
-        return None if full is None else q6(full)
-    return q6(_level_target(spec, spec.target))
+    year = period.end.year if spec.kind in ANNUAL_KINDS else None
+    known = spec.ends
+    if year not in known:
+        if year is None:
+            known[year] = q6(_level_target(spec, spec.target))
+        else:
+            full = _full_year_target(spec, year)
+            known[year] = None if full is None else q6(full)
+    return known[year]
 
 
 def progress(spec: Spec, actual: Decimal, target: Decimal | None) -> Decimal | None:

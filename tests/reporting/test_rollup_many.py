@@ -164,3 +164,29 @@ def test_the_nightly_fan_out_gives_each_task_a_share_of_the_cities(
         with city_scope(city):
             assert Snapshot.objects.filter(is_current=True).exists()
         assert JobRun.objects.get(name="indicator_rollup", city=city).status == JobRun.Status.SUCCEEDED
+
+
+@pytest.mark.django_db
+def test_the_array_literals_the_snapshot_is_written_with_read_back_exactly():
+    import datetime
+    from decimal import Decimal
+
+    numbers = [
+        Decimal("1.500000"),
+        None,
+        Decimal("1E+3"),
+        Decimal("-0.000001"),
+        Decimal("123456789012345678.123456"),
+    ]
+    days = [datetime.date(2024, 2, 29), None]
+    texts = ["2025-Q1", "", 'say "hi"', "back\\slash", "逗号,空格 ", None]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT %s::numeric[], %s::date[], %s::text[]",
+            [
+                rollup._array_literal(numbers, quoted=False),
+                rollup._array_literal(days, quoted=False),
+                rollup._array_literal(texts, quoted=True),
+            ],
+        )
+        assert cursor.fetchone() == (numbers, days, texts)

@@ -221,29 +221,30 @@ def deals_by_city_month(
     months = _month_ranges(date_from, date_to)
     if not months or not cities:
         return {}
+    # Every (city, month) in city-major order, as one list of rows: the range scans then walk the index in
+    # its own order (a city's months one after the other), not a month of every city in turn.
+    grid = [(city_id, *month) for city_id in cities for month in months]
     transfers = sorted(TRANSFER_DEAL_TYPES)
     table = Transaction._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT c.id, m.month, d.tn, d.ta, d.ln, d.la
-            FROM unnest(%s::bigint[]) AS c(id)
-            CROSS JOIN unnest(%s::date[], %s::timestamptz[], %s::timestamptz[]) AS m(month, start, stop)
+            SELECT g.city_id, g.month, d.tn, d.ta, d.ln, d.la
+            FROM unnest(%s::bigint[], %s::date[], %s::timestamptz[], %s::timestamptz[])
+                AS g(city_id, month, start, stop)
             CROSS JOIN LATERAL (
                 SELECT count(*) FILTER (WHERE t.deal_type = ANY(%s)) AS tn,
                        sum(t.agreed_price) FILTER (WHERE t.deal_type = ANY(%s)) AS ta,
                        count(*) FILTER (WHERE NOT t.deal_type = ANY(%s)) AS ln,
                        sum(t.agreed_price) FILTER (WHERE NOT t.deal_type = ANY(%s)) AS la
                 FROM {table} t
-                WHERE t.city_id = c.id AND t.status = %s AND t.completed_at >= m.start AND t.completed_at < m.stop
+                WHERE t.city_id = g.city_id AND t.status = %s
+                    AND t.completed_at >= g.start AND t.completed_at < g.stop
             ) AS d
             WHERE d.tn + d.ln > 0
             """,  # noqa: S608 — the model's own table; every value is a parameter
             [
-                list(cities),
-                [m[0] for m in months],
-                [m[1] for m in months],
-                [m[2] for m in months],
+                *(list(column) for column in zip(*grid, strict=True)),
                 *[transfers] * 4,
                 TransactionStatus.COMPLETED,
             ],
