@@ -64,15 +64,21 @@ def start_city_runs(name: str, city_ids: Iterable[int], *, task_id: str = "") ->
     return {run.city_id: run for run in runs if run.city_id is not None}
 
 
-def finish_city_runs(runs: Mapping[int, JobRun], outcomes: Mapping[int, int | BaseException]) -> None:
-    """Each city's run: succeeded with the rows it wrote, or failed with its error."""
+def finish_city_runs(
+    runs: Mapping[int, JobRun],
+    outcomes: Mapping[int, int | BaseException],
+    *,
+    otherwise: BaseException | None = None,
+) -> None:
+    """Each city's run: succeeded with the rows it wrote, or failed with its error (`otherwise` for a city
+    with no outcome: the error that stopped the task before it)."""
     now = timezone.now()
     for city_id, run in runs.items():
-        outcome = outcomes.get(city_id)
+        outcome = outcomes.get(city_id, otherwise)
         if isinstance(outcome, int):
             run.status, run.rows = JobRun.Status.SUCCEEDED, outcome
         else:
             run.status = JobRun.Status.FAILED
-            run.error = f"{type(outcome).__name__}: {outcome}" if outcome else "not run: no such city"
+            run.error = f"{type(outcome).__name__}: {outcome}" if outcome else "not run"
         run.finished_at = now
     JobRun.objects.bulk_update(list(runs.values()), ["status", "rows", "error", "finished_at"])

@@ -29,7 +29,11 @@ def rollup_many(city_ids: list[int]) -> int:
     """Rebuild a share of the cities' indicators, each source read once for all of them; each city's run
     is its own JobRun (succeeded, or failed with its error while the others go on). Returns the rows."""
     runs = start_city_runs(ROLLUP_JOB, city_ids, task_id=rollup_many.request.id or "")
-    outcomes = service.rollup_cities(city_ids, job_ids={city_id: run.pk for city_id, run in runs.items()})
+    try:
+        outcomes = service.rollup_cities(city_ids, job_ids={city_id: run.pk for city_id, run in runs.items()})
+    except Exception as exc:  # the share's read failed: every city not written says why
+        finish_city_runs(runs, {}, otherwise=exc)
+        raise
     finish_city_runs(runs, outcomes)
     return sum(rows for rows in outcomes.values() if isinstance(rows, int))
 

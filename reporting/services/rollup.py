@@ -12,6 +12,7 @@ date, written as the city's snapshot.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import datetime
 import json
@@ -22,7 +23,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 import psycopg
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 
 from ipops import clock
 from ipops.jobs import JobProgress
@@ -172,13 +173,19 @@ def rollup_city(city_id: int, *, progress: JobProgress | None = None, job_id: in
         return snapshot
 
 
+#: Cities whose sources one read covers. A share larger than this is read a part at a time, the next part
+#: by a second connection while this one computes and writes the current part: PostgreSQL reads on one
+#: core while Python computes on the other, as the floor's parallel query uses both.
+READ_PART = 10
+
+
 def rollup_cities(
     city_ids: Iterable[int], *, job_ids: Mapping[int, int] | None = None
 ) -> dict[int, int | Exception]:
-    """The nightly roll-up of many cities at once: each source is read once for all of them
+    """The nightly roll-up of many cities at once: each source is read once for a part of them
     (`CitySources.read_together`), then each city's snapshot is built and swapped as `rollup_city` does.
 
-    Every city's lock is taken before the read (in one statement, in id order, so two runs over
+    Every city's lock is taken before any read (in one statement, in id order, so two runs over
     overlapping cities cannot each hold what the other waits for) and released after its own swap: a
     refresh or a run of one of these cities waits, then works from figures at least as new as the read, so
     the night's run never puts older figures over newer ones. A city that fails keeps its previous
@@ -195,23 +202,55 @@ def rollup_cities(
             indicators: dict[int, list[Indicator]] = defaultdict(list)
             for indicator in Indicator.objects.filter(city__in=cities, active=True).order_by("order", "code"):
                 indicators[indicator.city_id].append(indicator)
-            sources = CitySources.read_together({c: _window(c, indicators[c.pk], today) for c in cities})
-        for city in cities:
-            try:
-                # Nothing written here has row history, so no audit context for each statement to carry.
-                with city_scope(city, writes=False):
-                    found = _rows(city, indicators[city.pk], sources[city.pk], today)
-                    _swap(city, found, built_at=as_of, today=today, job_id=job_ids.get(city.pk))
-                out[city.pk] = len(found)
-            except Exception as exc:  # one city's failure stays its own: the rest of the night's run goes on
-                logger.exception("indicator roll-up of city %s failed", city.pk)
-                out[city.pk] = exc
-            finally:
-                held.remove(city.pk)
-                _unlock_cities([city.pk])
+        windows = {c: _window(c, indicators[c.pk], today) for c in cities}
+        parts = [cities[i : i + READ_PART] for i in range(0, len(cities), READ_PART)]
+        for part, sources in zip(parts, _read_ahead(parts, windows), strict=True):
+            for city in part:
+                try:
+                    # Nothing written here has row history, so no audit context for each statement.
+                    with city_scope(city, writes=False):
+                        found = _rows(city, indicators[city.pk], sources[city.pk], today)
+                        _swap(city, found, built_at=as_of, today=today, job_id=job_ids.get(city.pk))
+                    out[city.pk] = len(found)
+                except Exception as exc:  # one city's failure stays its own: the rest of the night goes on
+                    logger.exception("indicator roll-up of city %s failed", city.pk)
+                    out[city.pk] = exc
+                finally:
+                    held.remove(city.pk)
+                    _unlock_cities([city.pk])
     finally:
         _unlock_cities(held)
     return out
+
+
+def _read(
+    part: list[City], windows: Mapping[City, tuple[datetime.date, datetime.date]]
+) -> dict[int, CitySources]:
+    with scopes_disabled():
+        return CitySources.read_together({city: windows[city] for city in part})
+
+
+def _read_ahead(
+    parts: list[list[City]], windows: Mapping[City, tuple[datetime.date, datetime.date]]
+) -> Iterator[dict[int, CitySources]]:
+    """Each part's sources in turn, the next read by a second connection while the caller works on the
+    current one. In this connection when there is one part, or inside a transaction (whose rows a second
+    connection could not see)."""
+    if len(parts) < 2 or connection.in_atomic_block:
+        for part in parts:
+            yield _read(part, windows)
+        return
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="rollup-read") as reader:
+        try:
+            pending = reader.submit(_read, parts[0], windows)
+            for following in [*parts[1:], None]:
+                sources = pending.result()
+                if following is not None:
+                    pending = reader.submit(_read, following, windows)
+                yield sources
+        finally:
+            # The reader's connection is its thread's own: closed there (the thread ends with the pool).
+            reader.submit(connections.close_all).result()
 
 
 def _lock_cities(city_ids: list[int]) -> list[int]:

@@ -57,6 +57,31 @@ def test_many_cities_at_once_give_the_rows_each_city_gives_on_its_own(two_plans)
     assert deals_plan_row(qingdao).actual == deals_plan_row(jinan).actual == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_share_read_a_part_at_a_time_by_a_second_connection_gives_the_same_rows(
+    qingdao, jinan, zhengzhou, monkeypatch
+):
+    cities = [plan_city(qingdao), plan_city(jinan), plan_city(zhengzhou)]
+    for city in cities:
+        complete_deal(city)
+        rollup.rollup_city(city.pk)
+    alone = {city.pk: figures(city) for city in cities}
+    readers: list[str] = []
+    real = rollup._read
+
+    def noted(part, windows):
+        readers.append(threading.current_thread().name)
+        return real(part, windows)
+
+    monkeypatch.setattr(rollup, "READ_PART", 1)
+    monkeypatch.setattr(rollup, "_read", noted)
+    outcomes = rollup.rollup_cities([city.pk for city in cities])
+
+    assert outcomes == {pk: len(rows) for pk, rows in alone.items()}
+    assert {city.pk: figures(city) for city in cities} == alone
+    assert len(readers) == 3 and all(name.startswith("rollup-read") for name in readers)
+
+
 @pytest.mark.django_db
 def test_the_read_costs_the_same_queries_for_one_city_as_for_many(two_plans, zhengzhou):
     plan_city(zhengzhou)
