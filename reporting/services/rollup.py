@@ -43,13 +43,11 @@ LOCK_NAMESPACE = 4_705_001
 def city_lock(city_id: int) -> Iterator[None]:
     """Session-level, so it spans the computation (read outside the swap's transaction) and the swap; a
     killed worker's connection closes and PostgreSQL releases it."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, city_id])
+    _lock_cities([city_id])
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, city_id])
+        _unlock_cities([city_id])
 
 
 def _window(
@@ -193,7 +191,8 @@ def rollup_cities(
     job_ids = job_ids or {}
     ids = sorted(set(city_ids))
     out: dict[int, int | Exception] = {}
-    held = _lock_cities(ids)
+    _lock_cities(ids)
+    held = list(ids)
     try:
         today = clock.today()
         as_of = clock.now()
@@ -253,13 +252,12 @@ def _read_ahead(
             reader.submit(connections.close_all).result()
 
 
-def _lock_cities(city_ids: list[int]) -> list[int]:
-    """`city_lock` for each city (ascending ids), in one round trip; returns the ids now held."""
+def _lock_cities(city_ids: list[int]) -> None:
+    """The cities' advisory locks (pass ascending ids: taken in that order), in one round trip."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_advisory_lock(%s, id) FROM unnest(%s::integer[]) AS id", [LOCK_NAMESPACE, city_ids]
         )
-    return list(city_ids)
 
 
 def _unlock_cities(city_ids: list[int]) -> None:
